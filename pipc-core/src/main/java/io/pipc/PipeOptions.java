@@ -1,0 +1,502 @@
+package io.pipc;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Set;
+
+import javax.net.ssl.SSLContext;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a pipe or server behaves: limits, timeouts, security and wire. Immutable; made with
+ * {@link #builder()} or taken as {@link #defaults()}. Every default is safe: bounded queues,
+ * bounded waits, private directories, loopback binds.
+ *
+ * <p>Each setter refuses a bad value at once with an {@link IllegalArgumentException} naming
+ * the option and the value, for example {@code writeTimeout must not be negative (was PT-1S)}.
+ */
+public final class PipeOptions {
+
+    /** The largest array the JVM reliably allocates. */
+    private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+
+    private static final PipeOptions DEFAULTS = new Builder().build();
+
+    private final @Nullable String name;
+    private final int maxMessageSize;
+    private final Duration connectTimeout;
+    private final Duration writeTimeout;
+    private final int queueCapacityMessages;
+    private final long queueCapacityBytes;
+    private final byte @Nullable [] secret;
+    private final @Nullable SSLContext sslContext;
+    private final boolean tlsClientAuth;
+    private final Wire wire;
+    private final Duration heartbeat;
+    private final Duration handshakeTimeout;
+    private final Duration frameTimeout;
+    private final @Nullable Path directory;
+    private final Set<String> allowedPeerUsers;
+    private final boolean allowAnyPeerUser;
+    private final int maxConnections;
+
+    private PipeOptions(Builder b) {
+        this.name = b.name;
+        this.maxMessageSize = b.maxMessageSize;
+        this.connectTimeout = b.connectTimeout;
+        this.writeTimeout = b.writeTimeout;
+        this.queueCapacityMessages = b.queueCapacityMessages;
+        this.queueCapacityBytes = b.queueCapacityBytes;
+        this.secret = b.secret == null ? null : b.secret.clone();
+        this.sslContext = b.sslContext;
+        this.tlsClientAuth = b.tlsClientAuth;
+        this.wire = b.wire;
+        this.heartbeat = b.heartbeat;
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.frameTimeout = b.frameTimeout;
+        this.directory = b.directory;
+        this.allowedPeerUsers = Set.copyOf(b.allowedPeerUsers);
+        this.allowAnyPeerUser = b.allowAnyPeerUser;
+        this.maxConnections = b.maxConnections;
+    }
+
+    /**
+     * @return the options every factory method uses when none are given
+     */
+    public static PipeOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * @return a builder holding the defaults
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * @return a builder holding these options, to derive a variant
+     */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * @return the pipe's name for logs and errors, or null to have one generated from the transport and address
+     */
+    public @Nullable String name() {
+        return name;
+    }
+
+    /**
+     * @return the largest message, in bytes, this end writes or accepts; default 8 MiB
+     */
+    public int maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /**
+     * @return how long a rendezvous or connect waits for the peer (including its handshake); default 30 s
+     */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /**
+     * @return how long a write may block while the peer is full; zero fails at once; default 30 s
+     */
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    /**
+     * @return how many received messages may wait to be read before the transport stops
+     *         reading from the peer; default 4096
+     */
+    public int queueCapacityMessages() {
+        return queueCapacityMessages;
+    }
+
+    /**
+     * @return how many bytes of received messages may wait to be read before the transport
+     *         stops reading from the peer; a single message larger than this is still accepted
+     *         into an empty queue; default 16 MiB
+     */
+    public long queueCapacityBytes() {
+        return queueCapacityBytes;
+    }
+
+    /**
+     * @return a copy of the shared secret both ends must prove they know, or null for none (the default)
+     */
+    public byte @Nullable [] secret() {
+        return secret == null ? null : secret.clone();
+    }
+
+    /**
+     * @return whether a shared secret is set
+     */
+    public boolean hasSecret() {
+        return secret != null;
+    }
+
+    /**
+     * @return the TLS context for TCP, or null for plain TCP (the default)
+     */
+    public @Nullable SSLContext sslContext() {
+        return sslContext;
+    }
+
+    /**
+     * @return whether a TLS server requires clients to present a trusted certificate (mutual TLS); default false
+     */
+    public boolean tlsClientAuth() {
+        return tlsClientAuth;
+    }
+
+    /**
+     * @return the wire format; default {@link Wire#NATIVE}
+     */
+    public Wire wire() {
+        return wire;
+    }
+
+    /**
+     * @return how often an idle connection sends a heartbeat; a peer silent for three
+     *         intervals is taken for dead; zero turns heartbeats off; default 5 s
+     */
+    public Duration heartbeat() {
+        return heartbeat;
+    }
+
+    /**
+     * @return how long a peer may take to complete its preface and authentication before the
+     *         connection is closed; default 10 s
+     */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /**
+     * @return how long a frame that has begun to arrive may take to complete before the
+     *         connection is closed (time spent with a full inbound queue does not count); default 30 s
+     */
+    public Duration frameTimeout() {
+        return frameTimeout;
+    }
+
+    /**
+     * @return where FIFOs and socket files live, or null for the private default:
+     *         {@code $XDG_RUNTIME_DIR/pipc} when set, else {@code <java.io.tmpdir>/pipc-<uid>}
+     */
+    public @Nullable Path directory() {
+        return directory;
+    }
+
+    /**
+     * @return names of users, besides the current one, whose processes a Unix socket server
+     *         accepts; empty by default
+     */
+    public Set<String> allowedPeerUsers() {
+        return allowedPeerUsers;
+    }
+
+    /**
+     * @return whether a Unix socket server accepts a peer of any user; default false
+     */
+    public boolean allowAnyPeerUser() {
+        return allowAnyPeerUser;
+    }
+
+    /**
+     * @return how many clients a server holds at once; further clients are refused; default 1000
+     */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    @Override
+    public String toString() {
+        return "PipeOptions[name=" + name + ", maxMessageSize=" + maxMessageSize
+                + ", connectTimeout=" + connectTimeout + ", writeTimeout=" + writeTimeout
+                + ", queueCapacity=" + queueCapacityMessages + " messages/" + queueCapacityBytes + " bytes"
+                + ", secret=" + (secret == null ? "none" : "(set)")
+                + ", tls=" + (sslContext == null ? "off" : sslContext.getProtocol() + (tlsClientAuth ? " with client auth" : ""))
+                + ", wire=" + wire + ", heartbeat=" + heartbeat + ", handshakeTimeout=" + handshakeTimeout
+                + ", frameTimeout=" + frameTimeout + ", directory=" + (directory == null ? "default" : directory)
+                + ", allowedPeerUsers=" + (allowAnyPeerUser ? "any" : allowedPeerUsers)
+                + ", maxConnections=" + maxConnections + "]";
+    }
+
+    /**
+     * Builds {@link PipeOptions}. Each setter validates its value at once.
+     */
+    public static final class Builder {
+
+        private @Nullable String name;
+        private int maxMessageSize = 8 * 1024 * 1024;
+        private Duration connectTimeout = Duration.ofSeconds(30);
+        private Duration writeTimeout = Duration.ofSeconds(30);
+        private int queueCapacityMessages = 4096;
+        private long queueCapacityBytes = 16L * 1024 * 1024;
+        private byte @Nullable [] secret;
+        private @Nullable SSLContext sslContext;
+        private boolean tlsClientAuth;
+        private Wire wire = Wire.NATIVE;
+        private Duration heartbeat = Duration.ofSeconds(5);
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration frameTimeout = Duration.ofSeconds(30);
+        private @Nullable Path directory;
+        private Set<String> allowedPeerUsers = Set.of();
+        private boolean allowAnyPeerUser;
+        private int maxConnections = 1000;
+
+        private Builder() {
+        }
+
+        private Builder(PipeOptions o) {
+            this.name = o.name;
+            this.maxMessageSize = o.maxMessageSize;
+            this.connectTimeout = o.connectTimeout;
+            this.writeTimeout = o.writeTimeout;
+            this.queueCapacityMessages = o.queueCapacityMessages;
+            this.queueCapacityBytes = o.queueCapacityBytes;
+            this.secret = o.secret;
+            this.sslContext = o.sslContext;
+            this.tlsClientAuth = o.tlsClientAuth;
+            this.wire = o.wire;
+            this.heartbeat = o.heartbeat;
+            this.handshakeTimeout = o.handshakeTimeout;
+            this.frameTimeout = o.frameTimeout;
+            this.directory = o.directory;
+            this.allowedPeerUsers = o.allowedPeerUsers;
+            this.allowAnyPeerUser = o.allowAnyPeerUser;
+            this.maxConnections = o.maxConnections;
+        }
+
+        /**
+         * @param name the pipe's name in logs and errors; null to generate one
+         * @return this builder
+         */
+        public Builder name(@Nullable String name) {
+            if (name != null && name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank (was '" + name + "')");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * @param bytes the largest message written or accepted, 0 to {@code Integer.MAX_VALUE - 8}
+         * @return this builder
+         */
+        public Builder maxMessageSize(int bytes) {
+            if (bytes < 0 || bytes > MAX_ARRAY_LENGTH) {
+                throw new IllegalArgumentException("maxMessageSize must be between 0 and " + MAX_ARRAY_LENGTH
+                        + " bytes (was " + bytes + ")");
+            }
+            this.maxMessageSize = bytes;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a rendezvous or connect waits for the peer; not negative
+         * @return this builder
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = notNegative("connectTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * @param timeout how long a write may block on a full peer; zero fails at once; not negative
+         * @return this builder
+         */
+        public Builder writeTimeout(Duration timeout) {
+            this.writeTimeout = notNegative("writeTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * @param messages how many received messages may wait to be read; at least 1
+         * @param bytes how many bytes of received messages may wait to be read; at least 1
+         * @return this builder
+         */
+        public Builder queueCapacity(int messages, long bytes) {
+            if (messages < 1) {
+                throw new IllegalArgumentException("queueCapacity messages must be at least 1 (was " + messages + ")");
+            }
+            if (bytes < 1) {
+                throw new IllegalArgumentException("queueCapacity bytes must be at least 1 (was " + bytes + ")");
+            }
+            this.queueCapacityMessages = messages;
+            this.queueCapacityBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param secret the shared secret both ends must prove they know (copied); null for none
+         * @return this builder
+         */
+        public Builder secret(byte @Nullable [] secret) {
+            if (secret != null && secret.length == 0) {
+                throw new IllegalArgumentException("secret must not be empty; pass null for no secret");
+            }
+            this.secret = secret == null ? null : secret.clone();
+            return this;
+        }
+
+        /**
+         * @param secret the shared secret as text, used as its UTF-8 bytes; null for none
+         * @return this builder
+         */
+        public Builder secret(@Nullable String secret) {
+            return secret(secret == null ? null : secret.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /**
+         * @param sslContext the TLS context for TCP servers, clients and rendezvous; null for plain TCP
+         * @return this builder
+         */
+        public Builder sslContext(@Nullable SSLContext sslContext) {
+            this.sslContext = sslContext;
+            return this;
+        }
+
+        /**
+         * @param required whether a TLS server requires a trusted client certificate (mutual TLS)
+         * @return this builder
+         */
+        public Builder tlsClientAuth(boolean required) {
+            this.tlsClientAuth = required;
+            return this;
+        }
+
+        /**
+         * @param wire the wire format
+         * @return this builder
+         */
+        public Builder wire(Wire wire) {
+            this.wire = Objects.requireNonNull(wire, "wire");
+            return this;
+        }
+
+        /**
+         * @param interval how often an idle connection sends a heartbeat; zero turns them off; not negative
+         * @return this builder
+         */
+        public Builder heartbeat(Duration interval) {
+            this.heartbeat = notNegative("heartbeat", interval);
+            return this;
+        }
+
+        /**
+         * @param timeout how long a peer may take over its preface and authentication; positive
+         * @return this builder
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = positive("handshakeTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * @param timeout how long a frame that has begun may take to complete; positive
+         * @return this builder
+         */
+        public Builder frameTimeout(Duration timeout) {
+            this.frameTimeout = positive("frameTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * @param directory where FIFOs and socket files live; null for the private default
+         * @return this builder
+         */
+        public Builder directory(@Nullable Path directory) {
+            this.directory = directory;
+            return this;
+        }
+
+        /**
+         * @param users names of users, besides the current one, whose processes a Unix socket server accepts
+         * @return this builder
+         */
+        public Builder allowedPeerUsers(Set<String> users) {
+            for (String user : users) {
+                if (user == null || user.isBlank()) {
+                    throw new IllegalArgumentException("allowedPeerUsers must not hold a blank name (was " + users + ")");
+                }
+            }
+            this.allowedPeerUsers = Set.copyOf(users);
+            return this;
+        }
+
+        /**
+         * @param allow whether a Unix socket server accepts a peer of any user
+         * @return this builder
+         */
+        public Builder allowAnyPeerUser(boolean allow) {
+            this.allowAnyPeerUser = allow;
+            return this;
+        }
+
+        /**
+         * @param connections how many clients a server holds at once; at least 1
+         * @return this builder
+         */
+        public Builder maxConnections(int connections) {
+            if (connections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1 (was " + connections + ")");
+            }
+            this.maxConnections = connections;
+            return this;
+        }
+
+        /**
+         * @return the options
+         */
+        public PipeOptions build() {
+            return new PipeOptions(this);
+        }
+
+        private static Duration notNegative(String option, Duration value) {
+            Objects.requireNonNull(value, option);
+            if (value.isNegative()) {
+                throw new IllegalArgumentException(option + " must not be negative (was " + value + ")");
+            }
+            return value;
+        }
+
+        private static Duration positive(String option, Duration value) {
+            Objects.requireNonNull(value, option);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(option + " must be positive (was " + value + ")");
+            }
+            return value;
+        }
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof PipeOptions o
+                && Objects.equals(name, o.name) && maxMessageSize == o.maxMessageSize
+                && connectTimeout.equals(o.connectTimeout) && writeTimeout.equals(o.writeTimeout)
+                && queueCapacityMessages == o.queueCapacityMessages && queueCapacityBytes == o.queueCapacityBytes
+                && Arrays.equals(secret, o.secret) && Objects.equals(sslContext, o.sslContext)
+                && tlsClientAuth == o.tlsClientAuth && wire == o.wire && heartbeat.equals(o.heartbeat)
+                && handshakeTimeout.equals(o.handshakeTimeout) && frameTimeout.equals(o.frameTimeout)
+                && Objects.equals(directory, o.directory) && allowedPeerUsers.equals(o.allowedPeerUsers)
+                && allowAnyPeerUser == o.allowAnyPeerUser && maxConnections == o.maxConnections;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, maxMessageSize, connectTimeout, writeTimeout, queueCapacityMessages,
+                queueCapacityBytes, Arrays.hashCode(secret), sslContext, tlsClientAuth, wire, heartbeat,
+                handshakeTimeout, frameTimeout, directory, allowedPeerUsers, allowAnyPeerUser, maxConnections);
+    }
+}

@@ -1,0 +1,48 @@
+package io.pipc;
+
+import java.io.Closeable;
+import java.net.SocketAddress;
+import java.time.Duration;
+
+/**
+ * Listens for clients and hands out one {@link Pipe} per client, after the client's preface
+ * and authentication succeeded. Made by {@link Pipes#server(SocketAddress)} for TCP and Unix
+ * domain socket addresses.
+ *
+ * <p>Ready for {@link Pipes#select} when a client is waiting to be accepted.
+ */
+public interface PipeServer extends Selectable, Closeable {
+
+    /**
+     * Blocks until a client has connected and authenticated.
+     *
+     * @return the pipe to that client
+     * @throws PipeClosedException when the server is closed, before or during the call
+     */
+    Pipe accept();
+
+    /**
+     * Waits at most {@code timeout} for a client.
+     *
+     * @param timeout how long to wait; zero checks without waiting
+     * @return the pipe to that client
+     * @throws PipeTimeoutException when no client arrived in time
+     */
+    Pipe accept(Duration timeout);
+
+    /**
+     * @return the bound address; for TCP, a real port when port 0 was asked
+     */
+    SocketAddress address();
+
+    /**
+     * @return whether the server still accepts clients
+     */
+    boolean isOpen();
+
+    /**
+     * Stops accepting; pipes already accepted stay open. Calling it again does nothing.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,166 @@
+package io.pipc;
+
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+
+import io.pipc.transport.inprocess.InProcessPipe;
+
+/**
+ * Makes pipes and servers, and waits on many of them at once.
+ *
+ * <pre>{@code
+ * PipePair pair = Pipes.pair();             // two threads
+ * Pipe jobs = Pipes.named("jobs");          // two processes, both call this
+ * Pipe link = Pipes.remote("peer-host", 7001); // two hosts, both call this
+ * PipeServer server = Pipes.server(new InetSocketAddress(7070));
+ * List<Selectable> ready = Pipes.select(List.of(jobs, link, server), Duration.ofSeconds(1));
+ * }</pre>
+ */
+public final class Pipes {
+
+    private Pipes() {
+    }
+
+    /**
+     * @return two connected in-process ends, with default options
+     * @see #pair(PipeOptions)
+     */
+    public static PipePair pair() {
+        return pair(PipeOptions.defaults());
+    }
+
+    /**
+     * Two connected ends in this JVM: what one writes, the other reads. Each end has its own
+     * bounded inbound queue; a full queue blocks the writer. After a {@link Pipe#disconnect},
+     * the next write from either end reconnects the pair.
+     *
+     * @param options limits and timeouts for both ends
+     * @return the two ends
+     */
+    public static PipePair pair(PipeOptions options) {
+        return InProcessPipe.pair(options);
+    }
+
+    /**
+     * @param name the rendezvous name both processes use
+     * @return the connected pipe
+     * @see #named(String, PipeOptions)
+     */
+    public static Pipe named(String name) {
+        return named(name, PipeOptions.defaults());
+    }
+
+    /**
+     * A named pipe between two processes of this user on this host: both call this with the
+     * same name; whichever comes first creates the FIFOs in the private directory, the other
+     * opens them, and both return connected ends once the peer has arrived.
+     *
+     * @param name 1 to 100 characters of {@code [A-Za-z0-9._-]}
+     * @param options limits, timeouts and the directory
+     * @return the connected pipe
+     * @throws PipeTimeoutException when no peer arrived within {@link PipeOptions#connectTimeout()}
+     */
+    public static Pipe named(String name, PipeOptions options) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(options, "options");
+        throw new UnsupportedOperationException("named pipes are not built yet");
+    }
+
+    /**
+     * @param host the other host
+     * @param port the port both sides use
+     * @return the connected pipe
+     * @see #remote(String, int, PipeOptions)
+     */
+    public static Pipe remote(String host, int port) {
+        return remote(host, port, PipeOptions.defaults());
+    }
+
+    /**
+     * A TCP pipe between two hosts: both call this with the other's address and the same
+     * port; whichever comes first listens, the other connects.
+     *
+     * @param host the other host
+     * @param port the port both sides use, 1 to 65535
+     * @param options limits, timeouts, secret or TLS
+     * @return the connected pipe
+     * @throws PipeTimeoutException when no peer arrived within {@link PipeOptions#connectTimeout()}
+     */
+    public static Pipe remote(String host, int port, PipeOptions options) {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(options, "options");
+        throw new UnsupportedOperationException("TCP pipes are not built yet");
+    }
+
+    /**
+     * @param address the server's address
+     * @return the connected pipe
+     * @see #connect(SocketAddress, PipeOptions)
+     */
+    public static Pipe connect(SocketAddress address) {
+        return connect(address, PipeOptions.defaults());
+    }
+
+    /**
+     * Connects to a {@link PipeServer}.
+     *
+     * @param address an {@code InetSocketAddress} (TCP) or a {@code UnixDomainSocketAddress}
+     * @param options limits, timeouts, secret or TLS
+     * @return the connected, authenticated pipe
+     */
+    public static Pipe connect(SocketAddress address, PipeOptions options) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(options, "options");
+        throw new UnsupportedOperationException("socket pipes are not built yet");
+    }
+
+    /**
+     * @param address where to listen
+     * @return the listening server
+     * @see #server(SocketAddress, PipeOptions)
+     */
+    public static PipeServer server(SocketAddress address) {
+        return server(address, PipeOptions.defaults());
+    }
+
+    /**
+     * A server that hands out one pipe per client.
+     *
+     * @param address an {@code InetSocketAddress} (TCP; port 0 picks a free port) or a
+     *        {@code UnixDomainSocketAddress}
+     * @param options limits, timeouts, secret or TLS, the most clients at once
+     * @return the listening server
+     */
+    public static PipeServer server(SocketAddress address, PipeOptions options) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(options, "options");
+        throw new UnsupportedOperationException("servers are not built yet");
+    }
+
+    /**
+     * In a child started by {@link PipeProcess}: the pipe to the parent, over this process's
+     * standard input and output.
+     *
+     * @return the pipe to the parent
+     */
+    public static Pipe parent() {
+        throw new UnsupportedOperationException("child processes are not built yet");
+    }
+
+    /**
+     * Waits until at least one candidate is ready, and returns the ready ones without
+     * consuming anything: a pipe with a message queued or whose peer has gone or disconnected
+     * (so that a read will not block), a server with a client waiting. Any mix of transports.
+     * A blocked select uses no CPU.
+     *
+     * @param candidates what to wait on
+     * @param timeout how long to wait at most; zero checks without waiting
+     * @return the ready candidates in the order given, or an empty list after the timeout
+     */
+    public static List<Selectable> select(Collection<? extends Selectable> candidates, Duration timeout) {
+        return Selection.select(candidates, timeout);
+    }
+}

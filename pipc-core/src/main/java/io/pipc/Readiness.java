@@ -1,0 +1,75 @@
+package io.pipc;
+
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Whether a {@link Selectable} is ready, and a way to wake the threads selecting on it.
+ *
+ * <p>The owner supplies the condition ("a message is queued, or the peer has gone") and calls
+ * {@link #signal()} after every change that may have made it true. A {@link Pipes#select}
+ * call registers itself, checks the condition of each candidate, and parks until a signal or
+ * its timeout: it never polls. A signal with nobody selecting costs one volatile read.
+ */
+public final class Readiness {
+
+    private final BooleanSupplier condition;
+    private final CopyOnWriteArrayList<Waiter> waiters = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param condition true when the owner is ready; must be cheap, thread-safe and never block
+     */
+    public Readiness(BooleanSupplier condition) {
+        this.condition = Objects.requireNonNull(condition, "condition");
+    }
+
+    /**
+     * @return whether the owner is ready now
+     */
+    public boolean isReady() {
+        return condition.getAsBoolean();
+    }
+
+    /**
+     * Wakes every thread selecting on this readiness so that it checks again. Call it after
+     * the condition may have become true (a message queued, the peer gone, the owner closed).
+     */
+    public void signal() {
+        if (waiters.isEmpty()) {
+            return;
+        }
+        for (Waiter waiter : waiters) {
+            waiter.wake();
+        }
+    }
+
+    void register(Waiter waiter) {
+        waiters.add(waiter);
+    }
+
+    void unregister(Waiter waiter) {
+        waiters.remove(waiter);
+    }
+
+    /** One thread's pending select: woken by the first signal of any candidate. */
+    static final class Waiter {
+
+        private final Thread thread = Thread.currentThread();
+        private volatile boolean woken;
+
+        void wake() {
+            woken = true;
+            LockSupport.unpark(thread);
+        }
+
+        void reset() {
+            woken = false;
+        }
+
+        boolean isWoken() {
+            return woken;
+        }
+    }
+}

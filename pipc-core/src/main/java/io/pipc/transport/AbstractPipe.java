@@ -1,0 +1,177 @@
+package io.pipc.transport;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.pipc.Envelope;
+import io.pipc.MessageTooLargeException;
+import io.pipc.Pipe;
+import io.pipc.PipeClosedException;
+import io.pipc.PipeException;
+import io.pipc.PipeOptions;
+import io.pipc.PipeTimeoutException;
+import io.pipc.Readiness;
+import io.pipc.Transport;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The read side every transport shares: received messages wait in an {@link InboundQueue}
+ * that the transport fills and the application drains. A transport adds the write side,
+ * {@link #flush()}, {@link #disconnect(String)} and {@link #close()}.
+ */
+public abstract class AbstractPipe implements Pipe {
+
+    private final String name;
+    private final Transport transport;
+    private final PipeOptions options;
+    private final InboundQueue inbound;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * @param name the pipe's name in logs and errors
+     * @param transport the mechanism behind it
+     * @param options limits and timeouts
+     */
+    protected AbstractPipe(String name, Transport transport, PipeOptions options) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.options = Objects.requireNonNull(options, "options");
+        this.inbound = new InboundQueue(options.queueCapacityMessages(), options.queueCapacityBytes());
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final Transport transport() {
+        return transport;
+    }
+
+    /**
+     * @return the options this pipe was made with
+     */
+    public final PipeOptions options() {
+        return options;
+    }
+
+    /**
+     * @return the queue the transport fills with received messages
+     */
+    protected final InboundQueue inbound() {
+        return inbound;
+    }
+
+    @Override
+    public final Readiness readiness() {
+        return inbound.readiness();
+    }
+
+    @Override
+    public final Envelope readEnvelope() {
+        Envelope message = take(Long.MAX_VALUE);
+        if (message == null) {
+            throw new IllegalStateException("a read without timeout returned nothing");
+        }
+        return message;
+    }
+
+    @Override
+    public final Envelope readEnvelope(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        Envelope message = take(Deadline.toNanos(timeout));
+        if (message == null) {
+            throw new PipeTimeoutException("pipe '" + name + "': no message arrived within " + timeout);
+        }
+        return message;
+    }
+
+    @Override
+    public final int size() {
+        return inbound.size();
+    }
+
+    @Override
+    public final List<byte[]> pending() {
+        List<Envelope> messages = inbound.drain();
+        List<byte[]> payloads = new ArrayList<>(messages.size());
+        for (Envelope message : messages) {
+            payloads.add(message.payload());
+        }
+        return payloads;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /**
+     * Marks this end closed.
+     *
+     * @return true for the first caller only, who then releases the resources
+     */
+    protected final boolean markClosed() {
+        return closed.compareAndSet(false, true);
+    }
+
+    /**
+     * @throws PipeClosedException when this end is closed
+     */
+    protected final void ensureOpen() {
+        if (closed.get()) {
+            throw closedException();
+        }
+    }
+
+    /**
+     * @return the exception for an operation on this closed end
+     */
+    protected final PipeClosedException closedException() {
+        return new PipeClosedException("pipe '" + name + "' is closed");
+    }
+
+    /**
+     * Checks a message against {@link PipeOptions#maxMessageSize()} before anything is written.
+     *
+     * @param message the message about to be written
+     * @throws MessageTooLargeException when it is too long
+     */
+    protected final void checkSize(Envelope message) {
+        int size = message.payload().length;
+        if (size > options.maxMessageSize()) {
+            throw new MessageTooLargeException("pipe '" + name + "': message of " + size
+                    + " bytes is larger than maxMessageSize " + options.maxMessageSize()
+                    + "; nothing was written (raise PipeOptions.maxMessageSize on both ends, or split the message)",
+                    size, options.maxMessageSize());
+        }
+    }
+
+    /**
+     * @param what what the thread was doing
+     * @param e the interruption
+     * @return the exception to throw; the thread's interrupt flag is set again
+     */
+    protected final PipeException interrupted(String what, InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new PipeException("pipe '" + name + "': interrupted while " + what, e);
+    }
+
+    private @Nullable Envelope take(long timeoutNanos) {
+        try {
+            return inbound.take(timeoutNanos);
+        } catch (InterruptedException e) {
+            throw interrupted("reading", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + name + ", " + transport + (isOpen() ? "" : ", closed") + "]";
+    }
+}

@@ -1,0 +1,401 @@
+package io.pipc.transport;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import io.pipc.Envelope;
+import io.pipc.PipeException;
+import io.pipc.Readiness;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The messages a pipe has received and not yet read, bounded in messages and in bytes.
+ *
+ * <p>Producers are the transport (a reader thread, an event loop, or for in-process pipes the
+ * peer's writing thread); consumers are the application's reading threads. When the queue is
+ * full a blocking producer waits and a non-blocking producer is told how much fitted; either
+ * way the transport stops reading, so backpressure reaches the peer's writer. A single message
+ * larger than the byte capacity is still admitted into an empty queue, so no message can be
+ * stuck for ever.
+ *
+ * <p>Besides messages the queue ends in one of two ways: {@linkplain #finish finished} (the
+ * peer is gone: readers take what is queued, then get the ending exception, again and again)
+ * or {@linkplain #close closed} (this end is closed: readers get the closing exception at
+ * once). An {@linkplain #addEvent event} is a one-shot exception in the stream of messages
+ * (an in-process disconnect): the reader that meets it gets it, and later reads go on.
+ *
+ * <p>Exceptions are made by suppliers at the moment they are thrown, so each carries the
+ * stack of the thread that sees it.
+ */
+public final class InboundQueue {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final Condition hasRoom = lock.newCondition();
+    private final ArrayDeque<Object> entries = new ArrayDeque<>();
+    private final int maxMessages;
+    private final long maxBytes;
+    private final Readiness readiness = new Readiness(this::isReadable);
+
+    private int messages;
+    private long bytes;
+    private int blockedProducers;
+    /** A non-blocking producer was refused room and waits for {@link #roomListener}. */
+    private boolean producerStalled;
+    private @Nullable Runnable roomListener;
+    private @Nullable Supplier<? extends PipeException> ending;
+    private @Nullable Supplier<? extends PipeException> producerFailure;
+    private @Nullable Supplier<? extends PipeException> closing;
+
+    /** Written under the lock, read without it: what {@code select} and {@link #size()} see. */
+    private volatile int visibleMessages;
+    private volatile boolean readable;
+
+    /**
+     * @param maxMessages how many messages may wait, at least 1
+     * @param maxBytes how many payload bytes may wait, at least 1
+     */
+    public InboundQueue(int maxMessages, long maxBytes) {
+        if (maxMessages < 1 || maxBytes < 1) {
+            throw new IllegalArgumentException("queue capacity must be at least 1 message and 1 byte (was "
+                    + maxMessages + " messages, " + maxBytes + " bytes)");
+        }
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * @return the readiness that {@code select} watches: true when a read would not block
+     */
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /**
+     * @param listener called, outside any lock, when room appears after a
+     *        {@linkplain #offerAvailable non-blocking offer} was refused; it resumes reading
+     */
+    public void onRoom(Runnable listener) {
+        lock.lock();
+        try {
+            this.roomListener = listener;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Adds one message, waiting for room up to {@code timeoutNanos}.
+     *
+     * @param message the message
+     * @param timeoutNanos how long to wait for room; {@link Long#MAX_VALUE} waits for ever
+     * @return false when there was no room in time (nothing was added)
+     * @throws PipeException the producer failure, when the queue no longer accepts messages
+     * @throws InterruptedException when the producer is interrupted while waiting
+     */
+    public boolean offer(Envelope message, long timeoutNanos) throws InterruptedException {
+        long remaining = timeoutNanos;
+        lock.lockInterruptibly();
+        try {
+            while (true) {
+                throwIfNotAccepting();
+                if (fits(message.payload().length)) {
+                    append(message);
+                    break;
+                }
+                if (remaining <= 0) {
+                    return false;
+                }
+                blockedProducers++;
+                try {
+                    if (remaining == Long.MAX_VALUE) {
+                        hasRoom.await();
+                    } else {
+                        remaining = hasRoom.awaitNanos(remaining);
+                    }
+                } finally {
+                    blockedProducers--;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        readiness.signal();
+        return true;
+    }
+
+    /**
+     * Adds as many of {@code batch}, in order from {@code from}, as there is room for, without
+     * waiting. When not all fitted, the {@linkplain #onRoom room listener} runs once room appears.
+     * Messages offered after this end was closed are dropped, as the reader no longer wants them.
+     *
+     * @param batch messages in arrival order
+     * @param from the index of the first message to add
+     * @return the index after the last message taken (or dropped): {@code batch.size()} when all were
+     */
+    public int offerAvailable(List<Envelope> batch, int from) {
+        int next = from;
+        lock.lock();
+        try {
+            if (closing != null || ending != null) {
+                return batch.size();
+            }
+            while (next < batch.size() && fits(batch.get(next).payload().length)) {
+                append(batch.get(next++));
+            }
+            if (next < batch.size()) {
+                producerStalled = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (next > from) {
+            readiness.signal();
+        }
+        return next;
+    }
+
+    /**
+     * Adds a one-shot exception after the messages queued so far: the reader that reaches it
+     * gets it once, and reads go on after it. It is added even when the queue is full.
+     *
+     * @param event makes the exception to throw
+     */
+    public void addEvent(Supplier<? extends PipeException> event) {
+        lock.lock();
+        try {
+            if (closing != null || ending != null) {
+                return;
+            }
+            entries.addLast(new Event(event));
+            readable = true;
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+        readiness.signal();
+    }
+
+    /**
+     * No more messages will come: readers take what is queued, then get {@code forReaders}
+     * on every read. Producers get {@code forProducers}. Only the first ending counts.
+     *
+     * @param forReaders makes the exception readers get after the last message
+     * @param forProducers makes the exception producers get from now on
+     */
+    public void finish(Supplier<? extends PipeException> forReaders, Supplier<? extends PipeException> forProducers) {
+        lock.lock();
+        try {
+            if (ending != null || closing != null) {
+                return;
+            }
+            ending = forReaders;
+            producerFailure = forProducers;
+            readable = true;
+            notEmpty.signalAll();
+            hasRoom.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        readiness.signal();
+    }
+
+    /**
+     * This end is closed: queued messages are dropped, readers get {@code forReaders} at once,
+     * producers get {@code forProducers}. Every blocked thread is woken.
+     *
+     * @param forReaders makes the exception readers get
+     * @param forProducers makes the exception producers get
+     * @return how many unread messages were dropped
+     */
+    public int close(Supplier<? extends PipeException> forReaders, Supplier<? extends PipeException> forProducers) {
+        int dropped;
+        lock.lock();
+        try {
+            if (closing != null) {
+                return 0;
+            }
+            closing = forReaders;
+            producerFailure = forProducers;
+            dropped = messages;
+            entries.clear();
+            messages = 0;
+            bytes = 0;
+            visibleMessages = 0;
+            readable = true;
+            notEmpty.signalAll();
+            hasRoom.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        readiness.signal();
+        return dropped;
+    }
+
+    /**
+     * Takes the next message, waiting up to {@code timeoutNanos}.
+     *
+     * @param timeoutNanos how long to wait; {@link Long#MAX_VALUE} waits for ever
+     * @return the message, or null when none came in time
+     * @throws PipeException the closing exception, the ending exception once the queue is
+     *         drained, or an event's exception
+     * @throws InterruptedException when the reader is interrupted while waiting
+     */
+    public @Nullable Envelope take(long timeoutNanos) throws InterruptedException {
+        long remaining = timeoutNanos;
+        Envelope message;
+        Runnable roomListenerToRun;
+        lock.lockInterruptibly();
+        try {
+            while (true) {
+                if (closing != null) {
+                    throw closing.get();
+                }
+                Object head = entries.pollFirst();
+                if (head instanceof Envelope envelope) {
+                    message = envelope;
+                    removed(envelope);
+                    roomListenerToRun = wakeProducersIfRoomy();
+                    break;
+                }
+                if (head instanceof Event event) {
+                    updateVisible();
+                    throw event.exception.get();
+                }
+                if (ending != null) {
+                    throw ending.get();
+                }
+                if (remaining <= 0) {
+                    return null;
+                }
+                if (remaining == Long.MAX_VALUE) {
+                    notEmpty.await();
+                } else {
+                    remaining = notEmpty.awaitNanos(remaining);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (roomListenerToRun != null) {
+            roomListenerToRun.run();
+        }
+        return message;
+    }
+
+    /**
+     * Takes every message queued now, up to the first event, without waiting.
+     *
+     * @return the messages, oldest first, possibly none
+     * @throws PipeException the closing exception, when this end is closed
+     */
+    public List<Envelope> drain() {
+        List<Envelope> taken;
+        Runnable roomListenerToRun;
+        lock.lock();
+        try {
+            if (closing != null) {
+                throw closing.get();
+            }
+            taken = new ArrayList<>(Math.min(messages, 1024));
+            while (entries.peekFirst() instanceof Envelope envelope) {
+                entries.pollFirst();
+                taken.add(envelope);
+                removed(envelope);
+            }
+            roomListenerToRun = taken.isEmpty() ? null : wakeProducersIfRoomy();
+        } finally {
+            lock.unlock();
+        }
+        if (roomListenerToRun != null) {
+            roomListenerToRun.run();
+        }
+        return taken;
+    }
+
+    /**
+     * @return messages queued and not yet read
+     */
+    public int size() {
+        return visibleMessages;
+    }
+
+    /**
+     * @return whether a read would not block: a message or event is queued, or the queue has ended or closed
+     */
+    public boolean isReadable() {
+        return readable;
+    }
+
+    /**
+     * @return whether the queue was {@linkplain #finish finished} or {@linkplain #close closed}
+     */
+    public boolean hasEnded() {
+        lock.lock();
+        try {
+            return ending != null || closing != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean fits(int size) {
+        return messages == 0 || (messages < maxMessages && bytes + size <= maxBytes);
+    }
+
+    private void throwIfNotAccepting() {
+        if (producerFailure != null) {
+            throw producerFailure.get();
+        }
+    }
+
+    private void append(Envelope message) {
+        entries.addLast(message);
+        messages++;
+        bytes += message.payload().length;
+        visibleMessages = messages;
+        readable = true;
+        notEmpty.signal();
+    }
+
+    private void removed(Envelope message) {
+        messages--;
+        bytes -= message.payload().length;
+        updateVisible();
+    }
+
+    private void updateVisible() {
+        visibleMessages = messages;
+        readable = !entries.isEmpty() || ending != null || closing != null;
+    }
+
+    /**
+     * Wakes producers once the queue has drained to half, so that they refill it in batches
+     * rather than one message at a time. Called under the lock.
+     *
+     * @return the room listener to run once the lock is released, or null
+     */
+    private @Nullable Runnable wakeProducersIfRoomy() {
+        if (messages > maxMessages / 2 || bytes > maxBytes / 2) {
+            return null;
+        }
+        if (blockedProducers > 0) {
+            hasRoom.signalAll();
+        }
+        if (producerStalled) {
+            producerStalled = false;
+            return roomListener;
+        }
+        return null;
+    }
+
+    /** A one-shot exception queued among the messages. */
+    private record Event(Supplier<? extends PipeException> exception) {
+    }
+}

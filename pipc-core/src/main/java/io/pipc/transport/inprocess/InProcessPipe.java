@@ -1,0 +1,142 @@
+package io.pipc.transport.inprocess;
+
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.pipc.Envelope;
+import io.pipc.PeerClosedException;
+import io.pipc.PeerDisconnectedException;
+import io.pipc.PipeException;
+import io.pipc.PipeOptions;
+import io.pipc.PipePair;
+import io.pipc.PipeTimeoutException;
+import io.pipc.Transport;
+import io.pipc.transport.AbstractPipe;
+import io.pipc.transport.Deadline;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One end of an in-process pipe. A write copies the message into the peer's inbound queue,
+ * waiting for room up to the write timeout; nothing else stands between the two threads.
+ */
+public final class InProcessPipe extends AbstractPipe {
+
+    private static final Logger log = LoggerFactory.getLogger(InProcessPipe.class);
+    private static final AtomicInteger PAIRS = new AtomicInteger();
+
+    private final Link link;
+    private InProcessPipe peer;
+
+    private InProcessPipe(String name, PipeOptions options, Link link) {
+        super(name, Transport.IN_PROCESS, options);
+        this.link = link;
+    }
+
+    /**
+     * @param options limits and timeouts for both ends; the name, if set, is the pair's
+     * @return two connected ends, named {@code <name>.left} and {@code <name>.right}
+     */
+    public static PipePair pair(PipeOptions options) {
+        Objects.requireNonNull(options, "options");
+        String base = options.name() != null ? options.name() : "pair-" + PAIRS.incrementAndGet();
+        Link link = new Link();
+        InProcessPipe left = new InProcessPipe(base + ".left", options, link);
+        InProcessPipe right = new InProcessPipe(base + ".right", options, link);
+        left.peer = right;
+        right.peer = left;
+        return new PipePair(left, right);
+    }
+
+    @Override
+    public void write(Envelope message) {
+        Objects.requireNonNull(message, "message");
+        ensureOpen();
+        checkSize(message);
+        if (link.reconnect()) {
+            log.debug("pipe '{}' reconnected by a write", name());
+        }
+        // The caller may reuse its array once write returns; the peer must not see that.
+        Envelope copy = new Envelope(message.payload().clone(), message.correlationId(), message.contentType());
+        boolean added;
+        try {
+            added = peer.inbound().offer(copy, Deadline.toNanos(options().writeTimeout()));
+        } catch (InterruptedException e) {
+            throw interrupted("writing", e);
+        } catch (PipeException e) {
+            // The peer's queue stopped accepting: because the peer closed, or because this end did meanwhile.
+            ensureOpen();
+            throw e;
+        }
+        if (!added) {
+            throw new PipeTimeoutException("pipe '" + name() + "': peer '" + peer.name() + "' stayed full for "
+                    + options().writeTimeout() + " (its reader is slow or stopped); nothing was written");
+        }
+    }
+
+    /** Nothing is ever held back: a write is in the peer's queue when it returns. */
+    @Override
+    public void flush() {
+        ensureOpen();
+    }
+
+    @Override
+    public void disconnect(String reason) {
+        Objects.requireNonNull(reason, "reason");
+        ensureOpen();
+        if (!link.disconnect()) {
+            return;
+        }
+        log.debug("pipe '{}' disconnected: {}", name(), reason);
+        String peerName = peer.name();
+        String myName = name();
+        peer.inbound().addEvent(() -> new PeerDisconnectedException("pipe '" + peerName + "': peer '" + myName
+                + "' disconnected" + (reason.isEmpty() ? "" : ": " + reason)
+                + " (the next write from either end reconnects)", reason));
+    }
+
+    @Override
+    public void close() {
+        if (!markClosed()) {
+            return;
+        }
+        String peerName = peer.name();
+        String myName = name();
+        int dropped = inbound().close(this::closedException,
+                () -> new PeerClosedException("pipe '" + peerName + "': peer '" + myName + "' is closed; nothing was written"));
+        peer.inbound().finish(
+                () -> new PeerClosedException("pipe '" + peerName + "': peer '" + myName + "' closed"),
+                this::closedException);
+        if (dropped > 0) {
+            log.debug("pipe '{}' closed with {} unread messages", myName, dropped);
+        }
+    }
+
+    /** Whether the two ends are connected: a disconnect from either end clears it, a write sets it again. */
+    private static final class Link {
+
+        private volatile boolean disconnected;
+
+        synchronized boolean disconnect() {
+            if (disconnected) {
+                return false;
+            }
+            disconnected = true;
+            return true;
+        }
+
+        boolean reconnect() {
+            if (!disconnected) {
+                return false;
+            }
+            synchronized (this) {
+                if (!disconnected) {
+                    return false;
+                }
+                disconnected = false;
+                return true;
+            }
+        }
+    }
+}
