@@ -4,11 +4,14 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * The pipc sample: for now, an in-process demo of the core API.
+ * The pipc sample application.
  */
 @SpringBootApplication
 public class SampleApplication {
 
+    /**
+     * @param args Spring Boot arguments
+     */
     public static void main(String[] args) {
         System.exit(SpringApplication.exit(SpringApplication.run(SampleApplication.class, args)));
     }

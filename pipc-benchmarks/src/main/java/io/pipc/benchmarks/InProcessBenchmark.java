@@ -1,0 +1,162 @@
+package io.pipc.benchmarks;
+
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.pipc.Pipe;
+import io.pipc.PipeOptions;
+import io.pipc.PipePair;
+import io.pipc.Pipes;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * In-process pipes between two threads against the JDK's {@link ArrayBlockingQueue} carrying
+ * copies of the same arrays: one-way throughput (a writer thread streams, the benchmark thread
+ * reads) and ping-pong round trip (an echo thread answers every message).
+ */
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = "-Xmx2g")
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class InProcessBenchmark {
+
+    private static final int BATCH = 100_000;
+
+    @Param({"64", "65536"})
+    public int size;
+
+    private byte[] message;
+    private PipePair pair;
+    private BlockingQueue<byte[]> queue;
+    private ExecutorService peer;
+
+    @Setup(Level.Trial)
+    public void open() {
+        message = new byte[size];
+        pair = Pipes.pair(PipeOptions.builder().writeTimeout(Duration.ofMinutes(1)).build());
+        queue = new ArrayBlockingQueue<>(4096);
+        peer = Executors.newSingleThreadExecutor();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws InterruptedException {
+        pair.close();
+        peer.shutdownNow();
+        peer.awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(BATCH)
+    public int oneWayPipe() throws Exception {
+        Pipe writer = pair.left();
+        Future<?> writing = peer.submit(() -> {
+            for (int i = 0; i < BATCH; i++) {
+                writer.write(message);
+            }
+        });
+        int bytes = 0;
+        Pipe reader = pair.right();
+        for (int i = 0; i < BATCH; i++) {
+            bytes += reader.read().length;
+        }
+        writing.get();
+        return bytes;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(BATCH)
+    public int oneWayBlockingQueue() throws Exception {
+        Future<?> writing = peer.submit(() -> {
+            for (int i = 0; i < BATCH; i++) {
+                queue.put(message.clone());
+            }
+            return null;
+        });
+        int bytes = 0;
+        for (int i = 0; i < BATCH; i++) {
+            bytes += queue.take().length;
+        }
+        writing.get();
+        return bytes;
+    }
+
+    /** Echo state: an echo thread per trial, so a round trip measures only the hand-offs. */
+    @State(Scope.Benchmark)
+    public static class Echo {
+
+        PipePair pair;
+        BlockingQueue<byte[]> requests;
+        BlockingQueue<byte[]> responses;
+        ExecutorService thread;
+        byte[] message;
+
+        @Param({"64"})
+        public int size;
+
+        @Setup(Level.Trial)
+        public void start() {
+            message = new byte[size];
+            pair = Pipes.pair();
+            requests = new ArrayBlockingQueue<>(16);
+            responses = new ArrayBlockingQueue<>(16);
+            thread = Executors.newFixedThreadPool(2);
+            thread.submit(() -> {
+                Pipe right = pair.right();
+                while (true) {
+                    right.write(right.read());
+                }
+            });
+            thread.submit(() -> {
+                while (true) {
+                    responses.put(requests.take().clone());
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws InterruptedException {
+            pair.close();
+            thread.shutdownNow();
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public byte[] roundTripPipe(Echo echo) {
+        echo.pair.left().write(echo.message);
+        return echo.pair.left().read();
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public byte[] roundTripBlockingQueue(Echo echo) throws InterruptedException {
+        echo.requests.put(echo.message.clone());
+        return echo.responses.take();
+    }
+}
