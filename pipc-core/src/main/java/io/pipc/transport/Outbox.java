@@ -1,0 +1,616 @@
+package io.pipc.transport;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import io.pipc.Envelope;
+import io.pipc.PipeException;
+import io.pipc.PipeTimeoutException;
+import io.pipc.wire.FrameEncoder;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The frames a stream pipe has been asked to write and has not yet handed to the operating
+ * system: the coalescing write path of SPEC section 6, in the shape of JeroMQ's engines.
+ *
+ * <p>Writers {@linkplain #enqueue enqueue} messages. A frame that fits in a chunk is copied at
+ * once into a pooled direct buffer, after the frames before it, so that the caller may reuse
+ * its array and many small frames leave in one system call. A larger payload is not copied: it
+ * goes out from its own array in a gathering write, and its writer waits until it has gone.
+ * The bytes waiting are bounded: a writer that finds no room waits for it, up to its deadline,
+ * and then fails having written nothing. That is how a slow reader slows the writer.
+ *
+ * <p>One flusher at a time drains the outbox, either
+ * <ul>
+ * <li>a dedicated writer thread over a blocking channel ({@link #awaitBatch}, {@link #completed}):
+ *     writers wake it only when it sleeps, so a busy writer thread takes whole batches with no
+ *     wake-up per message; or</li>
+ * <li>whoever calls {@link #flushTo} over a non-blocking channel: a writer thread directly, or an
+ *     event loop when the channel becomes writable again.</li>
+ * </ul>
+ */
+public final class Outbox {
+
+    /** The outcome of {@link #flushTo}. */
+    public enum FlushResult {
+        /** Everything queued was written. */
+        DONE,
+        /** The channel took less than offered: call again once it is writable. */
+        STALLED,
+        /** Another flusher is at work and will write what was queued. */
+        BUSY
+    }
+
+    private enum State { IDLE, FLUSHING, STALLED }
+
+    /** Most buffers in one gathering write; well under every platform's IOV_MAX. */
+    private static final int MAX_GATHER = 128;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when bytes were written or the outbox failed: waiting writers and flushes look again. */
+    private final Condition progress = lock.newCondition();
+    /** Signalled when a sleeping writer thread has work. */
+    private final Condition work = lock.newCondition();
+    private final FrameEncoder encoder;
+    private final long capacity;
+    private final String pipeName;
+
+    private final ArrayDeque<Segment> queue = new ArrayDeque<>();
+    private @Nullable Chunk tail;
+    private @Nullable Batch inFlight;
+    private long queuedBytes;
+    private long enqueuedTotal;
+    private long writtenTotal;
+    private State state = State.IDLE;
+    private boolean writerSleeping;
+    private @Nullable Supplier<? extends PipeException> refusal;
+    private @Nullable Supplier<? extends PipeException> abort;
+    private volatile long lastEnqueueNanos = System.nanoTime();
+
+    /**
+     * @param encoder writes frame headers for the pipe's wire
+     * @param capacity how many bytes may wait; a single larger frame is admitted into an empty outbox
+     * @param pipeName the pipe's name, for errors
+     */
+    public Outbox(FrameEncoder encoder, long capacity, String pipeName) {
+        this.encoder = encoder;
+        this.capacity = capacity;
+        this.pipeName = pipeName;
+    }
+
+    /**
+     * Queues one data frame, waiting for room until {@code deadline}.
+     *
+     * @param message the message
+     * @param deadline when to give up waiting for room
+     * @return null when the frame was copied (the caller may go), or a ticket to
+     *         {@linkplain #awaitWritten await} when its payload goes from the caller's array
+     * @throws PipeTimeoutException when there was no room in time; nothing was queued
+     * @throws PipeException the refusal, once the outbox no longer takes messages
+     */
+    public @Nullable Ticket enqueue(Envelope message, Deadline deadline) {
+        int headerLength = encoder.dataHeaderLength(message);
+        int payloadLength = message.payload().length;
+        long size = (long) headerLength + payloadLength;
+        lock.lock();
+        try {
+            while (true) {
+                throwIfRefused();
+                if (queuedBytes == 0 || queuedBytes + size <= capacity) {
+                    break;
+                }
+                long remaining = deadline.remainingNanos();
+                if (remaining <= 0) {
+                    throw new PipeTimeoutException("pipe '" + pipeName + "': the peer read nothing for the whole write timeout and "
+                            + queuedBytes + " bytes are still waiting to be sent; nothing was written");
+                }
+                awaitProgress(remaining);
+            }
+            Ticket ticket = null;
+            if (size <= ChunkPool.CHUNK_SIZE) {
+                ByteBuffer chunk = tailWithRoom((int) size);
+                encoder.encodeDataHeader(message, chunk);
+                chunk.put(message.payload());
+            } else {
+                ByteBuffer header = ByteBuffer.allocate(headerLength);
+                encoder.encodeDataHeader(message, header);
+                header.flip();
+                Large large = new Large(header, ByteBuffer.wrap(message.payload()), size);
+                tail = null;
+                queue.addLast(large);
+                ticket = new Ticket(large);
+            }
+            queuedBytes += size;
+            enqueuedTotal += size;
+            wakeWriter();
+            lastEnqueueNanos = System.nanoTime();
+            return ticket;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until a large payload has been written.
+     *
+     * @param ticket from {@link #enqueue}
+     * @param deadline when to give up
+     * @param onBrokenMidFrame called when the deadline passes after the payload began to be
+     *        written: the stream cannot be resynchronised and the pipe must close
+     * @throws PipeTimeoutException when the deadline passed; nothing was written if the payload had not begun
+     */
+    public void awaitWritten(Ticket ticket, Deadline deadline, Runnable onBrokenMidFrame) {
+        Large large = ticket.large;
+        boolean broken = false;
+        lock.lock();
+        try {
+            while (!large.done) {
+                if (abort != null) {
+                    throw abort.get();
+                }
+                long remaining = deadline.remainingNanos();
+                if (remaining <= 0) {
+                    if (!large.taken) {
+                        queue.remove(large);
+                        queuedBytes -= large.size;
+                        enqueuedTotal -= large.size;
+                        progress.signalAll();
+                        throw new PipeTimeoutException("pipe '" + pipeName + "': the peer read nothing for the whole write timeout;"
+                                + " the " + large.payload.capacity() + "-byte message was not written");
+                    }
+                    broken = true;
+                    break;
+                }
+                awaitProgress(remaining);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (broken) {
+            onBrokenMidFrame.run();
+            throw new PipeTimeoutException("pipe '" + pipeName + "': the peer stopped reading in the middle of a "
+                    + large.payload.capacity() + "-byte message for the whole write timeout; the pipe is closed");
+        }
+    }
+
+    /**
+     * Queues a control frame (heartbeat, disconnect, goodbye) after everything queued so far,
+     * whatever the room: control frames are tiny and must not wait behind a slow reader.
+     *
+     * @param control writes the frame with the encoder; returns false when the wire has no such frame
+     * @return whether a frame was queued
+     */
+    public boolean enqueueControl(ControlFrame control) {
+        if (encoder.maxControlFrameLength() == 0) {
+            return false;
+        }
+        lock.lock();
+        try {
+            if (abort != null) {
+                return false;
+            }
+            ByteBuffer chunk = tailWithRoom(encoder.maxControlFrameLength());
+            int before = chunk.position();
+            if (!control.encode(encoder, chunk)) {
+                return false;
+            }
+            int size = chunk.position() - before;
+            queuedBytes += size;
+            enqueuedTotal += size;
+            wakeWriter();
+            lastEnqueueNanos = System.nanoTime();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Queues bytes as they are (a handshake's output), whatever the room.
+     *
+     * @param bytes the bytes, in read mode; consumed
+     */
+    public void enqueueRaw(ByteBuffer bytes) {
+        lock.lock();
+        try {
+            if (abort != null) {
+                return;
+            }
+            while (bytes.hasRemaining()) {
+                ByteBuffer chunk = tailWithRoom(1);
+                int n = Math.min(chunk.remaining(), bytes.remaining());
+                ByteBuffer slice = bytes.slice();
+                slice.limit(n);
+                chunk.put(slice);
+                bytes.position(bytes.position() + n);
+                queuedBytes += n;
+                enqueuedTotal += n;
+            }
+            wakeWriter();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until everything queued before this call has been handed to the operating system.
+     *
+     * @param deadline when to give up
+     * @throws PipeTimeoutException when the peer did not read enough in time
+     */
+    public void awaitFlushed(Deadline deadline) {
+        lock.lock();
+        try {
+            long target = enqueuedTotal;
+            while (writtenTotal < target) {
+                if (abort != null) {
+                    throw abort.get();
+                }
+                long remaining = deadline.remainingNanos();
+                if (remaining <= 0) {
+                    throw new PipeTimeoutException("pipe '" + pipeName + "': could not flush " + (target - writtenTotal)
+                            + " bytes within the write timeout: the peer is not reading");
+                }
+                awaitProgress(remaining);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops taking messages (writers get {@code refusal}), queues a last control frame, and
+     * lets the flusher write what is queued.
+     *
+     * @param refusal makes the exception writers get from now on
+     * @param last the final frame (goodbye or disconnect), or null
+     */
+    public void refuse(Supplier<? extends PipeException> refusal, @Nullable ControlFrame last) {
+        lock.lock();
+        try {
+            if (this.refusal != null) {
+                return;
+            }
+            if (last != null) {
+                enqueueControl(last);
+            }
+            this.refusal = refusal;
+            progress.signalAll();
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Fails everything: queued frames are dropped, every waiting thread is woken with
+     * {@code failure}, and the writer thread's {@link #awaitBatch} returns null.
+     *
+     * @param failure makes the exception waiting threads get
+     */
+    public void abort(Supplier<? extends PipeException> failure) {
+        lock.lock();
+        try {
+            if (abort != null) {
+                return;
+            }
+            abort = failure;
+            if (refusal == null) {
+                refusal = failure;
+            }
+            queue.clear();
+            tail = null;
+            queuedBytes = 0;
+            progress.signalAll();
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return whether the outbox was refused or aborted
+     */
+    public boolean isRefused() {
+        lock.lock();
+        try {
+            return refusal != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return nanoTime of the last frame enqueued, for heartbeats
+     */
+    public long lastEnqueueNanos() {
+        return lastEnqueueNanos;
+    }
+
+    /**
+     * For a writer thread: waits until there is something to write.
+     *
+     * @param timeoutNanos how long to wait; the writer thread wakes to send heartbeats
+     * @return the next batch, or null when the wait timed out, or when the outbox is aborted,
+     *         or refused and empty (then the writer thread ends; see {@link #isFinished()})
+     * @throws InterruptedException when the writer thread is interrupted
+     */
+    public @Nullable Batch awaitBatch(long timeoutNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long remaining = timeoutNanos;
+            while (queue.isEmpty()) {
+                if (abort != null || refusal != null || remaining <= 0) {
+                    state = State.IDLE;
+                    return null;
+                }
+                state = State.IDLE;
+                writerSleeping = true;
+                try {
+                    remaining = work.awaitNanos(remaining);
+                } finally {
+                    writerSleeping = false;
+                }
+            }
+            if (abort != null) {
+                return null;
+            }
+            state = State.FLUSHING;
+            return takeBatch();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return whether nothing will ever be written again: aborted, or refused with nothing queued
+     */
+    public boolean isFinished() {
+        lock.lock();
+        try {
+            return abort != null || (refusal != null && queue.isEmpty() && inFlight == null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * For a writer thread: the batch from {@link #awaitBatch} has been written in full.
+     *
+     * @param batch the batch
+     */
+    public void completed(Batch batch) {
+        lock.lock();
+        try {
+            finish(batch);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes queued frames to a non-blocking channel until the outbox is empty or the channel
+     * takes no more. Only one flusher runs at a time; a second caller returns {@link FlushResult#BUSY}
+     * at once, its frames being written by the first.
+     *
+     * @param channel the channel, non-blocking
+     * @param writable true when called because the channel became writable again
+     * @return what happened
+     * @throws IOException when the channel fails; the caller closes the pipe
+     */
+    public FlushResult flushTo(GatheringByteChannel channel, boolean writable) throws IOException {
+        Batch batch;
+        lock.lock();
+        try {
+            if (state == State.FLUSHING || (state == State.STALLED && !writable)) {
+                return state == State.FLUSHING ? FlushResult.BUSY : FlushResult.STALLED;
+            }
+            if (abort != null) {
+                return FlushResult.DONE;
+            }
+            if (inFlight == null && queue.isEmpty()) {
+                state = State.IDLE;
+                return FlushResult.DONE;
+            }
+            state = State.FLUSHING;
+            batch = inFlight != null ? inFlight : takeBatch();
+        } finally {
+            lock.unlock();
+        }
+        while (true) {
+            boolean complete;
+            try {
+                complete = batch.writeTo(channel);
+            } catch (IOException | RuntimeException e) {
+                lock.lock();
+                try {
+                    state = State.IDLE;
+                    inFlight = null;
+                } finally {
+                    lock.unlock();
+                }
+                throw e;
+            }
+            lock.lock();
+            try {
+                if (!complete) {
+                    inFlight = batch;
+                    state = State.STALLED;
+                    return FlushResult.STALLED;
+                }
+                inFlight = null;
+                finish(batch);
+                if (queue.isEmpty() || abort != null) {
+                    state = State.IDLE;
+                    return FlushResult.DONE;
+                }
+                batch = takeBatch();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void finish(Batch batch) {
+        for (Segment segment : batch.segments) {
+            if (segment instanceof Chunk chunk) {
+                ChunkPool.release(chunk.buffer);
+            } else if (segment instanceof Large large) {
+                large.done = true;
+            }
+        }
+        if (abort == null) {
+            queuedBytes -= batch.bytes;
+        }
+        writtenTotal += batch.bytes;
+        progress.signalAll();
+    }
+
+    /** Under the lock: moves queued segments into one gathering write. */
+    private Batch takeBatch() {
+        tail = null;
+        List<Segment> segments = new ArrayList<>();
+        List<ByteBuffer> buffers = new ArrayList<>();
+        long bytes = 0;
+        while (!queue.isEmpty() && buffers.size() + 2 <= MAX_GATHER) {
+            Segment segment = queue.pollFirst();
+            segments.add(segment);
+            if (segment instanceof Chunk chunk) {
+                chunk.buffer.flip();
+                buffers.add(chunk.buffer);
+                bytes += chunk.buffer.remaining();
+            } else if (segment instanceof Large large) {
+                large.taken = true;
+                buffers.add(large.header);
+                buffers.add(large.payload);
+                bytes += large.size;
+            }
+        }
+        return new Batch(segments, buffers.toArray(ByteBuffer[]::new), bytes);
+    }
+
+    /** Under the lock: the open chunk at the tail, or a new one, with {@code room} bytes free. */
+    private ByteBuffer tailWithRoom(int room) {
+        if (tail == null || tail.buffer.remaining() < room) {
+            tail = new Chunk(ChunkPool.acquire());
+            queue.addLast(tail);
+        }
+        return tail.buffer;
+    }
+
+    private void wakeWriter() {
+        if (writerSleeping) {
+            work.signal();
+        }
+    }
+
+    private void throwIfRefused() {
+        if (refusal != null) {
+            throw refusal.get();
+        }
+    }
+
+    private void awaitProgress(long nanos) {
+        try {
+            progress.awaitNanos(Math.min(nanos, Long.MAX_VALUE / 2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PipeException("pipe '" + pipeName + "': interrupted while waiting to write", e);
+        }
+    }
+
+    /** Writes one control frame with the wire's encoder. */
+    @FunctionalInterface
+    public interface ControlFrame {
+        /**
+         * @param encoder the wire's encoder
+         * @param out where to write
+         * @return false when the wire has no such frame
+         */
+        boolean encode(FrameEncoder encoder, ByteBuffer out);
+    }
+
+    /** A large payload's place in the outbox, for its writer to await. */
+    public static final class Ticket {
+        private final Large large;
+
+        private Ticket(Large large) {
+            this.large = large;
+        }
+    }
+
+    /** Frames taken together for one gathering write. */
+    public static final class Batch {
+
+        private final List<Segment> segments;
+        private final ByteBuffer[] buffers;
+        private final long bytes;
+        private int first;
+
+        private Batch(List<Segment> segments, ByteBuffer[] buffers, long bytes) {
+            this.segments = segments;
+            this.buffers = buffers;
+            this.bytes = bytes;
+        }
+
+        /**
+         * Writes as much of the batch as the channel takes now.
+         *
+         * @param channel where to write
+         * @return whether the whole batch has been written
+         * @throws IOException when the channel fails
+         */
+        public boolean writeTo(GatheringByteChannel channel) throws IOException {
+            while (first < buffers.length) {
+                long written = channel.write(buffers, first, buffers.length - first);
+                while (first < buffers.length && !buffers[first].hasRemaining()) {
+                    first++;
+                }
+                if (written == 0 && first < buffers.length) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * @return the bytes in this batch
+         */
+        public long bytes() {
+            return bytes;
+        }
+    }
+
+    private sealed interface Segment permits Chunk, Large {
+    }
+
+    private static final class Chunk implements Segment {
+        final ByteBuffer buffer;
+
+        Chunk(ByteBuffer buffer) {
+            this.buffer = buffer;
+        }
+    }
+
+    private static final class Large implements Segment {
+        final ByteBuffer header;
+        final ByteBuffer payload;
+        final long size;
+        boolean taken;
+        boolean done;
+
+        Large(ByteBuffer header, ByteBuffer payload, long size) {
+            this.header = header;
+            this.payload = payload;
+            this.size = size;
+        }
+    }
+}

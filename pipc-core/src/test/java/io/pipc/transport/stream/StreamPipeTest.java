@@ -1,0 +1,452 @@
+package io.pipc.transport.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe.SinkChannel;
+import java.nio.channels.Pipe.SourceChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.pipc.AuthenticationException;
+import io.pipc.Envelope;
+import io.pipc.PeerClosedException;
+import io.pipc.PeerDisconnectedException;
+import io.pipc.Pipe;
+import io.pipc.PipeClosedException;
+import io.pipc.PipeOptions;
+import io.pipc.PipeTimeoutException;
+import io.pipc.ProtocolException;
+import io.pipc.Transport;
+import io.pipc.transport.Deadline;
+import io.pipc.wire.Handshake;
+import io.pipc.wire.Role;
+import io.pipc.wire.WireFormat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The blocking-stream engine over two operating-system pipes, one per direction: everything
+ * the FIFO and stdio transports inherit.
+ */
+@Timeout(30)
+class StreamPipeTest {
+
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final List<Closeable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (Closeable closeable : toClose) {
+            closeable.close();
+        }
+        threads.shutdownNow();
+        assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** Two OS pipes crossed over: what one end writes, the other reads. */
+    private final class Wires {
+        final java.nio.channels.Pipe aToB;
+        final java.nio.channels.Pipe bToA;
+
+        Wires() throws IOException {
+            aToB = java.nio.channels.Pipe.open();
+            bToA = java.nio.channels.Pipe.open();
+            toClose.add(() -> {
+                aToB.sink().close();
+                aToB.source().close();
+                bToA.sink().close();
+                bToA.source().close();
+            });
+        }
+
+        StreamPipe startA(PipeOptions options) {
+            return start("a", options, Role.ACCEPTOR, bToA.source(), aToB.sink());
+        }
+
+        StreamPipe startB(PipeOptions options) {
+            return start("b", options, Role.CONNECTOR, aToB.source(), bToA.sink());
+        }
+    }
+
+    private StreamPipe start(String name, PipeOptions options, Role role, SourceChannel in, SinkChannel out) {
+        StreamPipe pipe = StreamPipe.start(name, Transport.FIFO, options, role, in, out, () -> {
+            in.close();
+            out.close();
+        }, "the test peer", Deadline.after(Duration.ofSeconds(10)));
+        toClose.add(pipe);
+        return pipe;
+    }
+
+    private Pipe[] connect(PipeOptions a, PipeOptions b) throws Exception {
+        Wires wires = new Wires();
+        Future<StreamPipe> right = threads.submit(() -> wires.startB(b));
+        StreamPipe left = wires.startA(a);
+        return new Pipe[] {left, right.get(10, TimeUnit.SECONDS)};
+    }
+
+    private Pipe[] connect() throws Exception {
+        return connect(PipeOptions.defaults(), PipeOptions.defaults());
+    }
+
+    @Test
+    void messagesOfEverySizeCrossBothWaysIntact() throws Exception {
+        Pipe[] pipes = connect();
+        for (int size : new int[] {0, 1, 64 * 1024 - 5, 64 * 1024, 4 * 1024 * 1024}) {
+            byte[] message = new byte[size];
+            new Random(size).nextBytes(message);
+            pipes[0].write(message);
+            assertThat(pipes[1].read(Duration.ofSeconds(10))).isEqualTo(message);
+            pipes[1].write(message);
+            assertThat(pipes[0].read(Duration.ofSeconds(10))).isEqualTo(message);
+        }
+        assertThat(pipes[0].transport()).isEqualTo(Transport.FIFO);
+    }
+
+    @Test
+    void headersCrossTheWire() throws Exception {
+        Pipe[] pipes = connect();
+        pipes[0].write(new Envelope("x".getBytes(), "corr-1", "text/plain"));
+
+        Envelope received = pipes[1].readEnvelope(Duration.ofSeconds(5));
+
+        assertThat(received.correlationId()).isEqualTo("corr-1");
+        assertThat(received.contentType()).isEqualTo("text/plain");
+    }
+
+    @Test
+    void orderIsKeptOverManyMessagesOfMixedSizes() throws Exception {
+        Pipe[] pipes = connect();
+        int count = 20_000;
+        Future<?> writer = threads.submit(() -> {
+            for (int i = 0; i < count; i++) {
+                byte[] message = new byte[4 + (i % 7 == 0 ? 70_000 : i % 300)];
+                ByteBuffer.wrap(message).putInt(i);
+                pipes[0].write(message);
+            }
+        });
+        for (int i = 0; i < count; i++) {
+            byte[] message = pipes[1].read(Duration.ofSeconds(10));
+            assertThat(ByteBuffer.wrap(message).getInt()).isEqualTo(i);
+            assertThat(message).hasSize(4 + (i % 7 == 0 ? 70_000 : i % 300));
+        }
+        writer.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void closeDeliversEverythingWrittenBeforeThePeerSeesTheEnd() throws Exception {
+        Pipe[] pipes = connect();
+        int count = 100_000;
+        for (int i = 0; i < count; i++) {
+            pipes[0].write(ByteBuffer.allocate(4).putInt(i).array());
+        }
+        Future<?> closing = threads.submit(pipes[0]::close);
+
+        for (int i = 0; i < count; i++) {
+            assertThat(ByteBuffer.wrap(pipes[1].read(Duration.ofSeconds(10))).getInt()).isEqualTo(i);
+        }
+        assertThatThrownBy(() -> pipes[1].read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class)
+                .hasMessageContaining("closed");
+        closing.get(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> pipes[1].write("to nobody")).isInstanceOf(PeerClosedException.class);
+    }
+
+    @Test
+    void aSlowReaderBlocksTheWriterUntilItReads() throws Exception {
+        PipeOptions small = PipeOptions.builder().queueCapacity(4, 1024).writeTimeout(Duration.ofSeconds(30)).build();
+        Pipe[] pipes = connect(small, small);
+        byte[] message = new byte[1000];
+        CompletableFuture<Integer> written = new CompletableFuture<>();
+        Future<?> writer = threads.submit(() -> {
+            int n = 0;
+            for (; n < 10_000; n++) {
+                pipes[0].write(message);
+            }
+            written.complete(n);
+        });
+        // The reader takes nothing: the writer must end up blocked, not failing and not finishing.
+        await().until(() -> isBlockedWriting(writer));
+
+        for (int i = 0; i < 10_000; i++) {
+            pipes[1].read(Duration.ofSeconds(10));
+        }
+        assertThat(written.get(10, TimeUnit.SECONDS)).isEqualTo(10_000);
+    }
+
+    @Test
+    void aWriterBlockedLongerThanTheWriteTimeoutFailsAndThePipeStaysUsable() throws Exception {
+        PipeOptions small = PipeOptions.builder().queueCapacity(1, 100).writeTimeout(Duration.ofMillis(200)).build();
+        Pipe[] pipes = connect(small, small);
+        byte[] message = new byte[10_000];
+
+        assertThatThrownBy(() -> {
+            while (true) {
+                pipes[0].write(message);
+            }
+        }).isInstanceOf(PipeTimeoutException.class).hasMessageContaining("nothing was written");
+
+        pipes[1].pending();
+        await().untilAsserted(() -> {
+            pipes[1].pending();
+            pipes[0].write("still works".getBytes());
+        });
+        assertThat(pipes[0].isOpen()).isTrue();
+    }
+
+    @Test
+    void disconnectIsSeenAfterEarlierMessagesAndWhatThePeerAlreadySentStillArrives() throws Exception {
+        Pipe[] pipes = connect();
+        pipes[1].write("sent before the peer knew");
+        pipes[0].write("before");
+        pipes[0].disconnect("maintenance");
+
+        assertThat(pipes[0].isOpen()).isFalse();
+        assertThat(pipes[1].readString(Duration.ofSeconds(5))).isEqualTo("before");
+        assertThatThrownBy(() -> pipes[1].read(Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(PeerDisconnectedException.class, e -> assertThat(e.reason()).isEqualTo("maintenance"));
+        assertThatThrownBy(() -> pipes[1].read(Duration.ofSeconds(5))).isInstanceOf(PeerDisconnectedException.class);
+        assertThatThrownBy(() -> pipes[1].write("too late")).isInstanceOf(PeerDisconnectedException.class);
+
+        assertThat(pipes[0].readString(Duration.ofSeconds(5))).isEqualTo("sent before the peer knew");
+        assertThatThrownBy(() -> pipes[0].read(Duration.ofSeconds(5))).isInstanceOf(PipeClosedException.class)
+                .hasMessageContaining("disconnected");
+        assertThatThrownBy(() -> pipes[0].write("x")).isInstanceOf(PipeClosedException.class);
+    }
+
+    @Test
+    void closeWakesBlockedReadersAndWritersAtOnceAndLeavesNoThreadBehind() throws Exception {
+        PipeOptions small = PipeOptions.builder().queueCapacity(1, 100).writeTimeout(Duration.ofSeconds(20)).build();
+        Pipe[] pipes = connect(small, small);
+        Future<byte[]> reader = threads.submit(() -> pipes[0].read());
+        Future<?> writer = threads.submit(() -> {
+            while (true) {
+                pipes[0].write(new byte[10_000]);
+            }
+        });
+        await().until(() -> isBlockedWriting(writer));
+
+        // The peer reads nothing, so close waits (up to the write timeout) for what is queued to leave.
+        Future<?> closing = threads.submit(pipes[0]::close);
+
+        assertThatThrownBy(() -> reader.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeClosedException.class);
+        assertThatThrownBy(() -> writer.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeClosedException.class);
+        pipes[1].close();
+        closing.get(10, TimeUnit.SECONDS);
+        await().untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.getName().equals("pipc-read-a") || t.getName().equals("pipc-write-a")));
+    }
+
+    @Test
+    void closeGivesUpOnAPeerThatReadsNothingAfterTheWriteTimeout() throws Exception {
+        PipeOptions small = PipeOptions.builder().queueCapacity(1, 100).writeTimeout(Duration.ofMillis(300)).build();
+        Pipe[] pipes = connect(small, small);
+        try {
+            while (true) {
+                pipes[0].write(new byte[10_000]);
+            }
+        } catch (PipeTimeoutException full) {
+            // the peer's queue, the OS pipe and our outbox are all full now
+        }
+
+        pipes[0].close();
+
+        assertThat(pipes[0].isOpen()).isFalse();
+    }
+
+    @Test
+    void aPeerThatDiesMidFrameIsReportedWithHowMuchArrived() throws Exception {
+        Wires wires = new Wires();
+        Future<StreamPipe> a = threads.submit(() -> wires.startA(PipeOptions.defaults()));
+        RawPeer raw = new RawPeer(wires.aToB.source(), wires.bToA.sink(), PipeOptions.defaults());
+        raw.handshake();
+        Pipe pipe = a.get(10, TimeUnit.SECONDS);
+        pipe.write("hello raw peer");
+        // A DATA frame announcing 100 bytes, of which 10 arrive.
+        ByteBuffer half = ByteBuffer.allocate(15).putInt(100).put((byte) 0x01).put(new byte[10]).flip();
+        raw.send(ByteBuffer.wrap(WireFormat.of(PipeOptions.defaults(), "raw").encoder().encodeData(Envelope.of("whole".getBytes()))));
+        raw.send(half);
+        raw.die();
+
+        assertThat(pipe.readString(Duration.ofSeconds(5))).isEqualTo("whole");
+        assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(PeerClosedException.class, e -> {
+                    assertThat(e.partialBytesReceived()).isEqualTo(15);
+                    assertThat(e.partialBytesExpected()).isEqualTo(105);
+                })
+                .hasMessageContaining("15 of 105");
+        assertThatThrownBy(() -> pipe.write("x")).isInstanceOf(PeerClosedException.class);
+    }
+
+    @Test
+    void aPeerThatDiesBetweenFramesIsReportedAsGoneWithoutGoodbye() throws Exception {
+        Wires wires = new Wires();
+        Future<StreamPipe> a = threads.submit(() -> wires.startA(PipeOptions.defaults()));
+        RawPeer raw = new RawPeer(wires.aToB.source(), wires.bToA.sink(), PipeOptions.defaults());
+        raw.handshake();
+        Pipe pipe = a.get(10, TimeUnit.SECONDS);
+
+        raw.die();
+
+        assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(5))).isInstanceOf(PeerClosedException.class)
+                .hasMessageContaining("without saying goodbye");
+    }
+
+    @Test
+    void aSilentPeerIsDetectedWithinThreeHeartbeats() throws Exception {
+        PipeOptions fast = PipeOptions.builder().heartbeat(Duration.ofMillis(100)).build();
+        Wires wires = new Wires();
+        Future<StreamPipe> a = threads.submit(() -> wires.startA(fast));
+        RawPeer raw = new RawPeer(wires.aToB.source(), wires.bToA.sink(), fast);
+        raw.handshake();
+        Pipe pipe = a.get(10, TimeUnit.SECONDS);
+
+        // The raw peer is alive (its channels are open) but says nothing: frozen.
+        assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class)
+                .hasMessageContaining("heartbeat");
+    }
+
+    @Test
+    void anIdleButHealthyPipeStaysUpOnHeartbeats() throws Exception {
+        PipeOptions fast = PipeOptions.builder().heartbeat(Duration.ofMillis(50)).build();
+        Pipe[] pipes = connect(fast, fast);
+
+        // Ten heartbeat budgets of silence from the application.
+        assertThatThrownBy(() -> pipes[1].read(Duration.ofMillis(1500))).isInstanceOf(PipeTimeoutException.class);
+        pipes[0].write("still here");
+        assertThat(pipes[1].readString(Duration.ofSeconds(5))).isEqualTo("still here");
+    }
+
+    @Test
+    void aPeerThatStallsMidFrameIsCutOffAtTheFrameDeadline() throws Exception {
+        PipeOptions quick = PipeOptions.builder().frameTimeout(Duration.ofMillis(300)).heartbeat(Duration.ZERO).build();
+        Wires wires = new Wires();
+        Future<StreamPipe> a = threads.submit(() -> wires.startA(quick));
+        RawPeer raw = new RawPeer(wires.aToB.source(), wires.bToA.sink(), quick);
+        raw.handshake();
+        Pipe pipe = a.get(10, TimeUnit.SECONDS);
+
+        raw.send(ByteBuffer.allocate(7).putInt(100).put((byte) 0x01).put(new byte[2]).flip());
+
+        assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class)
+                .hasMessageContaining("stalled in the middle of a frame");
+    }
+
+    @Test
+    void aPeerThatNeverAnswersTimesOutTheHandshakeAndReleasesEverything() throws Exception {
+        Wires wires = new Wires();
+
+        assertThatThrownBy(() -> StreamPipe.start("lonely", Transport.FIFO, PipeOptions.defaults(), Role.ACCEPTOR,
+                wires.bToA.source(), wires.aToB.sink(), () -> {
+                    wires.bToA.source().close();
+                    wires.aToB.sink().close();
+                }, "nobody", Deadline.after(Duration.ofMillis(300))))
+                .isInstanceOf(PipeTimeoutException.class).hasMessageContaining("lonely").hasMessageContaining("handshake");
+        assertThat(wires.bToA.source().isOpen()).isFalse();
+    }
+
+    @Test
+    void garbageInsteadOfAPrefaceIsRefusedAsAProtocolError() throws Exception {
+        Wires wires = new Wires();
+        Future<StreamPipe> a = threads.submit(() -> wires.startA(PipeOptions.defaults()));
+        wires.bToA.sink().write(ByteBuffer.wrap("GET / HTTP/1.1\r\n\r\n".getBytes()));
+
+        assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void endsWithDifferentSecretsRefuseEachOther() throws Exception {
+        Wires wires = new Wires();
+        Future<StreamPipe> b = threads.submit(() -> wires.startB(PipeOptions.builder().secret("one").build()));
+
+        assertThatThrownBy(() -> wires.startA(PipeOptions.builder().secret("two").build()))
+                .isInstanceOf(AuthenticationException.class);
+        assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(AuthenticationException.class);
+    }
+
+    @Test
+    void endsWithTheSameSecretTalk() throws Exception {
+        PipeOptions secret = PipeOptions.builder().secret("shared").build();
+        Pipe[] pipes = connect(secret, secret);
+
+        pipes[0].write("authenticated");
+
+        assertThat(pipes[1].readString(Duration.ofSeconds(5))).isEqualTo("authenticated");
+    }
+
+    @Test
+    void flushReturnsOnceWrittenMessagesAreWithTheOperatingSystem() throws Exception {
+        Pipe[] pipes = connect();
+        pipes[0].write("a");
+        pipes[0].flush();
+        assertThat(pipes[1].readString(Duration.ofSeconds(5))).isEqualTo("a");
+        pipes[0].close();
+        assertThatThrownBy(pipes[0]::flush).isInstanceOf(PipeClosedException.class);
+    }
+
+    private static boolean isBlockedWriting(Future<?> task) {
+        return !task.isDone() && Thread.getAllStackTraces().entrySet().stream()
+                .anyMatch(e -> e.getKey().getState() != Thread.State.RUNNABLE
+                        && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals("io.pipc.transport.Outbox")
+                                && f.getMethodName().equals("enqueue")));
+    }
+
+    /** A peer driven by hand: it completes the handshake and then sends exactly what a test says. */
+    private static final class RawPeer {
+        private final SourceChannel in;
+        private final SinkChannel out;
+        private final Handshake handshake;
+
+        RawPeer(SourceChannel in, SinkChannel out, PipeOptions options) {
+            this.in = in;
+            this.out = out;
+            this.handshake = WireFormat.of(options, "raw").newHandshake(Role.CONNECTOR);
+        }
+
+        void handshake() throws IOException {
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            sendOutput();
+            while (!handshake.isComplete()) {
+                in.read(buffer);
+                buffer.flip();
+                handshake.consume(buffer);
+                buffer.compact();
+                sendOutput();
+            }
+        }
+
+        private void sendOutput() throws IOException {
+            ByteBuffer out = ByteBuffer.allocate(4096);
+            while (handshake.hasOutput()) {
+                out.clear();
+                handshake.produce(out);
+                out.flip();
+                send(out);
+            }
+        }
+
+        void send(ByteBuffer bytes) throws IOException {
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+        }
+
+        void die() throws IOException {
+            out.close();
+            in.close();
+        }
+    }
+}
