@@ -1,0 +1,467 @@
+package io.pipc.boot.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties for pipc: the pipes and pipe servers an application declares.
+ * Each entry of {@code pipc.pipes} becomes a {@code Pipe} bean named {@code <key>Pipe}, each
+ * entry of {@code pipc.servers} a {@code PipeServer} bean named {@code <key>PipeServer}.
+ *
+ * <p>Values that name a kind (transport, mode, codec, wire) are plain strings, checked when
+ * the application starts so that a wrong value fails with one message naming the property
+ * and the value; {@link PipcPropertiesValidator} holds the rules.
+ */
+@ConfigurationProperties("pipc")
+public class PipcProperties {
+
+    /**
+     * Directory for FIFOs and socket files. By default $XDG_RUNTIME_DIR/pipc when set, else
+     * <java.io.tmpdir>/pipc-<uid>, private to the current user.
+     */
+    private @Nullable Path directory;
+
+    /**
+     * Pipes by name; each becomes a bean named "<name>Pipe".
+     */
+    private Map<String, PipeEntry> pipes = new LinkedHashMap<>();
+
+    /**
+     * Pipe servers by name; each becomes a bean named "<name>PipeServer".
+     */
+    private Map<String, ServerEntry> servers = new LinkedHashMap<>();
+
+    public @Nullable Path getDirectory() {
+        return this.directory;
+    }
+
+    public void setDirectory(@Nullable Path directory) {
+        this.directory = directory;
+    }
+
+    public Map<String, PipeEntry> getPipes() {
+        return this.pipes;
+    }
+
+    public void setPipes(Map<String, PipeEntry> pipes) {
+        this.pipes = pipes;
+    }
+
+    public Map<String, ServerEntry> getServers() {
+        return this.servers;
+    }
+
+    public void setServers(Map<String, ServerEntry> servers) {
+        this.servers = servers;
+    }
+
+    /**
+     * What pipes and servers share: where they are, how messages look, limits, security and
+     * the channels their messages flow through.
+     */
+    public abstract static class Entry {
+
+        /**
+         * Transport: in-process, fifo, unix or tcp for pipes; unix or tcp for servers.
+         */
+        private @Nullable String transport;
+
+        /**
+         * Host to connect to or, for servers and TCP rendezvous, address to listen on.
+         */
+        private String host = "127.0.0.1";
+
+        /**
+         * TCP port. Servers may use 0 to have a free port picked.
+         */
+        private @Nullable Integer port;
+
+        /**
+         * Unix socket file. By default "<name>.sock" in the pipc directory; a relative path is
+         * resolved against that directory.
+         */
+        private @Nullable Path path;
+
+        /**
+         * Codec for message payloads: bytes (byte[] payloads), string (UTF-8 text) or json
+         * (objects of json-type).
+         */
+        private String codec = "bytes";
+
+        /**
+         * Fully qualified name of the class that json payloads are read as.
+         */
+        private @Nullable String jsonType;
+
+        /**
+         * Wire format: native, or python for peers using Python's multiprocessing.connection.
+         */
+        private String wire = "native";
+
+        /**
+         * Maximum size of one message, in either direction.
+         */
+        private DataSize maxMessageSize = DataSize.ofMegabytes(8);
+
+        /**
+         * Maximum time a write may block while the peer is not reading.
+         */
+        private Duration writeTimeout = Duration.ofSeconds(30);
+
+        /**
+         * Interval between heartbeats on an idle connection; 0 turns heartbeats off.
+         */
+        private Duration heartbeat = Duration.ofSeconds(5);
+
+        /**
+         * Maximum time a peer may take over its preface and authentication.
+         */
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+
+        /**
+         * Maximum time a frame that has begun to arrive may take to complete.
+         */
+        private Duration frameTimeout = Duration.ofSeconds(30);
+
+        /**
+         * Shared secret both ends must prove they know before any message is accepted.
+         */
+        private @Nullable String secret;
+
+        /**
+         * Name of the Spring SSL bundle (spring.ssl.bundle.*) to use for TLS; TCP only.
+         */
+        private @Nullable String sslBundle;
+
+        /**
+         * Channel every message read is sent to.
+         */
+        private @Nullable String inboundChannel;
+
+        /**
+         * Channel whose messages are written.
+         */
+        private @Nullable String outboundChannel;
+
+        /**
+         * Whether messages are requests and replies, correlated by the wire's correlation id.
+         */
+        private boolean gateway;
+
+        /**
+         * Maximum time to wait for the reply to a request.
+         */
+        private Duration replyTimeout = Duration.ofSeconds(30);
+
+        /**
+         * Maximum time to finish handling messages already read when the application stops.
+         */
+        private Duration shutdownGracePeriod = Duration.ofSeconds(10);
+
+        /**
+         * Capacity of the inbound queue; when it is full the peer's writes wait.
+         */
+        private final QueueCapacity queueCapacity = new QueueCapacity();
+
+        public @Nullable String getTransport() {
+            return this.transport;
+        }
+
+        public void setTransport(@Nullable String transport) {
+            this.transport = transport;
+        }
+
+        public String getHost() {
+            return this.host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public @Nullable Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(@Nullable Integer port) {
+            this.port = port;
+        }
+
+        public @Nullable Path getPath() {
+            return this.path;
+        }
+
+        public void setPath(@Nullable Path path) {
+            this.path = path;
+        }
+
+        public String getCodec() {
+            return this.codec;
+        }
+
+        public void setCodec(String codec) {
+            this.codec = codec;
+        }
+
+        public @Nullable String getJsonType() {
+            return this.jsonType;
+        }
+
+        public void setJsonType(@Nullable String jsonType) {
+            this.jsonType = jsonType;
+        }
+
+        public String getWire() {
+            return this.wire;
+        }
+
+        public void setWire(String wire) {
+            this.wire = wire;
+        }
+
+        public DataSize getMaxMessageSize() {
+            return this.maxMessageSize;
+        }
+
+        public void setMaxMessageSize(DataSize maxMessageSize) {
+            this.maxMessageSize = maxMessageSize;
+        }
+
+        public Duration getWriteTimeout() {
+            return this.writeTimeout;
+        }
+
+        public void setWriteTimeout(Duration writeTimeout) {
+            this.writeTimeout = writeTimeout;
+        }
+
+        public Duration getHeartbeat() {
+            return this.heartbeat;
+        }
+
+        public void setHeartbeat(Duration heartbeat) {
+            this.heartbeat = heartbeat;
+        }
+
+        public Duration getHandshakeTimeout() {
+            return this.handshakeTimeout;
+        }
+
+        public void setHandshakeTimeout(Duration handshakeTimeout) {
+            this.handshakeTimeout = handshakeTimeout;
+        }
+
+        public Duration getFrameTimeout() {
+            return this.frameTimeout;
+        }
+
+        public void setFrameTimeout(Duration frameTimeout) {
+            this.frameTimeout = frameTimeout;
+        }
+
+        public @Nullable String getSecret() {
+            return this.secret;
+        }
+
+        public void setSecret(@Nullable String secret) {
+            this.secret = secret;
+        }
+
+        public @Nullable String getSslBundle() {
+            return this.sslBundle;
+        }
+
+        public void setSslBundle(@Nullable String sslBundle) {
+            this.sslBundle = sslBundle;
+        }
+
+        public @Nullable String getInboundChannel() {
+            return this.inboundChannel;
+        }
+
+        public void setInboundChannel(@Nullable String inboundChannel) {
+            this.inboundChannel = inboundChannel;
+        }
+
+        public @Nullable String getOutboundChannel() {
+            return this.outboundChannel;
+        }
+
+        public void setOutboundChannel(@Nullable String outboundChannel) {
+            this.outboundChannel = outboundChannel;
+        }
+
+        public boolean isGateway() {
+            return this.gateway;
+        }
+
+        public void setGateway(boolean gateway) {
+            this.gateway = gateway;
+        }
+
+        public Duration getReplyTimeout() {
+            return this.replyTimeout;
+        }
+
+        public void setReplyTimeout(Duration replyTimeout) {
+            this.replyTimeout = replyTimeout;
+        }
+
+        public Duration getShutdownGracePeriod() {
+            return this.shutdownGracePeriod;
+        }
+
+        public void setShutdownGracePeriod(Duration shutdownGracePeriod) {
+            this.shutdownGracePeriod = shutdownGracePeriod;
+        }
+
+        public QueueCapacity getQueueCapacity() {
+            return this.queueCapacity;
+        }
+    }
+
+    /**
+     * One pipe: a FIFO rendezvous, a TCP rendezvous or client, a Unix socket client, or one
+     * end of an in-process pair.
+     */
+    public static class PipeEntry extends Entry {
+
+        /**
+         * Rendezvous name for fifo and in-process pipes. By default the entry's key.
+         */
+        private @Nullable String name;
+
+        /**
+         * TCP mode: rendezvous (whichever side comes first listens) or connect (client of a server).
+         */
+        private String mode = "rendezvous";
+
+        /**
+         * Maximum time to wait for the peer when the pipe opens.
+         */
+        private Duration connectTimeout = Duration.ofSeconds(30);
+
+        public @Nullable String getName() {
+            return this.name;
+        }
+
+        public void setName(@Nullable String name) {
+            this.name = name;
+        }
+
+        public String getMode() {
+            return this.mode;
+        }
+
+        public void setMode(String mode) {
+            this.mode = mode;
+        }
+
+        public Duration getConnectTimeout() {
+            return this.connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+    }
+
+    /**
+     * One pipe server: a TCP or Unix socket listener that hands out a pipe per client.
+     */
+    public static class ServerEntry extends Entry {
+
+        /**
+         * Maximum number of clients connected at once; further clients are refused.
+         */
+        private int maxConnections = 1000;
+
+        /**
+         * Whether TLS clients must present a trusted certificate (mutual TLS).
+         */
+        private boolean clientAuth;
+
+        /**
+         * Names of users, besides the current one, whose processes a unix server accepts.
+         */
+        private Set<String> allowedPeerUsers = new LinkedHashSet<>();
+
+        /**
+         * Whether a unix server accepts processes of any user.
+         */
+        private boolean allowAnyPeerUser;
+
+        public int getMaxConnections() {
+            return this.maxConnections;
+        }
+
+        public void setMaxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+        }
+
+        public boolean isClientAuth() {
+            return this.clientAuth;
+        }
+
+        public void setClientAuth(boolean clientAuth) {
+            this.clientAuth = clientAuth;
+        }
+
+        public Set<String> getAllowedPeerUsers() {
+            return this.allowedPeerUsers;
+        }
+
+        public void setAllowedPeerUsers(Set<String> allowedPeerUsers) {
+            this.allowedPeerUsers = allowedPeerUsers;
+        }
+
+        public boolean isAllowAnyPeerUser() {
+            return this.allowAnyPeerUser;
+        }
+
+        public void setAllowAnyPeerUser(boolean allowAnyPeerUser) {
+            this.allowAnyPeerUser = allowAnyPeerUser;
+        }
+    }
+
+    /**
+     * How much the inbound queue holds before the transport stops reading from the peer.
+     */
+    public static class QueueCapacity {
+
+        /**
+         * Maximum number of received messages waiting to be handled.
+         */
+        private int messages = 4096;
+
+        /**
+         * Maximum size of received messages waiting to be handled.
+         */
+        private DataSize bytes = DataSize.ofMegabytes(16);
+
+        public int getMessages() {
+            return this.messages;
+        }
+
+        public void setMessages(int messages) {
+            this.messages = messages;
+        }
+
+        public DataSize getBytes() {
+            return this.bytes;
+        }
+
+        public void setBytes(DataSize bytes) {
+            this.bytes = bytes;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.pipc.boot.autoconfigure;
+
+import io.pipc.Transport;
+import io.pipc.Wire;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One checked entry of {@code pipc.pipes}: the bound properties with their kinds parsed.
+ *
+ * @param key the entry's key, which names its beans
+ * @param properties the bound properties
+ * @param transport the transport
+ * @param rendezvousName the FIFO or in-process rendezvous name
+ * @param mode how a TCP pipe finds its peer
+ * @param codec the payload codec
+ * @param jsonType the class json payloads are read as, for {@link CodecType#JSON}
+ * @param wire the wire format
+ */
+record PipeDefinition(String key, PipcProperties.PipeEntry properties, Transport transport, String rendezvousName,
+        TcpMode mode, CodecType codec, @Nullable Class<?> jsonType, Wire wire) {
+
+    /**
+     * @return the name of the {@code Pipe} bean
+     */
+    String beanName() {
+        return this.key + "Pipe";
+    }
+
+    /**
+     * @return the prefix of this entry's properties, for messages
+     */
+    String propertyPrefix() {
+        return "pipc.pipes." + this.key;
+    }
+}
