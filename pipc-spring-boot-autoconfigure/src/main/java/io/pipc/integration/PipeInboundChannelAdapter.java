@@ -1,0 +1,124 @@
+package io.pipc.integration;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import io.pipc.Codec;
+import io.pipc.Pipe;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.integration.endpoint.MessageProducerSupport;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.support.ErrorMessage;
+
+/**
+ * Sends every message read from a pipe, or from any client of a server, to its output channel,
+ * with the headers of {@link PipcHeaders}. One way: what the flow returns is not sent back (use
+ * {@link PipeInboundGateway} for request and reply).
+ *
+ * <p>The adapter becomes the pipe's only reader (see {@link SharedPipe}). Messages are sent on
+ * the reading thread, so a flow on a {@code DirectChannel} handles them one at a time, in
+ * order, and a slow flow slows the sender. On stop, the messages already queued are still sent,
+ * up to the shutdown grace period.
+ *
+ * <p>A message the codec cannot decode is sent as an {@link ErrorMessage} to the error channel
+ * when there is one, else logged; either way reading goes on.
+ */
+public final class PipeInboundChannelAdapter extends MessageProducerSupport {
+
+    private static final Logger logger = LoggerFactory.getLogger(PipeInboundChannelAdapter.class);
+
+    private final InboundSource source;
+
+    private volatile PipeMessageMapper mapper = new PipeMessageMapper(null);
+
+    private volatile Duration shutdownGracePeriod = Duration.ofSeconds(10);
+
+    private @Nullable String owner;
+
+    /**
+     * @param pipe the pipe to read; a {@link SharedPipe} is read through its dispatcher
+     */
+    public PipeInboundChannelAdapter(Pipe pipe) {
+        this.source = new InboundSource.OfPipe(SharedPipe.of(Objects.requireNonNull(pipe, "pipe")));
+    }
+
+    /**
+     * @param connections the clients of a server
+     */
+    public PipeInboundChannelAdapter(ServerConnections connections) {
+        this.source = new InboundSource.OfServer(Objects.requireNonNull(connections, "connections"));
+    }
+
+    /**
+     * @param codec decodes payloads; null (the default) for {@code byte[]} payloads
+     */
+    public void setCodec(@Nullable Codec<?> codec) {
+        this.mapper = new PipeMessageMapper(codec);
+    }
+
+    /**
+     * @param shutdownGracePeriod for a pipe, how long a stop may take to send the messages
+     *        already queued; default 10 seconds. A server's is set on its {@link ServerConnections}.
+     */
+    public void setShutdownGracePeriod(Duration shutdownGracePeriod) {
+        this.shutdownGracePeriod = Objects.requireNonNull(shutdownGracePeriod, "shutdownGracePeriod");
+    }
+
+    @Override
+    public String getComponentType() {
+        return "pipc:inbound-channel-adapter";
+    }
+
+    @Override
+    protected void onInit() {
+        super.onInit();
+        String name = getComponentName();
+        this.owner = (name != null) ? name : "inbound adapter of " + this.source.describe();
+        this.source.register(this.owner, this::receive);
+    }
+
+    @Override
+    protected void doStart() {
+        this.source.start(requiredOwner());
+    }
+
+    @Override
+    protected void doStop() {
+        this.source.stop(requiredOwner(), this.shutdownGracePeriod);
+    }
+
+    private String requiredOwner() {
+        return Objects.requireNonNull(this.owner, "not initialized");
+    }
+
+    private void receive(ReceivedMessage received) {
+        Message<?> message;
+        try {
+            message = this.mapper.toMessage(received, getMessageBuilderFactory());
+        }
+        catch (MessageConversionException ex) {
+            this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.CODEC);
+            MessageChannel errors = getErrorChannel();
+            if (errors != null) {
+                errors.send(new ErrorMessage(ex));
+            }
+            else {
+                logger.warn("{}; the message was skipped", ex.getMessage());
+            }
+            return;
+        }
+        try {
+            sendMessage(message);
+        }
+        catch (RuntimeException ex) {
+            this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.HANDLER);
+            throw ex;
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package io.pipc.integration;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+
+import io.pipc.Codec;
+import io.pipc.Envelope;
+import io.pipc.Pipe;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.integration.gateway.MessagingGatewaySupport;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.converter.MessageConversionException;
+
+/**
+ * Request and reply over a pipe, or a server: every message read is a request sent to the
+ * request channel, and the flow's reply is written back to the pipe, or to the client that
+ * asked, with the request's correlation id. Concurrent requests over one connection are told
+ * apart by that id, so replies may leave in any order.
+ *
+ * <p>Requests are sent on the reading thread without waiting for the reply there: with a
+ * {@code DirectChannel} the flow runs on that thread and requests are handled one at a time;
+ * with an {@code ExecutorChannel} (or any asynchronous flow) many are in flight at once, and
+ * each reply is written from whichever thread produces it.
+ *
+ * <p>A reply that does not come within the reply timeout (default 30 seconds) is given up, and
+ * the requester gets none; nor does it when the flow fails and there is no error channel whose
+ * flow replies. Both are logged and counted. A request whose payload the codec cannot decode
+ * gets no reply either.
+ */
+public final class PipeInboundGateway extends MessagingGatewaySupport {
+
+    private static final Logger logger = LoggerFactory.getLogger(PipeInboundGateway.class);
+
+    private final InboundSource source;
+
+    private final Object inFlightMonitor = new Object();
+
+    private int inFlight;
+
+    private volatile PipeMessageMapper mapper = new PipeMessageMapper(null);
+
+    private volatile Duration replyTimeout = Duration.ofSeconds(30);
+
+    private volatile Duration shutdownGracePeriod = Duration.ofSeconds(10);
+
+    private @Nullable String owner;
+
+    /**
+     * @param pipe the pipe to serve; a {@link SharedPipe} is read through its dispatcher
+     */
+    public PipeInboundGateway(Pipe pipe) {
+        this.source = new InboundSource.OfPipe(SharedPipe.of(Objects.requireNonNull(pipe, "pipe")));
+        setPhase(Integer.MAX_VALUE / 2);
+    }
+
+    /**
+     * @param connections the clients of a server
+     */
+    public PipeInboundGateway(ServerConnections connections) {
+        this.source = new InboundSource.OfServer(Objects.requireNonNull(connections, "connections"));
+        setPhase(Integer.MAX_VALUE / 2);
+    }
+
+    /**
+     * @param codec decodes requests and encodes replies; null (the default) for {@code byte[]}
+     */
+    public void setCodec(@Nullable Codec<?> codec) {
+        this.mapper = new PipeMessageMapper(codec);
+    }
+
+    @Override
+    public void setReplyTimeout(long replyTimeout) {
+        super.setReplyTimeout(replyTimeout);
+        this.replyTimeout = Duration.ofMillis(replyTimeout);
+    }
+
+    /**
+     * @param replyTimeout how long to wait for the flow's reply
+     */
+    public void setReplyTimeout(Duration replyTimeout) {
+        setReplyTimeout(replyTimeout.toMillis());
+    }
+
+    /**
+     * @param shutdownGracePeriod for a pipe, how long a stop may take to handle the requests
+     *        already queued and write their replies; default 10 seconds. A server's is set on its
+     *        {@link ServerConnections}.
+     */
+    public void setShutdownGracePeriod(Duration shutdownGracePeriod) {
+        this.shutdownGracePeriod = Objects.requireNonNull(shutdownGracePeriod, "shutdownGracePeriod");
+    }
+
+    /**
+     * @return how many requests have been received and not yet answered or given up
+     */
+    public int getInFlight() {
+        synchronized (this.inFlightMonitor) {
+            return this.inFlight;
+        }
+    }
+
+    @Override
+    public String getComponentType() {
+        return "pipc:inbound-gateway";
+    }
+
+    @Override
+    protected void onInit() {
+        super.onInit();
+        String name = getComponentName();
+        this.owner = (name != null) ? name : "inbound gateway of " + this.source.describe();
+        this.source.register(this.owner, new MessageReceiver() {
+
+            @Override
+            public void receive(ReceivedMessage message) {
+                request(message);
+            }
+
+            @Override
+            public boolean awaitIdle(long deadlineNanos) {
+                return awaitNoneInFlight(deadlineNanos);
+            }
+        });
+    }
+
+    @Override
+    protected void doStart() {
+        super.doStart();
+        this.source.start(requiredOwner());
+    }
+
+    @Override
+    protected void doStop() {
+        this.source.stop(requiredOwner(), this.shutdownGracePeriod);
+        super.doStop();
+    }
+
+    private String requiredOwner() {
+        return Objects.requireNonNull(this.owner, "not initialized");
+    }
+
+    private void request(ReceivedMessage received) {
+        Message<?> request;
+        try {
+            request = this.mapper.toMessage(received, getMessageBuilderFactory());
+        }
+        catch (MessageConversionException ex) {
+            this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.CODEC);
+            logger.warn("{}; the request gets no reply", ex.getMessage());
+            return;
+        }
+        String correlationId = received.envelope().correlationId();
+        String from = describe(received);
+        synchronized (this.inFlightMonitor) {
+            this.inFlight++;
+        }
+        try {
+            sendAndReceiveMessageReactive(request)
+                    .timeout(this.replyTimeout)
+                    .doFinally((signal) -> answered())
+                    .subscribe((reply) -> writeReply(received, reply, correlationId, from),
+                            (failure) -> failed(failure, correlationId, from));
+        }
+        catch (RuntimeException ex) {
+            // Thrown before the reply stream was subscribed: the finally above will not run.
+            answered();
+            failed(ex, correlationId, from);
+        }
+    }
+
+    private void writeReply(ReceivedMessage received, Message<?> reply, @Nullable String correlationId, String to) {
+        try {
+            Envelope envelope = this.mapper.toEnvelope(reply, this.source.describe());
+            received.replies().accept(new Envelope(envelope.payload(), correlationId, envelope.contentType()));
+        }
+        catch (MessageConversionException ex) {
+            this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.CODEC);
+            logger.warn("{} (the reply to {})", ex.getMessage(), to);
+        }
+        catch (RuntimeException ex) {
+            this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.CONNECTION);
+            logger.warn("{}: could not write the reply to {}: {}", this.source.describe(), to, ex.toString());
+        }
+    }
+
+    private void failed(Throwable failure, @Nullable String correlationId, String from) {
+        if (failure instanceof TimeoutException) {
+            this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.REPLY_TIMEOUT);
+            logger.warn("{}: no reply within {} to {}; the request was given up", this.source.describe(),
+                    this.replyTimeout, from);
+        }
+        else {
+            this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.HANDLER);
+            logger.warn("{}: the flow failed to handle {}; it gets no reply: {}", this.source.describe(), from,
+                    failure.toString());
+        }
+    }
+
+    private static String describe(ReceivedMessage received) {
+        String correlationId = received.envelope().correlationId();
+        return "the request" + ((correlationId != null) ? " with correlation id '" + correlationId + "'" : "")
+                + ((received.connectionId() != null) ? " from client connection '" + received.connectionId() + "'"
+                        : "");
+    }
+
+    private void answered() {
+        synchronized (this.inFlightMonitor) {
+            this.inFlight--;
+            if (this.inFlight == 0) {
+                this.inFlightMonitor.notifyAll();
+            }
+        }
+    }
+
+    private boolean awaitNoneInFlight(long deadlineNanos) {
+        synchronized (this.inFlightMonitor) {
+            while (this.inFlight > 0) {
+                long remainingMillis = (deadlineNanos - System.nanoTime()) / 1_000_000;
+                if (remainingMillis <= 0) {
+                    logger.warn("{}: {} requests still unanswered when the shutdown grace period ran out",
+                            this.source.describe(), this.inFlight);
+                    return false;
+                }
+                try {
+                    this.inFlightMonitor.wait(remainingMillis);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}

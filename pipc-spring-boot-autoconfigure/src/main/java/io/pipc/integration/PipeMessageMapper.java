@@ -1,0 +1,126 @@
+package io.pipc.integration;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+import io.pipc.Codec;
+import io.pipc.Envelope;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.integration.support.AbstractIntegrationMessageBuilder;
+import org.springframework.integration.support.MessageBuilderFactory;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.converter.MessageConversionException;
+
+/**
+ * Turns messages read from a pipe into Spring messages and Spring messages into messages to
+ * write, through an optional {@link Codec}.
+ *
+ * <p>Reading: without a codec the payload is the {@code byte[]} read; with one, what the codec
+ * decodes. The headers are those of {@link PipcHeaders}.
+ *
+ * <p>Writing: a {@code byte[]} payload is written as it is, whatever the codec (it is taken to
+ * be encoded already); any other payload is encoded by the codec; without a codec a
+ * {@code String} is written as UTF-8. The {@link PipcHeaders#CORRELATION_ID} and
+ * {@link PipcHeaders#CONTENT_TYPE} headers, when present, travel as the wire's headers.
+ */
+final class PipeMessageMapper {
+
+    private final @Nullable Codec<?> codec;
+
+    /**
+     * @param codec decodes payloads read and encodes payloads written; null for {@code byte[]}
+     */
+    PipeMessageMapper(@Nullable Codec<?> codec) {
+        this.codec = codec;
+    }
+
+    /**
+     * @param received the message read
+     * @param builders the endpoint's message builders
+     * @return the Spring message
+     * @throws MessageConversionException when the codec cannot decode the payload
+     */
+    Message<?> toMessage(ReceivedMessage received, MessageBuilderFactory builders) {
+        Envelope envelope = received.envelope();
+        Object payload = decode(envelope.payload(), received.origin().name());
+        AbstractIntegrationMessageBuilder<?> builder = builders.withPayload(payload)
+                .setHeader(PipcHeaders.PIPE_NAME, received.origin().name())
+                .setHeader(PipcHeaders.TRANSPORT, transportName(received.origin()));
+        if (received.connectionId() != null) {
+            builder.setHeader(PipcHeaders.CONNECTION_ID, received.connectionId());
+        }
+        if (envelope.correlationId() != null) {
+            builder.setHeader(PipcHeaders.CORRELATION_ID, envelope.correlationId());
+        }
+        if (envelope.contentType() != null) {
+            builder.setHeader(PipcHeaders.CONTENT_TYPE, envelope.contentType());
+        }
+        return builder.build();
+    }
+
+    /**
+     * @param message the Spring message to write
+     * @param target names the pipe or server, for errors
+     * @return the message to write, with the correlation id and content type headers
+     * @throws MessageConversionException when the payload cannot be encoded
+     */
+    Envelope toEnvelope(Message<?> message, String target) {
+        Object correlationId = message.getHeaders().get(PipcHeaders.CORRELATION_ID);
+        Object contentType = message.getHeaders().get(PipcHeaders.CONTENT_TYPE);
+        byte[] payload = encode(message, target);
+        try {
+            return new Envelope(payload, (correlationId != null) ? correlationId.toString() : null,
+                    (contentType != null) ? contentType.toString() : null);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new MessageConversionException(message, target + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private Object decode(byte[] payload, String pipeName) {
+        Codec<?> current = this.codec;
+        if (current == null) {
+            return payload;
+        }
+        try {
+            return current.decode(payload);
+        }
+        catch (RuntimeException ex) {
+            throw new MessageConversionException("pipe '" + pipeName + "': codec " + current + " could not decode a"
+                    + " message of " + payload.length + " bytes: " + ex.getMessage(), ex);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private byte[] encode(Message<?> message, String target) {
+        Object payload = message.getPayload();
+        if (payload instanceof byte[] bytes) {
+            return bytes;
+        }
+        Codec<Object> current = (Codec<Object>) this.codec;
+        if (current != null) {
+            try {
+                return current.encode(payload);
+            }
+            catch (RuntimeException ex) {
+                throw new MessageConversionException(message, target + ": codec " + current + " could not encode a payload"
+                        + " of type " + payload.getClass().getName() + ": " + ex.getMessage(), ex);
+            }
+        }
+        if (payload instanceof String text) {
+            return text.getBytes(StandardCharsets.UTF_8);
+        }
+        throw new MessageConversionException(message, target + " writes byte[] or String payloads without a codec, not "
+                + payload.getClass().getName() + "; set a codec (for example json) to write objects");
+    }
+
+    /**
+     * @param origin a pipe or server
+     * @return its transport as configuration spells it: in-process, fifo, unix, tcp
+     */
+    static String transportName(PipeMetrics.Origin origin) {
+        return origin.transport().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}

@@ -1,0 +1,92 @@
+package io.pipc.integration;
+
+import java.util.Objects;
+
+import io.pipc.Codec;
+import io.pipc.Envelope;
+import io.pipc.Pipe;
+import io.pipc.PipeException;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.integration.handler.AbstractMessageHandler;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHandlingException;
+
+/**
+ * Writes every message it handles to a pipe, or to one client of a server: the client named by
+ * the message's {@link PipcHeaders#CONNECTION_ID} header, as set on the messages that client
+ * sent. A message for a client that is gone fails with a {@link MessageHandlingException}
+ * saying so; nothing is written.
+ *
+ * <p>Writes block while the peer is not reading, up to the pipe's write timeout: backpressure
+ * reaches the flow that sends here.
+ */
+public final class PipeOutboundChannelAdapter extends AbstractMessageHandler {
+
+    private final @Nullable SharedPipe pipe;
+
+    private final @Nullable ServerConnections connections;
+
+    private volatile PipeMessageMapper mapper = new PipeMessageMapper(null);
+
+    /**
+     * @param pipe the pipe to write to
+     */
+    public PipeOutboundChannelAdapter(Pipe pipe) {
+        this.pipe = SharedPipe.of(Objects.requireNonNull(pipe, "pipe"));
+        this.connections = null;
+    }
+
+    /**
+     * @param connections the clients of a server, one of which each message goes to
+     */
+    public PipeOutboundChannelAdapter(ServerConnections connections) {
+        this.pipe = null;
+        this.connections = Objects.requireNonNull(connections, "connections");
+    }
+
+    /**
+     * @param codec encodes payloads that are not {@code byte[]}; null (the default) writes
+     *        {@code byte[]} as is and {@code String} as UTF-8
+     */
+    public void setCodec(@Nullable Codec<?> codec) {
+        this.mapper = new PipeMessageMapper(codec);
+    }
+
+    @Override
+    public String getComponentType() {
+        return "pipc:outbound-channel-adapter";
+    }
+
+    @Override
+    protected void handleMessageInternal(Message<?> message) {
+        SharedPipe target = this.pipe;
+        if (target != null) {
+            Envelope envelope = this.mapper.toEnvelope(message, "pipe '" + target.name() + "'");
+            try {
+                target.write(envelope);
+            }
+            catch (PipeException | IllegalStateException ex) {
+                throw new MessageHandlingException(message, "could not write to pipe '" + target.name() + "': "
+                        + ex.getMessage(), ex);
+            }
+            return;
+        }
+        ServerConnections clients = Objects.requireNonNull(this.connections);
+        String server = "server '" + clients.getServer().name() + "'";
+        Object connectionId = message.getHeaders().get(PipcHeaders.CONNECTION_ID);
+        if (connectionId == null) {
+            throw new MessageHandlingException(message, server + " writes each message to the client named by its "
+                    + PipcHeaders.CONNECTION_ID + " header, and this message has none (copy it from a message"
+                    + " that client sent)");
+        }
+        Envelope envelope = this.mapper.toEnvelope(message, server);
+        try {
+            clients.send(connectionId.toString(), envelope);
+        }
+        catch (PipeException ex) {
+            throw new MessageHandlingException(message, ex.getMessage(), ex);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.pipc.integration;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.pipc.Codec;
+import io.pipc.Envelope;
+import io.pipc.Pipe;
+import io.pipc.PipeException;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.integration.MessageTimeoutException;
+import org.springframework.integration.handler.AbstractReplyProducingMessageHandler;
+import org.springframework.integration.support.management.ManageableLifecycle;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHandlingException;
+
+/**
+ * Request and reply from the application side: writes each request to the pipe with a fresh
+ * correlation id and produces, as its reply, the message that comes back with that id. Many
+ * requests may be pending at once, from any number of threads; each gets its own reply.
+ *
+ * <p>The gateway reads the pipe (see {@link SharedPipe}); messages that answer none of its
+ * requests go to the pipe's inbound endpoint, when it has one on the same {@code SharedPipe}.
+ * A reply that does not come within the reply timeout fails the request with a
+ * {@link MessageTimeoutException}; when the pipe ends, pending requests fail at once.
+ *
+ * <p>With {@link #setAsync(boolean) async}, the calling thread does not wait: the reply is
+ * produced when it arrives.
+ */
+public final class PipeOutboundGateway extends AbstractReplyProducingMessageHandler implements ManageableLifecycle {
+
+    private final SharedPipe pipe;
+
+    private final Map<String, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
+
+    private volatile PipeMessageMapper mapper = new PipeMessageMapper(null);
+
+    private volatile Duration replyTimeout = Duration.ofSeconds(30);
+
+    private volatile boolean running;
+
+    private @Nullable String owner;
+
+    /**
+     * @param pipe the pipe to send requests over
+     */
+    public PipeOutboundGateway(Pipe pipe) {
+        this.pipe = SharedPipe.of(Objects.requireNonNull(pipe, "pipe"));
+    }
+
+    /**
+     * @param codec encodes requests and decodes replies; null (the default) for {@code byte[]}
+     */
+    public void setCodec(@Nullable Codec<?> codec) {
+        this.mapper = new PipeMessageMapper(codec);
+    }
+
+    /**
+     * @param replyTimeout how long a request waits for its reply; default 30 seconds
+     */
+    public void setReplyTimeout(Duration replyTimeout) {
+        if (replyTimeout.isNegative() || replyTimeout.isZero()) {
+            throw new IllegalArgumentException("replyTimeout must be positive (was " + replyTimeout + ")");
+        }
+        this.replyTimeout = replyTimeout;
+    }
+
+    /**
+     * @return how many requests wait for their reply now
+     */
+    public int getPending() {
+        return this.pending.size();
+    }
+
+    @Override
+    public String getComponentType() {
+        return "pipc:outbound-gateway";
+    }
+
+    @Override
+    protected void doInit() {
+        String name = getComponentName();
+        this.owner = (name != null) ? name : "outbound gateway of pipe '" + this.pipe.name() + "'";
+        this.pipe.dispatcher().registerReplies(this.owner, new ReplyListener() {
+
+            @Override
+            public boolean offerReply(Envelope message) {
+                CompletableFuture<Envelope> waiting = PipeOutboundGateway.this.pending.remove(message.correlationId());
+                return waiting != null && waiting.complete(message);
+            }
+
+            @Override
+            public void pipeEnded(PipeException cause) {
+                PipeOutboundGateway.this.pending.values().forEach((waiting) -> waiting.completeExceptionally(cause));
+            }
+        });
+    }
+
+    @Override
+    public void start() {
+        if (!this.running) {
+            this.running = true;
+            this.pipe.dispatcher().start(Objects.requireNonNull(this.owner, "not initialized"));
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (this.running) {
+            this.running = false;
+            this.pipe.dispatcher().stop(Objects.requireNonNull(this.owner, "not initialized"), Duration.ZERO);
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.running;
+    }
+
+    @Override
+    protected @Nullable Object handleRequestMessage(Message<?> requestMessage) {
+        String correlationId = UUID.randomUUID().toString();
+        Envelope request = this.mapper.toEnvelope(requestMessage, "pipe '" + this.pipe.name() + "'");
+        CompletableFuture<Envelope> reply = new CompletableFuture<>();
+        this.pending.put(correlationId, reply);
+        try {
+            this.pipe.write(new Envelope(request.payload(), correlationId, request.contentType()));
+        }
+        catch (PipeException | IllegalStateException ex) {
+            this.pending.remove(correlationId);
+            throw new MessageHandlingException(requestMessage, "could not write the request to pipe '"
+                    + this.pipe.name() + "': " + ex.getMessage(), ex);
+        }
+        if (isAsync()) {
+            return reply.orTimeout(this.replyTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                    .handle((envelope, failure) -> {
+                        this.pending.remove(correlationId);
+                        if (failure != null) {
+                            throw failure(requestMessage, correlationId, unwrap(failure));
+                        }
+                        return replyMessage(envelope);
+                    });
+        }
+        try {
+            return replyMessage(reply.get(this.replyTimeout.toNanos(), TimeUnit.NANOSECONDS));
+        }
+        catch (TimeoutException ex) {
+            throw failure(requestMessage, correlationId, ex);
+        }
+        catch (ExecutionException ex) {
+            throw failure(requestMessage, correlationId, ex.getCause());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new MessageHandlingException(requestMessage, "interrupted while waiting for the reply from pipe '"
+                    + this.pipe.name() + "'", ex);
+        }
+        finally {
+            this.pending.remove(correlationId);
+        }
+    }
+
+    private Message<?> replyMessage(Envelope reply) {
+        ReceivedMessage received = new ReceivedMessage(reply, this.pipe.origin(), null, this.pipe::write);
+        return this.mapper.toMessage(received, getMessageBuilderFactory());
+    }
+
+    private RuntimeException failure(Message<?> request, String correlationId, @Nullable Throwable cause) {
+        if (cause instanceof TimeoutException) {
+            this.pipe.metrics().failure(this.pipe.origin(), PipeMetrics.Failure.REPLY_TIMEOUT);
+            return new MessageTimeoutException(request, "pipe '" + this.pipe.name() + "': no reply within "
+                    + this.replyTimeout + " to the request with correlation id '" + correlationId + "'");
+        }
+        return new MessageHandlingException(request, "pipe '" + this.pipe.name() + "' ended before the reply to the"
+                + " request with correlation id '" + correlationId + "' came: "
+                + ((cause != null) ? cause.getMessage() : "unknown cause"), cause);
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null)
+                ? failure.getCause() : failure;
+    }
+}

@@ -1,0 +1,24 @@
+package io.pipc.integration;
+
+import io.pipc.Envelope;
+import io.pipc.PipeException;
+
+/**
+ * An outbound gateway as a pipe's dispatcher sees it: offered every message read that carries
+ * a correlation id, it takes those that answer its pending requests.
+ */
+interface ReplyListener {
+
+    /**
+     * @param message a message read, with a correlation id
+     * @return whether it answered a pending request and was taken
+     */
+    boolean offerReply(Envelope message);
+
+    /**
+     * The pipe ended: pending requests can have no reply and fail now rather than at their timeout.
+     *
+     * @param cause why the pipe ended
+     */
+    void pipeEnded(PipeException cause);
+}

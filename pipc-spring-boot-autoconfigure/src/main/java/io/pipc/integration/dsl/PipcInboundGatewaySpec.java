@@ -1,0 +1,62 @@
+package io.pipc.integration.dsl;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.pipc.Codec;
+import io.pipc.integration.PipeInboundGateway;
+import io.pipc.integration.ServerConnections;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.integration.dsl.ComponentsRegistration;
+import org.springframework.integration.dsl.MessagingGatewaySpec;
+
+/**
+ * Configures a {@link PipeInboundGateway} in an {@code IntegrationFlow}.
+ */
+public final class PipcInboundGatewaySpec extends MessagingGatewaySpec<PipcInboundGatewaySpec, PipeInboundGateway>
+        implements ComponentsRegistration {
+
+    private final @Nullable ServerConnections connectionsToRegister;
+
+    PipcInboundGatewaySpec(PipeInboundGateway gateway, @Nullable ServerConnections connectionsToRegister) {
+        super(gateway);
+        this.connectionsToRegister = connectionsToRegister;
+    }
+
+    /**
+     * @param codec decodes requests and encodes replies; by default payloads are {@code byte[]}
+     * @return this spec
+     */
+    public PipcInboundGatewaySpec codec(Codec<?> codec) {
+        this.target.setCodec(codec);
+        return this;
+    }
+
+    /**
+     * @param replyTimeout how long to wait for the flow's reply before giving the request up
+     * @return this spec
+     */
+    public PipcInboundGatewaySpec replyTimeout(Duration replyTimeout) {
+        this.target.setReplyTimeout(replyTimeout);
+        return this;
+    }
+
+    /**
+     * @param gracePeriod how long a stop may take to answer the requests already received
+     * @return this spec
+     */
+    public PipcInboundGatewaySpec shutdownGracePeriod(Duration gracePeriod) {
+        this.target.setShutdownGracePeriod(gracePeriod);
+        if (this.connectionsToRegister != null) {
+            this.connectionsToRegister.setShutdownGracePeriod(gracePeriod);
+        }
+        return this;
+    }
+
+    @Override
+    public Map<Object, @Nullable String> getComponentsToRegister() {
+        return Registrations.of(this.connectionsToRegister);
+    }
+}

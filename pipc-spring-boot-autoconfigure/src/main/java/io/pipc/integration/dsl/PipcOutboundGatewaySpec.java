@@ -1,0 +1,45 @@
+package io.pipc.integration.dsl;
+
+import java.time.Duration;
+
+import io.pipc.Codec;
+import io.pipc.integration.PipeOutboundGateway;
+
+import org.springframework.integration.dsl.MessageHandlerSpec;
+
+/**
+ * Configures a {@link PipeOutboundGateway} in an {@code IntegrationFlow}.
+ */
+public final class PipcOutboundGatewaySpec extends MessageHandlerSpec<PipcOutboundGatewaySpec, PipeOutboundGateway> {
+
+    PipcOutboundGatewaySpec(PipeOutboundGateway gateway) {
+        this.target = gateway;
+    }
+
+    /**
+     * @param codec encodes requests and decodes replies
+     * @return this spec
+     */
+    public PipcOutboundGatewaySpec codec(Codec<?> codec) {
+        this.target.setCodec(codec);
+        return this;
+    }
+
+    /**
+     * @param replyTimeout how long a request waits for its reply
+     * @return this spec
+     */
+    public PipcOutboundGatewaySpec replyTimeout(Duration replyTimeout) {
+        this.target.setReplyTimeout(replyTimeout);
+        return this;
+    }
+
+    /**
+     * @param async whether the calling thread goes on at once, the reply produced when it arrives
+     * @return this spec
+     */
+    public PipcOutboundGatewaySpec async(boolean async) {
+        this.target.setAsync(async);
+        return this;
+    }
+}
