@@ -1,0 +1,243 @@
+package io.pipc.integration;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import io.pipc.Envelope;
+import io.pipc.PeerClosedException;
+import io.pipc.Pipe;
+import io.pipc.PipePair;
+import io.pipc.Pipes;
+import io.pipc.integration.dsl.Pipc;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.config.EnableIntegration;
+import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.scheduling.concurrent.ConcurrentTaskExecutor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+@Timeout(30)
+class PipeInboundGatewayTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withUserConfiguration(IntegrationConfiguration.class);
+
+    @Test
+    void replyGoesBackToTheClientThatAskedWithTheRequestsCorrelationId() {
+        PairPipeServer server = new PairPipeServer();
+        this.runner.withBean(PairPipeServer.class, () -> server).withUserConfiguration(UpperCaseServer.class).run((context) -> {
+            Pipe asking = server.connect();
+            Pipe other = server.connect();
+
+            asking.write(new Envelope(bytes("hello"), "req-1", "text/plain"));
+
+            Envelope reply = asking.readEnvelope(WAIT);
+            assertThat(new String(reply.payload(), StandardCharsets.UTF_8)).isEqualTo("HELLO");
+            assertThat(reply.correlationId()).isEqualTo("req-1");
+            assertThat(other.size()).isZero();
+        });
+    }
+
+    @Test
+    void hundredConcurrentRequestsOverOneConnectionAreEachAnsweredByCorrelationId() {
+        PairPipeServer server = new PairPipeServer();
+        CountDownLatch clientHasLastReply = new CountDownLatch(1);
+        this.runner.withBean(PairPipeServer.class, () -> server)
+                .withBean("clientHasLastReply", CountDownLatch.class, () -> clientHasLastReply)
+                .withUserConfiguration(ConcurrentServer.class)
+                .run((context) -> {
+                    Pipe client = server.connect();
+                    for (int i = 0; i < 100; i++) {
+                        client.write(new Envelope(bytes("p" + i), "r" + i, null));
+                    }
+                    Map<String, String> replies = new LinkedHashMap<>();
+                    for (int i = 0; i < 100; i++) {
+                        Envelope reply = client.readEnvelope(WAIT);
+                        replies.put(reply.correlationId(), new String(reply.payload(), StandardCharsets.UTF_8));
+                        if ("r99".equals(reply.correlationId())) {
+                            clientHasLastReply.countDown();
+                        }
+                    }
+
+                    assertThat(replies).hasSize(100);
+                    for (int i = 0; i < 100; i++) {
+                        assertThat(replies).containsEntry("r" + i, "reply to p" + i);
+                    }
+                    List<String> order = new ArrayList<>(replies.keySet());
+                    assertThat(order.indexOf("r0")).as("the first request was held until the last was answered")
+                            .isGreaterThan(order.indexOf("r99"));
+                });
+    }
+
+    @Test
+    void requestWhoseReplyDoesNotComeInTimeIsGivenUpAndTheNextIsAnswered() {
+        PairPipeServer server = new PairPipeServer();
+        this.runner.withBean(PairPipeServer.class, () -> server).withUserConfiguration(SilentOnceServer.class).run((context) -> {
+            Pipe client = server.connect();
+            PipeInboundGateway gateway = context.getBean(PipeInboundGateway.class);
+
+            client.write(new Envelope(bytes("silence"), "r1", null));
+            await().atMost(WAIT).until(() -> gateway.getInFlight() == 0);
+            client.write(new Envelope(bytes("speak"), "r2", null));
+
+            Envelope reply = client.readEnvelope(WAIT);
+            assertThat(reply.correlationId()).isEqualTo("r2");
+            assertThat(client.size()).isZero();
+        });
+    }
+
+    @Test
+    void requestWhoseFlowFailsGetsNoReplyAndReadingGoesOn() {
+        PairPipeServer server = new PairPipeServer();
+        this.runner.withBean(PairPipeServer.class, () -> server).withUserConfiguration(FailingOnceServer.class).run((context) -> {
+            Pipe client = server.connect();
+
+            client.write(new Envelope(bytes("fail"), "r1", null));
+            client.write(new Envelope(bytes("fine"), "r2", null));
+
+            Envelope reply = client.readEnvelope(WAIT);
+            assertThat(reply.correlationId()).isEqualTo("r2");
+            assertThat(new String(reply.payload(), StandardCharsets.UTF_8)).isEqualTo("FINE");
+        });
+    }
+
+    @Test
+    void gatewayOnAPipeAnswersThePeer() {
+        PipePair pair = Pipes.pair();
+        this.runner.withBean(Pipe.class, pair::left).withUserConfiguration(UpperCasePipe.class).run((context) -> {
+            pair.right().write(new Envelope(bytes("pipe"), "p-1", null));
+
+            Envelope reply = pair.right().readEnvelope(WAIT);
+
+            assertThat(reply.correlationId()).isEqualTo("p-1");
+            assertThat(new String(reply.payload(), StandardCharsets.UTF_8)).isEqualTo("PIPE");
+        });
+    }
+
+    @Test
+    void stopAnswersEveryRequestAlreadySentThenSaysGoodbye() {
+        PairPipeServer server = new PairPipeServer();
+        List<Pipe> clients = new ArrayList<>();
+        this.runner.withBean(PairPipeServer.class, () -> server).withUserConfiguration(UpperCaseServer.class).run((context) -> {
+            Pipe client = server.connect();
+            clients.add(client);
+            for (int i = 0; i < 500; i++) {
+                client.write(new Envelope(bytes("m" + i), "r" + i, null));
+            }
+            context.close();
+        });
+        Pipe client = clients.get(0);
+
+        for (int i = 0; i < 500; i++) {
+            assertThat(client.readEnvelope(WAIT).correlationId()).isEqualTo("r" + i);
+        }
+        assertThatExceptionOfType(PeerClosedException.class).isThrownBy(() -> client.read(WAIT));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableIntegration
+    static class IntegrationConfiguration {
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UpperCaseServer {
+
+        @Bean
+        IntegrationFlow upperCase(PairPipeServer server) {
+            return IntegrationFlow.from(Pipc.inboundGateway(server))
+                    .transform(byte[].class, (payload) -> bytes(text(payload).toUpperCase()))
+                    .get();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UpperCasePipe {
+
+        @Bean
+        IntegrationFlow upperCase(Pipe pipe) {
+            return IntegrationFlow.from(Pipc.inboundGateway(pipe))
+                    .transform(byte[].class, (payload) -> bytes(text(payload).toUpperCase()))
+                    .get();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ConcurrentServer {
+
+        @Bean
+        IntegrationFlow concurrent(PairPipeServer server, CountDownLatch clientHasLastReply) {
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(new Utf8Codec()))
+                    .channel((channels) -> channels.executor(new ConcurrentTaskExecutor(Executors.newFixedThreadPool(8))))
+                    .<String, String>transform((payload) -> {
+                        if ("p0".equals(payload)) {
+                            awaitQuietly(clientHasLastReply);
+                        }
+                        return "reply to " + payload;
+                    })
+                    .get();
+        }
+
+        private static void awaitQuietly(CountDownLatch latch) {
+            try {
+                latch.await(20, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class SilentOnceServer {
+
+        @Bean
+        IntegrationFlow silentOnce(PairPipeServer server) {
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(new Utf8Codec())
+                            .replyTimeout(Duration.ofMillis(200)))
+                    .<String>filter((payload) -> !"silence".equals(payload))
+                    .<String, String>transform(String::toUpperCase)
+                    .get();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class FailingOnceServer {
+
+        @Bean
+        IntegrationFlow failingOnce(PairPipeServer server) {
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(new Utf8Codec()))
+                    .<String, String>transform((payload) -> {
+                        if ("fail".equals(payload)) {
+                            throw new IllegalArgumentException("refused");
+                        }
+                        return payload.toUpperCase();
+                    })
+                    .get();
+        }
+    }
+}

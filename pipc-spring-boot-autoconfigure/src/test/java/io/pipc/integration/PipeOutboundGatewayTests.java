@@ -1,0 +1,193 @@
+package io.pipc.integration;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import io.pipc.Envelope;
+import io.pipc.Pipe;
+import io.pipc.PipePair;
+import io.pipc.Pipes;
+import io.pipc.integration.dsl.Pipc;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.MessageTimeoutException;
+import org.springframework.integration.annotation.IntegrationComponentScan;
+import org.springframework.integration.annotation.MessagingGateway;
+import org.springframework.integration.config.EnableIntegration;
+import org.springframework.integration.core.MessagingTemplate;
+import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.support.MessageBuilder;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageHandlingException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+@Timeout(30)
+class PipeOutboundGatewayTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final PipePair pair = Pipes.pair();
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withUserConfiguration(IntegrationConfiguration.class);
+
+    @Test
+    void requestIsWrittenWithAFreshCorrelationIdAndItsReplyIsReturned() {
+        Thread peer = echoPeer(this.pair.right(), 1);
+        this.runner.withBean(Pipe.class, this.pair::left).withUserConfiguration(Requests.class).run((context) -> {
+            Message<?> reply = new MessagingTemplate().sendAndReceive(
+                    context.getBean("toPeer.input", MessageChannel.class), MessageBuilder.withPayload("ping").build());
+
+            assertThat(reply).isNotNull();
+            assertThat(reply.getPayload()).isEqualTo("echo ping");
+            assertThat(reply.getHeaders()).containsKey(PipcHeaders.CORRELATION_ID)
+                    .containsEntry(PipcHeaders.PIPE_NAME, this.pair.left().name());
+        });
+        join(peer);
+    }
+
+    @Test
+    void concurrentRequestsFromManyThreadsEachGetTheirOwnReply() throws Exception {
+        Thread peer = echoPeer(this.pair.right(), 200);
+        ExecutorService callers = Executors.newFixedThreadPool(8);
+        try {
+            this.runner.withBean(Pipe.class, this.pair::left).withUserConfiguration(Requests.class).run((context) -> {
+                Ask ask = context.getBean(Ask.class);
+                List<CompletableFuture<String>> replies = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    String question = "q" + i;
+                    replies.add(CompletableFuture.supplyAsync(() -> ask.ask(question), callers));
+                }
+                for (int i = 0; i < 200; i++) {
+                    assertThat(replies.get(i).get()).isEqualTo("echo q" + i);
+                }
+            });
+        }
+        finally {
+            callers.shutdownNow();
+        }
+        join(peer);
+    }
+
+    @Test
+    void requestWithoutReplyInTimeFailsWithATimeoutNamingThePipe() {
+        PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
+        gateway.setReplyTimeout(Duration.ofMillis(100));
+        this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
+            gateway.start();
+
+            assertThatExceptionOfType(MessageTimeoutException.class)
+                    .isThrownBy(() -> gateway.handleMessage(MessageBuilder.withPayload("unanswered").build()))
+                    .withMessageContaining("pipe '" + this.pair.left().name() + "': no reply within PT0.1S");
+            assertThat(gateway.getPending()).isZero();
+        });
+    }
+
+    @Test
+    void pendingRequestFailsAtOnceWhenThePeerCloses() {
+        PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
+        gateway.setReplyTimeout(Duration.ofMinutes(5));
+        this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
+            gateway.start();
+            Thread closer = new Thread(() -> {
+                this.pair.right().read(WAIT);
+                this.pair.right().close();
+            });
+            closer.start();
+
+            assertThatExceptionOfType(MessageHandlingException.class)
+                    .isThrownBy(() -> gateway.handleMessage(MessageBuilder.withPayload("hello?").build()))
+                    .withMessageContaining("ended before the reply");
+            join(closer);
+        });
+    }
+
+    @Test
+    void twoApplicationsAskEachOtherOverOnePipe() {
+        SharedPipe left = SharedPipe.of(this.pair.left());
+        SharedPipe right = SharedPipe.of(this.pair.right());
+        ApplicationContextRunner both = this.runner.withUserConfiguration(Duplex.class);
+        both.withBean("side", String.class, () -> "left").withBean(SharedPipe.class, () -> left).run((leftContext) ->
+                both.withBean("side", String.class, () -> "right").withBean(SharedPipe.class, () -> right).run((rightContext) -> {
+                    Ask leftAsks = leftContext.getBean(Ask.class);
+                    Ask rightAsks = rightContext.getBean(Ask.class);
+
+                    assertThat(leftAsks.ask("who are you?")).isEqualTo("right answers who are you?");
+                    assertThat(rightAsks.ask("and you?")).isEqualTo("left answers and you?");
+                }));
+    }
+
+    /** Answers {@code count} requests with "echo " and the request's text, keeping the correlation id. */
+    private static Thread echoPeer(Pipe pipe, int count) {
+        Thread peer = new Thread(() -> {
+            for (int i = 0; i < count; i++) {
+                Envelope request = pipe.readEnvelope(WAIT);
+                pipe.write(new Envelope(("echo " + new String(request.payload(), StandardCharsets.UTF_8))
+                        .getBytes(StandardCharsets.UTF_8), request.correlationId(), null));
+            }
+        }, "echo-peer");
+        peer.start();
+        return peer;
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(WAIT.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        assertThat(thread.isAlive()).isFalse();
+    }
+
+    @MessagingGateway(defaultRequestChannel = "toPeer.input")
+    interface Ask {
+
+        String ask(String question);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableIntegration
+    static class IntegrationConfiguration {
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @IntegrationComponentScan(basePackageClasses = Ask.class)
+    static class Requests {
+
+        @Bean
+        IntegrationFlow toPeer(Pipe pipe) {
+            return (flow) -> flow.handle(Pipc.outboundGateway(pipe).codec(new Utf8Codec()));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @IntegrationComponentScan(basePackageClasses = Ask.class)
+    static class Duplex {
+
+        @Bean
+        IntegrationFlow toPeer(SharedPipe pipe) {
+            return (flow) -> flow.handle(Pipc.outboundGateway(pipe).codec(new Utf8Codec()));
+        }
+
+        @Bean
+        IntegrationFlow fromPeer(SharedPipe pipe, String side) {
+            return IntegrationFlow.from(Pipc.inboundGateway(pipe).codec(new Utf8Codec()))
+                    .<String, String>transform((question) -> side + " answers " + question)
+                    .get();
+        }
+    }
+}

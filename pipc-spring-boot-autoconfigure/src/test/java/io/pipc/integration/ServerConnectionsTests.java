@@ -1,0 +1,126 @@
+package io.pipc.integration;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.pipc.Pipe;
+import io.pipc.Transport;
+import io.pipc.integration.event.PipeConnectionClosedEvent;
+import io.pipc.integration.event.PipeConnectionOpenedEvent;
+import io.pipc.integration.event.PipeEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.channel.QueueChannel;
+import org.springframework.integration.config.EnableIntegration;
+import org.springframework.messaging.Message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+@Timeout(30)
+class ServerConnectionsTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final PairPipeServer server = new PairPipeServer();
+
+    private final ServerConnections connections = new ServerConnections(this.server);
+
+    private final List<PipeEvent> events = new CopyOnWriteArrayList<>();
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withUserConfiguration(IntegrationConfiguration.class)
+            .withBean(ServerConnections.class, () -> this.connections)
+            .withBean("events", ApplicationListener.class, () -> (ApplicationListener<PipeEvent>) this.events::add)
+            .withBean("in", QueueChannel.class)
+            .withBean("adapter", PipeInboundChannelAdapter.class, () -> {
+                PipeInboundChannelAdapter adapter = new PipeInboundChannelAdapter(this.connections);
+                adapter.setOutputChannelName("in");
+                return adapter;
+            });
+
+    @Test
+    void eachClientsMessagesCarryItsOwnConnectionId() {
+        this.runner.run((context) -> {
+            Pipe first = this.server.connect();
+            Pipe second = this.server.connect();
+            first.write("from first");
+            Message<?> one = context.getBean("in", QueueChannel.class).receive(WAIT.toMillis());
+            second.write("from second");
+            Message<?> two = context.getBean("in", QueueChannel.class).receive(WAIT.toMillis());
+
+            assertThat(one.getHeaders().get(PipcHeaders.CONNECTION_ID)).isNotNull()
+                    .isNotEqualTo(two.getHeaders().get(PipcHeaders.CONNECTION_ID));
+            assertThat(one.getHeaders()).containsEntry(PipcHeaders.PIPE_NAME, this.connections.getServer().name())
+                    .containsEntry(PipcHeaders.TRANSPORT, "tcp");
+        });
+    }
+
+    @Test
+    void clientConnectingAndLeavingPublishesOpenedAndClosedEvents() {
+        this.runner.run((context) -> {
+            Pipe client = this.server.connect();
+            await().atMost(WAIT).until(() -> this.connections.getConnectionIds().size() == 1);
+            String id = this.connections.getConnectionIds().iterator().next();
+            client.close();
+
+            await().atMost(WAIT).until(() -> this.events.stream().anyMatch(PipeConnectionClosedEvent.class::isInstance));
+            assertThat(this.events).first().isInstanceOfSatisfying(PipeConnectionOpenedEvent.class, (opened) -> {
+                assertThat(opened.getConnectionId()).isEqualTo(id);
+                assertThat(opened.getTransport()).isEqualTo(Transport.TCP);
+            });
+            assertThat(this.events).filteredOn(PipeConnectionClosedEvent.class::isInstance).singleElement()
+                    .extracting(PipeEvent::getConnectionId).isEqualTo(id);
+            assertThat(this.connections.getConnectionIds()).isEmpty();
+        });
+    }
+
+    @Test
+    void applicationCannotAcceptClientsOfAServerItsConnectionsAccept() {
+        this.runner.run((context) -> assertThatIllegalStateException()
+                .isThrownBy(() -> this.connections.getServer().accept())
+                .withMessageContaining("is accepted by 'connections of server")
+                .withMessageContaining(PipcHeaders.CONNECTION_ID));
+    }
+
+    @Test
+    void acceptingThreadIsNotADaemonWhileTheServerIsOpen() {
+        this.runner.run((context) -> {
+            Thread acceptor = Thread.getAllStackTraces().keySet().stream()
+                    .filter((thread) -> thread.getName().equals("pipc-server-" + this.connections.getServer().name()))
+                    .findFirst().orElseThrow();
+
+            assertThat(acceptor.isDaemon()).isFalse();
+        });
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
+                (thread) -> thread.getName().equals("pipc-server-" + this.connections.getServer().name()));
+    }
+
+    @Test
+    void stopClosesTheServerAndEveryClientConnection() {
+        this.runner.run((context) -> {
+            Pipe client = this.server.connect();
+            await().atMost(WAIT).until(() -> this.connections.getConnectionIds().size() == 1);
+
+            context.close();
+
+            assertThat(this.server.isOpen()).isFalse();
+            assertThat(client.readiness().isReady()).isTrue();
+            assertThat(this.events).filteredOn(PipeConnectionClosedEvent.class::isInstance).singleElement()
+                    .extracting((event) -> ((PipeConnectionClosedEvent) event).getReason()).asString()
+                    .contains("stopped");
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableIntegration
+    static class IntegrationConfiguration {
+
+    }
+}
