@@ -249,6 +249,11 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
                     + " messages are read as");
             return null;
         }
+        if (!ClassUtils.isPresent(PayloadCodecs.JACKSON_CLASS, classLoader)) {
+            problems.add(prefix + ".codec json needs Jackson 3 (tools.jackson.core:jackson-databind) on the classpath"
+                    + " (was 'json')");
+            return null;
+        }
         try {
             return ClassUtils.forName(jsonType.strip(), classLoader);
         }

@@ -1,0 +1,339 @@
+package io.pipc.boot.autoconfigure;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.net.ssl.SSLContext;
+
+import io.pipc.Pipe;
+import io.pipc.PipeOptions;
+import io.pipc.PipePair;
+import io.pipc.PipeServer;
+import io.pipc.Transport;
+import io.pipc.integration.SharedPipe;
+import io.pipc.integration.SharedPipeServer;
+import io.pipc.integration.event.PipeServerListeningEvent;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationEventPublisherAware;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Opens the configured pipes and makes the configured servers listen when the context starts,
+ * in a phase before Spring Integration's inbound endpoints start, so that a pipe that cannot
+ * open or a port that is taken fails the start with a message naming the entry. Pipes open
+ * in parallel, since a rendezvous waits for its peer. On stop, after the endpoints have
+ * drained, it closes every pipe (what was written is delivered and the peer told goodbye) and
+ * every server.
+ *
+ * <p>Only the {@code SharedPipe} and {@code SharedPipeServer} beans it made are opened; a bean
+ * the application defined under the same name is its own to open and close.
+ */
+final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAware {
+
+    /** Before inbound endpoints ({@code Integer.MAX_VALUE / 2}), after consumers subscribe. */
+    static final int PHASE = Integer.MAX_VALUE / 2 - 1024;
+
+    private static final Logger logger = LoggerFactory.getLogger(PipcLifecycle.class);
+
+    private final PipcDefinitions definitions;
+
+    private final ListableBeanFactory beans;
+
+    private final PipeFactory factory;
+
+    private final Map<String, PipeOptions> pipeOptions = new LinkedHashMap<>();
+
+    private final Map<String, PipeOptions> serverOptions = new LinkedHashMap<>();
+
+    private final Map<String, Pipe> inProcessPeers = new ConcurrentHashMap<>();
+
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    private @Nullable ApplicationEventPublisher eventPublisher;
+
+    private volatile boolean running;
+
+    /**
+     * Builds every entry's options now, so that an SSL bundle that does not exist fails while
+     * the context is built, before anything opens.
+     */
+    PipcLifecycle(PipcDefinitions definitions, ListableBeanFactory beans, PipeFactory factory,
+            @Nullable SslBundles sslBundles) {
+        this.definitions = definitions;
+        this.beans = beans;
+        this.factory = factory;
+        List<String> problems = new ArrayList<>();
+        for (PipeDefinition pipe : definitions.pipes()) {
+            SSLContext ssl = sslContext(pipe.propertyPrefix(), pipe.properties(), sslBundles, problems);
+            this.pipeOptions.put(pipe.key(), EntryOptions.forPipe(pipe.key(), pipe, definitions.directory(), ssl));
+        }
+        for (ServerDefinition server : definitions.servers()) {
+            SSLContext ssl = sslContext(server.propertyPrefix(), server.properties(), sslBundles, problems);
+            this.serverOptions.put(server.key(), EntryOptions.forServer(server, definitions.directory(), ssl));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidPipcPropertiesException(problems);
+        }
+    }
+
+    @Override
+    public void setApplicationEventPublisher(ApplicationEventPublisher applicationEventPublisher) {
+        this.eventPublisher = applicationEventPublisher;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.running;
+    }
+
+    @Override
+    public void start() {
+        try {
+            for (ServerDefinition server : this.definitions.servers()) {
+                if (this.beans.getBean(server.beanName()) instanceof SharedPipeServer shared && !shared.isAttached()) {
+                    listen(server, shared);
+                }
+            }
+            openInProcessPairs();
+            openOthersInParallel();
+        }
+        catch (RuntimeException ex) {
+            closeOpened();
+            throw ex;
+        }
+        this.running = true;
+    }
+
+    @Override
+    public void stop() {
+        this.running = false;
+        closeOpened();
+    }
+
+    /**
+     * @param key an in-process pipe entry with no partner
+     * @return the other end of its pair
+     */
+    Pipe inProcessPeer(String key) {
+        Pipe peer = this.inProcessPeers.get(key);
+        if (peer == null) {
+            throw new IllegalArgumentException("pipe '" + key + "' has no in-process peer end: it is not an in-process"
+                    + " pipe without a partner, or it is not open yet (it opens when the context starts)");
+        }
+        return peer;
+    }
+
+    private void listen(ServerDefinition server, SharedPipeServer shared) {
+        String where = (server.transport() == Transport.TCP)
+                ? server.properties().getHost() + ":" + server.properties().getPort()
+                : String.valueOf(server.properties().getPath());
+        PipeServer listening;
+        try {
+            SocketAddress address = (server.transport() == Transport.TCP)
+                    ? new InetSocketAddress(server.properties().getHost(),
+                            Objects.requireNonNull(server.properties().getPort()))
+                    : UnixDomainSocketAddress.of(SocketPaths.resolve(this.definitions.directory(),
+                            server.properties().getPath(), server.key()));
+            where = String.valueOf(address);
+            listening = this.factory.server(address, this.serverOptions.get(server.key()));
+        }
+        catch (RuntimeException ex) {
+            shared.failedToListen(ex);
+            throw new IllegalStateException("server '" + server.key() + "' (" + server.propertyPrefix()
+                    + ") could not listen on " + where + ": " + ex.getMessage(), ex);
+        }
+        shared.attach(listening);
+        this.opened.add(shared);
+        logger.info("pipc server '{}' listening on {}", server.key(), listening.address());
+        publish(new PipeServerListeningEvent(shared, server.key(), server.transport(), listening.address()));
+    }
+
+    private void openInProcessPairs() {
+        Map<String, List<PipeDefinition>> byName = new LinkedHashMap<>();
+        for (PipeDefinition pipe : this.definitions.pipes()) {
+            if (pipe.transport() == Transport.IN_PROCESS) {
+                byName.computeIfAbsent(pipe.rendezvousName(), (name) -> new ArrayList<>()).add(pipe);
+            }
+        }
+        byName.forEach((name, ends) -> {
+            PipeDefinition first = ends.get(0);
+            PipePair pair = this.factory.pair(this.pipeOptions.get(first.key()).toBuilder().name(name).build());
+            attach(first, pair.left());
+            if (ends.size() > 1) {
+                attach(ends.get(1), pair.right());
+            }
+            else {
+                this.inProcessPeers.put(first.key(), pair.right());
+            }
+            this.opened.add(pair);
+        });
+    }
+
+    private void attach(PipeDefinition pipe, Pipe end) {
+        if (this.beans.getBean(pipe.beanName()) instanceof SharedPipe shared && !shared.isAttached()) {
+            shared.attach(end);
+            this.opened.add(shared);
+        }
+    }
+
+    private void openOthersInParallel() {
+        List<Opening> openings = new ArrayList<>();
+        for (PipeDefinition pipe : this.definitions.pipes()) {
+            if (pipe.transport() != Transport.IN_PROCESS
+                    && this.beans.getBean(pipe.beanName()) instanceof SharedPipe shared && !shared.isAttached()) {
+                shared.opening();
+                Opening opening = new Opening(pipe, shared);
+                openings.add(opening);
+                opening.thread.start();
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        RuntimeException first = null;
+        for (Opening opening : openings) {
+            opening.join();
+            if (opening.failure != null) {
+                failures.add("pipe '" + opening.pipe.key() + "' (" + opening.pipe.propertyPrefix() + ", "
+                        + describe(opening.pipe) + ") could not open: " + opening.failure.getMessage());
+                first = (first != null) ? first : opening.failure;
+            }
+            else if (opening.result != null) {
+                this.opened.add(opening.shared);
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", failures), first);
+        }
+    }
+
+    private Pipe open(PipeDefinition pipe) {
+        PipeOptions options = this.pipeOptions.get(pipe.key());
+        PipcProperties.PipeEntry entry = pipe.properties();
+        return switch (pipe.transport()) {
+            case FIFO -> this.factory.named(pipe.rendezvousName(), options);
+            case UNIX -> this.factory.connect(UnixDomainSocketAddress.of(
+                    SocketPaths.resolve(this.definitions.directory(), entry.getPath(), pipe.key())), options);
+            case TCP -> (pipe.mode() == TcpMode.RENDEZVOUS)
+                    ? this.factory.remote(entry.getHost(), Objects.requireNonNull(entry.getPort()), options)
+                    : this.factory.connect(new InetSocketAddress(entry.getHost(), Objects.requireNonNull(entry.getPort())),
+                            options);
+            default -> throw new IllegalStateException("transport " + pipe.transport() + " is not opened here");
+        };
+    }
+
+    private static String describe(PipeDefinition pipe) {
+        PipcProperties.PipeEntry entry = pipe.properties();
+        return switch (pipe.transport()) {
+            case FIFO -> "fifo '" + pipe.rendezvousName() + "'";
+            case UNIX -> "unix socket " + entry.getPath();
+            case TCP -> "tcp " + pipe.mode().propertyValue() + " " + entry.getHost() + ":" + entry.getPort();
+            default -> pipe.transport().name();
+        };
+    }
+
+    private void closeOpened() {
+        List<AutoCloseable> closing = new ArrayList<>(this.opened);
+        this.opened.clear();
+        for (AutoCloseable closeable : closing) {
+            try {
+                closeable.close();
+            }
+            catch (Exception ex) {
+                logger.warn("could not close {}: {}", closeable, ex.toString());
+            }
+        }
+    }
+
+    private void publish(Object event) {
+        if (this.eventPublisher != null) {
+            this.eventPublisher.publishEvent(event);
+        }
+    }
+
+    private static @Nullable SSLContext sslContext(String prefix, PipcProperties.Entry entry,
+            @Nullable SslBundles sslBundles, List<String> problems) {
+        String bundle = entry.getSslBundle();
+        if (bundle == null) {
+            return null;
+        }
+        if (sslBundles == null) {
+            problems.add(prefix + ".ssl-bundle needs Spring Boot's SSL bundles (spring.ssl.bundle.*), and there are none"
+                    + " (was '" + bundle + "')");
+            return null;
+        }
+        try {
+            return sslBundles.getBundle(bundle).createSslContext();
+        }
+        catch (NoSuchSslBundleException ex) {
+            problems.add(prefix + ".ssl-bundle must name an SSL bundle configured under spring.ssl.bundle (was '" + bundle
+                    + "')");
+            return null;
+        }
+        catch (RuntimeException ex) {
+            problems.add(prefix + ".ssl-bundle '" + bundle + "' cannot make a TLS context: " + ex.getMessage());
+            return null;
+        }
+    }
+
+    /** One pipe opening on its own thread, as a rendezvous may wait for its peer. */
+    private final class Opening {
+
+        private final PipeDefinition pipe;
+
+        private final SharedPipe shared;
+
+        private final Thread thread;
+
+        private volatile @Nullable Pipe result;
+
+        private volatile @Nullable RuntimeException failure;
+
+        Opening(PipeDefinition pipe, SharedPipe shared) {
+            this.pipe = pipe;
+            this.shared = shared;
+            this.thread = new Thread(this::open, "pipc-open-" + pipe.key());
+            this.thread.setDaemon(true);
+        }
+
+        private void open() {
+            try {
+                Pipe pipe = PipcLifecycle.this.open(this.pipe);
+                this.result = pipe;
+                this.shared.attach(pipe);
+            }
+            catch (RuntimeException ex) {
+                this.failure = ex;
+                this.shared.failedToOpen(ex);
+            }
+        }
+
+        void join() {
+            try {
+                this.thread.join();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                this.failure = new IllegalStateException("interrupted while pipe '" + this.pipe.key() + "' opened", ex);
+            }
+        }
+    }
+}
