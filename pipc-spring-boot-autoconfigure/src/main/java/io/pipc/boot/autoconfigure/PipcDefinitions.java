@@ -20,7 +20,6 @@ import io.pipc.Wire;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.convert.DurationStyle;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
@@ -48,7 +47,22 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
 
     private static final Map<String, Transport> SERVER_TRANSPORTS = Map.of("unix", Transport.UNIX, "tcp", Transport.TCP);
 
+    private static final Pattern CANONICAL_KEY = Pattern.compile("[a-z0-9][a-z0-9-]*");
+
+    private static final Map<String, Long> UNITS = unitsLargestFirst();
+
     private static final Map<String, Wire> WIRES = Map.of("native", Wire.NATIVE, "python", Wire.PYTHON);
+
+    private static Map<String, Long> unitsLargestFirst() {
+        Map<String, Long> units = new LinkedHashMap<>();
+        units.put("d", Duration.ofDays(1).toNanos());
+        units.put("h", Duration.ofHours(1).toNanos());
+        units.put("m", Duration.ofMinutes(1).toNanos());
+        units.put("s", Duration.ofSeconds(1).toNanos());
+        units.put("ms", Duration.ofMillis(1).toNanos());
+        units.put("us", 1000L);
+        return units;
+    }
 
     /**
      * @return whether no pipe and no server is configured
@@ -88,7 +102,7 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
 
     private static @Nullable PipeDefinition resolvePipe(String key, PipcProperties.PipeEntry entry,
             @Nullable ClassLoader classLoader, Problems problems) {
-        String prefix = "pipc.pipes." + key;
+        String prefix = propertyPrefix("pipc.pipes", key);
         int before = problems.count();
         Transport transport = choice(prefix + ".transport", entry.getTransport(), PIPE_TRANSPORTS, problems);
         String name = (entry.getName() != null) ? entry.getName() : key;
@@ -154,7 +168,7 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
 
     private static @Nullable ServerDefinition resolveServer(String key, PipcProperties.ServerEntry entry,
             @Nullable ClassLoader classLoader, Problems problems) {
-        String prefix = "pipc.servers." + key;
+        String prefix = propertyPrefix("pipc.servers", key);
         int before = problems.count();
         Transport transport = choice(prefix + ".transport", entry.getTransport(), SERVER_TRANSPORTS, problems);
         checkCommon(prefix, entry, problems);
@@ -272,7 +286,7 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         }
         keysByName.forEach((name, keys) -> {
             if (keys.size() > 2) {
-                problems.add("pipc.pipes." + keys.get(2) + ".name '" + name + "' is already taken by in-process pipes "
+                problems.add(propertyPrefix("pipc.pipes", keys.get(2)) + ".name '" + name + "' is already taken by in-process pipes "
                         + keys.get(0) + " and " + keys.get(1) + ": an in-process pair has two ends");
             }
         });
@@ -342,14 +356,37 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
 
     private static void notNegative(String property, Duration value, Problems problems) {
         if (value.isNegative()) {
-            problems.add(property + " must not be negative (was " + DurationStyle.SIMPLE.print(value) + ")");
+            problems.add(property + " must not be negative (was " + format(value) + ")");
         }
     }
 
     private static void positive(String property, Duration value, Problems problems) {
         if (value.isNegative() || value.isZero()) {
-            problems.add(property + " must be positive (was " + DurationStyle.SIMPLE.print(value) + ")");
+            problems.add(property + " must be positive (was " + format(value) + ")");
         }
+    }
+
+    /**
+     * @param map {@code pipc.pipes} or {@code pipc.servers}
+     * @param key an entry's key
+     * @return the prefix of the entry's properties as a user writes it: brackets around a key
+     *         that is not in Boot's canonical form
+     */
+    static String propertyPrefix(String map, String key) {
+        return map + (CANONICAL_KEY.matcher(key).matches() ? "." + key : ".[" + key + "]");
+    }
+
+    /** Prints a duration the way it is configured: {@code 30s}, {@code 500ms}, {@code -1s}. */
+    private static String format(Duration value) {
+        long nanos = value.toNanos();
+        if (nanos != 0) {
+            for (Map.Entry<String, Long> unit : UNITS.entrySet()) {
+                if (nanos % unit.getValue() == 0) {
+                    return (nanos / unit.getValue()) + unit.getKey();
+                }
+            }
+        }
+        return (nanos == 0) ? "0s" : nanos + "ns";
     }
 
     private static String notApplicable(String prefix, String property, Transport transport) {

@@ -31,6 +31,6 @@ record PipeDefinition(String key, PipcProperties.PipeEntry properties, Transport
      * @return the prefix of this entry's properties, for messages
      */
     String propertyPrefix() {
-        return "pipc.pipes." + this.key;
+        return PipcDefinitions.propertyPrefix("pipc.pipes", this.key);
     }
 }

@@ -29,6 +29,6 @@ record ServerDefinition(String key, PipcProperties.ServerEntry properties, Trans
      * @return the prefix of this entry's properties, for messages
      */
     String propertyPrefix() {
-        return "pipc.servers." + this.key;
+        return PipcDefinitions.propertyPrefix("pipc.servers", this.key);
     }
 }
