@@ -2,6 +2,8 @@ package io.pipc.boot.autoconfigure;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.pipc.Pipe;
 import io.pipc.PipeServer;
@@ -15,12 +17,17 @@ import io.pipc.integration.PipeOutboundGateway;
 import io.pipc.integration.ServerConnections;
 import io.pipc.integration.SharedPipe;
 import io.pipc.integration.SharedPipeServer;
+import io.pipc.integration.event.PipeConnectionClosedEvent;
+import io.pipc.integration.event.PipeConnectionOpenedEvent;
+import io.pipc.integration.event.PipeEvent;
+import io.pipc.integration.event.PipeServerListeningEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.channel.DirectChannel;
@@ -236,6 +243,28 @@ class PipcAutoConfigurationTests {
                 });
         assertThat(pipe[0].isOpen()).isFalse();
         assertThat(server[0].isOpen()).isFalse();
+    }
+
+    @Test
+    void eventsTellThatPipesOpenedAndServersListenWithTheRealPort() {
+        List<PipeEvent> events = new CopyOnWriteArrayList<>();
+        this.runner.withPropertyValues("pipc.pipes.orders.transport=in-process", "pipc.servers.api.transport=tcp",
+                "pipc.servers.api.port=0")
+                .withBean("listener", ApplicationListener.class, () -> (ApplicationListener<PipeEvent>) events::add)
+                .run((context) -> {
+                    assertThat(events).filteredOn(PipeConnectionOpenedEvent.class::isInstance).singleElement()
+                            .extracting(PipeEvent::getPipeName).isEqualTo("orders");
+                    assertThat(events).filteredOn(PipeServerListeningEvent.class::isInstance).singleElement()
+                            .satisfies((event) -> {
+                                assertThat(event.getPipeName()).isEqualTo("api");
+                                InetSocketAddress address = (InetSocketAddress) ((PipeServerListeningEvent) event).getAddress();
+                                assertThat(address.getPort()).isPositive()
+                                        .isEqualTo(((InetSocketAddress) context.getBean("apiPipeServer", PipeServer.class)
+                                                .address()).getPort());
+                            });
+                });
+        assertThat(events).filteredOn(PipeConnectionClosedEvent.class::isInstance).singleElement()
+                .extracting(PipeEvent::getPipeName).isEqualTo("orders");
     }
 
     /** Looks at the pipe when made and when the endpoints start, in their phase. */

@@ -1,0 +1,60 @@
+package io.pipc.boot.autoconfigure.metrics;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pipc.Pipe;
+import io.pipc.boot.autoconfigure.PipcAutoConfiguration;
+import io.pipc.boot.autoconfigure.PipeRegistry;
+import io.pipc.integration.PipeMetrics;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.integration.channel.QueueChannel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(30)
+class PipcMetricsAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(PipcAutoConfiguration.class, PipcMetricsAutoConfiguration.class))
+            .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+            .withBean("in", QueueChannel.class)
+            .withPropertyValues("pipc.pipes.orders.transport=in-process", "pipc.pipes.orders.inbound-channel=in");
+
+    @Test
+    void messagesAndBytesInAndOutAreCountedByNameTransportAndRole() {
+        this.runner.run((context) -> {
+            Pipe peer = context.getBean(PipeRegistry.class).inProcessPeer("orders");
+            peer.write("12345");
+            assertThat(context.getBean("in", QueueChannel.class).receive(10_000)).isNotNull();
+            context.getBean("ordersPipe", Pipe.class).write("123");
+            assertThat(peer.read(Duration.ofSeconds(10))).hasSize(3);
+
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            String[] tags = { "name", "orders", "transport", "in-process", "role", "pipe" };
+            assertThat(registry.get("pipc.messages.received").tags(tags).counter().count()).isEqualTo(1);
+            assertThat(registry.get("pipc.bytes.received").tags(tags).counter().count()).isEqualTo(5);
+            assertThat(registry.get("pipc.messages.sent").tags(tags).counter().count()).isEqualTo(1);
+            assertThat(registry.get("pipc.bytes.sent").tags(tags).counter().count()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void noMetersWithoutMicrometer() {
+        this.runner.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
+                .run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(PipeMetrics.class));
+    }
+
+    @Test
+    void noMetersWithoutEntries() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(PipcAutoConfiguration.class, PipcMetricsAutoConfiguration.class))
+                .run((context) -> assertThat(context).doesNotHaveBean(PipeMetrics.class));
+    }
+}
