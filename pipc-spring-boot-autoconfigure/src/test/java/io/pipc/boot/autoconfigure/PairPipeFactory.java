@@ -27,7 +27,7 @@ import io.pipc.integration.PairPipeServer;
  * It lets the auto-configuration be tested end to end before the FIFO, Unix and TCP
  * transports exist; the tests that use it must move to the real transports once they do.
  */
-final class PairPipeFactory implements PipeFactory {
+public final class PairPipeFactory implements PipeFactory {
 
     private final Map<String, CompletableFuture<Pipe>> rendezvous = new ConcurrentHashMap<>();
 
@@ -40,7 +40,7 @@ final class PairPipeFactory implements PipeFactory {
     /**
      * @return what was asked of this factory, in order, e.g. "named orders", "server /127.0.0.1:7070"
      */
-    List<String> calls() {
+    public List<String> calls() {
         return this.calls;
     }
 
@@ -48,7 +48,7 @@ final class PairPipeFactory implements PipeFactory {
      * @param address where a server listens
      * @return the client's end of a new connection to it
      */
-    Pipe connectClient(SocketAddress address) {
+    public Pipe connectClient(SocketAddress address) {
         PairPipeServer server = this.servers.get(address);
         if (server == null) {
             throw new PipeClosedException("nothing listens on " + address + " (listening: " + this.servers.keySet() + ")");

@@ -35,6 +35,7 @@ import org.springframework.integration.channel.QueueChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 @Timeout(30)
 class PipcAutoConfigurationTests {
@@ -192,6 +193,21 @@ class PipcAutoConfigurationTests {
                     assertThat(context).doesNotHaveBean("barePipeServerConnections");
                     assertThatExceptionOfType(PipeTimeoutException.class)
                             .isThrownBy(() -> context.getBean("barePipeServer", PipeServer.class).accept(Duration.ZERO));
+                });
+    }
+
+    @Test
+    void applicationReadOfAPipeWithAnInboundChannelFailsNamingTheAdapterWhileWritesWork() {
+        this.runner.withPropertyValues("pipc.pipes.orders.transport=in-process", "pipc.pipes.orders.inbound-channel=in")
+                .withBean("in", QueueChannel.class)
+                .run((context) -> {
+                    Pipe orders = context.getBean("ordersPipe", Pipe.class);
+
+                    assertThatIllegalStateException().isThrownBy(orders::read)
+                            .withMessageContaining("pipe 'orders' is read by 'ordersPipeInboundAdapter'");
+                    orders.write("still writable");
+                    assertThat(context.getBean(PipeRegistry.class).inProcessPeer("orders").readString(WAIT))
+                            .isEqualTo("still writable");
                 });
     }
 

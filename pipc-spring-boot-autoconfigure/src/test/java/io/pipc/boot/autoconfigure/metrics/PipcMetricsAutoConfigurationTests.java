@@ -1,11 +1,14 @@
 package io.pipc.boot.autoconfigure.metrics;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pipc.Pipe;
+import io.pipc.boot.autoconfigure.PairPipeFactory;
 import io.pipc.boot.autoconfigure.PipcAutoConfiguration;
+import io.pipc.boot.autoconfigure.PipeFactory;
 import io.pipc.boot.autoconfigure.PipeRegistry;
 import io.pipc.integration.PipeMetrics;
 import org.junit.jupiter.api.Test;
@@ -17,6 +20,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.integration.channel.QueueChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @Timeout(30)
 class PipcMetricsAutoConfigurationTests {
@@ -43,6 +47,26 @@ class PipcMetricsAutoConfigurationTests {
             assertThat(registry.get("pipc.messages.sent").tags(tags).counter().count()).isEqualTo(1);
             assertThat(registry.get("pipc.bytes.sent").tags(tags).counter().count()).isEqualTo(3);
         });
+    }
+
+    @Test
+    void openConnectionsOfAServerAreAGauge() {
+        PairPipeFactory factory = new PairPipeFactory();
+        this.runner.withBean(PipeFactory.class, () -> factory)
+                .withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=7123",
+                        "pipc.servers.api.inbound-channel=in")
+                .run((context) -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    Pipe client = factory.connectClient(new InetSocketAddress("127.0.0.1", 7123));
+                    await().atMost(Duration.ofSeconds(10)).until(() -> registry.find("pipc.connections.open")
+                            .tags("name", "api", "role", "server").gauge() != null
+                            && registry.get("pipc.connections.open").tags("name", "api").gauge().value() == 1);
+
+                    client.close();
+
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> registry.get("pipc.connections.open").tags("name", "api").gauge().value() == 0);
+                });
     }
 
     @Test
