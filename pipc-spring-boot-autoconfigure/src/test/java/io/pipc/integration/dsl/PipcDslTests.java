@@ -1,0 +1,92 @@
+package io.pipc.integration.dsl;
+
+import java.time.Duration;
+
+import io.pipc.Pipe;
+import io.pipc.PipePair;
+import io.pipc.Pipes;
+import io.pipc.integration.PairPipeServer;
+import io.pipc.integration.ServerConnections;
+import io.pipc.integration.Utf8Codec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.config.EnableIntegration;
+import org.springframework.integration.dsl.IntegrationFlow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The DSL builds working flows without any property: a pipe relay, and a server whose
+ * inbound adapter and outbound adapter share one {@link ServerConnections} bean.
+ */
+@Timeout(30)
+class PipcDslTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Test
+    void inboundAdapterToOutboundAdapterRelaysBetweenPipes() {
+        PipePair from = Pipes.pair();
+        PipePair to = Pipes.pair();
+        new ApplicationContextRunner().withUserConfiguration(Relay.class)
+                .withBean("from", Pipe.class, from::left)
+                .withBean("to", Pipe.class, to::left)
+                .run((context) -> {
+                    from.right().write("relay me");
+
+                    assertThat(to.right().readString(WAIT)).isEqualTo("RELAY ME");
+                });
+    }
+
+    @Test
+    void serverAdaptersSharingConnectionsAnswerEachClient() {
+        PairPipeServer server = new PairPipeServer();
+        new ApplicationContextRunner().withUserConfiguration(Echo.class)
+                .withBean(PairPipeServer.class, () -> server)
+                .run((context) -> {
+                    Pipe first = server.connect();
+                    Pipe second = server.connect();
+
+                    second.write("two");
+                    first.write("one");
+
+                    assertThat(first.readString(WAIT)).isEqualTo("echo one");
+                    assertThat(second.readString(WAIT)).isEqualTo("echo two");
+                });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableIntegration
+    static class Relay {
+
+        @Bean
+        IntegrationFlow relay(Pipe from, Pipe to) {
+            return IntegrationFlow.from(Pipc.inboundAdapter(from).codec(new Utf8Codec()))
+                    .<String, String>transform(String::toUpperCase)
+                    .handle(Pipc.outboundAdapter(to).codec(new Utf8Codec()))
+                    .get();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableIntegration
+    static class Echo {
+
+        @Bean
+        ServerConnections connections(PairPipeServer server) {
+            return Pipc.serverConnections(server);
+        }
+
+        @Bean
+        IntegrationFlow echo(ServerConnections connections) {
+            return IntegrationFlow.from(Pipc.inboundAdapter(connections).codec(new Utf8Codec()))
+                    .<String, String>transform((text) -> "echo " + text)
+                    .handle(Pipc.outboundAdapter(connections).codec(new Utf8Codec()))
+                    .get();
+        }
+    }
+}
