@@ -1,0 +1,99 @@
+package io.pipc.boot.autoconfigure;
+
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.integration.channel.QueueChannel;
+import org.springframework.messaging.Message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Each transport's properties reach the right factory call with the right address, and a
+ * client entry reaches a server entry. Through {@link PairPipeFactory}, a test double of the
+ * transports.
+ */
+@Timeout(30)
+class TransportAddressTests {
+
+    @TempDir
+    Path directory;
+
+    private final PairPipeFactory factory = new PairPipeFactory();
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(PipcAutoConfiguration.class))
+            .withBean(PipeFactory.class, () -> this.factory);
+
+    @Test
+    void tcpClientEntryConnectsToTheServerEntry() {
+        this.runner.withBean("apiIn", QueueChannel.class)
+                .withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=7200",
+                        "pipc.servers.api.inbound-channel=apiIn", "pipc.pipes.client.transport=tcp",
+                        "pipc.pipes.client.mode=connect", "pipc.pipes.client.port=7200")
+                .run((context) -> {
+                    context.getBean(PipeRegistry.class).getPipe("client").write("hello server");
+
+                    Message<?> message = context.getBean("apiIn", QueueChannel.class).receive(10_000);
+                    assertThat(message).isNotNull();
+                    assertThat(this.factory.calls()).containsExactly("server /127.0.0.1:7200",
+                            "connect /127.0.0.1:7200");
+                });
+    }
+
+    @Test
+    void tcpRendezvousMeetsAtHostAndPort() {
+        this.runner.withPropertyValues("pipc.pipes.a.transport=tcp", "pipc.pipes.a.port=7300",
+                "pipc.pipes.b.transport=tcp", "pipc.pipes.b.port=7300").run((context) -> {
+                    context.getBean(PipeRegistry.class).getPipe("a").write("over tcp");
+
+                    assertThat(context.getBean(PipeRegistry.class).getPipe("b").readString(Duration.ofSeconds(10)))
+                            .isEqualTo("over tcp");
+                    assertThat(this.factory.calls()).contains("remote 127.0.0.1:7300");
+                });
+    }
+
+    @Test
+    void unixEntriesWithoutPathUseTheirKeyInThePipcDirectory() {
+        this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.servers.api.transport=unix",
+                "pipc.servers.api.inbound-channel=apiIn", "pipc.pipes.api.transport=unix")
+                .withBean("apiIn", QueueChannel.class)
+                .run((context) -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean("apiPipeServer", io.pipc.PipeServer.class).address())
+                            .isEqualTo(UnixDomainSocketAddress.of(this.directory.resolve("api.sock")));
+                });
+    }
+
+    @Test
+    void relativeUnixPathIsResolvedInThePipcDirectory() {
+        this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.servers.api.transport=unix",
+                "pipc.servers.api.path=sockets/api.sock")
+                .run((context) -> assertThat(this.factory.calls())
+                        .containsExactly("server " + UnixDomainSocketAddress.of(this.directory.resolve("sockets/api.sock"))));
+    }
+
+    @Test
+    void absoluteUnixPathIsUsedAsItIs() {
+        Path socket = this.directory.resolve("elsewhere.sock");
+        this.runner.withPropertyValues("pipc.servers.api.transport=unix", "pipc.servers.api.path=" + socket)
+                .run((context) -> assertThat(this.factory.calls())
+                        .containsExactly("server " + UnixDomainSocketAddress.of(socket)));
+    }
+
+    @Test
+    void serverHostIsTheBindAddress() {
+        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=7400",
+                "pipc.servers.api.host=localhost")
+                .run((context) -> assertThat(context.getBean("apiPipeServer", io.pipc.PipeServer.class).address())
+                        .isEqualTo(new InetSocketAddress("localhost", 7400)));
+    }
+}
