@@ -27,6 +27,11 @@ import org.springframework.messaging.converter.MessageConversionException;
  * with an {@code ExecutorChannel} (or any asynchronous flow) many are in flight at once, and
  * each reply is written from whichever thread produces it.
  *
+ * <p>At most {@link #setMaxInFlight(int) max-in-flight} requests (default 1000) are handled at
+ * once; beyond that the reading thread waits for a reply before it takes the next request, so
+ * the pipe's inbound queue fills and the requester's writes wait: an asynchronous flow cannot
+ * make requests pile up in memory.
+ *
  * <p>A reply that does not come within the reply timeout (default 30 seconds) is given up, and
  * the requester gets none; nor does it when the flow fails and there is no error channel whose
  * flow replies. Both are logged and counted. A request whose payload the codec cannot decode
@@ -41,6 +46,8 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     private final Object inFlightMonitor = new Object();
 
     private int inFlight;
+
+    private int maxInFlight = 1000;
 
     private volatile PipeMessageMapper mapper = new PipeMessageMapper(null);
 
@@ -93,6 +100,18 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
      */
     public void setShutdownGracePeriod(Duration shutdownGracePeriod) {
         this.shutdownGracePeriod = Objects.requireNonNull(shutdownGracePeriod, "shutdownGracePeriod");
+    }
+
+    /**
+     * @param maxInFlight how many requests may be handled at once before reading waits; at least 1
+     */
+    public void setMaxInFlight(int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1 (was " + maxInFlight + ")");
+        }
+        synchronized (this.inFlightMonitor) {
+            this.maxInFlight = maxInFlight;
+        }
     }
 
     /**
@@ -156,8 +175,8 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
         }
         String correlationId = received.envelope().correlationId();
         String from = describe(received);
-        synchronized (this.inFlightMonitor) {
-            this.inFlight++;
+        if (!awaitRoomForOneMore()) {
+            return;
         }
         try {
             sendAndReceiveMessageReactive(request)
@@ -208,12 +227,29 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
                         : "");
     }
 
+    /** Waits while max-in-flight requests are being handled, then counts one more. */
+    private boolean awaitRoomForOneMore() {
+        synchronized (this.inFlightMonitor) {
+            while (this.inFlight >= this.maxInFlight) {
+                try {
+                    this.inFlightMonitor.wait();
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    logger.warn("{}: interrupted while waiting to handle a request; it gets no reply",
+                            this.source.describe());
+                    return false;
+                }
+            }
+            this.inFlight++;
+            return true;
+        }
+    }
+
     private void answered() {
         synchronized (this.inFlightMonitor) {
             this.inFlight--;
-            if (this.inFlight == 0) {
-                this.inFlightMonitor.notifyAll();
-            }
+            this.inFlightMonitor.notifyAll();
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
@@ -82,6 +83,33 @@ class PipeInboundGatewayTests {
                     List<String> order = new ArrayList<>(replies.keySet());
                     assertThat(order.indexOf("r0")).as("the first request was held until the last was answered")
                             .isGreaterThan(order.indexOf("r99"));
+                });
+    }
+
+    @Test
+    void readingWaitsWhileMaxInFlightRequestsAreBeingHandled() {
+        PairPipeServer server = new PairPipeServer();
+        CountDownLatch release = new CountDownLatch(1);
+        this.runner.withBean(PairPipeServer.class, () -> server)
+                .withBean("release", CountDownLatch.class, () -> release)
+                .withUserConfiguration(HeldServer.class)
+                .run((context) -> {
+                    Pipe client = server.connect();
+                    PipeInboundGateway gateway = context.getBean(PipeInboundGateway.class);
+                    AtomicInteger started = context.getBean(AtomicInteger.class);
+                    for (int i = 0; i < 5; i++) {
+                        client.write(new Envelope(bytes("r" + i), "r" + i, null));
+                    }
+
+                    await().atMost(WAIT).until(() -> started.get() == 2);
+                    assertThat(gateway.getInFlight()).isEqualTo(2);
+                    assertThat(started.get()).as("a third request waits for room").isEqualTo(2);
+
+                    release.countDown();
+                    for (int i = 0; i < 5; i++) {
+                        assertThat(client.readEnvelope(WAIT).correlationId()).startsWith("r");
+                    }
+                    assertThat(started.get()).isEqualTo(5);
                 });
     }
 
@@ -209,6 +237,32 @@ class PipeInboundGatewayTests {
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class HeldServer {
+
+        @Bean
+        AtomicInteger started() {
+            return new AtomicInteger();
+        }
+
+        @Bean
+        IntegrationFlow held(PairPipeServer server, CountDownLatch release, AtomicInteger started) {
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(new Utf8Codec()).maxInFlight(2))
+                    .channel((channels) -> channels.executor(new ConcurrentTaskExecutor(Executors.newFixedThreadPool(8))))
+                    .<String, String>transform((payload) -> {
+                        started.incrementAndGet();
+                        try {
+                            release.await(20, TimeUnit.SECONDS);
+                        }
+                        catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return payload;
+                    })
+                    .get();
         }
     }
 

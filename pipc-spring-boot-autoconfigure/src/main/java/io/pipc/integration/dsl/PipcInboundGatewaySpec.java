@@ -44,6 +44,15 @@ public final class PipcInboundGatewaySpec extends MessagingGatewaySpec<PipcInbou
     }
 
     /**
+     * @param maxInFlight how many requests may be handled at once before reading waits
+     * @return this spec
+     */
+    public PipcInboundGatewaySpec maxInFlight(int maxInFlight) {
+        this.target.setMaxInFlight(maxInFlight);
+        return this;
+    }
+
+    /**
      * @param gracePeriod how long a stop may take to answer the requests already received
      * @return this spec
      */
