@@ -1,5 +1,9 @@
 package io.pipc.codec;
 
+import java.io.ObjectInputFilter;
+import java.util.Objects;
+import java.util.Set;
+
 import io.pipc.Codec;
 import io.pipc.CodecException;
 import io.pipc.Pipe;
@@ -9,6 +13,8 @@ import io.pipc.Pipe;
  *
  * <pre>{@code
  * TypedPipe<String> lines = pipe.typed(Codecs.string());
+ * TypedPipe<Order> legacy = pipe.typed(Codecs.javaSerialization(Order.class,
+ *         Set.of("com.example.Order", "com.example.Order$Line", "java.util.ArrayList")));
  * }</pre>
  *
  * <p>Every codec is immutable and safe to share between threads and pipes. A decode treats the
@@ -40,5 +46,91 @@ public final class Codecs {
      */
     public static Codec<String> string() {
         return StringCodec.INSTANCE;
+    }
+
+    /**
+     * Java serialization of any allowed class, with {@link JavaSerializationLimits#defaults()}.
+     *
+     * @param allowedClassNames the exact names of the classes a message may contain
+     * @return the codec
+     * @see #javaSerialization(Class, Set, JavaSerializationLimits)
+     */
+    public static Codec<Object> javaSerialization(Set<String> allowedClassNames) {
+        return javaSerialization(Object.class, allowedClassNames, JavaSerializationLimits.defaults());
+    }
+
+    /**
+     * Java serialization of any allowed class.
+     *
+     * @param allowedClassNames the exact names of the classes a message may contain
+     * @param limits depth, references, bytes and array length
+     * @return the codec
+     * @see #javaSerialization(Class, Set, JavaSerializationLimits)
+     */
+    public static Codec<Object> javaSerialization(Set<String> allowedClassNames, JavaSerializationLimits limits) {
+        return javaSerialization(Object.class, allowedClassNames, limits);
+    }
+
+    /**
+     * Java serialization of values of {@code type}, with {@link JavaSerializationLimits#defaults()}.
+     *
+     * @param type the declared type of every value
+     * @param allowedClassNames the exact names of the classes a message may contain
+     * @param <T> the value type
+     * @return the codec
+     * @see #javaSerialization(Class, Set, JavaSerializationLimits)
+     */
+    public static <T> Codec<T> javaSerialization(Class<T> type, Set<String> allowedClassNames) {
+        return javaSerialization(type, allowedClassNames, JavaSerializationLimits.defaults());
+    }
+
+    /**
+     * Java serialization, which refuses to exist without an allow-list. Reading a message goes
+     * through an {@link ObjectInputFilter} that decides on every class before it is created:
+     * <ul>
+     * <li><b>Exact names only.</b> A class is allowed when its {@link Class#getName()} is in
+     *     {@code allowedClassNames}. The set must not be empty, and every entry must be a plain
+     *     class name: {@code com.foo.*}, {@code com.foo.**}, {@code !com.foo.Bar},
+     *     {@code maxdepth=5}, module prefixes and array descriptors are refused with
+     *     {@link IllegalArgumentException}. A package name matches no class.</li>
+     * <li><b>Superclasses</b> of an allowed class are allowed where the stream describes that
+     *     class's hierarchy ({@code java.lang.Number} for {@code java.lang.Integer},
+     *     {@code java.lang.Enum} for an enum), so they need not be listed; as values of their
+     *     own they must be.</li>
+     * <li><b>Enums and records</b> are listed by their class name; an enum constant with a body
+     *     travels as its enum. Records are rebuilt through their canonical constructor, so its
+     *     validation runs, and its exceptions become {@code CodecException}s.</li>
+     * <li><b>Strings</b> ({@code java.lang.String}) and primitive types are always allowed.</li>
+     * <li><b>Arrays</b> are allowed when their element type is primitive, {@code String},
+     *     {@code Object}, an interface, or a listed class; each element is checked on its own.
+     *     {@code ArrayList} and {@code HashMap} need only their own names listed.</li>
+     * <li><b>Replacements</b>: a class whose {@code readResolve} returns another class needs
+     *     both listed, since the filter is asked about the replacement too; {@code List.of(..)}
+     *     travels as {@code java.util.CollSer} and becomes
+     *     {@code java.util.ImmutableCollections$ListN} or {@code $List12}.</li>
+     * <li><b>Dynamic proxies</b> are always refused.</li>
+     * <li><b>The JVM-wide filter</b> ({@code jdk.serialFilter}), when set, applies as well:
+     *     a class either filter refuses is refused.</li>
+     * </ul>
+     * A refused class is reported by name in a {@link CodecException}; it is never instantiated
+     * and none of its code runs, so the classic gadget chains (through {@code HashMap},
+     * {@code HashSet}, {@code PriorityQueue}, ...) stop at their first class unless it was
+     * listed. {@code limits} bound depth, references, bytes and array lengths (see
+     * {@link JavaSerializationLimits}). A message must hold exactly one value of {@code type},
+     * not null, and nothing after it.
+     *
+     * <p>Writing checks only that the value is serializable ({@code CodecException} naming the
+     * class that is not) and no longer than {@code maxBytes}; the allow-list is the reader's.
+     *
+     * @param type the declared type of every value; a message holding another is refused
+     * @param allowedClassNames the exact names of the classes a message may contain, at least one
+     * @param limits depth, references, bytes and array length
+     * @param <T> the value type
+     * @return the codec, with a {@code toString()} such as {@code javaSerialization(com.example.Order)[3 classes]}
+     * @throws IllegalArgumentException when the allow-list is empty or holds anything but class names
+     */
+    public static <T> Codec<T> javaSerialization(Class<T> type, Set<String> allowedClassNames,
+            JavaSerializationLimits limits) {
+        return new JavaSerializationCodec<>(type, AllowList.of(allowedClassNames), limits, ObjectInputFilter.Config::getSerialFilter);
     }
 }
