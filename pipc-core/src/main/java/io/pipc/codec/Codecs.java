@@ -8,11 +8,15 @@ import io.pipc.Codec;
 import io.pipc.CodecException;
 import io.pipc.Pipe;
 
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
 /**
  * The built-in codecs, for {@link Pipe#typed(Codec)}:
  *
  * <pre>{@code
  * TypedPipe<String> lines = pipe.typed(Codecs.string());
+ * TypedPipe<Order> orders = pipe.typed(Codecs.json(Order.class));
  * TypedPipe<Order> legacy = pipe.typed(Codecs.javaSerialization(Order.class,
  *         Set.of("com.example.Order", "com.example.Order$Line", "java.util.ArrayList")));
  * }</pre>
@@ -21,8 +25,14 @@ import io.pipc.Pipe;
  * message as hostile and refuses what it cannot read with a {@link CodecException} saying what
  * was wrong; {@code TypedPipe} adds the pipe's name and the codec's {@code toString()}, and the
  * pipe stays usable. No codec carries {@code null}: encoding null is a {@code CodecException}.
+ *
+ * <p>The JSON codecs need Jackson 3 ({@code tools.jackson.core:jackson-databind}), an optional
+ * dependency of pipc: without it this class and the other codecs work, and {@code json}
+ * throws {@link IllegalStateException} saying what to add.
  */
 public final class Codecs {
+
+    private static final String JACKSON = "tools.jackson.databind.json.JsonMapper";
 
     private Codecs() {
     }
@@ -46,6 +56,99 @@ public final class Codecs {
      */
     public static Codec<String> string() {
         return StringCodec.INSTANCE;
+    }
+
+    /**
+     * JSON bound to {@code type}, with {@link JsonLimits#defaults()}.
+     *
+     * @param type the class of every value; records, POJOs, collections of them
+     * @param <T> the value type
+     * @return the JSON codec
+     * @throws IllegalStateException when Jackson 3 is not on the classpath
+     * @see #json(Class, JsonLimits)
+     */
+    public static <T> Codec<T> json(Class<T> type) {
+        return json(type, JsonLimits.defaults());
+    }
+
+    /**
+     * JSON through Jackson 3, bound to {@code type}: the message chooses values, never classes.
+     * <ul>
+     * <li>Default typing is off, and type ids that name a class
+     *     ({@code @JsonTypeInfo(use = CLASS)} or {@code MINIMAL_CLASS}) are refused when
+     *     decoding; logical names ({@code use = NAME} with {@code @JsonSubTypes}) work, since
+     *     they can only pick a subtype the type's author declared.</li>
+     * <li>{@code limits} bound nesting depth, document length, string and number length while
+     *     parsing; encoding refuses a value whose JSON is deeper or longer than the peer would
+     *     accept, so nothing is sent.</li>
+     * <li>Anything after the value (trailing tokens or garbage) is refused.</li>
+     * <li>A message that is JSON {@code null} is refused: {@code TypedPipe.read()} never returns
+     *     null. Nulls inside a value (a field, a list element) are fine.</li>
+     * <li>Otherwise Jackson 3's defaults apply: unknown properties are ignored, so either end
+     *     can add a field first, while a missing or null value for a primitive field is
+     *     refused.</li>
+     * </ul>
+     *
+     * @param type the class of every value
+     * @param limits parsing limits
+     * @param <T> the value type
+     * @return the JSON codec, with a {@code toString()} such as {@code json(com.example.Order)}
+     * @throws IllegalStateException when Jackson 3 is not on the classpath
+     */
+    public static <T> Codec<T> json(Class<T> type, JsonLimits limits) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(limits, "limits");
+        requireJackson();
+        return JsonCodec.of(type, limits);
+    }
+
+    /**
+     * JSON bound to a generic type, such as {@code new TypeReference<List<Order>>() {}}, with
+     * {@link JsonLimits#defaults()}.
+     *
+     * @param type the type of every value
+     * @param <T> the value type
+     * @return the JSON codec
+     * @see #json(Class, JsonLimits)
+     */
+    public static <T> Codec<T> json(TypeReference<T> type) {
+        return json(type, JsonLimits.defaults());
+    }
+
+    /**
+     * JSON bound to a generic type, such as {@code new TypeReference<List<Order>>() {}}; as
+     * {@link #json(Class, JsonLimits)} in every other way.
+     *
+     * @param type the type of every value
+     * @param limits parsing limits
+     * @param <T> the value type
+     * @return the JSON codec
+     */
+    public static <T> Codec<T> json(TypeReference<T> type, JsonLimits limits) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(limits, "limits");
+        requireJackson();
+        return JsonCodec.of(type, limits);
+    }
+
+    /**
+     * JSON bound to {@code type}, through a copy of the application's own mapper: its modules,
+     * naming strategy, features and mix-ins are kept; {@code limits}, the refusal of class-name
+     * type ids and of trailing tokens are imposed, as in {@link #json(Class, JsonLimits)}. The
+     * given mapper itself is not changed.
+     *
+     * @param type the class of every value
+     * @param mapper the application's mapper
+     * @param limits parsing limits
+     * @param <T> the value type
+     * @return the JSON codec
+     * @throws IllegalArgumentException when the mapper has default typing activated
+     */
+    public static <T> Codec<T> json(Class<T> type, JsonMapper mapper, JsonLimits limits) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(mapper, "mapper");
+        Objects.requireNonNull(limits, "limits");
+        return JsonCodec.of(type, mapper, limits);
     }
 
     /**
@@ -132,5 +235,14 @@ public final class Codecs {
     public static <T> Codec<T> javaSerialization(Class<T> type, Set<String> allowedClassNames,
             JavaSerializationLimits limits) {
         return new JavaSerializationCodec<>(type, AllowList.of(allowedClassNames), limits, ObjectInputFilter.Config::getSerialFilter);
+    }
+
+    private static void requireJackson() {
+        try {
+            Class.forName(JACKSON, false, Codecs.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalStateException("Codecs.json needs Jackson 3 on the classpath: add the dependency"
+                    + " tools.jackson.core:jackson-databind (pipc declares it optional)", e);
+        }
     }
 }
