@@ -8,9 +8,6 @@ import io.pipc.Codec;
 import io.pipc.CodecException;
 import io.pipc.Pipe;
 
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
-
 /**
  * The built-in codecs, for {@link Pipe#typed(Codec)}:
  *
@@ -28,7 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>The JSON codecs need Jackson 3 ({@code tools.jackson.core:jackson-databind}), an optional
  * dependency of pipc: without it this class and the other codecs work, and {@code json}
- * throws {@link IllegalStateException} saying what to add.
+ * throws {@link IllegalStateException} saying what to add. The JSON variants whose signatures
+ * name Jackson types (a generic {@code TypeReference}, an application's {@code JsonMapper}) are
+ * on {@link JsonCodec}, so that no signature here needs Jackson to load or to be reflected on.
  */
 public final class Codecs {
 
@@ -84,6 +83,8 @@ public final class Codecs {
      * <li>Anything after the value (trailing tokens or garbage) is refused.</li>
      * <li>A message that is JSON {@code null} is refused: {@code TypedPipe.read()} never returns
      *     null. Nulls inside a value (a field, a list element) are fine.</li>
+     * <li>For a generic type, or to keep an application's {@code JsonMapper} configuration
+     *     (modules, naming strategy), see {@link JsonCodec#of(Class, tools.jackson.databind.json.JsonMapper, JsonLimits)}.</li>
      * <li>Otherwise Jackson 3's defaults apply: unknown properties are ignored, so either end
      *     can add a field first, while a missing or null value for a primitive field is
      *     refused.</li>
@@ -99,56 +100,7 @@ public final class Codecs {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(limits, "limits");
         requireJackson();
-        return JsonCodec.of(type, limits);
-    }
-
-    /**
-     * JSON bound to a generic type, such as {@code new TypeReference<List<Order>>() {}}, with
-     * {@link JsonLimits#defaults()}.
-     *
-     * @param type the type of every value
-     * @param <T> the value type
-     * @return the JSON codec
-     * @see #json(Class, JsonLimits)
-     */
-    public static <T> Codec<T> json(TypeReference<T> type) {
-        return json(type, JsonLimits.defaults());
-    }
-
-    /**
-     * JSON bound to a generic type, such as {@code new TypeReference<List<Order>>() {}}; as
-     * {@link #json(Class, JsonLimits)} in every other way.
-     *
-     * @param type the type of every value
-     * @param limits parsing limits
-     * @param <T> the value type
-     * @return the JSON codec
-     */
-    public static <T> Codec<T> json(TypeReference<T> type, JsonLimits limits) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(limits, "limits");
-        requireJackson();
-        return JsonCodec.of(type, limits);
-    }
-
-    /**
-     * JSON bound to {@code type}, through a copy of the application's own mapper: its modules,
-     * naming strategy, features and mix-ins are kept; {@code limits}, the refusal of class-name
-     * type ids and of trailing tokens are imposed, as in {@link #json(Class, JsonLimits)}. The
-     * given mapper itself is not changed.
-     *
-     * @param type the class of every value
-     * @param mapper the application's mapper
-     * @param limits parsing limits
-     * @param <T> the value type
-     * @return the JSON codec
-     * @throws IllegalArgumentException when the mapper has default typing activated
-     */
-    public static <T> Codec<T> json(Class<T> type, JsonMapper mapper, JsonLimits limits) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(mapper, "mapper");
-        Objects.requireNonNull(limits, "limits");
-        return JsonCodec.of(type, mapper, limits);
+        return JsonCodec.forClass(type, limits);
     }
 
     /**

@@ -17,16 +17,19 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * JSON through Jackson 3, bound to one declared type: the message decides values, never
- * classes. Reads with {@link JsonLimits} as stream constraints, refuses trailing tokens, refuses
- * class-name type ids ({@link ClassNameTypeIdValidator}) and mappers with default typing, and
- * carries no {@code null} (a JSON {@code null} message is refused).
+ * classes. Made by {@link Codecs#json(Class, JsonLimits)}, which describes what it guarantees;
+ * the factories here are the variants whose signatures name Jackson types (a generic
+ * {@link TypeReference}, an application's {@link JsonMapper}). They live here, not in
+ * {@code Codecs}, so that {@code Codecs} stays loadable and reflectable without Jackson.
  *
- * <p>The only class of pipc besides {@link CodecJsonMapper} and {@link ClassNameTypeIdValidator}
- * that names Jackson types; {@link Codecs} reaches it only after checking Jackson is present.
+ * <pre>{@code
+ * Codec<List<Order>> batches = JsonCodec.of(new TypeReference<List<Order>>() {});
+ * Codec<Order> orders = JsonCodec.of(Order.class, applicationMapper, JsonLimits.defaults());
+ * }</pre>
  *
  * @param <T> the declared type
  */
-final class JsonCodec<T> implements Codec<T> {
+public final class JsonCodec<T> implements Codec<T> {
 
     private final JavaType type;
     private final JsonLimits limits;
@@ -40,18 +43,67 @@ final class JsonCodec<T> implements Codec<T> {
         this.writer = mapper.writerFor(type);
     }
 
-    static <T> JsonCodec<T> of(Class<T> type, JsonLimits limits) {
+    /**
+     * JSON bound to a generic type, with {@link JsonLimits#defaults()}.
+     *
+     * @param type the type of every value, such as {@code new TypeReference<List<Order>>() {}}
+     * @param <T> the value type
+     * @return the codec
+     */
+    public static <T> JsonCodec<T> of(TypeReference<T> type) {
+        return of(type, JsonLimits.defaults());
+    }
+
+    /**
+     * JSON bound to a generic type; as {@link Codecs#json(Class, JsonLimits)} in every other way.
+     *
+     * @param type the type of every value, such as {@code new TypeReference<List<Order>>() {}}
+     * @param limits parsing limits
+     * @param <T> the value type
+     * @return the codec
+     */
+    public static <T> JsonCodec<T> of(TypeReference<T> type, JsonLimits limits) {
         JsonMapper mapper = CodecJsonMapper.create(limits);
         return new JsonCodec<>(mapper, mapper.constructType(Objects.requireNonNull(type, "type")), limits);
     }
 
-    static <T> JsonCodec<T> of(TypeReference<T> type, JsonLimits limits) {
-        JsonMapper mapper = CodecJsonMapper.create(limits);
-        return new JsonCodec<>(mapper, mapper.constructType(Objects.requireNonNull(type, "type")), limits);
+    /**
+     * JSON bound to {@code type}, through a copy of the application's own mapper: its modules,
+     * naming strategy, features and mix-ins are kept; {@code limits}, the refusal of class-name
+     * type ids and of trailing tokens are imposed, as {@link Codecs#json(Class, JsonLimits)}
+     * describes. The given mapper itself is not changed.
+     *
+     * @param type the class of every value
+     * @param mapper the application's mapper
+     * @param limits parsing limits
+     * @param <T> the value type
+     * @return the codec
+     * @throws IllegalArgumentException when the mapper has default typing activated
+     */
+    public static <T> JsonCodec<T> of(Class<T> type, JsonMapper mapper, JsonLimits limits) {
+        JsonMapper copy = CodecJsonMapper.from(mapper, limits);
+        return new JsonCodec<>(copy, copy.constructType(Objects.requireNonNull(type, "type")), limits);
     }
 
-    static <T> JsonCodec<T> of(Class<T> type, JsonMapper base, JsonLimits limits) {
-        JsonMapper mapper = CodecJsonMapper.from(base, limits);
+    /**
+     * JSON bound to a generic type, through a copy of the application's own mapper.
+     *
+     * @param type the type of every value
+     * @param mapper the application's mapper
+     * @param limits parsing limits
+     * @param <T> the value type
+     * @return the codec
+     * @throws IllegalArgumentException when the mapper has default typing activated
+     * @see #of(Class, JsonMapper, JsonLimits)
+     */
+    public static <T> JsonCodec<T> of(TypeReference<T> type, JsonMapper mapper, JsonLimits limits) {
+        JsonMapper copy = CodecJsonMapper.from(mapper, limits);
+        return new JsonCodec<>(copy, copy.constructType(Objects.requireNonNull(type, "type")), limits);
+    }
+
+    /** For {@link Codecs#json(Class, JsonLimits)}, once it has checked that Jackson is present. */
+    static <T> JsonCodec<T> forClass(Class<T> type, JsonLimits limits) {
+        JsonMapper mapper = CodecJsonMapper.create(limits);
         return new JsonCodec<>(mapper, mapper.constructType(Objects.requireNonNull(type, "type")), limits);
     }
 

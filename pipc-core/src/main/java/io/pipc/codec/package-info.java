@@ -11,8 +11,9 @@
  * {@link io.pipc.codec.JavaSerializationLimits}). No codec carries {@code null}.
  *
  * <p>Jackson 3 ({@code tools.jackson.core:jackson-databind}) is optional: only the JSON codec
- * needs it, and every class that names a Jackson type is used only when a JSON codec is asked
- * for, so the rest of this package works without it.
+ * needs it. Jackson types are named only in {@link io.pipc.codec.JsonCodec} and its two
+ * package-private helpers, which are touched only once a JSON codec is asked for, so
+ * {@code Codecs} and the other codecs load, work and can be reflected on without Jackson.
  */
 @NullMarked
 package io.pipc.codec;

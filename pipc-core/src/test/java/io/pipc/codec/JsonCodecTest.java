@@ -137,7 +137,7 @@ class JsonCodecTest {
 
     @Test
     void nestedListsAndMapsWithinTheLimitsRoundTrip() {
-        Codec<List<Map<String, List<Integer>>>> codec = Codecs.json(new TypeReference<>() {
+        Codec<List<Map<String, List<Integer>>>> codec = JsonCodec.of(new TypeReference<>() {
         }, JsonLimits.defaults().withMaxNestingDepth(3));
         Map<String, List<Integer>> first = new HashMap<>();
         first.put("primes", List.of(2, 3, 5));
@@ -283,7 +283,7 @@ class JsonCodecTest {
     @Test
     void applicationMapperKeepsItsConfigurationAndGetsTheLimits() {
         JsonMapper application = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
-        Codec<Person> codec = Codecs.json(Person.class, application, JsonLimits.defaults().withMaxNestingDepth(1));
+        Codec<Person> codec = JsonCodec.of(Person.class, application, JsonLimits.defaults().withMaxNestingDepth(1));
         Person ada = new Person("Ada", "Lovelace");
 
         byte[] json = codec.encode(ada);
@@ -302,7 +302,7 @@ class JsonCodecTest {
         JsonMapper permissive = JsonMapper.builder()
                 .polymorphicTypeValidator(BasicPolymorphicTypeValidator.builder().allowIfSubType(Object.class).build())
                 .build();
-        Codec<Carrier> codec = Codecs.json(Carrier.class, permissive, JsonLimits.defaults());
+        Codec<Carrier> codec = JsonCodec.of(Carrier.class, permissive, JsonLimits.defaults());
         byte[] message = codec.encode(new Carrier(new Tripwire()));
         Tripwire.CREATED.set(0);
 
@@ -313,7 +313,7 @@ class JsonCodecTest {
     @Test
     void applicationMapperCannotAllowTrailingTokens() {
         JsonMapper lenient = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
-        Codec<Person> codec = Codecs.json(Person.class, lenient, JsonLimits.defaults());
+        Codec<Person> codec = JsonCodec.of(Person.class, lenient, JsonLimits.defaults());
 
         assertThatThrownBy(() -> codec.decode(utf8("{\"firstName\":\"Ada\"} {}")))
                 .isInstanceOf(CodecException.class)
@@ -326,7 +326,7 @@ class JsonCodecTest {
                 .activateDefaultTyping(BasicPolymorphicTypeValidator.builder().allowIfSubType(Object.class).build())
                 .build();
 
-        assertThatThrownBy(() -> Codecs.json(Order.class, typing, JsonLimits.defaults()))
+        assertThatThrownBy(() -> JsonCodec.of(Order.class, typing, JsonLimits.defaults()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("default typing");
     }
@@ -342,7 +342,7 @@ class JsonCodecTest {
     @Test
     void toStringNamesTheDeclaredType() {
         assertThat(orders).hasToString("json(" + Order.class.getName() + ")");
-        assertThat(Codecs.json(new TypeReference<List<String>>() {
+        assertThat(JsonCodec.of(new TypeReference<List<String>>() {
         })).hasToString("json(java.util.List<java.lang.String>)");
     }
 
