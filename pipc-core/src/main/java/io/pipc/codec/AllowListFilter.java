@@ -18,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  * <li>A proper superclass of the class it allowed just before, and so on up the chain:
  *     {@code ObjectInputStream} asks about a class's serializable superclasses right after the
  *     class ({@code java.lang.Number} after {@code java.lang.Integer}, {@code java.lang.Enum}
- *     after an enum). Their code runs for the allowed class anyway, so they need not be listed;
- *     anywhere else in the stream they must be.</li>
+ *     after an enum), and their code runs for the allowed class anyway. Asked anywhere else,
+ *     they must be listed. (The stream describes each class once; later objects of a described
+ *     superclass refer back to that description, and the filter is not asked again.)</li>
  * <li>{@code java.lang.String} and primitive types: strings are read without asking the
  *     filter, and neither has code that runs on deserialization.</li>
  * <li>An array whose element type is primitive, {@code String}, {@code Object}, an interface,

@@ -148,10 +148,13 @@ public final class Codecs {
      *     class name: {@code com.foo.*}, {@code com.foo.**}, {@code !com.foo.Bar},
      *     {@code maxdepth=5}, module prefixes and array descriptors are refused with
      *     {@link IllegalArgumentException}. A package name matches no class.</li>
-     * <li><b>Superclasses</b> of an allowed class are allowed where the stream describes that
-     *     class's hierarchy ({@code java.lang.Number} for {@code java.lang.Integer},
-     *     {@code java.lang.Enum} for an enum), so they need not be listed; as values of their
-     *     own they must be.</li>
+     * <li><b>Superclasses</b> of a listed class need not be listed: the stream describes them
+     *     together with it ({@code java.lang.Number} for {@code java.lang.Integer},
+     *     {@code java.lang.Enum} for an enum), and their code runs for the listed class anyway.
+     *     Described that way, once, they are not asked about again, so a message holding a
+     *     listed class may also hold instances of its serializable superclasses; a superclass
+     *     never described with a listed subclass is refused. List a class only if its
+     *     superclasses are acceptable too.</li>
      * <li><b>Enums and records</b> are listed by their class name; an enum constant with a body
      *     travels as its enum. Records are rebuilt through their canonical constructor, so its
      *     validation runs, and its exceptions become {@code CodecException}s.</li>
