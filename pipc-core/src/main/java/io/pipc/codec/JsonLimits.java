@@ -12,7 +12,7 @@ package io.pipc.codec;
  * @param maxNestingDepth the deepest nesting of arrays and objects, at least 1
  * @param maxDocumentLength the longest message, in bytes, at least 1
  * @param maxStringLength the longest string value, in chars, at least 1
- * @param maxNumberLength the longest number, in digits and signs, at least 1
+ * @param maxNumberLength the longest number, in characters, at least 1
  */
 public record JsonLimits(int maxNestingDepth, long maxDocumentLength, int maxStringLength, int maxNumberLength) {
 
