@@ -100,10 +100,15 @@ public final class PairPipeServer implements PipeServer {
         return this.open;
     }
 
+    /** Like a real server, closing refuses the clients that connected and were not accepted yet. */
     @Override
     public void close() {
         if (this.open) {
             this.open = false;
+            Pipe pending;
+            while ((pending = this.waiting.poll()) != null) {
+                pending.close();
+            }
             this.waiting.add(CLOSED);
             this.readiness.signal();
         }

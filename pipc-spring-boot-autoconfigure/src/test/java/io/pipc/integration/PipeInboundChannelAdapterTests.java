@@ -9,6 +9,7 @@ import io.pipc.Envelope;
 import io.pipc.Pipe;
 import io.pipc.PipePair;
 import io.pipc.Pipes;
+import io.pipc.codec.Codecs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -66,7 +67,7 @@ class PipeInboundChannelAdapterTests {
     void codecDecodesPayloads() {
         this.runner.withBean("adapter", PipeInboundChannelAdapter.class, () -> {
             PipeInboundChannelAdapter adapter = adapter(this.pair.left());
-            adapter.setCodec(new Utf8Codec());
+            adapter.setCodec(Codecs.string());
             return adapter;
         }).run((context) -> {
             this.pair.right().write("héllo");
@@ -83,7 +84,7 @@ class PipeInboundChannelAdapterTests {
         this.runner.withBean("errors", QueueChannel.class)
                 .withBean("adapter", PipeInboundChannelAdapter.class, () -> {
                     PipeInboundChannelAdapter adapter = adapter(this.pair.left());
-                    adapter.setCodec(new Utf8Codec());
+                    adapter.setCodec(Codecs.string());
                     adapter.setErrorChannelName("errors");
                     return adapter;
                 }).run((context) -> {
@@ -96,7 +97,7 @@ class PipeInboundChannelAdapterTests {
                     assertThat(error).isInstanceOf(ErrorMessage.class);
                     assertThat(((ErrorMessage) error).getPayload()).isInstanceOf(MessageConversionException.class)
                             .hasMessageContaining("pipe '" + this.pair.left().name() + "'")
-                            .hasMessageContaining("utf8");
+                            .hasMessageContaining("string(UTF-8)");
                     assertThat(next).isNotNull();
                     assertThat(next.getPayload()).isEqualTo("next");
                 });
@@ -109,7 +110,7 @@ class PipeInboundChannelAdapterTests {
             assertThatIllegalStateException().isThrownBy(shared::read)
                     .withMessageContaining("pipe '" + shared.name() + "' is read by 'ordersAdapter'");
             assertThatIllegalStateException().isThrownBy(shared::pending).withMessageContaining("'ordersAdapter'");
-            assertThatIllegalStateException().isThrownBy(() -> shared.typed(new Utf8Codec()).read())
+            assertThatIllegalStateException().isThrownBy(() -> shared.typed(Codecs.string()).read())
                     .withMessageContaining("'ordersAdapter'");
 
             shared.write("from the application");

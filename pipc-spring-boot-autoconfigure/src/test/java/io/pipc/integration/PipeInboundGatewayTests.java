@@ -16,6 +16,7 @@ import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
 import io.pipc.PipePair;
 import io.pipc.Pipes;
+import io.pipc.codec.Codecs;
 import io.pipc.integration.dsl.Pipc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -165,6 +166,8 @@ class PipeInboundGatewayTests {
         this.runner.withBean(PairPipeServer.class, () -> server).withUserConfiguration(UpperCaseServer.class).run((context) -> {
             Pipe client = server.connect();
             clients.add(client);
+            ServerConnections connections = context.getBean(ServerConnections.class);
+            await().atMost(WAIT).until(() -> connections.getConnectionIds().size() == 1);
             for (int i = 0; i < 500; i++) {
                 client.write(new Envelope(bytes("m" + i), "r" + i, null));
             }
@@ -219,7 +222,7 @@ class PipeInboundGatewayTests {
 
         @Bean
         IntegrationFlow concurrent(PairPipeServer server, CountDownLatch clientHasLastReply) {
-            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(new Utf8Codec()))
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()))
                     .channel((channels) -> channels.executor(new ConcurrentTaskExecutor(Executors.newFixedThreadPool(8))))
                     .<String, String>transform((payload) -> {
                         if ("p0".equals(payload)) {
@@ -250,7 +253,7 @@ class PipeInboundGatewayTests {
 
         @Bean
         IntegrationFlow held(PairPipeServer server, CountDownLatch release, AtomicInteger started) {
-            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(new Utf8Codec()).maxInFlight(2))
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()).maxInFlight(2))
                     .channel((channels) -> channels.executor(new ConcurrentTaskExecutor(Executors.newFixedThreadPool(8))))
                     .<String, String>transform((payload) -> {
                         started.incrementAndGet();
@@ -271,7 +274,7 @@ class PipeInboundGatewayTests {
 
         @Bean
         IntegrationFlow silentOnce(PairPipeServer server) {
-            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(new Utf8Codec())
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string())
                             .replyTimeout(Duration.ofMillis(200)))
                     .<String>filter((payload) -> !"silence".equals(payload))
                     .<String, String>transform(String::toUpperCase)
@@ -284,7 +287,7 @@ class PipeInboundGatewayTests {
 
         @Bean
         IntegrationFlow failingOnce(PairPipeServer server) {
-            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(new Utf8Codec()))
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()))
                     .<String, String>transform((payload) -> {
                         if ("fail".equals(payload)) {
                             throw new IllegalArgumentException("refused");

@@ -8,6 +8,7 @@ import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
 import io.pipc.PipePair;
 import io.pipc.Pipes;
+import io.pipc.codec.Codecs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -58,7 +59,7 @@ class PipeOutboundChannelAdapterTests {
     void codecEncodesPayloadsThatAreNotBytes() {
         this.runner.withBean("out", PipeOutboundChannelAdapter.class, () -> {
             PipeOutboundChannelAdapter adapter = new PipeOutboundChannelAdapter(this.pair.left());
-            adapter.setCodec(new Utf8Codec());
+            adapter.setCodec(Codecs.string());
             return adapter;
         }).run((context) -> {
             context.getBean(PipeOutboundChannelAdapter.class).handleMessage(MessageBuilder.withPayload("ünïcode").build());

@@ -12,6 +12,7 @@ import io.pipc.Envelope;
 import io.pipc.Pipe;
 import io.pipc.PipePair;
 import io.pipc.Pipes;
+import io.pipc.codec.Codecs;
 import io.pipc.integration.dsl.Pipc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -170,7 +171,7 @@ class PipeOutboundGatewayTests {
 
         @Bean
         IntegrationFlow toPeer(Pipe pipe) {
-            return (flow) -> flow.handle(Pipc.outboundGateway(pipe).codec(new Utf8Codec()));
+            return (flow) -> flow.handle(Pipc.outboundGateway(pipe).codec(Codecs.string()));
         }
     }
 
@@ -180,12 +181,12 @@ class PipeOutboundGatewayTests {
 
         @Bean
         IntegrationFlow toPeer(SharedPipe pipe) {
-            return (flow) -> flow.handle(Pipc.outboundGateway(pipe).codec(new Utf8Codec()));
+            return (flow) -> flow.handle(Pipc.outboundGateway(pipe).codec(Codecs.string()));
         }
 
         @Bean
         IntegrationFlow fromPeer(SharedPipe pipe, String side) {
-            return IntegrationFlow.from(Pipc.inboundGateway(pipe).codec(new Utf8Codec()))
+            return IntegrationFlow.from(Pipc.inboundGateway(pipe).codec(Codecs.string()))
                     .<String, String>transform((question) -> side + " answers " + question)
                     .get();
         }

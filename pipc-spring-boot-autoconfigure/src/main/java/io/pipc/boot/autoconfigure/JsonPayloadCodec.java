@@ -3,47 +3,44 @@ package io.pipc.boot.autoconfigure;
 import java.util.Objects;
 
 import io.pipc.Codec;
-import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.json.JsonFactory;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.json.JsonMapper;
+import io.pipc.codec.Codecs;
+import io.pipc.codec.JsonLimits;
 
 /**
  * {@code codec: json}: reads messages as objects of the declared {@code json-type}, and writes
- * any object as JSON (a reply seldom has the request's type). Bound to the declared type with
- * no default typing, so the input cannot choose a class; nesting and length are limited.
- *
- * <p>Stands in for {@code io.pipc.codec.Codecs.json(Class)} until the core's codecs land;
- * {@link PayloadCodecs} is the one place to switch. The only class that touches Jackson, so
- * that the rest loads without it.
+ * any object as JSON, since a reply seldom has the request's type. Both directions are the
+ * core's {@link Codecs#json(Class, JsonLimits)}: reading bound to {@code json-type}, writing
+ * bound to each value's own class, with the same limits.
  */
 final class JsonPayloadCodec implements Codec<Object> {
 
-    private static final int MAX_NESTING_DEPTH = 64;
-
     private final Class<?> type;
 
-    private final JsonMapper mapper;
+    private final Codec<?> reader;
 
-    JsonPayloadCodec(Class<?> type, long maxDocumentLength) {
+    private final ClassValue<Codec<Object>> writers;
+
+    JsonPayloadCodec(Class<?> type, JsonLimits limits) {
         this.type = Objects.requireNonNull(type, "type");
-        JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(MAX_NESTING_DEPTH)
-                        .maxDocumentLength(maxDocumentLength)
-                        .build())
-                .build();
-        this.mapper = JsonMapper.builder(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+        this.reader = Codecs.json(type, limits);
+        this.writers = new ClassValue<>() {
+
+            @Override
+            @SuppressWarnings("unchecked")
+            protected Codec<Object> computeValue(Class<?> valueType) {
+                return (Codec<Object>) Codecs.json(valueType, limits);
+            }
+        };
     }
 
     @Override
     public byte[] encode(Object value) {
-        return this.mapper.writeValueAsBytes(value);
+        return this.writers.get(value.getClass()).encode(value);
     }
 
     @Override
     public Object decode(byte[] message) {
-        return this.mapper.readValue(message, this.type);
+        return this.reader.decode(message);
     }
 
     @Override

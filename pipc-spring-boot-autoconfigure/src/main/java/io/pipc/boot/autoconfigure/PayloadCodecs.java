@@ -1,13 +1,13 @@
 package io.pipc.boot.autoconfigure;
 
 import io.pipc.Codec;
+import io.pipc.codec.Codecs;
+import io.pipc.codec.JsonLimits;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * The codec a pipe or server entry names. The one place that maps {@code codec} to an
- * implementation: when {@code io.pipc.codec.Codecs} lands in the core, {@code string} becomes
- * {@code Codecs.string()} and {@code json} decodes with {@code Codecs.json(jsonType)}.
+ * The codec a pipe or server entry names in {@code codec}: the core's {@link Codecs}.
  */
 final class PayloadCodecs {
 
@@ -26,8 +26,9 @@ final class PayloadCodecs {
     static @Nullable Codec<?> create(CodecType codec, @Nullable Class<?> jsonType, long maxMessageSize) {
         return switch (codec) {
             case BYTES -> null;
-            case STRING -> Utf8PayloadCodec.INSTANCE;
-            case JSON -> new JsonPayloadCodec(requireType(jsonType), maxMessageSize);
+            case STRING -> Codecs.string();
+            case JSON -> new JsonPayloadCodec(requireType(jsonType),
+                    JsonLimits.defaults().withMaxDocumentLength(maxMessageSize));
         };
     }
 

@@ -152,8 +152,8 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
             SocketAddress address = (server.transport() == Transport.TCP)
                     ? new InetSocketAddress(server.properties().getHost(),
                             Objects.requireNonNull(server.properties().getPort()))
-                    : UnixDomainSocketAddress.of(SocketPaths.resolve(this.definitions.directory(),
-                            server.properties().getPath(), server.key()));
+                    : UnixDomainSocketAddress.of(SocketPaths.withParents(SocketPaths.resolve(
+                            this.definitions.directory(), server.properties().getPath(), server.key())));
             where = String.valueOf(address);
             listening = this.factory.server(address, this.serverOptions.get(server.key()));
         }

@@ -18,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  * {@code $XDG_RUNTIME_DIR/pipc}, else {@code <java.io.tmpdir>/pipc-<uid>}, made 0700 when
  * missing and refused when it is a link, not ours, or open to others.
  *
- * <p>A stand-in: the core owns that directory's rules, and this class should ask it (a public
- * way to resolve a socket name in the private directory) once there is one.
+ * <p>A stand-in: the core owns that directory's rules ({@code PipeOptions.directory()}), and
+ * this class should ask it (a public way to resolve a socket name in the private directory)
+ * once there is one.
  */
 final class SocketPaths {
 
@@ -40,6 +41,25 @@ final class SocketPaths {
         }
         Path directory = (configuredDirectory != null) ? configuredDirectory : privateDirectory();
         return directory.resolve((path != null) ? path : Path.of(key + ".sock"));
+    }
+
+    /**
+     * Makes the directories a server's socket file goes in, private, when they are missing.
+     *
+     * @param socket the socket file
+     * @return the socket file
+     */
+    static Path withParents(Path socket) {
+        Path parent = socket.toAbsolutePath().getParent();
+        if (parent != null && !Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PRIVATE));
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException("cannot make the directory " + parent + " for socket " + socket, ex);
+            }
+        }
+        return socket;
     }
 
     private static Path privateDirectory() {

@@ -5,9 +5,9 @@ import java.time.Duration;
 import io.pipc.Pipe;
 import io.pipc.PipePair;
 import io.pipc.Pipes;
+import io.pipc.codec.Codecs;
 import io.pipc.integration.PairPipeServer;
 import io.pipc.integration.ServerConnections;
-import io.pipc.integration.Utf8Codec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -65,9 +65,9 @@ class PipcDslTests {
 
         @Bean
         IntegrationFlow relay(Pipe from, Pipe to) {
-            return IntegrationFlow.from(Pipc.inboundAdapter(from).codec(new Utf8Codec()))
+            return IntegrationFlow.from(Pipc.inboundAdapter(from).codec(Codecs.string()))
                     .<String, String>transform(String::toUpperCase)
-                    .handle(Pipc.outboundAdapter(to).codec(new Utf8Codec()))
+                    .handle(Pipc.outboundAdapter(to).codec(Codecs.string()))
                     .get();
         }
     }
@@ -83,9 +83,9 @@ class PipcDslTests {
 
         @Bean
         IntegrationFlow echo(ServerConnections connections) {
-            return IntegrationFlow.from(Pipc.inboundAdapter(connections).codec(new Utf8Codec()))
+            return IntegrationFlow.from(Pipc.inboundAdapter(connections).codec(Codecs.string()))
                     .<String, String>transform((text) -> "echo " + text)
-                    .handle(Pipc.outboundAdapter(connections).codec(new Utf8Codec()))
+                    .handle(Pipc.outboundAdapter(connections).codec(Codecs.string()))
                     .get();
         }
     }
