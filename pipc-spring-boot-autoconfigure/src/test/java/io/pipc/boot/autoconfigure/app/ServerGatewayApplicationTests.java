@@ -7,8 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.pipc.Envelope;
 import io.pipc.Pipe;
-import io.pipc.boot.autoconfigure.PipeFactory;
-import io.pipc.integration.PairPipeServer;
+import io.pipc.Pipes;
 import io.pipc.integration.event.PipeServerListeningEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,19 +17,15 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 import org.springframework.integration.annotation.ServiceActivator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A server from properties with a JSON codec: the activator takes an {@code Order} and its
- * {@code Confirmation} goes back to the client that asked, found by the listening event's
- * address (port 0 made real).
- *
- * <p>The server is a {@link PairPipeServer} standing in for TCP through a {@link PipeFactory}
- * bean; to be re-pointed at a real TCP server once the transport exists.
+ * A TCP server from properties with a JSON codec: the activator takes an {@code Order} and its
+ * {@code Confirmation} goes back to the client that asked, a plain {@link Pipes#connect} to the
+ * listening event's address (port 0 made real).
  */
 @SpringBootTest(properties = { "pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
         "pipc.servers.api.codec=json", "pipc.servers.api.json-type=io.pipc.boot.autoconfigure.app.Order",
@@ -46,27 +41,20 @@ class ServerGatewayApplicationTests {
     @Test
     void clientsJsonRequestGetsTheActivatorsJsonReply() throws Exception {
         SocketAddress address = this.application.listening.get(10, TimeUnit.SECONDS);
-        Pipe client = this.application.server.connect(address);
+        try (Pipe client = Pipes.connect(address)) {
+            client.write(new Envelope(JSON.writeValueAsBytes(new Order("pears", 3)), "o-7", "application/json"));
 
-        client.write(new Envelope(JSON.writeValueAsBytes(new Order("pears", 3)), "o-7", "application/json"));
-
-        Envelope reply = client.readEnvelope(Duration.ofSeconds(10));
-        assertThat(JSON.readValue(reply.payload(), Confirmation.class)).isEqualTo(new Confirmation("pears", true));
-        assertThat(reply.correlationId()).isEqualTo("o-7");
+            Envelope reply = client.readEnvelope(Duration.ofSeconds(10));
+            assertThat(JSON.readValue(reply.payload(), Confirmation.class)).isEqualTo(new Confirmation("pears", true));
+            assertThat(reply.correlationId()).isEqualTo("o-7");
+        }
     }
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class ApiApplication {
 
-        final ServerDouble server = new ServerDouble();
-
         final CompletableFuture<SocketAddress> listening = new CompletableFuture<>();
-
-        @Bean
-        PipeFactory pipeFactory() {
-            return this.server;
-        }
 
         @EventListener
         void listening(PipeServerListeningEvent event) {

@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.pipc.Pipe;
-import io.pipc.boot.autoconfigure.PipeFactory;
+import io.pipc.Pipes;
 import io.pipc.integration.event.PipeServerListeningEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,7 +15,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 import org.springframework.integration.annotation.ServiceActivator;
 
@@ -24,9 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * One-way in and out on a server: what the activator sends to the outbound channel reaches
  * the client named by the {@code pipc_connectionId} header its reply kept from the request,
- * and no other client. The server is a test double of the Unix transport (see {@link ServerDouble}).
+ * and no other client. Over a real TCP server and two plain {@link Pipes#connect} clients.
  */
-@SpringBootTest(properties = { "pipc.servers.events.transport=unix", "pipc.servers.events.path=/tmp/events.sock",
+@SpringBootTest(properties = { "pipc.servers.events.transport=tcp", "pipc.servers.events.port=0",
         "pipc.servers.events.codec=string", "pipc.servers.events.inbound-channel=eventsIn",
         "pipc.servers.events.outbound-channel=eventsOut" })
 @Timeout(30)
@@ -38,27 +37,19 @@ class ServerPushApplicationTests {
     @Test
     void messageToTheOutboundChannelGoesToTheClientItsConnectionIdNames() throws Exception {
         SocketAddress address = this.application.listening.get(10, TimeUnit.SECONDS);
-        Pipe alice = this.application.server.connect(address);
-        Pipe bob = this.application.server.connect(address);
+        try (Pipe alice = Pipes.connect(address); Pipe bob = Pipes.connect(address)) {
+            bob.write("subscribe");
 
-        bob.write("subscribe");
-
-        assertThat(bob.readString(Duration.ofSeconds(10))).isEqualTo("subscribed: subscribe");
-        assertThat(alice.size()).isZero();
+            assertThat(bob.readString(Duration.ofSeconds(10))).isEqualTo("subscribed: subscribe");
+            assertThat(alice.size()).isZero();
+        }
     }
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class EventsApplication {
 
-        final ServerDouble server = new ServerDouble();
-
         final CompletableFuture<SocketAddress> listening = new CompletableFuture<>();
-
-        @Bean
-        PipeFactory pipeFactory() {
-            return this.server;
-        }
 
         @EventListener
         void listening(PipeServerListeningEvent event) {
