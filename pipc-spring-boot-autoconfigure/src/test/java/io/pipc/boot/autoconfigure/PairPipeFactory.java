@@ -35,6 +35,8 @@ public final class PairPipeFactory implements PipeFactory {
 
     private final List<String> calls = new CopyOnWriteArrayList<>();
 
+    private final Map<String, PipeOptions> options = new ConcurrentHashMap<>();
+
     private int nextPort = 47000;
 
     /**
@@ -42,6 +44,18 @@ public final class PairPipeFactory implements PipeFactory {
      */
     public List<String> calls() {
         return this.calls;
+    }
+
+    /**
+     * @param name the options' name: an entry's key (or an in-process pair's name)
+     * @return the options this factory was given under that name
+     */
+    public PipeOptions options(String name) {
+        PipeOptions given = this.options.get(name);
+        if (given == null) {
+            throw new IllegalArgumentException("no options named " + name + " (there are " + this.options.keySet() + ")");
+        }
+        return given;
     }
 
     /**
@@ -58,30 +72,35 @@ public final class PairPipeFactory implements PipeFactory {
 
     @Override
     public PipePair pair(PipeOptions options) {
+        record(options);
         this.calls.add("pair " + options.name());
         return Pipes.pair(options);
     }
 
     @Override
     public Pipe named(String name, PipeOptions options) {
+        record(options);
         this.calls.add("named " + name);
         return meet("fifo:" + name, options);
     }
 
     @Override
     public Pipe remote(String host, int port, PipeOptions options) {
+        record(options);
         this.calls.add("remote " + host + ":" + port);
         return meet("tcp:" + host + ":" + port, options);
     }
 
     @Override
     public Pipe connect(SocketAddress address, PipeOptions options) {
+        record(options);
         this.calls.add("connect " + address);
         return connectClient(address);
     }
 
     @Override
     public synchronized PipeServer server(SocketAddress address, PipeOptions options) {
+        record(options);
         this.calls.add("server " + address);
         SocketAddress bound = address;
         if (address instanceof InetSocketAddress inet && inet.getPort() == 0) {
@@ -93,6 +112,12 @@ public final class PairPipeFactory implements PipeFactory {
         PairPipeServer server = new PairPipeServer(options, bound);
         this.servers.put(bound, server);
         return server;
+    }
+
+    private void record(PipeOptions given) {
+        if (given.name() != null) {
+            this.options.put(given.name(), given);
+        }
     }
 
     /** The first to arrive waits for the second; both get connected ends. */
