@@ -159,6 +159,10 @@ public final class Pipes {
      * Native code, or a stream that kept a reference to the old {@code System.out}, must not
      * write to stdout. {@code System.in} belongs to the pipe too; closing the pipe closes both.
      *
+     * <p>At JVM shutdown ({@code System.exit}, SIGTERM) the pipe is closed, so that what was
+     * written reaches the parent before the process ends (waiting at most
+     * {@link PipeOptions#writeTimeout()}), and the parent's reads end with {@link PeerClosedException}.
+     *
      * <p>A process has one stdin and one stdout, so it has one pipe to its parent: every call
      * returns the same pipe (also once it is closed), and a call with options unequal to the
      * first call's is refused. If the first call failed, later calls throw the same failure.

@@ -74,8 +74,8 @@ class PipeProcessTest {
     }
 
     @Test
-    void aJavaChildEchoesEveryMessageAndExitsWithZeroOnceThePipeCloses() throws Exception {
-        PipeProcess child = startEcho(PipeOptions.defaults());
+    void aJavaChildWithTheSameSecretEchoesEveryMessageAndExitsWithZeroOnceThePipeCloses() throws Exception {
+        PipeProcess child = startEcho(PipeOptions.builder().secret("shared").build(), "secret=shared");
         Pipe pipe = child.pipe();
         assertThat(pipe.transport()).isEqualTo(Transport.STDIO);
         assertThat(pipe.name()).isEqualTo("child-" + child.pid());
@@ -132,15 +132,33 @@ class PipeProcessTest {
     }
 
     @Test
-    void aChildThatExitsWithOneFailsTheParentsReadWithPeerClosedAndReportsOne() {
-        PipeProcess child = startEcho(PipeOptions.defaults());
-        child.pipe().write("exit 1");
+    void aChildThatWritesAndExitsWithOneDeliversEverythingThenFailsTheParentsReadWithPeerClosed() {
+        // A small inbound queue: the parent stops taking the child's output until the test reads.
+        PipeProcess child = startEcho(PipeOptions.builder().queueCapacity(16, 1024 * 1024).build());
+        Path exiting = dir.resolve("exiting");
+        child.pipe().write("exit 1 " + exiting);
+        // The child calls System.exit with most of its messages still queued behind a parent that does not read.
+        await().atMost(PROMPTLY).until(() -> Files.exists(exiting));
 
+        for (int i = 0; i < EchoChild.LAST_MESSAGES; i++) {
+            byte[] message = child.pipe().read(PROMPTLY);
+            assertThat(message).hasSize(EchoChild.LAST_MESSAGE_SIZE);
+            assertThat(ByteBuffer.wrap(message).getInt()).isEqualTo(i);
+        }
         assertThatThrownBy(() -> child.pipe().read(PROMPTLY)).isInstanceOf(PeerClosedException.class)
-                .hasMessageContaining("child process " + child.pid())
-                .hasMessageContaining("without saying goodbye");
+                .hasMessageContaining("child process " + child.pid());
         assertThat(child.waitFor(PROMPTLY)).isTrue();
         assertThat(child.exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void aChildWithAnotherSecretIsRefusedAndKilled() {
+        PipeOptions secret = PipeOptions.builder().secret("parent's secret").build();
+
+        assertThatThrownBy(() -> startEcho(secret, "secret=another secret"))
+                .isInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("EchoChild")
+                .hasMessageContaining("was killed");
     }
 
     @Test

@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * call makes it, later calls return it, and a failed first attempt is reported again (it has
  * consumed and closed stdin and stdout, so it cannot be retried).
  *
+ * <p>The pipe is closed in a shutdown hook, so that a child that writes its last messages and
+ * calls {@code System.exit} (or is terminated with SIGTERM) still delivers them and says
+ * goodbye; the hook waits for that at most {@link PipeOptions#writeTimeout()}.
+ *
  * <p>From the first call on, {@code System.out} is {@code System.err}: a stray
  * {@code System.out.println} would otherwise write into the wire and break the pipe. Whatever
  * the old {@code System.out} still buffered is flushed first, so that output printed before the
@@ -69,6 +73,7 @@ public final class ParentPipe {
                 Pipe made = StdioTransport.connectToParent(name, options, peer, Deadline.after(options.connectTimeout()));
                 pipe = made;
                 madeWith = options;
+                closeAtShutdown(made);
                 log.debug("pipe '{}' connected to {} over stdin and stdout", name, peer);
                 return made;
             } catch (PipeException e) {
@@ -77,6 +82,14 @@ public final class ParentPipe {
                 failure = explained;
                 throw explained;
             }
+        }
+    }
+
+    private static void closeAtShutdown(Pipe made) {
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(made::close, "pipc-close-" + made.name()));
+        } catch (IllegalStateException shuttingDown) {
+            // Too late for a hook: the JVM is already on its way out, and the parent will see the end anyway.
         }
     }
 

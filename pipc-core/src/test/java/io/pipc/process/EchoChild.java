@@ -11,6 +11,7 @@ import java.time.Duration;
 import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
+import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.Pipes;
 
@@ -19,7 +20,9 @@ import io.pipc.Pipes;
  * commands. It returns from {@code main} (exit code 0) when the parent closes the pipe.
  *
  * <ul>
- * <li>{@code exit N}: exits with code N at once, without closing the pipe</li>
+ * <li>{@code exit N <file>}: writes {@value #LAST_MESSAGES} messages of {@value #LAST_MESSAGE_SIZE} bytes, numbered
+ *     from 0 in their first four bytes, creates the file and exits with code N, without closing
+ *     the pipe</li>
  * <li>{@code stray}: prints a line to {@code System.out}, then answers {@code printed}</li>
  * <li>{@code same-parent}: answers whether {@code Pipes.parent()} returns this pipe again</li>
  * <li>{@code other-options}: answers what {@code Pipes.parent} with other options throws</li>
@@ -28,17 +31,37 @@ import io.pipc.Pipes;
  * </ul>
  *
  * <p>With the argument {@code quiet} it sends no heartbeats, so that nothing but what a test
- * asks for reaches stdout.
+ * asks for reaches stdout; with {@code secret=<text>} it requires that secret of the parent.
  */
 public final class EchoChild {
+
+    /** How many messages {@code exit} writes: they fit in the pipe's outbox, so the writes do not block. */
+    public static final int LAST_MESSAGES = 100;
+    /** The size of the messages written before {@code exit}. */
+    public static final int LAST_MESSAGE_SIZE = 8 * 1024;
 
     private EchoChild() {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean quiet = args.length > 0 && args[0].equals("quiet");
-        PipeOptions options = quiet ? PipeOptions.builder().heartbeat(Duration.ZERO).build() : PipeOptions.defaults();
-        Pipe parent = Pipes.parent(options);
+        PipeOptions.Builder builder = PipeOptions.builder();
+        for (String arg : args) {
+            if (arg.equals("quiet")) {
+                builder.heartbeat(Duration.ZERO);
+            } else if (arg.startsWith("secret=")) {
+                builder.secret(arg.substring("secret=".length()));
+            }
+        }
+        PipeOptions options = builder.build();
+        Pipe parent;
+        try {
+            parent = Pipes.parent(options);
+        } catch (PipeException e) {
+            // The parent's test expects this; one line on stderr says enough.
+            System.err.println("EchoChild: no pipe to the parent: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         while (true) {
             Envelope message;
             try {
@@ -48,7 +71,12 @@ public final class EchoChild {
             }
             String text = new String(message.payload(), StandardCharsets.UTF_8);
             if (text.startsWith("exit ")) {
-                System.exit(Integer.parseInt(text.substring(5)));
+                String[] words = text.split(" ");
+                for (int i = 0; i < LAST_MESSAGES; i++) {
+                    parent.write(ByteBuffer.allocate(LAST_MESSAGE_SIZE).putInt(i).array());
+                }
+                Files.createFile(Path.of(words[2]));
+                System.exit(Integer.parseInt(words[1]));
             } else if (text.equals("stray")) {
                 System.out.println("EchoChild: this line was printed to System.out after Pipes.parent(), so it went to stderr");
                 parent.write("printed");
