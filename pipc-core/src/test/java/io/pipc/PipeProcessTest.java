@@ -152,6 +152,14 @@ class PipeProcessTest {
     }
 
     @Test
+    void aJavaChildThatPrintsBeforePipesParentFailsTheHandshakeShowingWhatItPrinted() {
+        assertThatThrownBy(() -> startEcho(PipeOptions.defaults(), "banner"))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("\"BANNER")
+                .hasMessageContaining("a Java child calls Pipes.parent() before printing anything");
+    }
+
+    @Test
     void aChildWithAnotherSecretIsRefusedAndKilled() {
         PipeOptions secret = PipeOptions.builder().secret("parent's secret").build();
 

@@ -31,7 +31,8 @@ import io.pipc.Pipes;
  * </ul>
  *
  * <p>With the argument {@code quiet} it sends no heartbeats, so that nothing but what a test
- * asks for reaches stdout; with {@code secret=<text>} it requires that secret of the parent.
+ * asks for reaches stdout; with {@code secret=<text>} it requires that secret of the parent; with
+ * {@code banner} it prints to {@code System.out} before calling {@code Pipes.parent()}, as it must not.
  */
 public final class EchoChild {
 
@@ -46,7 +47,10 @@ public final class EchoChild {
     public static void main(String[] args) throws Exception {
         PipeOptions.Builder builder = PipeOptions.builder();
         for (String arg : args) {
-            if (arg.equals("quiet")) {
+            if (arg.equals("banner")) {
+                // The mistake a test wants to see reported: output on stdout before the pipe exists.
+                System.out.print("BANNER");
+            } else if (arg.equals("quiet")) {
                 builder.heartbeat(Duration.ZERO);
             } else if (arg.startsWith("secret=")) {
                 builder.secret(arg.substring("secret=".length()));
