@@ -107,8 +107,9 @@ public final class PipeProcess implements Closeable {
      * command with {@link #javaCommand} and pass it to {@link #start(ProcessBuilder, PipeOptions)}.
      *
      * @param mainClass the child's main class, with {@code public static void main(String[])}
-     * @param options limits, timeouts, wire and secret of the pipe; the child passes equal options
-     *        to {@link Pipes#parent(PipeOptions)} where the secret or wire differ from the defaults
+     * @param options limits, timeouts, wire and secret of the pipe; the child passes the same secret,
+     *        wire and heartbeat to {@link Pipes#parent(PipeOptions)} where they differ from the defaults
+     *        (an end with heartbeats takes a silent peer without them for dead)
      * @param args the arguments of its {@code main}
      * @return the started, connected child
      * @throws IllegalArgumentException when the class has no {@code public static void main(String[])}
