@@ -141,7 +141,7 @@ class SocketPipeTest {
             int writer = w;
             writers.add(threads.submit(() -> {
                 for (int i = 0; i < perWriter; i++) {
-                    byte[] message = new byte[8 + (i % 13 == 0 ? 70_000 : i % 200)];
+                    byte[] message = new byte[8 + (i % 97 == 0 ? 70_000 : i % 200)];
                     Arrays.fill(message, (byte) writer);
                     ByteBuffer.wrap(message).putInt(writer).putInt(i);
                     pipes[0].write(message);
