@@ -1,14 +1,14 @@
 package io.pipc;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
-import java.net.InetSocketAddress;
-import java.net.UnixDomainSocketAddress;
-
+import io.pipc.process.ParentPipe;
 import io.pipc.transport.inprocess.InProcessPipe;
 import io.pipc.transport.tcp.TcpTransport;
 import io.pipc.transport.unix.UnixTransport;
@@ -160,13 +160,41 @@ public final class Pipes {
     }
 
     /**
-     * In a child started by {@link PipeProcess}: the pipe to the parent, over this process's
-     * standard input and output.
-     *
-     * @return the pipe to the parent
+     * @return the pipe to the parent, with default options
+     * @see #parent(PipeOptions)
      */
     public static Pipe parent() {
-        throw new UnsupportedOperationException("child processes are not built yet");
+        return parent(PipeOptions.defaults());
+    }
+
+    /**
+     * In a child started by {@link PipeProcess}: the pipe to the parent, over this process's
+     * standard input and output. Call it first thing in {@code main}.
+     *
+     * <p>From this call on, {@code System.out} is {@code System.err}, because stdout carries the
+     * pipe and a stray {@code System.out.println} would corrupt it; anything printed to
+     * {@code System.out} before this call reaches the parent as garbage and fails the handshake.
+     * Native code, or a stream that kept a reference to the old {@code System.out}, must not
+     * write to stdout. {@code System.in} belongs to the pipe too; closing the pipe closes both.
+     *
+     * <p>At JVM shutdown ({@code System.exit}, SIGTERM) the pipe is closed, so that what was
+     * written reaches the parent before the process ends (waiting at most
+     * {@link PipeOptions#writeTimeout()}), and the parent's reads end with {@link PeerClosedException}.
+     *
+     * <p>A process has one stdin and one stdout, so it has one pipe to its parent: every call
+     * returns the same pipe (also once it is closed), and a call with options unequal to the
+     * first call's is refused. If the first call failed, later calls throw the same failure.
+     *
+     * @param options limits, timeouts, wire and secret; the secret and wire must match the parent's
+     * @return the pipe to the parent
+     * @throws PipeTimeoutException when stdin did not deliver a pipc handshake within
+     *         {@link PipeOptions#connectTimeout()}: this process was not started by {@link PipeProcess}
+     * @throws PeerClosedException when stdin ended before the handshake (it was empty or {@code /dev/null})
+     * @throws ProtocolException when stdin delivered something other than the pipc wire
+     * @throws IllegalStateException when the pipe was made earlier with other options
+     */
+    public static Pipe parent(PipeOptions options) {
+        return ParentPipe.get(options);
     }
 
     /**

@@ -422,8 +422,9 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             endDisconnected();
             return;
         }
-        inbound().finish(ending, ending);
+        // Writes are refused before readers hear of it: a write after a read saw the end must fail, not vanish.
         outbox.refuse(ending, GOODBYE);
+        inbound().finish(ending, ending);
         flushFromLoop();
     }
 
@@ -618,8 +619,8 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         peerEnded.set(true);
         log.debug("pipe '{}' failed: {}", name(), failure.getMessage());
         SharedFailure again = new SharedFailure(failure);
-        inbound().finish(again, again);
         outbox.abort(again);
+        inbound().finish(again, again);
         release();
     }
 

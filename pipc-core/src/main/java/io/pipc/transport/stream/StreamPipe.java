@@ -319,8 +319,9 @@ public final class StreamPipe extends AbstractPipe {
             release();
             return;
         }
-        inbound().finish(ending, ending);
+        // Writes are refused before readers hear of it: a write after a read saw the end must fail, not vanish.
         outbox.refuse(ending, GOODBYE);
+        inbound().finish(ending, ending);
     }
 
     private void endOfStream() {
@@ -402,8 +403,8 @@ public final class StreamPipe extends AbstractPipe {
         peerEnded.set(true);
         SharedFailure again = new SharedFailure(failure);
         log.debug("pipe '{}' failed: {}", name(), failure.getMessage());
-        inbound().finish(again, again);
         outbox.abort(again);
+        inbound().finish(again, again);
         release();
     }
 

@@ -141,7 +141,7 @@ class SocketPipeTest {
             int writer = w;
             writers.add(threads.submit(() -> {
                 for (int i = 0; i < perWriter; i++) {
-                    byte[] message = new byte[8 + (i % 13 == 0 ? 70_000 : i % 200)];
+                    byte[] message = new byte[8 + (i % 97 == 0 ? 70_000 : i % 200)];
                     Arrays.fill(message, (byte) writer);
                     ByteBuffer.wrap(message).putInt(writer).putInt(i);
                     pipes[0].write(message);
@@ -191,7 +191,8 @@ class SocketPipeTest {
     void aSlowReaderBlocksTheWriterAndReadingFreesIt(Family family) throws Exception {
         PipeOptions small = PipeOptions.builder().queueCapacity(8, 8 * 1024).writeTimeout(Duration.ofSeconds(30)).build();
         Pipe[] pipes = pair(family, small, small);
-        int count = 5_000;
+        // 100 MB: more than kernel socket buffers (autotuned to a few MB on loopback) can ever hold.
+        int count = 100_000;
         CompletableFuture<Integer> written = new CompletableFuture<>();
         Future<?> writer = threads.submit(() -> {
             for (int i = 0; i < count; i++) {
@@ -385,6 +386,22 @@ class SocketPipeTest {
             assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(5)))
                     .isInstanceOfSatisfying(PeerClosedException.class, e -> assertThat(e.partialBytesReceived()).isEqualTo(15))
                     .hasMessageContaining("15 of 105");
+        }
+    }
+
+    @Test
+    void aWriteAfterAReadReportedThePeerGoneAlwaysThrows() throws Exception {
+        PipeServer server = server(Family.UNIX, PipeOptions.defaults());
+        for (int round = 0; round < 50; round++) {
+            RawClient raw = new RawClient(server.address(), PipeOptions.defaults());
+            raw.handshake();
+            Pipe pipe = server.accept(Duration.ofSeconds(10));
+            toClose.add(pipe);
+            raw.close();
+
+            assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class);
+            assertThatThrownBy(() -> pipe.write("after the peer is gone")).as("round %d", round)
+                    .isInstanceOf(PeerClosedException.class);
         }
     }
 

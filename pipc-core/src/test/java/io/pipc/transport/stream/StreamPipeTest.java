@@ -292,6 +292,22 @@ class StreamPipeTest {
     }
 
     @Test
+    void aWriteAfterAReadReportedThePeerGoneAlwaysThrows() throws Exception {
+        for (int round = 0; round < 50; round++) {
+            Wires wires = new Wires();
+            Future<StreamPipe> a = threads.submit(() -> wires.startA(PipeOptions.defaults()));
+            RawPeer raw = new RawPeer(wires.aToB.source(), wires.bToA.sink(), PipeOptions.defaults());
+            raw.handshake();
+            Pipe pipe = a.get(10, TimeUnit.SECONDS);
+            raw.die();
+
+            assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class);
+            assertThatThrownBy(() -> pipe.write("after the peer is gone")).as("round %d", round)
+                    .isInstanceOf(PeerClosedException.class);
+        }
+    }
+
+    @Test
     void aPeerThatDiesBetweenFramesIsReportedAsGoneWithoutGoodbye() throws Exception {
         Wires wires = new Wires();
         Future<StreamPipe> a = threads.submit(() -> wires.startA(PipeOptions.defaults()));
