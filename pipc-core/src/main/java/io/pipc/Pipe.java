@@ -174,6 +174,24 @@ public interface Pipe extends Selectable, Flushable, Closeable {
     void disconnect(String reason);
 
     /**
+     * Asks the peer to send nothing more, while this end may go on writing: the first step of a
+     * shutdown that loses nothing. Every message the peer wrote before it learned of this is
+     * still delivered; after the last one, reads throw {@link PeerClosedException}. The peer's
+     * later writes fail with {@link PeerClosedException}; its reads go on, so this end can still
+     * answer what it is reading, then {@link #close()}. Calling it again does nothing.
+     *
+     * <p>The Python wire has no way to say this; its pipes throw
+     * {@link UnsupportedOperationException}, and a shutdown over it can only close.
+     *
+     * @throws PipeClosedException when this end is closed
+     * @throws UnsupportedOperationException when the pipe's wire or implementation cannot do it
+     */
+    default void stopReceiving() {
+        throw new UnsupportedOperationException("pipe '" + name() + "' (" + getClass().getName()
+                + ") cannot ask its peer to stop sending; close it instead");
+    }
+
+    /**
      * @return whether this end is open; false after {@link #close()} or a final disconnect
      */
     boolean isOpen();

@@ -55,4 +55,14 @@ public sealed interface Frame {
         /** The one goodbye every decoder hands out; all goodbyes are equal. */
         public static final Goodbye INSTANCE = new Goodbye();
     }
+
+    /**
+     * The peer asks this end to send nothing more: this end's later writes fail, what it had
+     * queued still leaves, followed by its goodbye. The peer goes on writing; this end goes on
+     * reading.
+     */
+    record Stop() implements Frame {
+        /** The one stop every decoder hands out; all stops are equal. */
+        public static final Stop INSTANCE = new Stop();
+    }
 }

@@ -55,6 +55,12 @@ public sealed interface FrameEncoder permits NativeFrameEncoder, PythonFrameEnco
     boolean encodeGoodbye(ByteBuffer out);
 
     /**
+     * @param out the buffer to write into, in write mode
+     * @return false, writing nothing, when this wire has no stop frame
+     */
+    boolean encodeStop(ByteBuffer out);
+
+    /**
      * Encodes a whole data frame into a new array, for tests and callers that need no
      * gathering write.
      *

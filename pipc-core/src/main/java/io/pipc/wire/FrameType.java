@@ -16,6 +16,8 @@ enum FrameType {
     DISCONNECT(0x11),
     /** Empty: the sender sends nothing more. */
     GOODBYE(0x12),
+    /** Empty: the sender asks its peer to send nothing more, and goes on writing itself. */
+    STOP(0x13),
     /** The body is the sender's nonce. */
     AUTH_CHALLENGE(0x20),
     /** The body is the sender's HMAC over the peer's nonce. */

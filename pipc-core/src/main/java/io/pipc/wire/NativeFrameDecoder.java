@@ -155,7 +155,7 @@ final class NativeFrameDecoder implements FrameDecoder {
                             + length + " bytes, too short for a header block (at least 3 bytes)");
                 }
             }
-            case HEARTBEAT, GOODBYE -> {
+            case HEARTBEAT, GOODBYE, STOP -> {
                 if (length != 0) {
                     throw new ProtocolException("pipe '" + pipeName + "': the peer sent a " + frame.type()
                             + " frame of " + length + " bytes; it must be empty");
@@ -178,6 +178,7 @@ final class NativeFrameDecoder implements FrameDecoder {
             case DATA_WITH_HEADERS -> new Frame.Data(headerBlock.envelope(bytes));
             case HEARTBEAT -> Frame.Heartbeat.INSTANCE;
             case GOODBYE -> Frame.Goodbye.INSTANCE;
+            case STOP -> Frame.Stop.INSTANCE;
             // The reason is human text for an error message: bad UTF-8 is shown replaced, not refused.
             case DISCONNECT -> new Frame.Disconnect(new String(bytes, StandardCharsets.UTF_8));
             case AUTH_CHALLENGE, AUTH_RESPONSE, AUTH_RESULT -> throw new IllegalStateException("checked in the header");

@@ -73,6 +73,13 @@ final class NativeFrameEncoder implements FrameEncoder {
         return true;
     }
 
+    @Override
+    public boolean encodeStop(ByteBuffer out) {
+        ensureRoom(out, FrameHeader.LENGTH);
+        FrameHeader.write(out, FrameType.STOP, 0);
+        return true;
+    }
+
     /**
      * The encoder stops before the first character that would not fit whole, so the reason is
      * cut at a character boundary (a surrogate pair counts as one character).

@@ -55,6 +55,11 @@ final class PythonFrameEncoder implements FrameEncoder {
     }
 
     @Override
+    public boolean encodeStop(ByteBuffer out) {
+        return false;
+    }
+
+    @Override
     public String toString() {
         return "PythonFrameEncoder";
     }

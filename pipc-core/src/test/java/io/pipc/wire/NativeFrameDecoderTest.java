@@ -140,7 +140,7 @@ class NativeFrameDecoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x03, 0x13, 0x23, 0xFF})
+    @ValueSource(ints = {0x00, 0x03, 0x14, 0x23, 0xFF})
     void unknownFrameTypeIsRefused(int type) {
         assertThatThrownBy(() -> decodeAll(decoder, nativeFrame(type, new byte[2])))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("unknown type 0x%02x", type);

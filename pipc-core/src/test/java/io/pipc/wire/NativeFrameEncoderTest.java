@@ -61,6 +61,17 @@ class NativeFrameEncoderTest {
     }
 
     @Test
+    void stopIsAnEmptyFrameOfType13ThatRoundTrips() {
+        ByteBuffer out = ByteBuffer.allocate(encoder.maxControlFrameLength());
+
+        assertThat(encoder.encodeStop(out)).isTrue();
+        byte[] stream = Arrays.copyOf(out.array(), out.position());
+
+        assertThat(hex(stream)).isEqualTo("0000000013");
+        assertThat(decodeAll(new NativeFrameDecoder("orders", 10), stream)).containsExactly(Frame.Stop.INSTANCE);
+    }
+
+    @Test
     void disconnectReasonIsCutAt1024BytesOnACharacterBoundary() {
         String twoByteAtTheEdge = "a".repeat(1023) + "é";
         String surrogatePairAtTheEdge = "a".repeat(1022) + "😀";

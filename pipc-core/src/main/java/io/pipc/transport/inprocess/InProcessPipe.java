@@ -96,6 +96,19 @@ public final class InProcessPipe extends AbstractPipe {
                 + " (the next write from either end reconnects)", reason));
     }
 
+    /** The peer's queue is this end's inbound queue: it stops taking messages, and what it holds stays readable. */
+    @Override
+    public void stopReceiving() {
+        ensureOpen();
+        String peerName = peer.name();
+        String myName = name();
+        inbound().finish(
+                () -> new PeerClosedException("pipe '" + myName + "': this end stopped receiving, and everything '"
+                        + peerName + "' sent before has been read"),
+                () -> new PeerClosedException("pipe '" + peerName + "': peer '" + myName
+                        + "' stopped receiving; nothing was written"));
+    }
+
     @Override
     public void close() {
         if (!markClosed()) {

@@ -63,6 +63,7 @@ public final class StreamPipe extends AbstractPipe {
     private static final long OUTBOX_CAPACITY = 1024 * 1024;
     private static final Outbox.ControlFrame GOODBYE = (encoder, out) -> encoder.encodeGoodbye(out);
     private static final Outbox.ControlFrame HEARTBEAT = (encoder, out) -> encoder.encodeHeartbeat(out);
+    private static final Outbox.ControlFrame STOP = (encoder, out) -> encoder.encodeStop(out);
 
     private final ReadableByteChannel input;
     private final GatheringByteChannel output;
@@ -74,12 +75,17 @@ public final class StreamPipe extends AbstractPipe {
     private final boolean heartbeats;
     private final CompletableFuture<Void> handshakeDone = new CompletableFuture<>();
     private final AtomicBoolean released = new AtomicBoolean();
+    /** The peer will neither send nor read any more: it closed, disconnected or failed. */
     private final AtomicBoolean peerEnded = new AtomicBoolean();
+    /** This end asked the peer to stop sending. */
+    private final AtomicBoolean stopSent = new AtomicBoolean();
     private final AtomicInteger ioThreads = new AtomicInteger(2);
     private final Thread reader;
     private final Thread writer;
 
     private volatile boolean disconnecting;
+    /** The peer sends nothing more (it may still read). */
+    private volatile boolean inputEnded;
     private volatile boolean readerBlocked;
     private volatile long lastReceivedNanos = System.nanoTime();
     private volatile long midFrameSinceNanos;
@@ -209,6 +215,18 @@ public final class StreamPipe extends AbstractPipe {
     }
 
     @Override
+    public void stopReceiving() {
+        ensureOpen();
+        if (options().wire() == Wire.PYTHON) {
+            throw new UnsupportedOperationException("pipe '" + name() + "': the Python wire cannot ask its peer to stop"
+                    + " sending; close the pipe instead");
+        }
+        if (stopSent.compareAndSet(false, true)) {
+            outbox.enqueueControl(STOP);
+        }
+    }
+
+    @Override
     public void close() {
         boolean first = markClosed();
         inbound().close(this::closedException, this::closedException);
@@ -246,7 +264,7 @@ public final class StreamPipe extends AbstractPipe {
             buffer.flip();
             decode(buffer, frames);
             buffer.clear();
-            while (!peerEnded.get()) {
+            while (!inputEnded) {
                 if (input.read(buffer) < 0) {
                     endOfStream();
                     break;
@@ -304,12 +322,24 @@ public final class StreamPipe extends AbstractPipe {
             peerWentAway(() -> new PeerDisconnectedException("pipe '" + name() + "': " + peer + " disconnected"
                     + (disconnect.reason().isEmpty() ? "" : ": " + disconnect.reason()), disconnect.reason()));
         } else if (frame instanceof Frame.Goodbye) {
+            if (stopSent.get() && !disconnecting) {
+                // The answer to our STOP: the peer has sent everything, and still reads what we write.
+                inputEnded = true;
+                inbound().finish(() -> new PeerClosedException("pipe '" + name() + "': " + peer
+                        + " has sent everything (this end stopped receiving)"), this::closedException);
+                return;
+            }
             peerWentAway(() -> new PeerClosedException("pipe '" + name() + "': " + peer + " closed"));
+        } else if (frame instanceof Frame.Stop) {
+            // The peer wants nothing more from us: what is queued still leaves, then our goodbye; we go on reading.
+            outbox.refuse(() -> new PeerClosedException("pipe '" + name() + "': " + peer
+                    + " stopped receiving; nothing more can be written"), GOODBYE);
         }
     }
 
     /** The peer said goodbye or disconnected: answer with our goodbye after what is queued, and end. */
     private void peerWentAway(java.util.function.Supplier<? extends PipeException> ending) {
+        inputEnded = true;
         if (!peerEnded.compareAndSet(false, true)) {
             return;
         }
@@ -373,7 +403,7 @@ public final class StreamPipe extends AbstractPipe {
 
     /** Periodic, on the watchdog's thread: heartbeats, a silent peer, a stalled frame. */
     private void check() {
-        if (released.get() || peerEnded.get()) {
+        if (released.get() || peerEnded.get() || inputEnded) {
             return;
         }
         long now = System.nanoTime();

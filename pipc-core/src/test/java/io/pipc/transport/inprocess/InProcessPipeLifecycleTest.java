@@ -293,6 +293,39 @@ class InProcessPipeLifecycleTest {
     }
 
     @Test
+    void stopReceivingLosesNothingTheBusyPeerWroteAndStillLetsThisEndReply() throws Exception {
+        PipePair pair = pair(PipeOptions.builder().queueCapacity(64, 1 << 20).build());
+        Future<Integer> sender = threads.submit(() -> {
+            int written = 0;
+            try {
+                while (true) {
+                    pair.right().write(java.nio.ByteBuffer.allocate(4).putInt(written).array());
+                    written++;
+                }
+            } catch (PeerClosedException stopped) {
+                assertThat(stopped).hasMessageContaining("stopped receiving");
+                return written;
+            }
+        });
+        for (int i = 0; i < 1000; i++) {
+            pair.left().read(Duration.ofSeconds(5));
+        }
+
+        pair.left().stopReceiving();
+
+        int read = 1000;
+        try {
+            while (true) {
+                assertThat(java.nio.ByteBuffer.wrap(pair.left().read(Duration.ofSeconds(5))).getInt()).isEqualTo(read++);
+            }
+        } catch (PeerClosedException end) {
+        }
+        assertThat(read).isEqualTo(sender.get(10, TimeUnit.SECONDS));
+        pair.left().write("a reply after stopping");
+        assertThat(pair.right().readString(Duration.ofSeconds(5))).isEqualTo("a reply after stopping");
+    }
+
+    @Test
     void envelopeHeadersTravelWithTheMessage() {
         PipePair pair = pair();
         pair.left().write(new Envelope("payload".getBytes(), "req-42", "text/plain"));

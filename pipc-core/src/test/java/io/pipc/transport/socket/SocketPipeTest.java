@@ -407,7 +407,8 @@ class SocketPipeTest {
 
     @Test
     void aSilentPeerIsDetectedWithinThreeHeartbeatsAndAnIdleHealthyOneStaysUp() throws Exception {
-        PipeOptions fast = PipeOptions.builder().heartbeat(Duration.ofMillis(100)).build();
+        // A budget of 750 ms leaves room for a starved thread on a loaded machine.
+        PipeOptions fast = PipeOptions.builder().heartbeat(Duration.ofMillis(250)).build();
         PipeServer server = server(Family.TCP, fast);
         Pipe healthy = connect(server, fast);
         Pipe healthyServerSide = server.accept(Duration.ofSeconds(10));
@@ -419,7 +420,7 @@ class SocketPipeTest {
 
             assertThatThrownBy(() -> frozenServerSide.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class)
                     .hasMessageContaining("heartbeat");
-            assertThatThrownBy(() -> healthyServerSide.read(Duration.ofMillis(200))).isInstanceOf(PipeTimeoutException.class);
+            assertThatThrownBy(() -> healthyServerSide.read(Duration.ofMillis(2000))).isInstanceOf(PipeTimeoutException.class);
             healthy.write("alive");
             assertThat(healthyServerSide.readString(Duration.ofSeconds(5))).isEqualTo("alive");
         }
