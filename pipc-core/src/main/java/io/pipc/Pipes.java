@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
+import io.pipc.transport.fifo.NamedPipes;
 import io.pipc.transport.inprocess.InProcessPipe;
 
 /**
@@ -64,9 +65,7 @@ public final class Pipes {
      * @throws PipeTimeoutException when no peer arrived within {@link PipeOptions#connectTimeout()}
      */
     public static Pipe named(String name, PipeOptions options) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(options, "options");
-        throw new UnsupportedOperationException("named pipes are not built yet");
+        return NamedPipes.open(name, options);
     }
 
     /**

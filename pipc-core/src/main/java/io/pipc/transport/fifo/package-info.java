@@ -1,0 +1,15 @@
+/**
+ * Named pipes between two processes of one user ({@code Pipes.named(name)}): a rendezvous on
+ * two FIFOs, one per direction, in the {@linkplain io.pipc.posix.PrivateDirectory private directory},
+ * then the {@link io.pipc.transport.stream.StreamPipe} engine over them.
+ *
+ * <p>{@link io.pipc.transport.fifo.FifoRendezvous} elects the creator with a {@code flock} on a lock
+ * file, makes and checks the FIFOs, and takes every name off the disk as soon as both processes
+ * hold both FIFOs; {@link io.pipc.transport.fifo.FifoChannels} turns each checked non-blocking
+ * descriptor into a blocking JDK {@code FileChannel}, which a close can wake. The whole protocol
+ * is described under "Named pipes" in {@code docs/architecture.md}.
+ */
+@NullMarked
+package io.pipc.transport.fifo;
+
+import org.jspecify.annotations.NullMarked;
