@@ -318,9 +318,16 @@ final class FifoRendezvous {
     }
 
     private void requireOurFifo(FileStatus status, Path fifo) {
-        if (status.type() != FileType.FIFO || status.owner() != uid || status.permissions() != FIFO_MODE) {
-            throw refused(name, fifo, "it is " + status.describe() + ", and only a FIFO of this user (uid " + uid
-                    + ") with mode 0600 is trusted");
+        if (status.type() != FileType.FIFO) {
+            throw refused(name, fifo, "it is " + status.type().description() + ", not a FIFO");
+        }
+        if (status.owner() != uid) {
+            throw refused(name, fifo, "it is a FIFO owned by uid " + status.owner() + ", not by this process's user (uid "
+                    + uid + ")");
+        }
+        if (status.permissions() != FIFO_MODE) {
+            throw refused(name, fifo, "it is a FIFO with mode " + FileStatus.octal(status.permissions())
+                    + ", not 0600");
         }
     }
 

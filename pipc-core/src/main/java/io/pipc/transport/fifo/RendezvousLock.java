@@ -133,8 +133,12 @@ final class RendezvousLock {
 
     private static FileStatus check(Posix posix, int fd, Path path, String pipe) throws PosixException {
         FileStatus status = posix.fstat(fd);
-        if (status.type() != FileType.REGULAR || status.owner() != posix.uid()) {
-            throw FifoRendezvous.refused(pipe, path, "it is " + status.describe() + ", not a lock file of this user");
+        if (status.type() != FileType.REGULAR) {
+            throw FifoRendezvous.refused(pipe, path, "it is " + status.type().description() + ", not a lock file");
+        }
+        if (status.owner() != posix.uid()) {
+            throw FifoRendezvous.refused(pipe, path, "it is a lock file owned by uid " + status.owner()
+                    + ", not by this process's user (uid " + posix.uid() + ")");
         }
         if (status.permissions() != MODE) {
             // Ours and in our private directory: the umask narrowed it, or an older pipc made it; set it right.
