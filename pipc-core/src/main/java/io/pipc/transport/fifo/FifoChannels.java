@@ -8,7 +8,6 @@ import java.util.EnumSet;
 
 import io.pipc.posix.OpenFlag;
 import io.pipc.posix.Posix;
-import io.pipc.posix.PosixException;
 
 /**
  * Turns a FIFO descriptor that jnr opened non-blocking (and that was checked with {@code fstat})
@@ -64,33 +63,5 @@ final class FifoChannels {
         } finally {
             RendezvousLock.closeQuietly(posix, fd);
         }
-    }
-
-    /**
-     * Opens a non-blocking write descriptor on this end's own read FIFO, found by its path, so
-     * that reading it sees no end of stream before the peer has opened its write end; the caller
-     * closes it once the peer has spoken (after the handshake), so that the peer's death is seen.
-     *
-     * @param posix the POSIX calls
-     * @param fifo the FIFO's path
-     * @param readFd this end's read descriptor of it
-     * @return the guard descriptor, or -1 when none is needed: the name was already removed, or
-     *         names another FIFO, which the creator does only after opening its write end
-     * @throws PosixException when a call fails unexpectedly
-     */
-    static int guard(Posix posix, Path fifo, int readFd) throws PosixException {
-        int guard;
-        try {
-            guard = posix.open(fifo, EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NON_BLOCKING, OpenFlag.NO_FOLLOW,
-                    OpenFlag.CLOSE_ON_EXEC));
-        } catch (PosixException e) {
-            // No such name, no reader there (so not our FIFO), a link: the creator already removed ours.
-            return -1;
-        }
-        if (!posix.fstat(guard).isSameFile(posix.fstat(readFd))) {
-            RendezvousLock.closeQuietly(posix, guard);
-            return -1;
-        }
-        return guard;
     }
 }

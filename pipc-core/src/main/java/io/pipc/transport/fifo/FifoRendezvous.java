@@ -35,10 +35,14 @@ import org.slf4j.LoggerFactory;
  * paths, makes fresh ones with {@code mkfifo 0600}, opens its read end, and polls a non-blocking
  * open of its write end, which fails with {@code ENXIO} until the opener has the read end.</li>
  * <li>The opener polls a non-blocking open of {@code to-creator} for writing, which succeeds only
- * once a live creator has its read end, then opens {@code to-opener} for reading. Opened in this
- * order, the creator's successful open proves that the opener holds both.</li>
- * <li>The creator then unlinks both FIFOs and its lock file before sending a byte; the opener
- * unlinks its lock file once the handshake (which needs the creator's bytes) is over.</li>
+ * once a live creator has its read end, then opens {@code to-opener} for reading, then checks
+ * that the creator still reads {@code to-creator} (else it gave up in between, and the
+ * {@code to-opener} may be a newer creator's: close both, start over). Opened in this order, the
+ * creator's successful open proves that the opener holds both.</li>
+ * <li>The creator then unlinks both FIFOs and its lock file before sending a byte. The opener
+ * waits until both FIFOs it holds have no name left (so the creator holds both ends, and no
+ * newcomer can find them), then unlinks its lock file. Only then do both start the handshake:
+ * when either side's {@code Pipes.named} returns, the directory holds nothing of this pair.</li>
  * </ol>
  *
  * <p>Every FIFO is opened {@code O_NOFOLLOW|O_NONBLOCK} and checked with {@code fstat} (a FIFO,
@@ -54,6 +58,10 @@ final class FifoRendezvous {
             OpenFlag.CLOSE_ON_EXEC);
     private static final Set<OpenFlag> WRITE = EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NON_BLOCKING,
             OpenFlag.NO_FOLLOW, OpenFlag.CLOSE_ON_EXEC);
+
+    /** Like {@link #WRITE} but on a descriptor's own path, which is a link by nature: no {@code O_NOFOLLOW}. */
+    private static final Set<OpenFlag> WRITE_PROBE = EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NON_BLOCKING,
+            OpenFlag.CLOSE_ON_EXEC);
 
     private final Posix posix;
     private final RendezvousFiles files;
@@ -133,7 +141,7 @@ final class FifoRendezvous {
             out = -1;
             FileChannel output = FifoChannels.writing(posix, fd);
             done = true;
-            return new FifoLink(posix, Role.ACCEPTOR, input, output, -1, null);
+            return new FifoLink(Role.ACCEPTOR, input, output);
         } finally {
             if (!done) {
                 RendezvousLock.closeQuietly(posix, in);
@@ -150,19 +158,16 @@ final class FifoRendezvous {
     private FifoLink open(RendezvousLock lock, Deadline deadline) throws IOException {
         int out = -1;
         int in = -1;
-        int guard = -1;
         FileChannel output = null;
         boolean done = false;
         try {
             Backoff backoff = new Backoff();
             while (true) {
                 out = awaitCreator(deadline, backoff);
-                FileStatus toCreator = posix.fstat(out);
                 in = openIfPresent(files.toOpener());
                 if (in >= 0) {
                     checkOpened(in, files.toOpener());
-                    FileStatus named = posix.lstat(files.toCreator());
-                    if (named != null && named.isSameFile(toCreator)) {
+                    if (hasReader(out)) {
                         break;
                     }
                 }
@@ -176,7 +181,9 @@ final class FifoRendezvous {
                 }
                 backoff.pause(deadline, name);
             }
-            guard = FifoChannels.guard(posix, files.toOpener(), in);
+            awaitNamesRemoved(out, in, deadline);
+            // The names are gone, so no newcomer can find this pair's FIFOs: the next opener may go ahead.
+            lock.release();
             int fd = out;
             out = -1;
             output = FifoChannels.writing(posix, fd);
@@ -184,12 +191,11 @@ final class FifoRendezvous {
             in = -1;
             FileChannel input = FifoChannels.reading(posix, fd);
             done = true;
-            return new FifoLink(posix, Role.CONNECTOR, input, output, guard, lock);
+            return new FifoLink(Role.CONNECTOR, input, output);
         } finally {
             if (!done) {
                 RendezvousLock.closeQuietly(posix, out);
                 RendezvousLock.closeQuietly(posix, in);
-                RendezvousLock.closeQuietly(posix, guard);
                 if (output != null) {
                     output.close();
                 }
@@ -247,6 +253,40 @@ final class FifoRendezvous {
                     }
                 }
             }
+            if (deadline.isExpired()) {
+                throw timeout();
+            }
+            backoff.pause(deadline, name);
+        }
+    }
+
+    /**
+     * Opener, after opening both FIFOs: whether the creator still reads {@code to-creator}. A
+     * creator that gives up closes its descriptors before it removes the names, and a new creator
+     * can make FIFOs only after that; so if the first creator still reads, the {@code to-opener}
+     * just opened is its own, not a newer creator's. (A name check cannot tell: a creator that
+     * goes ahead removes the names at once, just like one that gives up.) A non-blocking write
+     * open of the descriptor's own path fails with {@code ENXIO} exactly when nobody reads.
+     */
+    private boolean hasReader(int out) throws PosixException {
+        try {
+            RendezvousLock.closeQuietly(posix, posix.open(posix.descriptorPath(out), WRITE_PROBE));
+            return true;
+        } catch (PosixException e) {
+            if (e.error() == PosixError.NO_READER) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Opener: the creator removes both names once its write open succeeded, so when both are gone
+     * the creator holds both ends, and reading cannot meet an end of stream before it speaks.
+     */
+    private void awaitNamesRemoved(int out, int in, Deadline deadline) throws PosixException {
+        Backoff backoff = new Backoff();
+        while (posix.fstat(out).links() != 0 || posix.fstat(in).links() != 0) {
             if (deadline.isExpired()) {
                 throw timeout();
             }

@@ -57,8 +57,6 @@ public final class NamedPipes {
         } catch (RuntimeException e) {
             closeQuietly(link);
             throw e;
-        } finally {
-            link.rendezvousOver();
         }
     }
 
