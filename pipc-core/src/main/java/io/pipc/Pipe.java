@@ -54,10 +54,12 @@ public interface Pipe extends Selectable, Flushable, Closeable {
      * Writes one message as UTF-8.
      *
      * @param message the text
+     * @throws CodecException when the text is not valid Unicode (an unpaired surrogate); it is
+     *         never written with replacement characters, and nothing is written
      * @see #write(byte[])
      */
     default void write(String message) {
-        write(message.getBytes(StandardCharsets.UTF_8));
+        write(encodeUtf8(name(), message));
     }
 
     /**
@@ -194,6 +196,21 @@ public interface Pipe extends Selectable, Flushable, Closeable {
      */
     default <T> TypedPipe<T> typed(Codec<T> codec) {
         return new TypedPipe<>(this, codec);
+    }
+
+    private static byte[] encodeUtf8(String pipeName, String message) {
+        try {
+            ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(java.nio.CharBuffer.wrap(message));
+            byte[] bytes = new byte[encoded.remaining()];
+            encoded.get(bytes);
+            return bytes;
+        } catch (CharacterCodingException e) {
+            throw new CodecException("pipe '" + pipeName + "': a string of " + message.length()
+                    + " chars is not valid Unicode (" + e.getMessage() + "); nothing was written", e);
+        }
     }
 
     private static String decodeUtf8(String pipeName, byte[] message) {

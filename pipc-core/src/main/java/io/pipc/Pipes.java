@@ -6,8 +6,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+
 import io.pipc.transport.fifo.NamedPipes;
 import io.pipc.transport.inprocess.InProcessPipe;
+import io.pipc.transport.tcp.TcpTransport;
+import io.pipc.transport.unix.UnixTransport;
 
 /**
  * Makes pipes and servers, and waits on many of them at once.
@@ -113,7 +118,14 @@ public final class Pipes {
     public static Pipe connect(SocketAddress address, PipeOptions options) {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
-        throw new UnsupportedOperationException("socket pipes are not built yet");
+        if (address instanceof InetSocketAddress inet) {
+            return TcpTransport.connect(inet, options);
+        }
+        if (address instanceof UnixDomainSocketAddress unix) {
+            return UnixTransport.connect(unix, options);
+        }
+        throw new IllegalArgumentException("cannot connect to a " + address.getClass().getName()
+                + ": pass an InetSocketAddress (TCP) or a UnixDomainSocketAddress");
     }
 
     /**
@@ -136,7 +148,14 @@ public final class Pipes {
     public static PipeServer server(SocketAddress address, PipeOptions options) {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
-        throw new UnsupportedOperationException("servers are not built yet");
+        if (address instanceof InetSocketAddress inet) {
+            return TcpTransport.server(inet, options);
+        }
+        if (address instanceof UnixDomainSocketAddress unix) {
+            return UnixTransport.server(unix, options);
+        }
+        throw new IllegalArgumentException("cannot serve on a " + address.getClass().getName()
+                + ": pass an InetSocketAddress (TCP) or a UnixDomainSocketAddress");
     }
 
     /**

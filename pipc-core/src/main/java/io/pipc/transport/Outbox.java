@@ -43,10 +43,12 @@ public final class Outbox {
     public enum FlushResult {
         /** Everything queued was written. */
         DONE,
-        /** The channel took less than offered: call again once it is writable. */
+        /** The channel took less than offered: this caller must ask to be told when it is writable. */
         STALLED,
         /** Another flusher is at work and will write what was queued. */
-        BUSY
+        BUSY,
+        /** An earlier flush stalled and is already waiting for the channel to become writable. */
+        WAITING
     }
 
     private enum State { IDLE, FLUSHING, STALLED }
@@ -410,8 +412,11 @@ public final class Outbox {
         Batch batch;
         lock.lock();
         try {
-            if (state == State.FLUSHING || (state == State.STALLED && !writable)) {
-                return state == State.FLUSHING ? FlushResult.BUSY : FlushResult.STALLED;
+            if (state == State.FLUSHING) {
+                return FlushResult.BUSY;
+            }
+            if (state == State.STALLED && !writable) {
+                return FlushResult.WAITING;
             }
             if (abort != null) {
                 return FlushResult.DONE;

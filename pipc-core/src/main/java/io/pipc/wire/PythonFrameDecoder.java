@@ -25,9 +25,9 @@ final class PythonFrameDecoder implements FrameDecoder {
 
     private final String pipeName;
     private final int maxMessageSize;
-    private boolean refuseChallenge;
     private final FixedChunk length = new FixedChunk(LONG_LENGTH_PREFIX);
     private final BodyAssembler body = new BodyAssembler();
+    private boolean refuseChallenge;
     private Step step = Step.LENGTH;
     private long messageBytesReceived;
     private long messageBytesExpected = -1;

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 import io.pipc.AuthenticationException;
 import io.pipc.MessageTooLargeException;
@@ -47,6 +48,7 @@ final class PythonHandshake implements Handshake {
     private final String pipeName;
     private final Role role;
     private final byte @Nullable [] authkey;
+    private final Consumer<byte[]> random;
     private final PendingOutput output = new PendingOutput();
     private final PythonFrameDecoder reader;
     private byte[] deliveredMessage = new byte[0];
@@ -60,6 +62,17 @@ final class PythonHandshake implements Handshake {
      * @param authkey the shared secret, or null for none
      */
     PythonHandshake(String pipeName, Role role, byte @Nullable [] authkey) {
+        this(pipeName, role, authkey, RANDOM::nextBytes);
+    }
+
+    /**
+     * @param pipeName the pipe, for error messages
+     * @param role the acceptor delivers first, the connector answers first
+     * @param authkey the shared secret, or null for none
+     * @param random fills each challenge's nonce; fixed only by tests that check against CPython's bytes
+     */
+    PythonHandshake(String pipeName, Role role, byte @Nullable [] authkey, Consumer<byte[]> random) {
+        this.random = Objects.requireNonNull(random, "random");
         this.pipeName = Objects.requireNonNull(pipeName, "pipeName");
         this.role = Objects.requireNonNull(role, "role");
         this.authkey = authkey;
@@ -177,7 +190,7 @@ final class PythonHandshake implements Handshake {
 
     private void deliverChallenge() {
         byte[] nonce = new byte[NONCE_LENGTH];
-        RANDOM.nextBytes(nonce);
+        random.accept(nonce);
         deliveredMessage = concat(PythonDigest.SHA256.prefix(), nonce);
         send(concat(CHALLENGE, deliveredMessage));
         step = Step.AWAIT_RESPONSE;

@@ -282,6 +282,17 @@ class InProcessPipeLifecycleTest {
     }
 
     @Test
+    void writeStringRefusesAnUnpairedSurrogateAndWritesNothing() {
+        PipePair pair = pair();
+
+        assertThatThrownBy(() -> pair.left().write("broken \uD800 text")).isInstanceOf(CodecException.class)
+                .hasMessageContaining(pair.left().name()).hasMessageContaining("nothing was written");
+        assertThat(pair.right().size()).isZero();
+        pair.left().write("ok \uD83D\uDE00");
+        assertThat(pair.right().readString()).isEqualTo("ok \uD83D\uDE00");
+    }
+
+    @Test
     void envelopeHeadersTravelWithTheMessage() {
         PipePair pair = pair();
         pair.left().write(new Envelope("payload".getBytes(), "req-42", "text/plain"));

@@ -1,0 +1,667 @@
+package io.pipc.transport.socket;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import io.pipc.Envelope;
+import io.pipc.PeerClosedException;
+import io.pipc.PeerDisconnectedException;
+import io.pipc.PipeClosedException;
+import io.pipc.PipeException;
+import io.pipc.PipeOptions;
+import io.pipc.PipeTimeoutException;
+import io.pipc.Transport;
+import io.pipc.Wire;
+import io.pipc.transport.AbstractPipe;
+import io.pipc.transport.Deadline;
+import io.pipc.transport.Outbox;
+import io.pipc.transport.SharedFailure;
+import io.pipc.wire.Frame;
+import io.pipc.wire.FrameDecoder;
+import io.pipc.wire.Handshake;
+import io.pipc.wire.Role;
+import io.pipc.wire.WireFormat;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection over a Unix domain or TCP socket, served by an {@link EventLoop}.
+ *
+ * <p>Writes: a writing thread queues its frame in the {@link Outbox} and, when no one else is
+ * flushing and the socket has room, hands everything queued to the socket itself, with no
+ * thread hop and no selector wake-up. Only when the socket is full does it ask the loop to
+ * finish the job once the socket becomes writable; meanwhile later writers queue behind, and
+ * leave together.
+ *
+ * <p>Reads, on the loop: bytes run through the handshake, then the decoder, into the inbound
+ * queue. When the queue is full, the loop stops reading this socket; the kernel's buffers fill
+ * and the peer's writes block. Reading resumes when the application has drained half the queue.
+ *
+ * <p>Deadlines, on the loop's tick: the handshake, heartbeats, a silent peer, a stalled frame,
+ * the linger after an orderly close.
+ */
+public final class SocketPipe extends AbstractPipe implements EventLoop.Handler {
+
+    private static final Logger log = LoggerFactory.getLogger(SocketPipe.class);
+
+    private static final long OUTBOX_CAPACITY = 1024 * 1024;
+    private static final Duration MAX_LINGER = Duration.ofSeconds(5);
+    private static final Outbox.ControlFrame GOODBYE = (encoder, out) -> encoder.encodeGoodbye(out);
+    private static final Outbox.ControlFrame HEARTBEAT = (encoder, out) -> encoder.encodeHeartbeat(out);
+
+    /** Told about the connection's life; a server counts its clients with it. */
+    interface Listener {
+        /**
+         * @param pipe the pipe, ready for the application
+         */
+        default void established(SocketPipe pipe) {
+        }
+
+        /**
+         * @param pipe the pipe, whose socket is now closed
+         */
+        default void released(SocketPipe pipe) {
+        }
+    }
+
+    private final EventLoop loop;
+    private final Conduit conduit;
+    private final String peer;
+    private final Handshake handshake;
+    private final FrameDecoder decoder;
+    private final Outbox outbox;
+    private final boolean heartbeats;
+    private final Listener listener;
+    private final long handshakeDeadlineNanos;
+    private final CompletableFuture<SocketPipe> established = new CompletableFuture<>();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicBoolean peerEnded = new AtomicBoolean();
+    private volatile boolean disconnecting;
+
+    // Loop thread only.
+    private @Nullable SelectionKey key;
+    private boolean connecting;
+    private boolean layerReady;
+    private boolean readPaused;
+    private boolean outputShut;
+    private boolean inputEnded;
+    private long lingerDeadlineNanos;
+    private long lastReceivedNanos = System.nanoTime();
+    private long midFrameSinceNanos;
+    private @Nullable PipeException failureAfterBacklog;
+    private final List<Frame> decoded = new ArrayList<>();
+    private final List<Frame> backlog = new ArrayList<>();
+    private int backlogIndex;
+    private final List<Envelope> run = new ArrayList<>();
+
+    private SocketPipe(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
+            boolean connecting, String peer, Listener listener, Deadline handshakeDeadline) {
+        super(name, transport, options);
+        this.loop = EventLoop.next();
+        this.conduit = conduit;
+        this.connecting = connecting;
+        this.peer = peer;
+        this.listener = listener;
+        WireFormat wire = WireFormat.of(options, name);
+        this.handshake = wire.newHandshake(role);
+        this.decoder = wire.newDecoder();
+        this.outbox = new Outbox(wire.encoder(), OUTBOX_CAPACITY, name);
+        this.heartbeats = options.wire() == Wire.NATIVE && !options.heartbeat().isZero();
+        long remaining = handshakeDeadline.remainingNanos();
+        this.handshakeDeadlineNanos = System.nanoTime() + Math.min(remaining, Long.MAX_VALUE / 4);
+        inbound().onRoom(() -> loop.execute(this::resumeReading));
+    }
+
+    /**
+     * Starts serving a socket: the pipe runs its handshake on an event loop.
+     *
+     * @param name the pipe's name
+     * @param transport UNIX or TCP
+     * @param options limits, timeouts, wire, secret
+     * @param role ACCEPTOR for a server's side, CONNECTOR for a client's
+     * @param conduit the socket, non-blocking, plain or TLS
+     * @param connecting whether the socket's connect is still pending
+     * @param peer describes the other end in errors, e.g. {@code peer 127.0.0.1:53012}
+     * @param listener told when the pipe is established and when it is released
+     * @param handshakeDeadline when the handshake must be complete
+     * @return the pipe; {@link #established()} completes when the handshake does
+     */
+    static SocketPipe start(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
+            boolean connecting, String peer, Listener listener, Deadline handshakeDeadline) {
+        SocketPipe pipe = new SocketPipe(name, transport, options, role, conduit, connecting, peer, listener, handshakeDeadline);
+        pipe.loop.execute(pipe::register);
+        return pipe;
+    }
+
+    /**
+     * @return completes with this pipe when the handshake succeeded, or exceptionally with its failure
+     */
+    CompletableFuture<SocketPipe> established() {
+        return established;
+    }
+
+    /**
+     * @return who the other end is, for errors and logs
+     */
+    public String peer() {
+        return peer;
+    }
+
+    // ---- application side -------------------------------------------------------------
+
+    @Override
+    public void write(Envelope message) {
+        Objects.requireNonNull(message, "message");
+        ensureOpen();
+        checkSize(message);
+        Deadline deadline = Deadline.after(options().writeTimeout());
+        Outbox.Ticket ticket = outbox.enqueue(message, deadline);
+        flushNow();
+        if (ticket != null) {
+            outbox.awaitWritten(ticket, deadline, () -> loop.execute(() -> fail(new PipeTimeoutException("pipe '" + name()
+                    + "': " + peer + " stopped reading in the middle of a message for the whole write timeout"))));
+        }
+    }
+
+    @Override
+    public void flush() {
+        ensureOpen();
+        flushNow();
+        outbox.awaitFlushed(Deadline.after(options().writeTimeout()));
+    }
+
+    @Override
+    public void disconnect(String reason) {
+        Objects.requireNonNull(reason, "reason");
+        ensureOpen();
+        if (options().wire() == Wire.PYTHON) {
+            // The Python wire has no disconnect frame: a close says it.
+            close();
+            return;
+        }
+        if (!markClosed()) {
+            throw closedException();
+        }
+        disconnecting = true;
+        log.debug("pipe '{}' disconnecting from {}: {}", name(), peer, reason);
+        outbox.refuse(() -> new PipeClosedException("pipe '" + name() + "' was disconnected; nothing more can be written"),
+                (encoder, out) -> encoder.encodeDisconnect(reason, out));
+        flushNow();
+        loop.execute(() -> {
+            if (peerEnded.get()) {
+                endDisconnected();
+                return;
+            }
+            startLinger(options().writeTimeout());
+        });
+    }
+
+    @Override
+    public void close() {
+        boolean first = markClosed();
+        inbound().close(this::closedException, this::closedException);
+        if (!established.isDone() || released.get()) {
+            release();
+            return;
+        }
+        if (first && !peerEnded.get()) {
+            outbox.refuse(this::closedException, GOODBYE);
+            flushNow();
+            try {
+                outbox.awaitFlushed(Deadline.after(options().writeTimeout()));
+            } catch (PipeException e) {
+                log.debug("pipe '{}' closed before everything written reached {}: {}", name(), peer, e.getMessage());
+                release();
+                return;
+            }
+        }
+        loop.execute(() -> startLinger(MAX_LINGER.compareTo(options().writeTimeout()) < 0 ? MAX_LINGER : options().writeTimeout()));
+    }
+
+    /**
+     * Closes like {@link #close()} (what is queued still leaves, then a goodbye) without waiting:
+     * the event loop finishes the job, within the write timeout. For servers, which must not
+     * block a loop or wait on one client after another.
+     */
+    void closeWithoutWaiting() {
+        boolean first = markClosed();
+        inbound().close(this::closedException, this::closedException);
+        if (!established.isDone() || released.get()) {
+            release();
+            return;
+        }
+        if (first && !peerEnded.get()) {
+            outbox.refuse(this::closedException, GOODBYE);
+            flushNow();
+        }
+        loop.execute(() -> startLinger(options().writeTimeout()));
+    }
+
+    /** Hands queued frames to the socket from the calling thread, if no one else is at it. */
+    private void flushNow() {
+        try {
+            Outbox.FlushResult result = outbox.flushTo(conduit, false);
+            afterFlush(result);
+        } catch (IOException e) {
+            loop.execute(() -> fail(ioFailure("writing to", e)));
+        }
+    }
+
+    private void afterFlush(Outbox.FlushResult result) {
+        if (result == Outbox.FlushResult.STALLED || (result == Outbox.FlushResult.DONE && conduit.hasPendingOutput())) {
+            loop.execute(() -> interest(SelectionKey.OP_WRITE, true));
+        } else if (result == Outbox.FlushResult.DONE && outbox.isFinished()) {
+            loop.execute(this::outputFinished);
+        }
+    }
+
+    // ---- event loop side --------------------------------------------------------------
+
+    private void register() {
+        try {
+            key = loop.register(conduit.socket(), connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ, this);
+            if (!connecting) {
+                progressLayer();
+            }
+        } catch (IOException | PipeException e) {
+            fail(e instanceof PipeException p ? p : ioFailure("registering", (IOException) e));
+        }
+    }
+
+    @Override
+    public void ready(SelectionKey readyKey) {
+        try {
+            if (readyKey.isConnectable()) {
+                if (conduit.socket().finishConnect()) {
+                    connecting = false;
+                    readyKey.interestOps(SelectionKey.OP_READ);
+                    progressLayer();
+                }
+                return;
+            }
+            if (!layerReady) {
+                progressLayer();
+                if (!layerReady) {
+                    return;
+                }
+            }
+            if (readyKey.isValid() && readyKey.isWritable()) {
+                onWritable();
+            }
+            if (readyKey.isValid() && readyKey.isReadable()) {
+                onReadable();
+            }
+        } catch (CancelledKeyException e) {
+            // released meanwhile
+        } catch (PipeException e) {
+            fail(e);
+        } catch (IOException e) {
+            fail(ioFailure(connecting ? "connecting to" : "reading from", e));
+        }
+    }
+
+    /** Drives the conduit's own handshake (TLS), then starts the pipc handshake. */
+    private void progressLayer() throws IOException {
+        if (layerReady) {
+            return;
+        }
+        layerReady = conduit.handshake();
+        interest(SelectionKey.OP_WRITE, !layerReady && conduit.handshakeWantsWrite());
+        if (layerReady) {
+            sendHandshakeOutput();
+            if (handshake.isComplete()) {
+                onEstablished();
+            }
+        }
+    }
+
+    private void onReadable() throws IOException {
+        ByteBuffer buffer = loop.readBuffer();
+        for (int reads = 0; reads < 16 && !readPaused && !released.get(); reads++) {
+            buffer.clear();
+            int n = conduit.read(buffer);
+            if (n < 0) {
+                onEndOfStream();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            lastReceivedNanos = System.nanoTime();
+            buffer.flip();
+            if (!handshake.isComplete()) {
+                try {
+                    handshake.consume(buffer);
+                } finally {
+                    sendHandshakeOutput();
+                }
+                if (!handshake.isComplete()) {
+                    continue;
+                }
+                onEstablished();
+            }
+            decodeAndDeliver(buffer);
+        }
+    }
+
+    private void decodeAndDeliver(ByteBuffer buffer) {
+        PipeException failure = null;
+        try {
+            decoder.decode(buffer, decoded);
+        } catch (PipeException e) {
+            failure = e;
+        }
+        if (!decoder.isMidFrame()) {
+            midFrameSinceNanos = 0;
+        } else if (midFrameSinceNanos == 0 || !decoded.isEmpty()) {
+            midFrameSinceNanos = System.nanoTime();
+        }
+        backlog.addAll(decoded);
+        decoded.clear();
+        if (deliverBacklog()) {
+            if (failure != null) {
+                throw failure;
+            }
+        } else if (failure != null) {
+            // Frames before the failure are whole: deliver them first, then fail.
+            failureAfterBacklog = failure;
+        }
+    }
+
+    /** @return whether the whole backlog went into the inbound queue (else reading is paused) */
+    private boolean deliverBacklog() {
+        while (backlogIndex < backlog.size()) {
+            Frame frame = backlog.get(backlogIndex);
+            if (frame instanceof Frame.Data) {
+                run.clear();
+                for (int i = backlogIndex; i < backlog.size() && backlog.get(i) instanceof Frame.Data data; i++) {
+                    run.add(data.message());
+                }
+                int taken = inbound().offerAvailable(run, 0);
+                backlogIndex += taken;
+                if (taken < run.size()) {
+                    pauseReading();
+                    return false;
+                }
+            } else {
+                backlogIndex++;
+                onControl(frame);
+            }
+        }
+        backlog.clear();
+        backlogIndex = 0;
+        return true;
+    }
+
+    private void onControl(Frame frame) {
+        if (frame instanceof Frame.Disconnect disconnect) {
+            String reason = disconnect.reason();
+            peerWentAway(() -> new PeerDisconnectedException("pipe '" + name() + "': " + peer + " disconnected"
+                    + (reason.isEmpty() ? "" : ": " + reason), reason));
+        } else if (frame instanceof Frame.Goodbye) {
+            peerWentAway(() -> new PeerClosedException("pipe '" + name() + "': " + peer + " closed"));
+        }
+    }
+
+    private void peerWentAway(Supplier<? extends PipeException> ending) {
+        if (!peerEnded.compareAndSet(false, true)) {
+            return;
+        }
+        if (disconnecting) {
+            endDisconnected();
+            return;
+        }
+        inbound().finish(ending, ending);
+        outbox.refuse(ending, GOODBYE);
+        flushFromLoop();
+    }
+
+    private void endDisconnected() {
+        String message = "pipe '" + name() + "' was disconnected";
+        inbound().finish(() -> new PipeClosedException(message), () -> new PipeClosedException(message));
+        release();
+    }
+
+    private void pauseReading() {
+        if (!readPaused) {
+            readPaused = true;
+            interest(SelectionKey.OP_READ, false);
+        }
+    }
+
+    private void resumeReading() {
+        if (!readPaused || released.get()) {
+            return;
+        }
+        if (!deliverBacklog()) {
+            return;
+        }
+        readPaused = false;
+        long now = System.nanoTime();
+        lastReceivedNanos = now;
+        if (midFrameSinceNanos != 0) {
+            midFrameSinceNanos = now;
+        }
+        PipeException failure = failureAfterBacklog;
+        if (failure != null) {
+            fail(failure);
+            return;
+        }
+        interest(SelectionKey.OP_READ, true);
+    }
+
+    private void onEndOfStream() {
+        inputEnded = true;
+        interest(SelectionKey.OP_READ, false);
+        if (!handshake.isComplete()) {
+            handshake.endOfStream();
+            throw new PeerClosedException("pipe '" + name() + "': " + peer + " closed the connection during the handshake");
+        }
+        decoder.endOfStream();
+        if (disconnecting) {
+            peerEnded.set(true);
+            endDisconnected();
+            return;
+        }
+        if (peerEnded.get() || !isOpen()) {
+            maybeRelease();
+            return;
+        }
+        throw new PeerClosedException("pipe '" + name() + "': " + peer
+                + " closed the connection without saying goodbye (it exited, crashed or was killed)");
+    }
+
+    private void onWritable() throws IOException {
+        if (conduit.hasPendingOutput() && !conduit.flushPendingOutput()) {
+            return;
+        }
+        Outbox.FlushResult result = outbox.flushTo(conduit, true);
+        if (result == Outbox.FlushResult.STALLED || conduit.hasPendingOutput()) {
+            return;
+        }
+        interest(SelectionKey.OP_WRITE, false);
+        if (result == Outbox.FlushResult.DONE && outbox.isFinished()) {
+            outputFinished();
+        }
+    }
+
+    private void flushFromLoop() {
+        try {
+            afterFlush(outbox.flushTo(conduit, false));
+        } catch (IOException e) {
+            fail(ioFailure("writing to", e));
+        }
+    }
+
+    /** Everything this end will ever send has been sent: end the output (TCP FIN). */
+    private void outputFinished() {
+        if (outputShut || released.get()) {
+            return;
+        }
+        outputShut = true;
+        try {
+            conduit.shutdownOutput();
+        } catch (IOException e) {
+            log.debug("pipe '{}': ending output to {} failed: {}", name(), peer, e.getMessage());
+        }
+        maybeRelease();
+    }
+
+    /** After this end closed or disconnected: keep reading (and dropping) until the peer's end, within a bound. */
+    private void startLinger(Duration bound) {
+        if (released.get()) {
+            return;
+        }
+        lingerDeadlineNanos = System.nanoTime() + Deadline.toNanos(bound);
+        if (outbox.isFinished()) {
+            outputFinished();
+        }
+        if (readPaused && !isOpen() && !disconnecting) {
+            // Nobody will read what is queued: drop the backlog so the socket drains.
+            backlog.clear();
+            backlogIndex = 0;
+            readPaused = false;
+            interest(SelectionKey.OP_READ, true);
+        }
+    }
+
+    private void maybeRelease() {
+        if (inputEnded && (outputShut || outbox.isFinished())) {
+            release();
+        }
+    }
+
+    @Override
+    public void tick(long now) {
+        if (released.get()) {
+            return;
+        }
+        if (!established.isDone()) {
+            if (now - handshakeDeadlineNanos > 0) {
+                fail(new PipeTimeoutException("pipe '" + name() + "': " + peer + " did not complete the handshake in time"));
+            }
+            return;
+        }
+        if (lingerDeadlineNanos != 0) {
+            if (now - lingerDeadlineNanos > 0) {
+                if (disconnecting && !peerEnded.get()) {
+                    String message = "pipe '" + name() + "' was disconnected (" + peer + " did not answer)";
+                    inbound().finish(() -> new PipeClosedException(message), () -> new PipeClosedException(message));
+                }
+                release();
+            }
+            return;
+        }
+        if (peerEnded.get()) {
+            return;
+        }
+        if (heartbeats) {
+            long interval = options().heartbeat().toNanos();
+            if (now - outbox.lastEnqueueNanos() >= interval && outbox.enqueueControl(HEARTBEAT)) {
+                flushFromLoop();
+            }
+            if (!readPaused && now - lastReceivedNanos > 3 * interval) {
+                fail(new PeerClosedException("pipe '" + name() + "': " + peer + " sent nothing, not even a heartbeat, for "
+                        + options().heartbeat().multipliedBy(3) + "; it is frozen or the network path is gone"));
+                return;
+            }
+        }
+        if (midFrameSinceNanos != 0 && !readPaused && now - midFrameSinceNanos > options().frameTimeout().toNanos()) {
+            fail(new PeerClosedException("pipe '" + name() + "': " + peer + " stalled in the middle of a frame for "
+                    + options().frameTimeout() + "; the connection is closed"));
+        }
+    }
+
+    private void onEstablished() {
+        lastReceivedNanos = System.nanoTime();
+        if (established.complete(this)) {
+            log.debug("pipe '{}' connected to {}", name(), peer);
+            listener.established(this);
+        }
+    }
+
+    private void sendHandshakeOutput() {
+        if (!handshake.hasOutput()) {
+            return;
+        }
+        ByteBuffer out = ByteBuffer.allocate(4096);
+        while (handshake.hasOutput()) {
+            out.clear();
+            handshake.produce(out);
+            out.flip();
+            outbox.enqueueRaw(out);
+        }
+        flushFromLoop();
+    }
+
+    /** On the loop: the connection cannot go on. */
+    private void fail(PipeException failure) {
+        if (released.get()) {
+            return;
+        }
+        if (!established.isDone()) {
+            established.completeExceptionally(failure);
+            release();
+            return;
+        }
+        peerEnded.set(true);
+        log.debug("pipe '{}' failed: {}", name(), failure.getMessage());
+        SharedFailure again = new SharedFailure(failure);
+        inbound().finish(again, again);
+        outbox.abort(again);
+        release();
+    }
+
+    private void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        outbox.abort(this::closedException);
+        if (!established.isDone()) {
+            established.completeExceptionally(new PipeClosedException("pipe '" + name() + "' was closed before its handshake completed"));
+        }
+        loop.execute(() -> {
+            loop.forget(this);
+            if (key != null) {
+                key.cancel();
+            }
+            try {
+                conduit.close();
+            } catch (IOException e) {
+                log.debug("pipe '{}': closing the socket failed: {}", name(), e.getMessage());
+            }
+            listener.released(this);
+        });
+    }
+
+    private void interest(int op, boolean on) {
+        SelectionKey k = key;
+        if (k == null || !k.isValid()) {
+            return;
+        }
+        int ops = k.interestOps();
+        int wanted = on ? ops | op : ops & ~op;
+        if (wanted != ops) {
+            k.interestOps(wanted);
+        }
+    }
+
+    private PipeException ioFailure(String what, IOException e) {
+        if (connecting || !established.isDone()) {
+            return new PipeException("pipe '" + name() + "': cannot connect to " + peer + ": " + e.getMessage()
+                    + " (is the server running and reachable?)", e);
+        }
+        return new PeerClosedException("pipe '" + name() + "': " + what + " " + peer + " failed: " + e.getMessage(), e);
+    }
+}

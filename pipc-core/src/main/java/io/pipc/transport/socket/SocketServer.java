@@ -1,0 +1,336 @@
+package io.pipc.transport.socket;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.pipc.Pipe;
+import io.pipc.PipeClosedException;
+import io.pipc.PipeException;
+import io.pipc.PipeOptions;
+import io.pipc.PipeServer;
+import io.pipc.PipeTimeoutException;
+import io.pipc.Readiness;
+import io.pipc.Transport;
+import io.pipc.transport.Deadline;
+import io.pipc.wire.Role;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link PipeServer} over a listening socket, Unix domain or TCP. The listening socket sits
+ * on one event loop; each client's connection is handed to a loop in turn and runs its
+ * handshake there, so a slow or hostile client costs no thread. Clients whose handshake
+ * succeeded wait in a queue for {@link #accept()}.
+ *
+ * <p>At most {@link PipeOptions#maxConnections()} clients are held at once, counting those
+ * still in their handshake and those accepted and not yet closed; further clients are closed
+ * at once.
+ */
+public final class SocketServer implements PipeServer, EventLoop.Handler {
+
+    private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
+
+    /** What a transport adds to a bare accepted socket: checks, options, a conduit. */
+    public interface Admission {
+        /**
+         * Checks and prepares an accepted socket (peer credentials, socket options, TLS).
+         *
+         * @param socket the accepted socket, non-blocking
+         * @return the conduit its bytes go through
+         * @throws PipeException to refuse the client; the socket is then closed
+         * @throws IOException when the socket fails
+         */
+        Conduit admit(SocketChannel socket) throws IOException;
+
+        /**
+         * @param socket an accepted socket
+         * @return who is at the other end, for names and errors
+         */
+        String describe(SocketChannel socket);
+    }
+
+    private final String name;
+    private final Transport transport;
+    private final PipeOptions options;
+    private final ServerSocketChannel listener;
+    private final SocketAddress address;
+    private final Admission admission;
+    private final EventLoop loop = EventLoop.next();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private final ArrayDeque<SocketPipe> accepted = new ArrayDeque<>();
+    private final Set<SocketPipe> unaccepted = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger counter = new AtomicInteger();
+    private final Readiness readiness;
+    private final Runnable onClose;
+    private volatile boolean closed;
+    private @Nullable SelectionKey key;
+
+    private SocketServer(String name, Transport transport, PipeOptions options, ServerSocketChannel listener,
+            Admission admission, Runnable onClose) throws IOException {
+        this.name = name;
+        this.transport = transport;
+        this.options = options;
+        this.listener = listener;
+        this.address = listener.getLocalAddress();
+        this.admission = admission;
+        this.onClose = onClose;
+        this.readiness = new Readiness(() -> closed || hasAccepted());
+    }
+
+    /**
+     * Starts serving a bound, listening socket.
+     *
+     * @param name the server's name; clients' pipes are named {@code <name>#<n>}
+     * @param transport UNIX or TCP
+     * @param options for every client's pipe, and maxConnections
+     * @param listener bound and listening
+     * @param admission checks and prepares each client's socket
+     * @param onClose run once when the server closes (e.g. to remove a socket file)
+     * @return the server
+     * @throws IOException when the socket cannot be served
+     */
+    public static SocketServer start(String name, Transport transport, PipeOptions options, ServerSocketChannel listener,
+            Admission admission, Runnable onClose) throws IOException {
+        listener.configureBlocking(false);
+        SocketServer server = new SocketServer(name, transport, options, listener, admission, onClose);
+        java.util.concurrent.CompletableFuture<Void> registered = new java.util.concurrent.CompletableFuture<>();
+        server.loop.execute(() -> {
+            try {
+                server.key = server.loop.register(listener, SelectionKey.OP_ACCEPT, server);
+                registered.complete(null);
+            } catch (IOException e) {
+                registered.completeExceptionally(e);
+            }
+        });
+        try {
+            registered.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            listener.close();
+            throw new IOException("interrupted while starting server " + name, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            listener.close();
+            throw new IOException("cannot serve " + name + ": " + e.getCause().getMessage(), e.getCause());
+        }
+        log.debug("server '{}' listening on {}", name, server.address);
+        return server;
+    }
+
+    @Override
+    public Pipe accept() {
+        return take(Long.MAX_VALUE, null);
+    }
+
+    @Override
+    public Pipe accept(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return take(Deadline.toNanos(timeout), timeout);
+    }
+
+    private Pipe take(long nanos, @Nullable Duration timeout) {
+        long remaining = nanos;
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    throw new PipeClosedException("server '" + name + "' on " + address + " is closed");
+                }
+                SocketPipe pipe = accepted.pollFirst();
+                if (pipe != null) {
+                    unaccepted.remove(pipe);
+                    return pipe;
+                }
+                if (remaining <= 0) {
+                    throw new PipeTimeoutException("server '" + name + "' on " + address + ": no client arrived within " + timeout);
+                }
+                if (remaining == Long.MAX_VALUE) {
+                    arrived.await();
+                } else {
+                    remaining = arrived.awaitNanos(remaining);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PipeException("server '" + name + "': interrupted while accepting", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public SocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /**
+     * @return clients held now: in their handshake, waiting to be accepted, or accepted and open
+     */
+    public int connections() {
+        return connections.get();
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        readiness.signal();
+        loop.execute(() -> {
+            loop.forget(this);
+            if (key != null) {
+                key.cancel();
+            }
+            try {
+                listener.close();
+            } catch (IOException e) {
+                log.debug("server '{}': closing the listening socket failed: {}", name, e.getMessage());
+            }
+            onClose.run();
+        });
+        // Clients the application never took are told goodbye; accepted pipes stay open.
+        for (SocketPipe pipe : List.copyOf(unaccepted)) {
+            pipe.closeWithoutWaiting();
+        }
+        log.debug("server '{}' on {} closed", name, address);
+    }
+
+    @Override
+    public void ready(SelectionKey readyKey) {
+        for (int i = 0; i < 64 && !closed; i++) {
+            SocketChannel socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                log.warn("server '{}' on {}: accept failed: {}", name, address, e.getMessage());
+                return;
+            }
+            if (socket == null) {
+                return;
+            }
+            admit(socket);
+        }
+    }
+
+    private void admit(SocketChannel socket) {
+        String peer = "peer " + admission.describe(socket);
+        if (connections.incrementAndGet() > options.maxConnections()) {
+            connections.decrementAndGet();
+            log.warn("server '{}' on {}: refused {}: it already holds maxConnections={} clients", name, address, peer,
+                    options.maxConnections());
+            closeQuietly(socket);
+            return;
+        }
+        Conduit conduit;
+        try {
+            socket.configureBlocking(false);
+            conduit = admission.admit(socket);
+        } catch (IOException | PipeException e) {
+            connections.decrementAndGet();
+            log.warn("server '{}' on {}: refused {}: {}", name, address, peer, e.getMessage());
+            closeQuietly(socket);
+            return;
+        }
+        String pipeName = name + "#" + counter.incrementAndGet();
+        SocketPipe pipe = SocketPipe.start(pipeName, transport, options, Role.ACCEPTOR, conduit, false, peer,
+                new SocketPipe.Listener() {
+                    @Override
+                    public void established(SocketPipe established) {
+                        queue(established);
+                    }
+
+                    @Override
+                    public void released(SocketPipe gone) {
+                        // A client that finished before accept() stays queued: what it sent is still to be read.
+                        connections.decrementAndGet();
+                        unaccepted.remove(gone);
+                    }
+                }, Deadline.after(options.handshakeTimeout()));
+        unaccepted.add(pipe);
+        pipe.established().whenComplete((ok, failure) -> {
+            if (failure != null) {
+                log.info("server '{}' on {}: {} failed its handshake: {}", name, address, peer, rootMessage(failure));
+            }
+        });
+    }
+
+    private void queue(SocketPipe pipe) {
+        lock.lock();
+        try {
+            if (closed) {
+                pipe.closeWithoutWaiting();
+                return;
+            }
+            accepted.addLast(pipe);
+            arrived.signal();
+        } finally {
+            lock.unlock();
+        }
+        readiness.signal();
+    }
+
+    private boolean hasAccepted() {
+        lock.lock();
+        try {
+            return !accepted.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void tick(long nowNanos) {
+        // Clients' deadlines are their own; the listening socket has none.
+    }
+
+    private static void closeQuietly(SocketChannel socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return cause.getMessage();
+    }
+
+    @Override
+    public String toString() {
+        return "SocketServer[" + name + ", " + address + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,525 @@
+package io.pipc.transport.socket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.pipc.Envelope;
+import io.pipc.PeerClosedException;
+import io.pipc.PeerDisconnectedException;
+import io.pipc.Pipe;
+import io.pipc.PipeClosedException;
+import io.pipc.PipeException;
+import io.pipc.PipeOptions;
+import io.pipc.PipeServer;
+import io.pipc.PipeTimeoutException;
+import io.pipc.Pipes;
+import io.pipc.Selectable;
+import io.pipc.Transport;
+import io.pipc.wire.Handshake;
+import io.pipc.wire.Role;
+import io.pipc.wire.WireFormat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The NIO engine, over both socket families. */
+@Timeout(60)
+class SocketPipeTest {
+
+    enum Family { TCP, UNIX }
+
+    @TempDir
+    Path directory;
+
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final List<Closeable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (Closeable closeable : toClose) {
+            try {
+                closeable.close();
+            } catch (RuntimeException ignored) {
+                // already failed
+            }
+        }
+        threads.shutdownNow();
+        assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private SocketAddress addressFor(Family family) {
+        return family == Family.TCP ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)
+                : UnixDomainSocketAddress.of(directory.resolve("s-" + System.nanoTime() + ".sock"));
+    }
+
+    private PipeServer server(Family family, PipeOptions options) {
+        PipeServer server = Pipes.server(addressFor(family), options);
+        toClose.add(server);
+        return server;
+    }
+
+    private Pipe connect(PipeServer server, PipeOptions options) {
+        Pipe pipe = Pipes.connect(server.address(), options);
+        toClose.add(pipe);
+        return pipe;
+    }
+
+    /** A client and the server's pipe to it. */
+    private Pipe[] pair(Family family, PipeOptions serverOptions, PipeOptions clientOptions) throws Exception {
+        PipeServer server = server(family, serverOptions);
+        Future<Pipe> accepted = threads.submit(() -> server.accept(Duration.ofSeconds(10)));
+        Pipe client = connect(server, clientOptions);
+        Pipe serverSide = accepted.get(10, TimeUnit.SECONDS);
+        toClose.add(serverSide);
+        return new Pipe[] {client, serverSide};
+    }
+
+    private Pipe[] pair(Family family) throws Exception {
+        return pair(family, PipeOptions.defaults(), PipeOptions.defaults());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void messagesOfEverySizeCrossBothWaysIntact(Family family) throws Exception {
+        Pipe[] pipes = pair(family);
+        for (int size : new int[] {0, 1, 100, 64 * 1024 - 5, 64 * 1024, 4 * 1024 * 1024}) {
+            byte[] message = new byte[size];
+            new Random(size).nextBytes(message);
+            pipes[0].write(message);
+            assertThat(pipes[1].read(Duration.ofSeconds(10))).isEqualTo(message);
+            pipes[1].write(message);
+            assertThat(pipes[0].read(Duration.ofSeconds(10))).isEqualTo(message);
+        }
+        assertThat(pipes[0].transport()).isEqualTo(family == Family.TCP ? Transport.TCP : Transport.UNIX);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void headersCrossTheWire(Family family) throws Exception {
+        Pipe[] pipes = pair(family);
+        pipes[0].write(new Envelope("q".getBytes(), "17", "application/json"));
+
+        Envelope received = pipes[1].readEnvelope(Duration.ofSeconds(5));
+
+        assertThat(received.correlationId()).isEqualTo("17");
+        assertThat(received.contentType()).isEqualTo("application/json");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void concurrentWritersKeepTheirOwnOrderAndNeverInterleave(Family family) throws Exception {
+        Pipe[] pipes = pair(family);
+        int perWriter = 20_000;
+        List<Future<?>> writers = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            int writer = w;
+            writers.add(threads.submit(() -> {
+                for (int i = 0; i < perWriter; i++) {
+                    byte[] message = new byte[8 + (i % 13 == 0 ? 70_000 : i % 200)];
+                    Arrays.fill(message, (byte) writer);
+                    ByteBuffer.wrap(message).putInt(writer).putInt(i);
+                    pipes[0].write(message);
+                }
+            }));
+        }
+        int[] next = new int[3];
+        for (int n = 0; n < 3 * perWriter; n++) {
+            ByteBuffer message = ByteBuffer.wrap(pipes[1].read(Duration.ofSeconds(20)));
+            int writer = message.getInt();
+            int number = message.getInt();
+            assertThat(number).as("message from writer %d", writer).isEqualTo(next[writer]++);
+            while (message.hasRemaining()) {
+                if (message.get() != (byte) writer) {
+                    throw new AssertionError("message " + number + " of writer " + writer + " was interleaved");
+                }
+            }
+        }
+        for (Future<?> writer : writers) {
+            writer.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void closeDeliversAMillionMessagesBeforeThePeerSeesTheEnd() throws Exception {
+        Pipe[] pipes = pair(Family.TCP);
+        int count = 1_000_000;
+        Future<?> writing = threads.submit(() -> {
+            ByteBuffer message = ByteBuffer.allocate(8);
+            for (int i = 0; i < count; i++) {
+                pipes[0].write(message.clear().putLong(i).array());
+            }
+            pipes[0].close();
+        });
+        for (long i = 0; i < count; i++) {
+            long received = ByteBuffer.wrap(pipes[1].read(Duration.ofSeconds(20))).getLong();
+            if (received != i) {
+                assertThat(received).isEqualTo(i);
+            }
+        }
+        assertThatThrownBy(() -> pipes[1].read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class);
+        writing.get(20, TimeUnit.SECONDS);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void aSlowReaderBlocksTheWriterAndReadingFreesIt(Family family) throws Exception {
+        PipeOptions small = PipeOptions.builder().queueCapacity(8, 8 * 1024).writeTimeout(Duration.ofSeconds(30)).build();
+        Pipe[] pipes = pair(family, small, small);
+        int count = 5_000;
+        CompletableFuture<Integer> written = new CompletableFuture<>();
+        Future<?> writer = threads.submit(() -> {
+            for (int i = 0; i < count; i++) {
+                pipes[0].write(new byte[1000]);
+            }
+            written.complete(count);
+        });
+        await().until(() -> isBlockedIn(writer, "io.pipc.transport.Outbox"));
+
+        for (int i = 0; i < count; i++) {
+            pipes[1].read(Duration.ofSeconds(10));
+        }
+        assertThat(written.get(10, TimeUnit.SECONDS)).isEqualTo(count);
+    }
+
+    @Test
+    void aWriterBlockedPastTheWriteTimeoutFailsHavingWrittenNothingAndThePipeGoesOn() throws Exception {
+        PipeOptions small = PipeOptions.builder().queueCapacity(2, 1024).writeTimeout(Duration.ofMillis(300)).build();
+        Pipe[] pipes = pair(Family.UNIX, small, small);
+        int written = 0;
+        try {
+            while (true) {
+                pipes[0].write(ByteBuffer.allocate(20_000).putInt(written).array());
+                written++;
+            }
+        } catch (PipeTimeoutException e) {
+            assertThat(e).hasMessageContaining("nothing was written");
+        }
+        for (int i = 0; i < written; i++) {
+            assertThat(ByteBuffer.wrap(pipes[1].read(Duration.ofSeconds(10))).getInt()).isEqualTo(i);
+        }
+        pipes[0].write("after".getBytes());
+        assertThat(pipes[1].readString(Duration.ofSeconds(10))).isEqualTo("after");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void disconnectIsSeenAfterEarlierMessagesAndWhatThePeerAlreadySentStillArrives(Family family) throws Exception {
+        Pipe[] pipes = pair(family);
+        pipes[1].write("in flight");
+        pipes[0].write("before");
+        pipes[0].disconnect("rebalancing");
+
+        assertThat(pipes[0].isOpen()).isFalse();
+        assertThat(pipes[1].readString(Duration.ofSeconds(5))).isEqualTo("before");
+        assertThatThrownBy(() -> pipes[1].read(Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(PeerDisconnectedException.class, e -> assertThat(e.reason()).isEqualTo("rebalancing"));
+        assertThatThrownBy(() -> pipes[1].write("too late")).isInstanceOf(PeerDisconnectedException.class);
+        assertThat(pipes[0].readString(Duration.ofSeconds(5))).isEqualTo("in flight");
+        assertThatThrownBy(() -> pipes[0].read(Duration.ofSeconds(5))).isInstanceOf(PipeClosedException.class);
+    }
+
+    @Test
+    void theServerReportsItsRealPortAndIsSelectableWhenAClientWaits() throws Exception {
+        PipeServer server = server(Family.TCP, PipeOptions.defaults());
+        assertThat(((InetSocketAddress) server.address()).getPort()).isPositive();
+        assertThat(Pipes.select(List.of(server), Duration.ZERO)).isEmpty();
+
+        connect(server, PipeOptions.defaults());
+
+        List<Selectable> ready = Pipes.select(List.of(server), Duration.ofSeconds(10));
+        assertThat(ready).containsExactly(server);
+        toClose.add(server.accept(Duration.ZERO));
+        assertThatThrownBy(() -> server.accept(Duration.ofMillis(50))).isInstanceOf(PipeTimeoutException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void aHundredClientsEachKeepTheirOwnOrder(Family family) throws Exception {
+        PipeServer server = server(family, PipeOptions.defaults());
+        int clients = 100;
+        int perClient = 1000;
+        List<Future<?>> senders = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            int id = c;
+            senders.add(threads.submit(() -> {
+                Pipe pipe = Pipes.connect(server.address());
+                for (int i = 0; i < perClient; i++) {
+                    pipe.write(ByteBuffer.allocate(8).putInt(id).putInt(i).array());
+                }
+                pipe.close();
+                return null;
+            }));
+        }
+        int[] next = new int[clients];
+        List<Pipe> accepted = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            accepted.add(server.accept(Duration.ofSeconds(20)));
+        }
+        toClose.addAll(accepted);
+        int received = 0;
+        while (received < clients * perClient) {
+            for (Selectable ready : Pipes.select(accepted, Duration.ofSeconds(10))) {
+                Pipe pipe = (Pipe) ready;
+                for (byte[] message : pipe.pending()) {
+                    ByteBuffer buffer = ByteBuffer.wrap(message);
+                    int id = buffer.getInt();
+                    assertThat(buffer.getInt()).as("message of client %d", id).isEqualTo(next[id]++);
+                    received++;
+                }
+                if (pipe.size() == 0 && isFinished(pipe)) {
+                    accepted.remove(pipe);
+                }
+            }
+        }
+        for (Future<?> sender : senders) {
+            sender.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(next).containsOnly(perClient);
+    }
+
+    @Test
+    void serverThreadsDoNotGrowWithItsClients() throws Exception {
+        PipeServer server = server(Family.TCP, PipeOptions.defaults());
+        connect(server, PipeOptions.defaults());
+        toClose.add(server.accept(Duration.ofSeconds(10)));
+        int before = Thread.activeCount();
+
+        for (int c = 0; c < 200; c++) {
+            connect(server, PipeOptions.defaults());
+            toClose.add(server.accept(Duration.ofSeconds(10)));
+        }
+
+        assertThat(Thread.activeCount()).isLessThanOrEqualTo(before + 2);
+    }
+
+    @Test
+    void closingTheServerSaysGoodbyeToClientsNotYetAcceptedAndLeavesAcceptedOnesOpen() throws Exception {
+        PipeServer server = server(Family.TCP, PipeOptions.defaults());
+        Pipe acceptedClient = connect(server, PipeOptions.defaults());
+        Pipe serverSide = server.accept(Duration.ofSeconds(10));
+        toClose.add(serverSide);
+        Pipe waitingClient = connect(server, PipeOptions.defaults());
+        await().until(() -> !Pipes.select(List.of(server), Duration.ZERO).isEmpty());
+
+        server.close();
+
+        assertThat(server.isOpen()).isFalse();
+        assertThatThrownBy(server::accept).isInstanceOf(PipeClosedException.class);
+        assertThatThrownBy(() -> waitingClient.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class);
+        acceptedClient.write("still here");
+        assertThat(serverSide.readString(Duration.ofSeconds(5))).isEqualTo("still here");
+    }
+
+    @Test
+    void clientsBeyondMaxConnectionsAreRefusedAndTheOthersAreServed() throws Exception {
+        PipeServer server = server(Family.TCP, PipeOptions.builder().maxConnections(2).build());
+        connect(server, PipeOptions.defaults());
+        connect(server, PipeOptions.defaults());
+
+        assertThatThrownBy(() -> connect(server, PipeOptions.builder().connectTimeout(Duration.ofSeconds(5)).build()))
+                .isInstanceOf(PipeException.class);
+        toClose.add(server.accept(Duration.ofSeconds(5)));
+        toClose.add(server.accept(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void connectingWhereNobodyListensFailsClearly() throws Exception {
+        InetSocketAddress nobody;
+        try (java.nio.channels.ServerSocketChannel probe = java.nio.channels.ServerSocketChannel.open()) {
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            nobody = (InetSocketAddress) probe.getLocalAddress();
+        }
+
+        assertThatThrownBy(() -> Pipes.connect(nobody)).isInstanceOf(PipeException.class)
+                .hasMessageContaining(String.valueOf(nobody.getPort())).hasMessageContaining("is the server running");
+    }
+
+    @Test
+    void aNonLoopbackServerWithoutSecretOrTlsIsRefusedSayingHowToEnableOne() {
+        assertThatThrownBy(() -> Pipes.server(new InetSocketAddress(0)))
+                .isInstanceOf(PipeException.class)
+                .hasMessageContaining("without authentication").hasMessageContaining("secret").hasMessageContaining("sslContext");
+        PipeServer withSecret = Pipes.server(new InetSocketAddress(0), PipeOptions.builder().secret("s").build());
+        toClose.add(withSecret);
+        assertThat(withSecret.isOpen()).isTrue();
+    }
+
+    @Test
+    void aPeerThatDiesMidFrameIsReportedWithHowMuchArrived() throws Exception {
+        PipeServer server = server(Family.TCP, PipeOptions.defaults());
+        try (RawClient raw = new RawClient(server.address(), PipeOptions.defaults())) {
+            raw.handshake();
+            Pipe pipe = server.accept(Duration.ofSeconds(10));
+            toClose.add(pipe);
+            raw.send(ByteBuffer.wrap(WireFormat.of(PipeOptions.defaults(), "raw").encoder().encodeData(Envelope.of("whole".getBytes()))));
+            raw.send(ByteBuffer.allocate(15).putInt(100).put((byte) 0x01).put(new byte[10]).flip());
+            raw.close();
+
+            assertThat(pipe.readString(Duration.ofSeconds(5))).isEqualTo("whole");
+            assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(5)))
+                    .isInstanceOfSatisfying(PeerClosedException.class, e -> assertThat(e.partialBytesReceived()).isEqualTo(15))
+                    .hasMessageContaining("15 of 105");
+        }
+    }
+
+    @Test
+    void aSilentPeerIsDetectedWithinThreeHeartbeatsAndAnIdleHealthyOneStaysUp() throws Exception {
+        PipeOptions fast = PipeOptions.builder().heartbeat(Duration.ofMillis(100)).build();
+        PipeServer server = server(Family.TCP, fast);
+        Pipe healthy = connect(server, fast);
+        Pipe healthyServerSide = server.accept(Duration.ofSeconds(10));
+        toClose.add(healthyServerSide);
+        try (RawClient frozen = new RawClient(server.address(), fast)) {
+            frozen.handshake();
+            Pipe frozenServerSide = server.accept(Duration.ofSeconds(10));
+            toClose.add(frozenServerSide);
+
+            assertThatThrownBy(() -> frozenServerSide.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class)
+                    .hasMessageContaining("heartbeat");
+            assertThatThrownBy(() -> healthyServerSide.read(Duration.ofMillis(200))).isInstanceOf(PipeTimeoutException.class);
+            healthy.write("alive");
+            assertThat(healthyServerSide.readString(Duration.ofSeconds(5))).isEqualTo("alive");
+        }
+    }
+
+    @Test
+    void aClientThatStallsInItsHandshakeIsDroppedAndOthersAreServed() throws Exception {
+        PipeServer server = server(Family.TCP, PipeOptions.builder().handshakeTimeout(Duration.ofMillis(300)).build());
+        try (SocketChannel silent = SocketChannel.open(server.address())) {
+            silent.write(ByteBuffer.wrap(new byte[] {'P', 'I'}));
+            Pipe other = connect(server, PipeOptions.defaults());
+            Pipe otherServerSide = server.accept(Duration.ofSeconds(10));
+            toClose.add(otherServerSide);
+
+            assertThat(silent.read(ByteBuffer.allocate(64))).isPositive(); // the server's preface...
+            await().atMost(Duration.ofSeconds(10)).until(() -> silent.read(ByteBuffer.allocate(64)) < 0); // ...then the end
+            other.write("served");
+            assertThat(otherServerSide.readString(Duration.ofSeconds(5))).isEqualTo("served");
+        }
+    }
+
+    @Test
+    void aPeerThatStallsMidFrameIsCutOffAtTheFrameDeadline() throws Exception {
+        PipeOptions quick = PipeOptions.builder().frameTimeout(Duration.ofMillis(300)).heartbeat(Duration.ZERO).build();
+        PipeServer server = server(Family.TCP, quick);
+        try (RawClient raw = new RawClient(server.address(), quick)) {
+            raw.handshake();
+            Pipe pipe = server.accept(Duration.ofSeconds(10));
+            toClose.add(pipe);
+
+            raw.send(ByteBuffer.allocate(7).putInt(100).put((byte) 0x01).put(new byte[2]).flip());
+
+            assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class)
+                    .hasMessageContaining("stalled in the middle of a frame");
+        }
+    }
+
+    @Test
+    void selectWakesOnAMessageFromASocket() throws Exception {
+        Pipe[] pipes = pair(Family.UNIX);
+        Future<List<Selectable>> selecting = threads.submit(() -> Pipes.select(List.of(pipes[1]), Duration.ofSeconds(20)));
+
+        pipes[0].write("ping");
+
+        assertThat(selecting.get(10, TimeUnit.SECONDS)).containsExactly(pipes[1]);
+    }
+
+    @Test
+    void theUnixServerRemovesItsSocketFileWhenItCloses() {
+        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(directory.resolve("gone.sock"));
+        PipeServer server = Pipes.server(address);
+        assertThat(address.getPath()).exists();
+
+        server.close();
+
+        await().until(() -> !address.getPath().toFile().exists());
+    }
+
+    private static boolean isFinished(Pipe pipe) {
+        try {
+            pipe.read(Duration.ZERO);
+            throw new AssertionError("a message arrived after size() said none");
+        } catch (PeerClosedException e) {
+            return true;
+        } catch (PipeTimeoutException e) {
+            return false;
+        }
+    }
+
+    private static boolean isBlockedIn(Future<?> task, String className) {
+        return !task.isDone() && Thread.getAllStackTraces().entrySet().stream()
+                .anyMatch(e -> e.getKey().getState() != Thread.State.RUNNABLE
+                        && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(className)));
+    }
+
+    /** A client driven by hand: it completes the handshake, then sends exactly what a test says. */
+    private static final class RawClient implements Closeable {
+        private final SocketChannel socket;
+        private final Handshake handshake;
+
+        RawClient(SocketAddress address, PipeOptions options) throws IOException {
+            socket = SocketChannel.open(address instanceof UnixDomainSocketAddress ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
+            socket.connect(address);
+            handshake = WireFormat.of(options, "raw").newHandshake(Role.CONNECTOR);
+        }
+
+        void handshake() throws IOException {
+            ByteBuffer in = ByteBuffer.allocate(4096);
+            sendOutput();
+            while (!handshake.isComplete()) {
+                socket.read(in);
+                in.flip();
+                handshake.consume(in);
+                in.compact();
+                sendOutput();
+            }
+        }
+
+        private void sendOutput() throws IOException {
+            ByteBuffer out = ByteBuffer.allocate(4096);
+            while (handshake.hasOutput()) {
+                out.clear();
+                handshake.produce(out);
+                out.flip();
+                send(out);
+            }
+        }
+
+        void send(ByteBuffer bytes) throws IOException {
+            while (bytes.hasRemaining()) {
+                socket.write(bytes);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
