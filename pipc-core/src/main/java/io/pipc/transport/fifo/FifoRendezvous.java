@@ -84,7 +84,7 @@ final class FifoRendezvous {
 
     /**
      * @param deadline when to give up waiting for the peer
-     * @return both FIFOs, open, checked and unlinked by the creator (the opener's lock is still held)
+     * @return both FIFOs, open and checked; their names and this side's lock file are already gone
      * @throws PipeTimeoutException when no peer arrived in time; nothing is left on disk
      * @throws PipeException when something untrusted is in the way, or a system call fails
      */
