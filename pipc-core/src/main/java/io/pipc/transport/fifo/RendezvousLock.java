@@ -122,10 +122,10 @@ final class RendezvousLock {
             return posix.open(path, FLAGS, MODE);
         } catch (PosixException e) {
             if (e.error() == PosixError.SYMLINK) {
-                throw FifoRendezvous.refused(pipe, path, "it is a symbolic link");
+                throw FifoTrust.refused(pipe, path, "it is a symbolic link");
             }
             if (e.error() == PosixError.IS_DIRECTORY) {
-                throw FifoRendezvous.refused(pipe, path, "it is a directory");
+                throw FifoTrust.refused(pipe, path, "it is a directory");
             }
             throw e;
         }
@@ -134,10 +134,10 @@ final class RendezvousLock {
     private static FileStatus check(Posix posix, int fd, Path path, String pipe) throws PosixException {
         FileStatus status = posix.fstat(fd);
         if (status.type() != FileType.REGULAR) {
-            throw FifoRendezvous.refused(pipe, path, "it is " + status.type().description() + ", not a lock file");
+            throw FifoTrust.refused(pipe, path, "it is " + status.type().description() + ", not a lock file");
         }
         if (status.owner() != posix.uid()) {
-            throw FifoRendezvous.refused(pipe, path, "it is a lock file owned by uid " + status.owner()
+            throw FifoTrust.refused(pipe, path, "it is a lock file owned by uid " + status.owner()
                     + ", not by this process's user (uid " + posix.uid() + ")");
         }
         if (status.permissions() != MODE) {
