@@ -39,6 +39,7 @@ public final class Posix {
 
     private static final Path PROC_SELF_FD = Path.of("/proc/self/fd");
     private static final Path DEV_FD = Path.of("/dev/fd");
+    private static final boolean PROC_FS = Files.isDirectory(PROC_SELF_FD);
 
     private final @Nullable POSIX posix;
     private final String unavailableReason;
@@ -299,7 +300,7 @@ public final class Posix {
      */
     public Path descriptorPath(int fd) {
         bound();
-        return (Files.isDirectory(PROC_SELF_FD) ? PROC_SELF_FD : DEV_FD).resolve(Integer.toString(fd));
+        return (PROC_FS ? PROC_SELF_FD : DEV_FD).resolve(Integer.toString(fd));
     }
 
     /**
@@ -307,7 +308,7 @@ public final class Posix {
      */
     public boolean reopensDescriptors() {
         bound();
-        return Files.isDirectory(PROC_SELF_FD);
+        return PROC_FS;
     }
 
     @Override

@@ -197,6 +197,18 @@ class NamedPipeTest {
     }
 
     @Test
+    void anInterruptedRendezvousStopsAtOnceAndLeavesTheDirectoryEmpty() throws Exception {
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> named("lonely", options().build())).isInstanceOf(PipeException.class)
+                    .hasMessageContaining("interrupted while waiting for the peer");
+        } finally {
+            assertThat(Thread.interrupted()).as("the interrupt flag is kept").isTrue();
+        }
+        assertThat(entries()).isEmpty();
+    }
+
+    @Test
     void staleFilesOfACrashedRendezvousAreReplacedNotTrusted() throws Exception {
         RendezvousFiles files = RendezvousFiles.of("jobs", PrivateDirectory.open(dir, posix));
         // What a creator that died after mkfifo leaves: unlocked lock files and FIFOs just like fresh ones.

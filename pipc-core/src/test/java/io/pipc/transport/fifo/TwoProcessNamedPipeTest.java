@@ -11,6 +11,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,6 +134,25 @@ class TwoProcessNamedPipeTest {
     }
 
     @Test
+    void aCreatorUnderAUmaskThatClearsOwnerBitsStillMakesTheDirectory0700AndItsFifos0600() throws Exception {
+        // pipc never calls umask (process-wide, racy): it verifies modes after creating and restores them.
+        Path fresh = dir.resolve("fresh");
+        Child child = start(List.of("/bin/sh", "-c", "umask 277 && exec \"$0\" \"$@\""),
+                "exchange", fresh.toString(), "masked", "1");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(fresh.resolve("masked@to-opener.fifo")));
+        assertThat(Files.getPosixFilePermissions(fresh)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+
+        Pipe pipe = Pipes.named("masked", PipeOptions.builder().directory(fresh).connectTimeout(Duration.ofSeconds(30)).build());
+        pipes.add(pipe);
+        pipe.write(Traffic.message("parent", 0));
+        Traffic.check("child", 0, pipe.read(Duration.ofSeconds(30)));
+
+        assertThat(child.line(Duration.ofSeconds(30))).isEqualTo("RECEIVED 1");
+        assertThat(child.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.process.exitValue()).as(Files.readString(child.errors)).isZero();
+    }
+
+    @Test
     void readAfterThePeerIsKilledMidStreamThrowsPeerClosedPromptlyAndWriteFailsToo() throws Exception {
         Child child = start("stream", dir.toString(), "flow");
         Pipe pipe = named("flow");
@@ -195,7 +215,13 @@ class TwoProcessNamedPipeTest {
     }
 
     private Child start(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
+        return start(List.of(), args);
+    }
+
+    /** Starts a child JVM, its command line after {@code prefix} (e.g. a shell that sets a umask). */
+    private Child start(List<String> prefix, String... args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // Start fast: these children live for a second or two.
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
