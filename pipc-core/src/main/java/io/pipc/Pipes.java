@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 
 import io.pipc.process.ParentPipe;
+import io.pipc.transport.fifo.NamedPipes;
 import io.pipc.transport.inprocess.InProcessPipe;
 import io.pipc.transport.tcp.TcpTransport;
 import io.pipc.transport.unix.UnixTransport;
@@ -69,9 +70,7 @@ public final class Pipes {
      * @throws PipeTimeoutException when no peer arrived within {@link PipeOptions#connectTimeout()}
      */
     public static Pipe named(String name, PipeOptions options) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(options, "options");
-        throw new UnsupportedOperationException("named pipes are not built yet");
+        return NamedPipes.open(name, options);
     }
 
     /**

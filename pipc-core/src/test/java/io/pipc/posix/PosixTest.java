@@ -1,0 +1,227 @@
+package io.pipc.posix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.pipc.PipeException;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The facade over jnr-posix on this machine's real C library, and its behaviour where there is none.
+ * These tests assume Linux (the CI platform): they read {@code /proc/self/fdinfo} to see descriptor flags.
+ */
+@Timeout(10)
+class PosixTest {
+
+    private final Posix posix = Posix.system();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void nativePosixIsAvailableHereAndKnowsWhoOwnsNewFiles() throws IOException {
+        assertThat(posix.isAvailable()).as(posix.unavailableReason()).isTrue();
+        assertThat(posix.unavailableReason()).isEmpty();
+
+        assertThat(posix.uid()).isEqualTo(Files.getAttribute(dir, "unix:uid"));
+    }
+
+    @Test
+    void anUnavailablePosixRefusesEveryCallWithItsReason() {
+        Posix none = Posix.unavailable("test: no C library");
+
+        assertThat(none.isAvailable()).isFalse();
+        assertThatThrownBy(() -> none.requireAvailable("named pipes")).isInstanceOf(PipeException.class)
+                .hasMessage("named pipes are not supported on this platform (test: no C library);"
+                        + " use a Unix socket or TCP pipe instead");
+        assertThatThrownBy(() -> none.mkfifo(dir.resolve("never"), 0600)).isInstanceOf(PipeException.class)
+                .hasMessageContaining("not supported on this platform (test: no C library)");
+        assertThatThrownBy(none::uid).isInstanceOf(PipeException.class);
+        assertThat(dir.resolve("never")).doesNotExist();
+    }
+
+    @Test
+    void aLinkageErrorWhileBindingTheCLibraryMakesPosixUnavailableInsteadOfEscaping() {
+        Posix broken = Posix.load(() -> {
+            throw new UnsatisfiedLinkError("libc.so.6: cannot open shared object file");
+        }, "Linux");
+
+        assertThat(broken.isAvailable()).isFalse();
+        assertThat(broken.unavailableReason()).contains("Linux").contains("libc.so.6: cannot open shared object file");
+        assertThatThrownBy(() -> broken.requireAvailable("named pipes"))
+                .hasMessageStartingWith("named pipes are not supported on this platform (");
+    }
+
+    @Test
+    void windowsIsUnavailableWithoutTryingToBindAnything() {
+        AtomicBoolean bound = new AtomicBoolean();
+
+        Posix windows = Posix.load(() -> {
+            bound.set(true);
+            throw new AssertionError("must not be called");
+        }, "Windows 11");
+
+        assertThat(windows.isAvailable()).isFalse();
+        assertThat(windows.unavailableReason()).contains("Windows 11");
+        assertThat(bound).isFalse();
+    }
+
+    @Test
+    void mkfifoMakesAFifoOfThisUserWithTheModeAsked() throws Exception {
+        Path fifo = dir.resolve("f");
+
+        posix.mkfifo(fifo, 0600);
+
+        FileStatus status = posix.lstat(fifo);
+        assertThat(status).isNotNull();
+        assertThat(status.type()).isEqualTo(FileType.FIFO);
+        assertThat(status.owner()).isEqualTo(posix.uid());
+        assertThat(status.permissions()).isEqualTo(0600);
+        assertThat(status.describe()).isEqualTo("a FIFO owned by uid " + posix.uid() + " with mode 0600");
+    }
+
+    @Test
+    void mkfifoWhereSomethingExistsFailsWithExistsAndLeavesItAlone() throws Exception {
+        Path file = Files.writeString(dir.resolve("f"), "kept");
+
+        assertThatThrownBy(() -> posix.mkfifo(file, 0600)).isInstanceOfSatisfying(PosixException.class, e -> {
+            assertThat(e.error()).isEqualTo(PosixError.EXISTS);
+            assertThat(e.errnoName()).isEqualTo("EEXIST");
+            assertThat(e).hasMessageContaining("mkfifo(" + file + ")");
+        });
+        assertThat(file).hasContent("kept");
+    }
+
+    @Test
+    void aNonBlockingWriteOpenOfAFifoWithoutReaderFailsWithNoReaderAndSucceedsOnceOneExists() throws Exception {
+        Path fifo = dir.resolve("f");
+        posix.mkfifo(fifo, 0600);
+
+        assertThatThrownBy(() -> posix.open(fifo, EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NON_BLOCKING)))
+                .isInstanceOfSatisfying(PosixException.class, e -> assertThat(e.error()).isEqualTo(PosixError.NO_READER));
+
+        int reader = posix.open(fifo, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NON_BLOCKING));
+        int writer = posix.open(fifo, EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NON_BLOCKING));
+        assertThat(posix.fstat(writer).isSameFile(posix.fstat(reader))).isTrue();
+        assertThat(posix.fstat(reader).isSameFile(posix.lstat(fifo))).isTrue();
+        posix.close(writer);
+        posix.close(reader);
+    }
+
+    @Test
+    void noFollowRefusesASymbolicLinkAndLeavesItsTargetAlone() throws Exception {
+        Path target = Files.writeString(dir.resolve("target"), "precious");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+
+        assertThatThrownBy(() -> posix.open(link, EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NO_FOLLOW, OpenFlag.NON_BLOCKING)))
+                .isInstanceOfSatisfying(PosixException.class, e -> assertThat(e.error()).isEqualTo(PosixError.SYMLINK));
+
+        assertThat(posix.lstat(link).type()).isEqualTo(FileType.SYMLINK);
+        assertThat(target).hasContent("precious");
+    }
+
+    @Test
+    void nothingAtAPathIsANullStatusAndAFalseUnlink() throws Exception {
+        Path absent = dir.resolve("absent");
+
+        assertThat(posix.lstat(absent)).isNull();
+        assertThat(posix.unlink(absent)).isFalse();
+        assertThatThrownBy(() -> posix.open(absent, EnumSet.of(OpenFlag.READ_ONLY)))
+                .isInstanceOfSatisfying(PosixException.class, e -> assertThat(e.error()).isEqualTo(PosixError.NO_SUCH_FILE));
+    }
+
+    @Test
+    void unlinkRemovesASymbolicLinkItselfNeverItsTarget() throws Exception {
+        Path target = Files.writeString(dir.resolve("target"), "precious");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+
+        assertThat(posix.unlink(link)).isTrue();
+
+        assertThat(link).doesNotExist();
+        assertThat(target).hasContent("precious");
+    }
+
+    @Test
+    void openCreateMakesAFileWithTheModeAndFchmodChangesIt() throws Exception {
+        Path file = dir.resolve("lock");
+
+        int fd = posix.open(file, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.CREATE, OpenFlag.NO_FOLLOW), 0600);
+        try {
+            assertThat(posix.fstat(fd).type()).isEqualTo(FileType.REGULAR);
+            assertThat(posix.fstat(fd).permissions()).isEqualTo(0600);
+            posix.fchmod(fd, 0400);
+            assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("r--------"));
+        } finally {
+            posix.close(fd);
+        }
+        assertThatThrownBy(() -> posix.open(file, EnumSet.of(OpenFlag.CREATE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a mode");
+    }
+
+    @Test
+    void anExclusiveLockConflictsBetweenTwoOpensOfOneProcessAndGoesWithItsDescriptor() throws Exception {
+        Path file = dir.resolve("lock");
+        EnumSet<OpenFlag> flags = EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.CREATE);
+        int first = posix.open(file, flags, 0600);
+        int second = posix.open(file, flags, 0600);
+
+        assertThat(posix.tryLock(first)).isTrue();
+        assertThat(posix.tryLock(second)).isFalse();
+
+        posix.close(first);
+        assertThat(posix.tryLock(second)).isTrue();
+        posix.close(second);
+    }
+
+    @Test
+    void clearNonBlockingMakesTheDescriptorBlockAgain() throws Exception {
+        Path fifo = dir.resolve("f");
+        posix.mkfifo(fifo, 0600);
+        int fd = posix.open(fifo, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NON_BLOCKING));
+        try {
+            assertThat(nonBlocking(fd)).isTrue();
+
+            posix.clearNonBlocking(fd);
+
+            assertThat(nonBlocking(fd)).isFalse();
+        } finally {
+            posix.close(fd);
+        }
+    }
+
+    @Test
+    void aDescriptorsPathOpensTheSameFileEvenAfterItsNameIsGone() throws Exception {
+        Path file = Files.writeString(dir.resolve("f"), "same file");
+        int fd = posix.open(file, EnumSet.of(OpenFlag.READ_ONLY));
+        try {
+            posix.unlink(file);
+
+            Path self = posix.descriptorPath(fd);
+
+            assertThat(posix.reopensDescriptors()).isTrue();
+            assertThat(self).isEqualTo(Path.of("/proc/self/fd/" + fd));
+            assertThat(Files.readString(self, StandardCharsets.UTF_8)).isEqualTo("same file");
+        } finally {
+            posix.close(fd);
+        }
+    }
+
+    private static boolean nonBlocking(int fd) throws IOException {
+        List<String> info = Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd));
+        String flags = info.stream().filter(line -> line.startsWith("flags:")).findFirst().orElseThrow();
+        int octal = Integer.parseInt(flags.substring("flags:".length()).trim(), 8);
+        return (octal & 04000) != 0; // O_NONBLOCK on Linux
+    }
+}
