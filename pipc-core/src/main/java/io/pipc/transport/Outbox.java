@@ -28,13 +28,16 @@ import org.jspecify.annotations.Nullable;
  * The bytes waiting are bounded: a writer that finds no room waits for it, up to its deadline,
  * and then fails having written nothing. That is how a slow reader slows the writer.
  *
- * <p>One flusher at a time drains the outbox, either
+ * <p>One flusher at a time drains the outbox with {@link #flushTo}: every frame queued, in
+ * order, in gathering writes, until none is left. The flusher is
  * <ul>
- * <li>a dedicated writer thread over a blocking channel ({@link #awaitBatch}, {@link #completed}):
- *     writers wake it only when it sleeps, so a busy writer thread takes whole batches with no
- *     wake-up per message; or</li>
- * <li>whoever calls {@link #flushTo} over a non-blocking channel: a writer thread directly, or an
- *     event loop when the channel becomes writable again.</li>
+ * <li>a writing thread itself, whenever no one else is flushing: over a non-blocking socket
+ *     always, over a blocking channel for a large payload (which then leaves from its array with
+ *     no thread hop); or</li>
+ * <li>a dedicated writer thread over a blocking channel, sleeping in {@link #awaitWork}: writers
+ *     wake it only when it sleeps, so a busy writer thread takes whole batches with no wake-up
+ *     per message; or</li>
+ * <li>an event loop, when a non-blocking socket that had no room becomes writable again.</li>
  * </ul>
  */
 public final class Outbox {
@@ -294,7 +297,7 @@ public final class Outbox {
 
     /**
      * Fails everything: queued frames are dropped, every waiting thread is woken with
-     * {@code failure}, and the writer thread's {@link #awaitBatch} returns null.
+     * {@code failure}, and the writer thread's {@link #awaitWork} returns false.
      *
      * @param failure makes the exception waiting threads get
      */
@@ -338,35 +341,35 @@ public final class Outbox {
     }
 
     /**
-     * For a writer thread: waits until there is something to write.
+     * For a writer thread: waits until there is something to write and no one else is writing
+     * it; then the writer thread calls {@link #flushTo}.
      *
-     * @param timeoutNanos how long to wait; the writer thread wakes to send heartbeats
-     * @return the next batch, or null when the wait timed out, or when the outbox is aborted,
-     *         or refused and empty (then the writer thread ends; see {@link #isFinished()})
+     * @return true when there is work, false when nothing will ever be written again (the
+     *         outbox was aborted, or refused and emptied): the writer thread ends
      * @throws InterruptedException when the writer thread is interrupted
      */
-    public @Nullable Batch awaitBatch(long timeoutNanos) throws InterruptedException {
+    public boolean awaitWork() throws InterruptedException {
         lock.lock();
         try {
-            long remaining = timeoutNanos;
-            while (queue.isEmpty()) {
-                if (abort != null || refusal != null || remaining <= 0) {
-                    state = State.IDLE;
-                    return null;
+            while (true) {
+                if (abort != null) {
+                    return false;
                 }
-                state = State.IDLE;
+                if (state == State.IDLE) {
+                    if (!queue.isEmpty() || inFlight != null) {
+                        return true;
+                    }
+                    if (refusal != null) {
+                        return false;
+                    }
+                }
                 writerSleeping = true;
                 try {
-                    remaining = work.awaitNanos(remaining);
+                    work.await();
                 } finally {
                     writerSleeping = false;
                 }
             }
-            if (abort != null) {
-                return null;
-            }
-            state = State.FLUSHING;
-            return takeBatch();
         } finally {
             lock.unlock();
         }
@@ -385,25 +388,25 @@ public final class Outbox {
     }
 
     /**
-     * For a writer thread: the batch from {@link #awaitBatch} has been written in full.
-     *
-     * @param batch the batch
+     * @param ticket from {@link #enqueue}
+     * @return whether that large payload has been written in full
      */
-    public void completed(Batch batch) {
+    public boolean isWritten(Ticket ticket) {
         lock.lock();
         try {
-            finish(batch);
+            return ticket.large.done;
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Writes queued frames to a non-blocking channel until the outbox is empty or the channel
-     * takes no more. Only one flusher runs at a time; a second caller returns {@link FlushResult#BUSY}
-     * at once, its frames being written by the first.
+     * Writes queued frames to the channel until the outbox is empty or the channel takes no
+     * more. Only one flusher runs at a time; a second caller returns {@link FlushResult#BUSY} at
+     * once, its frames being written by the first. Over a blocking channel this returns only
+     * when everything is written, or the channel fails.
      *
-     * @param channel the channel, non-blocking
+     * @param channel the channel, blocking or not
      * @param writable true when called because the channel became writable again
      * @return what happened
      * @throws IOException when the channel fails; the caller closes the pipe
@@ -439,6 +442,7 @@ public final class Outbox {
                 try {
                     state = State.IDLE;
                     inFlight = null;
+                    work.signalAll();
                 } finally {
                     lock.unlock();
                 }

@@ -173,9 +173,32 @@ public final class StreamPipe extends AbstractPipe {
         Deadline deadline = Deadline.after(options().writeTimeout());
         Outbox.Ticket ticket = outbox.enqueue(message, deadline);
         if (ticket != null) {
-            outbox.awaitWritten(ticket, deadline, () -> failed(new PipeTimeoutException("pipe '" + name()
-                    + "': the peer stopped reading in the middle of a message for the whole write timeout")));
+            writeLarge(ticket, deadline);
         }
+    }
+
+    /**
+     * A large payload is not copied: unless the writer thread is already at work (it then
+     * writes this one too), the writing thread hands it to the channel itself, from its own
+     * array, with no thread hop. The channel blocks, so a timer keeps the write timeout: a peer
+     * that reads nothing for that long leaves the pipe broken mid-frame, and closed.
+     */
+    private void writeLarge(Outbox.Ticket ticket, Deadline deadline) {
+        Runnable broken = () -> failed(new PipeTimeoutException("pipe '" + name() + "': " + peer
+                + " stopped reading in the middle of a message for the whole write timeout; the pipe is closed"));
+        ScheduledFuture<?> guard = Watchdog.after(Duration.ofNanos(deadline.remainingNanos()), () -> {
+            if (!outbox.isWritten(ticket)) {
+                broken.run();
+            }
+        });
+        try {
+            outbox.flushTo(output, true);
+        } catch (IOException e) {
+            writeFailed(e);
+        } finally {
+            guard.cancel(false);
+        }
+        outbox.awaitWritten(ticket, deadline, broken);
     }
 
     @Override
@@ -373,31 +396,27 @@ public final class StreamPipe extends AbstractPipe {
 
     private void writeLoop() {
         try {
-            while (true) {
-                Outbox.Batch batch = outbox.awaitBatch(Long.MAX_VALUE);
-                if (batch == null) {
-                    if (outbox.isFinished()) {
-                        break;
-                    }
-                    continue;
-                }
-                batch.writeTo(output);
-                outbox.completed(batch);
+            while (outbox.awaitWork()) {
+                outbox.flushTo(output, true);
             }
-            if (!released.get()) {
+            if (!released.get() && outbox.isFinished()) {
                 // Everything, goodbye included, is out: the peer sees the end of the stream.
                 output.close();
             }
         } catch (IOException e) {
-            if (!released.get()) {
-                // Writes fail from now on; the reader still delivers what the peer sent and reports how its stream ended.
-                outbox.abort(new SharedFailure(new PeerClosedException("pipe '" + name() + "': " + peer
-                        + " stopped reading (" + e.getMessage() + "); nothing more can be written", e)));
-            }
+            writeFailed(e);
         } catch (InterruptedException e) {
             failed(new PipeClosedException("pipe '" + name() + "': writer interrupted"));
         } finally {
             ioThreadDone();
+        }
+    }
+
+    private void writeFailed(IOException e) {
+        if (!released.get()) {
+            // Writes fail from now on; the reader still delivers what the peer sent and reports how its stream ended.
+            outbox.abort(new SharedFailure(new PeerClosedException("pipe '" + name() + "': " + peer
+                    + " stopped reading (" + e.getMessage() + "); nothing more can be written", e)));
         }
     }
 

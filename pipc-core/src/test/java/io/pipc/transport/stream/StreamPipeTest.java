@@ -208,6 +208,21 @@ class StreamPipeTest {
     }
 
     @Test
+    void aLargeMessageToAPeerThatReadsNothingFailsAtTheWriteTimeoutAndClosesThePipe() throws Exception {
+        PipeOptions small = PipeOptions.builder().queueCapacity(1, 100).writeTimeout(Duration.ofMillis(300)).build();
+        Pipe[] pipes = connect(small, small);
+        // The peer's queue takes one message; the OS pipe (64 KiB) the next; then nobody reads.
+        pipes[0].write(new byte[10]);
+
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 10; i++) {
+                pipes[0].write(new byte[256 * 1024]);
+            }
+        }).isInstanceOf(PipeTimeoutException.class).hasMessageContaining("stopped reading in the middle of a");
+        assertThatThrownBy(() -> pipes[0].write("x")).isInstanceOf(PipeTimeoutException.class);
+    }
+
+    @Test
     void disconnectIsSeenAfterEarlierMessagesAndWhatThePeerAlreadySentStillArrives() throws Exception {
         Pipe[] pipes = connect();
         pipes[1].write("sent before the peer knew");
