@@ -145,9 +145,10 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     }
 
     /**
-     * @return completes with this pipe when the handshake succeeded, or exceptionally with its failure
+     * @return completes with this pipe when the handshake succeeded, or exceptionally with its
+     *         failure (the connection is then closed)
      */
-    CompletableFuture<SocketPipe> established() {
+    public CompletableFuture<SocketPipe> established() {
         return established;
     }
 
@@ -281,7 +282,29 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
 
     @Override
     public void ready(SelectionKey readyKey) {
+        guarded(() -> onReady(readyKey));
+    }
+
+    /** Something the loop does for this connection that may fail it. */
+    @FunctionalInterface
+    private interface LoopAction {
+        void run() throws IOException;
+    }
+
+    private void guarded(LoopAction action) {
         try {
+            action.run();
+        } catch (CancelledKeyException e) {
+            // released meanwhile
+        } catch (PipeException e) {
+            fail(e);
+        } catch (IOException e) {
+            fail(ioFailure(connecting ? "connecting to" : "reading from", e));
+        }
+    }
+
+    private void onReady(SelectionKey readyKey) throws IOException {
+        {
             if (readyKey.isConnectable()) {
                 if (conduit.socket().finishConnect()) {
                     connecting = false;
@@ -302,12 +325,17 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             if (readyKey.isValid() && readyKey.isReadable()) {
                 onReadable();
             }
-        } catch (CancelledKeyException e) {
-            // released meanwhile
-        } catch (PipeException e) {
-            fail(e);
-        } catch (IOException e) {
-            fail(ioFailure(connecting ? "connecting to" : "reading from", e));
+        }
+    }
+
+    /** A layer (TLS) still holds bytes the socket will not signal again: read them soon. */
+    private void readBufferedLater() {
+        if (!readPaused && !released.get() && conduit.hasBufferedInput()) {
+            loop.executeLater(() -> guarded(() -> {
+                if (!readPaused && !released.get() && !inputEnded && conduit.hasBufferedInput()) {
+                    onReadable();
+                }
+            }));
         }
     }
 
@@ -323,10 +351,23 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             if (handshake.isComplete()) {
                 onEstablished();
             }
+            readBufferedLater();
         }
     }
 
     private void onReadable() throws IOException {
+        try {
+            readSome();
+        } finally {
+            if (conduit.hasPendingOutput()) {
+                // The layer answered something itself (a TLS key update) and the socket was full.
+                interest(SelectionKey.OP_WRITE, true);
+            }
+        }
+        readBufferedLater();
+    }
+
+    private void readSome() throws IOException {
         ByteBuffer buffer = loop.readBuffer();
         for (int reads = 0; reads < 16 && !readPaused && !released.get(); reads++) {
             buffer.clear();
@@ -459,6 +500,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             return;
         }
         interest(SelectionKey.OP_READ, true);
+        readBufferedLater();
     }
 
     private void onEndOfStream() {
@@ -484,6 +526,11 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
 
     private void onWritable() throws IOException {
         if (conduit.hasPendingOutput() && !conduit.flushPendingOutput()) {
+            return;
+        }
+        if (outputShut) {
+            interest(SelectionKey.OP_WRITE, false);
+            maybeRelease();
             return;
         }
         Outbox.FlushResult result = outbox.flushTo(conduit, true);
@@ -512,6 +559,11 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         outputShut = true;
         try {
             conduit.shutdownOutput();
+            if (conduit.hasPendingOutput()) {
+                // A TLS close_notify waits for room; the FIN follows it.
+                interest(SelectionKey.OP_WRITE, true);
+                return;
+            }
         } catch (IOException e) {
             log.debug("pipe '{}': ending output to {} failed: {}", name(), peer, e.getMessage());
         }
@@ -537,7 +589,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     }
 
     private void maybeRelease() {
-        if (inputEnded && (outputShut || outbox.isFinished())) {
+        if (inputEnded && (outputShut || outbox.isFinished()) && !conduit.hasPendingOutput()) {
             release();
         }
     }
@@ -658,6 +710,9 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     }
 
     private PipeException ioFailure(String what, IOException e) {
+        if (e instanceof TlsFailure tls) {
+            return tls.toPipeException(name(), peer);
+        }
         if (connecting || !established.isDone()) {
             return new PipeException("pipe '" + name() + "': cannot connect to " + peer + ": " + e.getMessage()
                     + " (is the server running and reachable?)", e);
