@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * TLS, no common version or cipher suite), or a peer that went away ({@link Kind#CLOSED}).
  * JSSE's own messages are kept, behind a sentence that says what to do.
  */
-final class TlsFailure extends SSLException {
+public final class TlsFailure extends SSLException {
 
     private static final long serialVersionUID = 1L;
 
@@ -46,7 +46,7 @@ final class TlsFailure extends SSLException {
      * @param peer who is at the other end
      * @return the product's exception for this failure
      */
-    PipeException toPipeException(String pipeName, String peer) {
+    public PipeException toPipeException(String pipeName, String peer) {
         String message = "pipe '" + pipeName + "': TLS with " + peer + " failed: " + getMessage();
         return switch (kind) {
             case AUTHENTICATION -> new AuthenticationException(message, this);

@@ -31,6 +31,7 @@ import io.pipc.transport.Deadline;
 import io.pipc.transport.socket.Conduit;
 import io.pipc.transport.socket.SocketClient;
 import io.pipc.transport.socket.SocketPipe;
+import io.pipc.transport.socket.TlsFailure;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -284,6 +285,10 @@ final class Rendezvous {
             connection.advance();
         } catch (PipeException e) {
             drop(connection, e, e.getMessage());
+            return;
+        } catch (TlsFailure e) {
+            PipeException failure = e.toPipeException(name, connection.peer());
+            drop(connection, failure, failure.getMessage());
             return;
         } catch (IOException e) {
             drop(connection, null, e.getMessage());

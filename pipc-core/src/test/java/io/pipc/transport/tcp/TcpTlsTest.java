@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -115,7 +116,7 @@ class TcpTlsTest {
         PipeServer server = server(tls(certificates.server()));
         Pipe client = connect(at(server, "127.0.0.1"), tls(certificates.client()));
         Pipe serverSide = accept(server);
-        int count = 200_000;
+        int count = 100_000;
         Future<?> writing = threads.submit(() -> {
             ByteBuffer message = ByteBuffer.allocate(8 + (int) (count % 7));
             for (int i = 0; i < count; i++) {
@@ -141,7 +142,7 @@ class TcpTlsTest {
         PipeServer server = server(small);
         Pipe client = connect(at(server, "localhost"), tls(certificates.client()));
         Pipe serverSide = accept(server);
-        int count = 3_000;
+        int count = 1_000;
         Future<?> writer = threads.submit(() -> {
             for (int i = 0; i < count; i++) {
                 client.write(ByteBuffer.allocate(3000).putInt(i).array());
@@ -247,6 +248,52 @@ class TcpTlsTest {
         client.write("both");
         assertThat(serverSide.readString(Duration.ofSeconds(5))).isEqualTo("both");
         assertThat(((SocketServer) server).authenticationFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void aTlsRendezvousPairsTwoHostsStartingAtTheSameInstant() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            int port = TcpRendezvousTest.freePortOnBoth();
+            CyclicBarrier start = new CyclicBarrier(2);
+            Future<Pipe> onA = threads.submit(() -> {
+                start.await();
+                return Pipes.remote("127.0.0.2", port, rendezvous("127.0.0.1", certificates.peer()));
+            });
+            Future<Pipe> onB = threads.submit(() -> {
+                start.await();
+                return Pipes.remote("127.0.0.1", port, rendezvous("127.0.0.2", certificates.peer()));
+            });
+            try (Pipe a = onA.get(20, TimeUnit.SECONDS); Pipe b = onB.get(20, TimeUnit.SECONDS)) {
+                byte[] large = new byte[100_000];
+                new Random(round).nextBytes(large);
+                a.write(large);
+                assertThat(b.read(Duration.ofSeconds(5))).isEqualTo(large);
+                b.write("round " + round);
+                assertThat(a.readString(Duration.ofSeconds(5))).isEqualTo("round " + round);
+            }
+        }
+    }
+
+    @Test
+    void aTlsRendezvousRefusesAThirdPartyWhoseCertificateItDoesNotTrustAndThenPairs() throws Exception {
+        int port = TcpRendezvousTest.freePortOnBoth();
+        Future<Pipe> onA = threads.submit(() -> Pipes.remote("127.0.0.2", port, rendezvous("127.0.0.1", certificates.peer())));
+
+        PipeOptions intruder = rendezvous("127.0.0.2", certificates.stranger()).toBuilder()
+                .connectTimeout(Duration.ofMillis(1500)).build();
+        assertThatThrownBy(() -> Pipes.remote("127.0.0.1", port, intruder)).isInstanceOf(PipeTimeoutException.class)
+                .hasCauseInstanceOf(AuthenticationException.class).hasMessageContaining("certificate");
+        assertThat(onA).isNotDone();
+
+        try (Pipe b = Pipes.remote("127.0.0.1", port, rendezvous("127.0.0.2", certificates.peer()));
+                Pipe a = onA.get(20, TimeUnit.SECONDS)) {
+            b.write("trusted");
+            assertThat(a.readString(Duration.ofSeconds(5))).isEqualTo("trusted");
+        }
+    }
+
+    private static PipeOptions rendezvous(String localAddress, javax.net.ssl.SSLContext context) throws Exception {
+        return tls(context).toBuilder().localAddress(InetAddress.getByName(localAddress)).build();
     }
 
     @Test
