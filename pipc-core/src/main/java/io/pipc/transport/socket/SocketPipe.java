@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
+import io.pipc.AuthenticationException;
 import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
@@ -507,7 +508,15 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         inputEnded = true;
         interest(SelectionKey.OP_READ, false);
         if (!handshake.isComplete()) {
-            handshake.endOfStream();
+            try {
+                handshake.endOfStream();
+            } catch (PeerClosedException e) {
+                if (options().hasSecret() && (options().wire() == Wire.PYTHON || handshake.peerRequiresAuthentication())) {
+                    // Cut off in the middle of proving the secret: whatever the reason, the peer is not authenticated.
+                    throw new AuthenticationException(e.getMessage() + "; " + peer + " is not authenticated", e);
+                }
+                throw e;
+            }
             throw new PeerClosedException("pipe '" + name() + "': " + peer + " closed the connection during the handshake");
         }
         decoder.endOfStream();
