@@ -589,6 +589,11 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             outputFinished();
         }
         if (readPaused && !isOpen() && !disconnecting) {
+            if (failureAfterBacklog != null) {
+                // The stream broke behind the queued frames: there is nothing left to drain, and the decoder is spent.
+                release();
+                return;
+            }
             // Nobody will read what is queued: drop the backlog so the socket drains.
             backlog.clear();
             backlogIndex = 0;

@@ -224,6 +224,26 @@ class TcpBadInputTest {
     }
 
     @Test
+    void closingAPipeWhoseStreamBrokeBehindAFullQueueReleasesItAtOnce() throws Exception {
+        SocketServer small = server(PipeOptions.builder().queueCapacity(2, 1024 * 1024).build());
+        RawPeer raw = RawPeer.connect(small.address());
+        toClose.add(raw);
+        raw.handshake(PipeOptions.defaults());
+        Pipe pipe = small.accept(Duration.ofSeconds(10));
+        for (int i = 0; i < 10; i++) {
+            raw.send(RawPeer.frame(RawPeer.DATA, new byte[] {(byte) i}));
+        }
+        raw.send(ByteBuffer.allocate(5).putInt(-1).put((byte) RawPeer.DATA).array());
+        await().atMost(Duration.ofSeconds(5)).until(() -> pipe.size() == 2);
+
+        pipe.close();
+
+        // The peer keeps its end open: only this end can let the connection go, and it must not linger.
+        await().atMost(Duration.ofSeconds(2)).until(() -> small.connections() == 0);
+        assertHealthyClientUnaffected();
+    }
+
+    @Test
     void lengthsAnnouncedButNotSentCostOnlyWhatArrived() throws Exception {
         SocketServer roomy = server(PipeOptions.builder().maxMessageSize(512 * 1024 * 1024).build());
         Map<Long, Long> before = loopAllocations();
