@@ -8,6 +8,7 @@ import java.io.Closeable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -294,6 +295,30 @@ class TcpTlsTest {
 
     private static PipeOptions rendezvous(String localAddress, javax.net.ssl.SSLContext context) throws Exception {
         return tls(context).toBuilder().localAddress(InetAddress.getByName(localAddress)).build();
+    }
+
+    @Test
+    void tls13KeyUpdatesInTheMiddleOfTrafficBothWaysLoseNothing(@TempDir Path work) throws Exception {
+        // A key update every 16 KiB: the loop answers each one itself while the writers keep wrapping.
+        Path limits = Files.writeString(work.resolve("key-limits.properties"),
+                "jdk.tls.keyLimits=AES/GCM/NoPadding KeyUpdate 2^14, ChaCha20-Poly1305 KeyUpdate 2^14\n");
+        Path log = work.resolve("child.log");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.security.properties=" + limits, "-Djavax.net.debug=ssl:handshake",
+                "-cp", System.getProperty("java.class.path"), TlsKeyUpdatePeers.class.getName(), keys.toString(), "150")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child finished").isTrue();
+            String output = Files.readString(log);
+            assertThat(child.exitValue()).as("the child's exit code; it said: %s", tail(output)).isZero();
+            assertThat(output).contains("all 150 messages intact both ways").contains("KeyUpdate");
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    private static String tail(String text) {
+        return text.substring(Math.max(0, text.length() - 2000));
     }
 
     @Test

@@ -50,8 +50,16 @@ final class TestCertificates {
             assertThat(process.exitValue()).as("keytool exit code; its output: %s",
                     new String(process.getInputStream().readAllBytes())).isZero();
         }
-        return new TestCertificates(load(directory.resolve("server.p12")), load(directory.resolve("client.p12")),
-                load(directory.resolve("stranger.p12")));
+        return load(directory);
+    }
+
+    /**
+     * @param directory where {@link #create} made them
+     * @return the certificates made there
+     */
+    static TestCertificates load(Path directory) throws IOException, GeneralSecurityException {
+        return new TestCertificates(loadStore(directory.resolve("server.p12")), loadStore(directory.resolve("client.p12")),
+                loadStore(directory.resolve("stranger.p12")));
     }
 
     private static Process keytool(Path directory, String alias, String dname, String san) throws IOException {
@@ -67,7 +75,7 @@ final class TestCertificates {
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
-    private static KeyStore load(Path file) throws IOException, GeneralSecurityException {
+    private static KeyStore loadStore(Path file) throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(file)) {
             store.load(in, PASSWORD);
