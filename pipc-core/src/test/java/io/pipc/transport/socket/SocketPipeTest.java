@@ -191,7 +191,9 @@ class SocketPipeTest {
     void aSlowReaderBlocksTheWriterAndReadingFreesIt(Family family) throws Exception {
         PipeOptions small = PipeOptions.builder().queueCapacity(8, 8 * 1024).writeTimeout(Duration.ofSeconds(30)).build();
         Pipe[] pipes = pair(family, small, small);
-        int count = 5_000;
+        // More than every buffer on the way can hold (Linux may grow a TCP receive buffer to 32 MiB),
+        // so that the writer must block.
+        int count = 50_000;
         CompletableFuture<Integer> written = new CompletableFuture<>();
         Future<?> writer = threads.submit(() -> {
             for (int i = 0; i < count; i++) {
