@@ -58,6 +58,8 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
 
     private static final long OUTBOX_CAPACITY = 1024 * 1024;
     private static final Duration MAX_LINGER = Duration.ofSeconds(5);
+    /** A write this soon after the previous one is part of a stream, and leaves with the frames around it. */
+    private static final long STREAMING_NANOS = 10_000;
     private static final Outbox.ControlFrame GOODBYE = (encoder, out) -> encoder.encodeGoodbye(out);
     private static final Outbox.ControlFrame HEARTBEAT = (encoder, out) -> encoder.encodeHeartbeat(out);
 
@@ -88,6 +90,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     private final CompletableFuture<SocketPipe> established = new CompletableFuture<>();
     private final AtomicBoolean released = new AtomicBoolean();
     private final AtomicBoolean peerEnded = new AtomicBoolean();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private volatile boolean disconnecting;
 
     // Loop thread only.
@@ -168,8 +171,13 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         ensureOpen();
         checkSize(message);
         Deadline deadline = Deadline.after(options().writeTimeout());
+        long sincePrevious = System.nanoTime() - outbox.lastEnqueueNanos();
         Outbox.Ticket ticket = outbox.enqueue(message, deadline);
-        flushNow();
+        if (ticket == null && sincePrevious < STREAMING_NANOS) {
+            flushSoon();
+        } else {
+            flushNow();
+        }
         if (ticket != null) {
             outbox.awaitWritten(ticket, deadline, () -> loop.execute(() -> fail(new PipeTimeoutException("pipe '" + name()
                     + "': " + peer + " stopped reading in the middle of a message for the whole write timeout"))));
@@ -248,6 +256,19 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             flushNow();
         }
         loop.execute(() -> startLinger(options().writeTimeout()));
+    }
+
+    /**
+     * A writer streaming (its last frame came microseconds ago) leaves the system call to the
+     * loop, once for everything it writes meanwhile; a lone message still goes at once.
+     */
+    private void flushSoon() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            loop.execute(() -> {
+                flushScheduled.set(false);
+                flushFromLoop();
+            });
+        }
     }
 
     /** Hands queued frames to the socket from the calling thread, if no one else is at it. */
