@@ -85,7 +85,8 @@ class TcpRendezvousTest {
         Future<Pipe> first = threads.submit(() -> Pipes.remote("127.0.0.1", port, on(A)));
         await().atMost(Duration.ofSeconds(10)).until(() -> isListening(new InetSocketAddress(A, port)));
 
-        try (Pipe second = Pipes.remote("127.0.0.1", port, on(A)); Pipe firstEnd = first.get(20, TimeUnit.SECONDS)) {
+        try (Pipe second = Pipes.remote("127.0.0.1", port, on(A))) {
+            Pipe firstEnd = first.get(20, TimeUnit.SECONDS);
             second.write("second");
             assertThat(firstEnd.readString(Duration.ofSeconds(5))).isEqualTo("second");
             firstEnd.close();
@@ -218,10 +219,14 @@ class TcpRendezvousTest {
         while (true) {
             try (ServerSocketChannel first = ServerSocketChannel.open().bind(new InetSocketAddress(B, 0))) {
                 int port = ((InetSocketAddress) first.getLocalAddress()).getPort();
-                try (ServerSocketChannel second = ServerSocketChannel.open().bind(new InetSocketAddress(A, port))) {
+                ServerSocketChannel second = ServerSocketChannel.open();
+                try {
+                    second.bind(new InetSocketAddress(A, port));
                     return port;
                 } catch (BindException taken) {
                     // try another
+                } finally {
+                    second.close();
                 }
             }
         }

@@ -119,7 +119,7 @@ class TcpTlsTest {
         Pipe serverSide = accept(server);
         int count = 100_000;
         Future<?> writing = threads.submit(() -> {
-            ByteBuffer message = ByteBuffer.allocate(8 + (int) (count % 7));
+            ByteBuffer message = ByteBuffer.allocate(8 + count % 7);
             for (int i = 0; i < count; i++) {
                 client.write(message.clear().putLong(i).array());
             }
