@@ -485,8 +485,9 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             endDisconnected();
             return;
         }
-        inbound().finish(ending, ending);
+        // Writers first: a reader that has seen the end must not then be able to write as if nothing happened.
         outbox.refuse(ending, GOODBYE);
+        inbound().finish(ending, ending);
         flushFromLoop();
     }
 
@@ -705,8 +706,8 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         peerEnded.set(true);
         log.debug("pipe '{}' failed: {}", name(), failure.getMessage());
         SharedFailure again = new SharedFailure(failure);
-        inbound().finish(again, again);
         outbox.abort(again);
+        inbound().finish(again, again);
         release();
     }
 
