@@ -1,5 +1,6 @@
 package io.pipc;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,8 @@ public final class PipeOptions {
     private final byte @Nullable [] secret;
     private final @Nullable SSLContext sslContext;
     private final boolean tlsClientAuth;
+    private final boolean tlsHostnameVerification;
+    private final @Nullable InetAddress localAddress;
     private final Wire wire;
     private final Duration heartbeat;
     private final Duration handshakeTimeout;
@@ -54,6 +57,8 @@ public final class PipeOptions {
         this.secret = b.secret == null ? null : b.secret.clone();
         this.sslContext = b.sslContext;
         this.tlsClientAuth = b.tlsClientAuth;
+        this.tlsHostnameVerification = b.tlsHostnameVerification;
+        this.localAddress = b.localAddress;
         this.wire = b.wire;
         this.heartbeat = b.heartbeat;
         this.handshakeTimeout = b.handshakeTimeout;
@@ -159,6 +164,24 @@ public final class PipeOptions {
     }
 
     /**
+     * @return whether a TLS client checks that the server's certificate names the host it
+     *         connected to (endpoint identification "HTTPS": a DNS name or IP address in the
+     *         certificate's subject alternative names); default true
+     */
+    public boolean tlsHostnameVerification() {
+        return tlsHostnameVerification;
+    }
+
+    /**
+     * @return the local address a TCP rendezvous ({@link Pipes#remote}) listens on and connects
+     *         from, or null (the default) for loopback when the peer is a loopback address and
+     *         every interface otherwise; anything beyond loopback needs a secret or TLS
+     */
+    public @Nullable InetAddress localAddress() {
+        return localAddress;
+    }
+
+    /**
      * @return the wire format; default {@link Wire#NATIVE}
      */
     public Wire wire() {
@@ -225,7 +248,9 @@ public final class PipeOptions {
                 + ", connectTimeout=" + connectTimeout + ", writeTimeout=" + writeTimeout
                 + ", queueCapacity=" + queueCapacityMessages + " messages/" + queueCapacityBytes + " bytes"
                 + ", secret=" + (secret == null ? "none" : "(set)")
-                + ", tls=" + (sslContext == null ? "off" : sslContext.getProtocol() + (tlsClientAuth ? " with client auth" : ""))
+                + ", tls=" + (sslContext == null ? "off" : sslContext.getProtocol() + (tlsClientAuth ? " with client auth" : "")
+                        + (tlsHostnameVerification ? "" : " without hostname verification"))
+                + ", localAddress=" + (localAddress == null ? "default" : localAddress.getHostAddress())
                 + ", wire=" + wire + ", heartbeat=" + heartbeat + ", handshakeTimeout=" + handshakeTimeout
                 + ", frameTimeout=" + frameTimeout + ", directory=" + (directory == null ? "default" : directory)
                 + ", allowedPeerUsers=" + (allowAnyPeerUser ? "any" : allowedPeerUsers)
@@ -246,6 +271,8 @@ public final class PipeOptions {
         private byte @Nullable [] secret;
         private @Nullable SSLContext sslContext;
         private boolean tlsClientAuth;
+        private boolean tlsHostnameVerification = true;
+        private @Nullable InetAddress localAddress;
         private Wire wire = Wire.NATIVE;
         private Duration heartbeat = Duration.ofSeconds(5);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -268,6 +295,8 @@ public final class PipeOptions {
             this.secret = o.secret;
             this.sslContext = o.sslContext;
             this.tlsClientAuth = o.tlsClientAuth;
+            this.tlsHostnameVerification = o.tlsHostnameVerification;
+            this.localAddress = o.localAddress;
             this.wire = o.wire;
             this.heartbeat = o.heartbeat;
             this.handshakeTimeout = o.handshakeTimeout;
@@ -373,6 +402,36 @@ public final class PipeOptions {
          */
         public Builder tlsClientAuth(boolean required) {
             this.tlsClientAuth = required;
+            return this;
+        }
+
+        /**
+         * Turns the TLS client's check of the server's host name on or off. Off, any server
+         * whose certificate chains to a trusted issuer is accepted, whatever host it was issued
+         * for: anyone holding such a certificate can impersonate the server (and read and
+         * change the traffic). Turn it off only when the trust store holds nothing but the
+         * peers' own certificates (a private CA or pinned self-signed certificates), for
+         * example for peers known by IP addresses their certificates do not name.
+         *
+         * @param verify whether a TLS client checks the server's host name; default true
+         * @return this builder
+         */
+        public Builder tlsHostnameVerification(boolean verify) {
+            this.tlsHostnameVerification = verify;
+            return this;
+        }
+
+        /**
+         * @param address the local address a TCP rendezvous listens on and connects from; null
+         *        for the default (loopback for a loopback peer, else every interface)
+         * @return this builder
+         */
+        public Builder localAddress(@Nullable InetAddress address) {
+            if (address != null && address.isMulticastAddress()) {
+                throw new IllegalArgumentException("localAddress must be a unicast address of this host (was "
+                        + address.getHostAddress() + ")");
+            }
+            this.localAddress = address;
             return this;
         }
 
@@ -487,7 +546,8 @@ public final class PipeOptions {
                 && connectTimeout.equals(o.connectTimeout) && writeTimeout.equals(o.writeTimeout)
                 && queueCapacityMessages == o.queueCapacityMessages && queueCapacityBytes == o.queueCapacityBytes
                 && Arrays.equals(secret, o.secret) && Objects.equals(sslContext, o.sslContext)
-                && tlsClientAuth == o.tlsClientAuth && wire == o.wire && heartbeat.equals(o.heartbeat)
+                && tlsClientAuth == o.tlsClientAuth && tlsHostnameVerification == o.tlsHostnameVerification
+                && Objects.equals(localAddress, o.localAddress) && wire == o.wire && heartbeat.equals(o.heartbeat)
                 && handshakeTimeout.equals(o.handshakeTimeout) && frameTimeout.equals(o.frameTimeout)
                 && Objects.equals(directory, o.directory) && allowedPeerUsers.equals(o.allowedPeerUsers)
                 && allowAnyPeerUser == o.allowAnyPeerUser && maxConnections == o.maxConnections;
@@ -496,7 +556,8 @@ public final class PipeOptions {
     @Override
     public int hashCode() {
         return Objects.hash(name, maxMessageSize, connectTimeout, writeTimeout, queueCapacityMessages,
-                queueCapacityBytes, Arrays.hashCode(secret), sslContext, tlsClientAuth, wire, heartbeat,
+                queueCapacityBytes, Arrays.hashCode(secret), sslContext, tlsClientAuth, tlsHostnameVerification,
+                localAddress, wire, heartbeat,
                 handshakeTimeout, frameTimeout, directory, allowedPeerUsers, allowAnyPeerUser, maxConnections);
     }
 }

@@ -85,18 +85,31 @@ public final class Pipes {
 
     /**
      * A TCP pipe between two hosts: both call this with the other's address and the same
-     * port; whichever comes first listens, the other connects.
+     * port; whichever comes first listens, the other connects, and both get connected ends,
+     * even when they start at the same instant. Each side listens on
+     * {@link PipeOptions#localAddress()} (by default loopback for a loopback peer, else every
+     * interface, which needs a secret or TLS) and connects from it.
+     *
+     * <p>With a secret, a third party that connects without knowing it is refused and the
+     * rendezvous goes on waiting for the real peer. With TLS, each side needs a certificate the
+     * other trusts (either may end up accepting, so a TLS rendezvous is always mutual), and the
+     * connecting side checks the certificate against {@code host} unless
+     * {@link PipeOptions#tlsHostnameVerification()} is off. Not available on the Python wire.
      *
      * @param host the other host
      * @param port the port both sides use, 1 to 65535
-     * @param options limits, timeouts, secret or TLS
+     * @param options limits, timeouts, secret or TLS, local address
      * @return the connected pipe
-     * @throws PipeTimeoutException when no peer arrived within {@link PipeOptions#connectTimeout()}
+     * @throws PipeTimeoutException when no peer paired within {@link PipeOptions#connectTimeout()};
+     *         nothing is left listening
+     * @throws IllegalArgumentException for a bad port, a blank host, or {@code wire=PYTHON}
+     * @throws PipeException when the host cannot be resolved, or this side may not or cannot
+     *         listen where it should
      */
     public static Pipe remote(String host, int port, PipeOptions options) {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(options, "options");
-        throw new UnsupportedOperationException("TCP pipes are not built yet");
+        return TcpTransport.remote(host, port, options);
     }
 
     /**

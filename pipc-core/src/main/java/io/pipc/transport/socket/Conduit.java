@@ -32,6 +32,14 @@ public interface Conduit extends ReadableByteChannel, GatheringByteChannel {
     boolean handshakeWantsWrite();
 
     /**
+     * @return whether the layer holds received bytes not yet read (a TLS record that did not
+     *         fit in the reader's buffer): read again even though the socket has nothing new
+     */
+    default boolean hasBufferedInput() {
+        return false;
+    }
+
+    /**
      * @return whether bytes the layer accepted are still waiting for room in the socket
      */
     boolean hasPendingOutput();

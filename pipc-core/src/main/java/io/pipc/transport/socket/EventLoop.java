@@ -105,6 +105,19 @@ final class EventLoop implements Runnable {
     }
 
     /**
+     * Runs {@code task} on the loop after what it is doing now, even when called from the loop:
+     * for work that would otherwise recurse, such as reading again what a layer still holds.
+     *
+     * @param task what to run; must not block
+     */
+    void executeLater(Runnable task) {
+        tasks.add(task);
+        if (!inLoop() && !awake.getAndSet(true)) {
+            selector.wakeup();
+        }
+    }
+
+    /**
      * Registers a channel; on the loop thread only.
      *
      * @param channel a non-blocking channel
@@ -161,9 +174,17 @@ final class EventLoop implements Runnable {
                         }
                     }
                 }
-                Runnable task;
-                while ((task = tasks.poll()) != null) {
-                    task.run();
+                // Only the tasks queued so far: one that queues itself again waits for the next round.
+                for (int n = tasks.size(); n > 0; n--) {
+                    Runnable task = tasks.poll();
+                    if (task == null) {
+                        break;
+                    }
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        log.error("pipc event loop {}: a task failed unexpectedly", thread.getName(), e);
+                    }
                 }
                 long now = System.nanoTime();
                 if (now - nextTick >= 0) {

@@ -93,6 +93,24 @@ public final class SocketClient {
     }
 
     /**
+     * Runs the pipc handshake, on an event loop, over a connection that is already open (such
+     * as the one a TCP rendezvous chose), without blocking the caller.
+     *
+     * @param name the pipe's name
+     * @param transport UNIX or TCP
+     * @param options timeouts, wire, secret
+     * @param role whether this end accepted the connection or made it
+     * @param conduit the connected socket, plain or TLS; bytes it holds already are read first
+     * @param peer describes the other end in errors
+     * @param deadline when the handshake must be complete
+     * @return the pipe; its {@link SocketPipe#established()} completes when the handshake does
+     */
+    public static SocketPipe handshake(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
+            String peer, Deadline deadline) {
+        return SocketPipe.start(name, transport, options, role, conduit, false, peer, new SocketPipe.Listener() { }, deadline);
+    }
+
+    /**
      * @param socket a socket
      * @return a conduit that passes bytes as they are
      */

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
+import io.pipc.AuthenticationException;
 import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
@@ -57,6 +58,8 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
 
     private static final long OUTBOX_CAPACITY = 1024 * 1024;
     private static final Duration MAX_LINGER = Duration.ofSeconds(5);
+    /** A write this soon after the previous one is part of a stream, and leaves with the frames around it. */
+    private static final long STREAMING_NANOS = 10_000;
     private static final Outbox.ControlFrame GOODBYE = (encoder, out) -> encoder.encodeGoodbye(out);
     private static final Outbox.ControlFrame HEARTBEAT = (encoder, out) -> encoder.encodeHeartbeat(out);
 
@@ -87,6 +90,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     private final CompletableFuture<SocketPipe> established = new CompletableFuture<>();
     private final AtomicBoolean released = new AtomicBoolean();
     private final AtomicBoolean peerEnded = new AtomicBoolean();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private volatile boolean disconnecting;
 
     // Loop thread only.
@@ -145,9 +149,10 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     }
 
     /**
-     * @return completes with this pipe when the handshake succeeded, or exceptionally with its failure
+     * @return completes with this pipe when the handshake succeeded, or exceptionally with its
+     *         failure (the connection is then closed)
      */
-    CompletableFuture<SocketPipe> established() {
+    public CompletableFuture<SocketPipe> established() {
         return established;
     }
 
@@ -166,8 +171,13 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         ensureOpen();
         checkSize(message);
         Deadline deadline = Deadline.after(options().writeTimeout());
+        long sincePrevious = System.nanoTime() - outbox.lastEnqueueNanos();
         Outbox.Ticket ticket = outbox.enqueue(message, deadline);
-        flushNow();
+        if (ticket == null && sincePrevious < STREAMING_NANOS) {
+            flushSoon();
+        } else {
+            flushNow();
+        }
         if (ticket != null) {
             outbox.awaitWritten(ticket, deadline, () -> loop.execute(() -> fail(new PipeTimeoutException("pipe '" + name()
                     + "': " + peer + " stopped reading in the middle of a message for the whole write timeout"))));
@@ -248,6 +258,19 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         loop.execute(() -> startLinger(options().writeTimeout()));
     }
 
+    /**
+     * A writer streaming (its last frame came microseconds ago) leaves the system call to the
+     * loop, once for everything it writes meanwhile; a lone message still goes at once.
+     */
+    private void flushSoon() {
+        if (flushScheduled.compareAndSet(false, true)) {
+            loop.execute(() -> {
+                flushScheduled.set(false);
+                flushFromLoop();
+            });
+        }
+    }
+
     /** Hands queued frames to the socket from the calling thread, if no one else is at it. */
     private void flushNow() {
         try {
@@ -281,7 +304,29 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
 
     @Override
     public void ready(SelectionKey readyKey) {
+        guarded(() -> onReady(readyKey));
+    }
+
+    /** Something the loop does for this connection that may fail it. */
+    @FunctionalInterface
+    private interface LoopAction {
+        void run() throws IOException;
+    }
+
+    private void guarded(LoopAction action) {
         try {
+            action.run();
+        } catch (CancelledKeyException e) {
+            // released meanwhile
+        } catch (PipeException e) {
+            fail(e);
+        } catch (IOException e) {
+            fail(ioFailure(connecting ? "connecting to" : "reading from", e));
+        }
+    }
+
+    private void onReady(SelectionKey readyKey) throws IOException {
+        {
             if (readyKey.isConnectable()) {
                 if (conduit.socket().finishConnect()) {
                     connecting = false;
@@ -302,12 +347,17 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             if (readyKey.isValid() && readyKey.isReadable()) {
                 onReadable();
             }
-        } catch (CancelledKeyException e) {
-            // released meanwhile
-        } catch (PipeException e) {
-            fail(e);
-        } catch (IOException e) {
-            fail(ioFailure(connecting ? "connecting to" : "reading from", e));
+        }
+    }
+
+    /** A layer (TLS) still holds bytes the socket will not signal again: read them soon. */
+    private void readBufferedLater() {
+        if (!readPaused && !released.get() && conduit.hasBufferedInput()) {
+            loop.executeLater(() -> guarded(() -> {
+                if (!readPaused && !released.get() && !inputEnded && conduit.hasBufferedInput()) {
+                    onReadable();
+                }
+            }));
         }
     }
 
@@ -323,10 +373,23 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             if (handshake.isComplete()) {
                 onEstablished();
             }
+            readBufferedLater();
         }
     }
 
     private void onReadable() throws IOException {
+        try {
+            readSome();
+        } finally {
+            if (conduit.hasPendingOutput()) {
+                // The layer answered something itself (a TLS key update) and the socket was full.
+                interest(SelectionKey.OP_WRITE, true);
+            }
+        }
+        readBufferedLater();
+    }
+
+    private void readSome() throws IOException {
         ByteBuffer buffer = loop.readBuffer();
         for (int reads = 0; reads < 16 && !readPaused && !released.get(); reads++) {
             buffer.clear();
@@ -460,13 +523,22 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             return;
         }
         interest(SelectionKey.OP_READ, true);
+        readBufferedLater();
     }
 
     private void onEndOfStream() {
         inputEnded = true;
         interest(SelectionKey.OP_READ, false);
         if (!handshake.isComplete()) {
-            handshake.endOfStream();
+            try {
+                handshake.endOfStream();
+            } catch (PeerClosedException e) {
+                if (options().hasSecret() && (options().wire() == Wire.PYTHON || handshake.peerRequiresAuthentication())) {
+                    // Cut off in the middle of proving the secret: whatever the reason, the peer is not authenticated.
+                    throw new AuthenticationException(e.getMessage() + "; " + peer + " is not authenticated", e);
+                }
+                throw e;
+            }
             throw new PeerClosedException("pipe '" + name() + "': " + peer + " closed the connection during the handshake");
         }
         decoder.endOfStream();
@@ -485,6 +557,11 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
 
     private void onWritable() throws IOException {
         if (conduit.hasPendingOutput() && !conduit.flushPendingOutput()) {
+            return;
+        }
+        if (outputShut) {
+            interest(SelectionKey.OP_WRITE, false);
+            maybeRelease();
             return;
         }
         Outbox.FlushResult result = outbox.flushTo(conduit, true);
@@ -513,6 +590,11 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         outputShut = true;
         try {
             conduit.shutdownOutput();
+            if (conduit.hasPendingOutput()) {
+                // A TLS close_notify waits for room; the FIN follows it.
+                interest(SelectionKey.OP_WRITE, true);
+                return;
+            }
         } catch (IOException e) {
             log.debug("pipe '{}': ending output to {} failed: {}", name(), peer, e.getMessage());
         }
@@ -529,6 +611,11 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             outputFinished();
         }
         if (readPaused && !isOpen() && !disconnecting) {
+            if (failureAfterBacklog != null) {
+                // The stream broke behind the queued frames: there is nothing left to drain, and the decoder is spent.
+                release();
+                return;
+            }
             // Nobody will read what is queued: drop the backlog so the socket drains.
             backlog.clear();
             backlogIndex = 0;
@@ -538,7 +625,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     }
 
     private void maybeRelease() {
-        if (inputEnded && (outputShut || outbox.isFinished())) {
+        if (inputEnded && (outputShut || outbox.isFinished()) && !conduit.hasPendingOutput()) {
             release();
         }
     }
@@ -659,6 +746,9 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     }
 
     private PipeException ioFailure(String what, IOException e) {
+        if (e instanceof TlsFailure tls) {
+            return tls.toPipeException(name(), peer);
+        }
         if (connecting || !established.isDone()) {
             return new PipeException("pipe '" + name() + "': cannot connect to " + peer + ": " + e.getMessage()
                     + " (is the server running and reachable?)", e);

@@ -12,9 +12,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.pipc.AuthenticationException;
 import io.pipc.Pipe;
 import io.pipc.PipeClosedException;
 import io.pipc.PipeException;
@@ -39,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * <p>At most {@link PipeOptions#maxConnections()} clients are held at once, counting those
  * still in their handshake and those accepted and not yet closed; further clients are closed
  * at once.
+ *
+ * <p>Every client closed before the application could accept it is counted in
+ * {@link #refusedConnections()} and logged; those that failed to authenticate (a wrong or
+ * missing secret, an untrusted or missing certificate) are also counted in
+ * {@link #authenticationFailures()} and logged as warnings.
  */
 public final class SocketServer implements PipeServer, EventLoop.Handler {
 
@@ -76,6 +83,10 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     private final Set<SocketPipe> unaccepted = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger counter = new AtomicInteger();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong authenticationFailures = new AtomicLong();
+    /** Every client's pipe whose socket is still open, accepted or not. */
+    private final Set<SocketPipe> live = ConcurrentHashMap.newKeySet();
     private final Readiness readiness;
     private final Runnable onClose;
     private volatile boolean closed;
@@ -195,6 +206,37 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         return connections.get();
     }
 
+    /**
+     * @return clients closed before the application could accept them, since the server
+     *         started: over {@code maxConnections}, refused by the transport's admission checks,
+     *         or whose handshake failed or timed out (authentication failures included)
+     */
+    public long refusedConnections() {
+        return refused.get();
+    }
+
+    /**
+     * @return clients whose authentication failed since the server started: a wrong or
+     *         missing secret, a replayed or reflected handshake, an untrusted or missing TLS
+     *         certificate; also counted in {@link #refusedConnections()}
+     */
+    public long authenticationFailures() {
+        return authenticationFailures.get();
+    }
+
+    /**
+     * Closes the server and every client's pipe, accepted or not: each says goodbye after
+     * what was already written to it, without waiting (the event loops finish within each
+     * pipe's write timeout). {@link #close()} alone leaves accepted pipes open; this is the
+     * way to end a server and its clients together, as on shutdown.
+     */
+    public void closeWithClients() {
+        close();
+        for (SocketPipe pipe : List.copyOf(live)) {
+            pipe.closeWithoutWaiting();
+        }
+    }
+
     @Override
     public void close() {
         lock.lock();
@@ -248,6 +290,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         String peer = "peer " + admission.describe(socket);
         if (connections.incrementAndGet() > options.maxConnections()) {
             connections.decrementAndGet();
+            refused.incrementAndGet();
             log.warn("server '{}' on {}: refused {}: it already holds maxConnections={} clients", name, address, peer,
                     options.maxConnections());
             closeQuietly(socket);
@@ -259,6 +302,10 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
             conduit = admission.admit(socket);
         } catch (IOException | PipeException e) {
             connections.decrementAndGet();
+            refused.incrementAndGet();
+            if (e instanceof AuthenticationException) {
+                authenticationFailures.incrementAndGet();
+            }
             log.warn("server '{}' on {}: refused {}: {}", name, address, peer, e.getMessage());
             closeQuietly(socket);
             return;
@@ -276,14 +323,31 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                         // A client that finished before accept() stays queued: what it sent is still to be read.
                         connections.decrementAndGet();
                         unaccepted.remove(gone);
+                        live.remove(gone);
                     }
                 }, Deadline.after(options.handshakeTimeout()));
         unaccepted.add(pipe);
+        live.add(pipe);
         pipe.established().whenComplete((ok, failure) -> {
             if (failure != null) {
-                log.info("server '{}' on {}: {} failed its handshake: {}", name, address, peer, rootMessage(failure));
+                refusedAfterHandshake(peer, failure);
             }
         });
+    }
+
+    private void refusedAfterHandshake(String peer, Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (closed && cause instanceof PipeClosedException) {
+            return; // dropped by our own close, not refused
+        }
+        refused.incrementAndGet();
+        if (cause instanceof AuthenticationException) {
+            authenticationFailures.incrementAndGet();
+            log.warn("server '{}' on {}: {} failed to authenticate: {}", name, address, peer, cause.getMessage());
+        } else {
+            log.info("server '{}' on {}: {} failed its handshake: {}", name, address, peer, cause.getMessage());
+        }
     }
 
     private void queue(SocketPipe pipe) {
@@ -321,12 +385,6 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         } catch (IOException ignored) {
             // already gone
         }
-    }
-
-    private static String rootMessage(Throwable failure) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        return cause.getMessage();
     }
 
     @Override

@@ -1,25 +1,37 @@
 package io.pipc.transport.tcp;
 
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Objects;
 
+import javax.net.ssl.SSLContext;
+
+import io.pipc.Pipe;
 import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.PipeServer;
 import io.pipc.Transport;
+import io.pipc.Wire;
 import io.pipc.transport.socket.Conduit;
 import io.pipc.transport.socket.SocketClient;
 import io.pipc.transport.socket.SocketPipe;
 import io.pipc.transport.socket.SocketServer;
+import io.pipc.transport.socket.TlsConduit;
+
+import org.jspecify.annotations.Nullable;
 
 /**
- * Opens TCP servers and connects TCP clients with pipc's defaults: {@code TCP_NODELAY} (a lone
- * small message is not held back: pipc coalesces by itself), and no bind beyond loopback
- * without a secret or TLS.
+ * Opens TCP servers, connects TCP clients and runs TCP rendezvous, with pipc's defaults:
+ * {@code TCP_NODELAY} (a lone small message is not held back: pipc coalesces by itself), TLS
+ * when {@link PipeOptions#sslContext()} is set, and no listening beyond loopback without a
+ * secret or TLS (SPEC section 8).
  */
 public final class TcpTransport {
 
@@ -36,27 +48,22 @@ public final class TcpTransport {
         if (address.isUnresolved()) {
             throw new PipeException("server '" + name + "': cannot resolve host " + address.getHostString());
         }
-        checkExposure(name, address, options);
+        checkExposure("server '" + name + "'", address.getAddress(), options);
         ServerSocketChannel listener = null;
         try {
-            listener = ServerSocketChannel.open(address.getAddress() instanceof java.net.Inet6Address
-                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+            listener = ServerSocketChannel.open(family(address.getAddress()));
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             listener.bind(address, 1024);
             return SocketServer.start(name, Transport.TCP, options, listener, new SocketServer.Admission() {
                 @Override
                 public Conduit admit(SocketChannel socket) throws IOException {
                     socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    return SocketClient.plain(socket);
+                    return acceptedConduit(socket, options, options.tlsClientAuth(), describe(socket));
                 }
 
                 @Override
                 public String describe(SocketChannel socket) {
-                    try {
-                        return String.valueOf(socket.getRemoteAddress());
-                    } catch (IOException e) {
-                        return "(gone)";
-                    }
+                    return TcpTransport.describe(socket);
                 }
             }, () -> { });
         } catch (IOException e) {
@@ -67,7 +74,7 @@ public final class TcpTransport {
 
     /**
      * @param address the server
-     * @param options timeouts, secret
+     * @param options timeouts, secret, TLS
      * @return the connected pipe
      */
     public static SocketPipe connect(InetSocketAddress address, PipeOptions options) {
@@ -75,26 +82,131 @@ public final class TcpTransport {
         if (address.isUnresolved()) {
             throw new PipeException("pipe '" + name + "': cannot resolve host " + address.getHostString());
         }
-        return SocketClient.connect(name, Transport.TCP,
-                address.getAddress() instanceof java.net.Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET,
-                address, options, socket -> {
-                    socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    return SocketClient.plain(socket);
-                });
+        return SocketClient.connect(name, Transport.TCP, family(address.getAddress()), address, options, socket -> {
+            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            return connectingConduit(socket, options, address.getHostString(), address.getPort());
+        });
     }
 
-    /** SPEC section 8: a listener reachable from other hosts must authenticate its clients. */
-    static void checkExposure(String name, InetSocketAddress address, PipeOptions options) {
-        if (address.getAddress().isLoopbackAddress() || options.hasSecret() || options.sslContext() != null) {
+    /**
+     * pIPC's rendezvous: both hosts call this with each other's address and the same port.
+     *
+     * @param host the other host
+     * @param port the port both sides use, 1 to 65535
+     * @param options timeouts, secret, TLS, local address
+     * @return the connected pipe
+     */
+    public static Pipe remote(String host, int port, PipeOptions options) {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(options, "options");
+        String name = options.name() != null ? options.name() : "tcp-rendezvous:" + host + ":" + port;
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("pipe '" + name + "': host must not be blank");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("pipe '" + name + "': port must be between 1 and 65535 (was " + port + ")");
+        }
+        if (options.wire() == Wire.PYTHON) {
+            throw new IllegalArgumentException("pipe '" + name + "': the Python wire has no rendezvous"
+                    + " (multiprocessing.connection only has Listener and Client); use Pipes.server(...) on one host"
+                    + " and Pipes.connect(...) on the other, or wire=NATIVE on both");
+        }
+        InetAddress peer;
+        try {
+            peer = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new PipeException("pipe '" + name + "': cannot resolve host " + host + ": " + e.getMessage(), e);
+        }
+        InetAddress local = localAddressFor(peer, options);
+        if (family(local) != family(peer) && !local.isAnyLocalAddress()) {
+            throw new IllegalArgumentException("pipe '" + name + "': localAddress " + local.getHostAddress()
+                    + " and the peer's address " + peer.getHostAddress() + " are of different IP versions");
+        }
+        checkExposure("pipe '" + name + "'", local, options);
+        return new Rendezvous(name, host, new InetSocketAddress(peer, port), new InetSocketAddress(local, port), options).pair();
+    }
+
+    /** The configured local address, else loopback for a loopback peer and every interface for any other. */
+    private static InetAddress localAddressFor(InetAddress peer, PipeOptions options) {
+        InetAddress configured = options.localAddress();
+        if (configured != null) {
+            return configured;
+        }
+        boolean v6 = peer instanceof Inet6Address;
+        try {
+            if (peer.isLoopbackAddress()) {
+                return v6 ? InetAddress.getByName("::1") : InetAddress.getByName("127.0.0.1");
+            }
+            return v6 ? InetAddress.getByName("::") : InetAddress.getByName("0.0.0.0");
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("literal addresses always resolve", e);
+        }
+    }
+
+    /**
+     * The layer of a connection this end accepted: TLS as the server when the options have an
+     * SSLContext, else plain.
+     *
+     * @param socket the accepted socket, non-blocking
+     * @param options the SSLContext, if any
+     * @param requireClientCertificate whether the client must present a trusted certificate
+     * @param peer who connected, for errors
+     * @return the conduit
+     * @throws IOException when TLS cannot start
+     */
+    static Conduit acceptedConduit(SocketChannel socket, PipeOptions options, boolean requireClientCertificate,
+            String peer) throws IOException {
+        SSLContext context = options.sslContext();
+        if (context == null) {
+            return SocketClient.plain(socket);
+        }
+        return TlsConduit.server(socket, context, requireClientCertificate, peer);
+    }
+
+    /**
+     * The layer of a connection this end made: TLS as the client when the options have an
+     * SSLContext (checking the server's host name unless turned off), else plain.
+     *
+     * @param socket the socket, non-blocking
+     * @param options the SSLContext, if any, and hostname verification
+     * @param host the server's host as the application named it
+     * @param port the server's port
+     * @return the conduit
+     * @throws IOException when TLS cannot start
+     */
+    static Conduit connectingConduit(SocketChannel socket, PipeOptions options, String host, int port) throws IOException {
+        SSLContext context = options.sslContext();
+        if (context == null) {
+            return SocketClient.plain(socket);
+        }
+        return TlsConduit.client(socket, context, host, port, options.tlsHostnameVerification());
+    }
+
+    /** SPEC section 8: an end reachable from other hosts must authenticate its peers. */
+    static void checkExposure(String what, InetAddress address, PipeOptions options) {
+        if (address.isLoopbackAddress() || options.hasSecret() || options.sslContext() != null) {
             return;
         }
-        String where = address.getAddress().isAnyLocalAddress() ? "every interface (" + address + ")" : address.toString();
-        throw new PipeException("server '" + name + "': refusing to listen on " + where
+        String where = address.isAnyLocalAddress() ? "every interface (" + address.getHostAddress() + ")" : address.getHostAddress();
+        throw new PipeException(what + ": refusing to listen on " + where
                 + " without authentication: other hosts could connect. Set PipeOptions.secret(...) or "
-                + "PipeOptions.sslContext(...), or listen on loopback (new InetSocketAddress(InetAddress.getLoopbackAddress(), port))");
+                + "PipeOptions.sslContext(...), or listen on loopback (new InetSocketAddress(InetAddress.getLoopbackAddress(), port)"
+                + " for a server, PipeOptions.localAddress(InetAddress.getLoopbackAddress()) for a rendezvous)");
     }
 
-    private static void closeQuietly(ServerSocketChannel listener) {
+    private static StandardProtocolFamily family(InetAddress address) {
+        return address instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    }
+
+    private static String describe(SocketChannel socket) {
+        try {
+            return String.valueOf(socket.getRemoteAddress());
+        } catch (IOException e) {
+            return "(gone)";
+        }
+    }
+
+    private static void closeQuietly(@Nullable ServerSocketChannel listener) {
         if (listener != null) {
             try {
                 listener.close();

@@ -191,7 +191,8 @@ class SocketPipeTest {
     void aSlowReaderBlocksTheWriterAndReadingFreesIt(Family family) throws Exception {
         PipeOptions small = PipeOptions.builder().queueCapacity(8, 8 * 1024).writeTimeout(Duration.ofSeconds(30)).build();
         Pipe[] pipes = pair(family, small, small);
-        // 100 MB: more than kernel socket buffers (autotuned to a few MB on loopback) can ever hold.
+        // More than every buffer on the way can hold (Linux may grow a TCP receive buffer to 32 MiB),
+        // so that the writer must block.
         int count = 100_000;
         CompletableFuture<Integer> written = new CompletableFuture<>();
         Future<?> writer = threads.submit(() -> {
@@ -456,6 +457,79 @@ class SocketPipeTest {
             assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class)
                     .hasMessageContaining("stalled in the middle of a frame");
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void theTailOfABurstIsNeverStrandedWhileItsWriterWaitsForTheAnswer(Family family) throws Exception {
+        Pipe[] pipes = pair(family);
+        Future<?> answering = threads.submit(() -> {
+            for (int round = 0; round < 200; round++) {
+                for (int i = 0; i < 50; i++) {
+                    pipes[1].read(Duration.ofSeconds(10));
+                }
+                pipes[1].write("got round " + round);
+            }
+            return null;
+        });
+
+        for (int round = 0; round < 200; round++) {
+            for (int i = 0; i < 50; i++) {
+                pipes[0].write(new byte[16]); // microseconds apart: a stream, handed to the loop in batches
+            }
+            assertThat(pipes[0].readString(Duration.ofSeconds(10))).isEqualTo("got round " + round);
+        }
+        answering.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aLoneMessageLeavesFromTheWritingThreadWithoutWaitingForAnEventLoop() throws Exception {
+        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Future<java.net.Socket> accepting = threads.submit(fake::accept);
+            Pipe client = connectByHand(fake, accepting);
+            java.net.Socket peer = accepting.get(10, TimeUnit.SECONDS);
+            client.write("warm-up");
+            assertThat(new String(readFrame(peer))).isEqualTo("warm-up");
+            long idleSince = System.nanoTime();
+            while (System.nanoTime() - idleSince < 1_000_000) {
+                Thread.onSpinWait(); // a millisecond of quiet makes the next write a lone one, not part of a stream
+            }
+
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 4; i++) {
+                EventLoop.next().execute(() -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            try {
+                client.write("no loop needed");
+                assertThat(new String(readFrame(peer))).isEqualTo("no loop needed");
+            } finally {
+                release.countDown();
+            }
+            peer.close();
+        }
+    }
+
+    /** Connects a pipc client to a fake server whose side of the handshake is done by hand, not by a loop. */
+    private Pipe connectByHand(java.net.ServerSocket fake, Future<java.net.Socket> accepting) throws Exception {
+        Future<Pipe> connecting = threads.submit(() -> Pipes.connect(fake.getLocalSocketAddress()));
+        java.net.Socket peer = accepting.get(10, TimeUnit.SECONDS);
+        peer.getOutputStream().write(new byte[] {'P', 'I', 'P', 'C', 1, 0, 0, 0});
+        assertThat(peer.getInputStream().readNBytes(8)).startsWith('P', 'I', 'P', 'C');
+        Pipe client = connecting.get(10, TimeUnit.SECONDS);
+        toClose.add(client);
+        return client;
+    }
+
+    private static byte[] readFrame(java.net.Socket peer) throws IOException {
+        peer.setSoTimeout(5000);
+        ByteBuffer header = ByteBuffer.wrap(peer.getInputStream().readNBytes(5));
+        return peer.getInputStream().readNBytes(header.getInt());
     }
 
     @Test

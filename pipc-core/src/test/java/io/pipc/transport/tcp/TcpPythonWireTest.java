@@ -1,0 +1,250 @@
+package io.pipc.transport.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.pipc.AuthenticationException;
+import io.pipc.Pipe;
+import io.pipc.PipeOptions;
+import io.pipc.PipeServer;
+import io.pipc.PipeTimeoutException;
+import io.pipc.Pipes;
+import io.pipc.Wire;
+import io.pipc.transport.socket.SocketServer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code wire = PYTHON} against this machine's CPython: its standard
+ * {@code multiprocessing.connection} {@code Client} talking to a pipc server, and a pipc client
+ * talking to its {@code Listener}, with and without an authkey. The Python side is the scripts
+ * in {@code src/test/resources/python}.
+ */
+@Timeout(60)
+class TcpPythonWireTest {
+
+    /** Over 1 MiB, so that CPython and pipc both read a long message in many pieces. */
+    private static final int LARGE = 1_572_864 + 7;
+
+    private static String python;
+    private static Path scripts;
+
+    @TempDir
+    Path logs;
+
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final List<Process> processes = new ArrayList<>();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeAll
+    static void findPython() throws URISyntaxException {
+        python = onPath("python3");
+        assertThat(python).as("python3 is required by the Python wire tests (CI has it): install python3 and put it"
+                + " on the PATH; these tests are never skipped").isNotNull();
+        scripts = Path.of(TcpPythonWireTest.class.getResource("/python/python_client.py").toURI()).getParent();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable closeable : toClose) {
+            try {
+                closeable.close();
+            } catch (RuntimeException ignored) {
+                // already failed
+            }
+        }
+        for (Process process : processes) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        threads.shutdownNow();
+        assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private static PipeOptions python(String authkey) {
+        PipeOptions.Builder options = PipeOptions.builder().wire(Wire.PYTHON).connectTimeout(Duration.ofSeconds(20));
+        return authkey == null ? options.build() : options.secret(authkey).build();
+    }
+
+    private Process start(String script, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(python, scripts.resolve(script).toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(scripts.toFile())
+                .redirectError(logs.resolve("python-" + processes.size() + ".err").toFile()).start();
+        processes.add(process);
+        return process;
+    }
+
+    private PipeServer server(PipeOptions options) {
+        PipeServer server = Pipes.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options);
+        toClose.add(server);
+        return server;
+    }
+
+    /** Runs the commands of {@code peer_commands.py} against a Python peer, both ways. */
+    private static void converse(Pipe pipe, Process process) throws Exception {
+        assertThat(pipe.readString(Duration.ofSeconds(20))).isEqualTo("hello from python");
+
+        pipe.write("echo:hello, python");
+        assertThat(pipe.readString(Duration.ofSeconds(10))).isEqualTo("nohtyp ,olleh");
+
+        byte[] large = new byte[LARGE];
+        new Random(42).nextBytes(large);
+        byte[] command = new byte[5 + large.length];
+        System.arraycopy("echo:".getBytes(StandardCharsets.US_ASCII), 0, command, 0, 5);
+        System.arraycopy(large, 0, command, 5, large.length);
+        pipe.write(command);
+        assertThat(pipe.read(Duration.ofSeconds(20))).isEqualTo(reversed(large));
+
+        pipe.write("big:" + LARGE);
+        byte[] pattern = pipe.read(Duration.ofSeconds(20));
+        assertThat(pattern).hasSize(LARGE);
+        for (int i = 0; i < pattern.length; i++) {
+            if (pattern[i] != (byte) i) {
+                throw new AssertionError("byte " + i + " of Python's large message is " + pattern[i]);
+            }
+        }
+
+        pipe.write("bye");
+        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-", "python authkey"})
+    void aPythonClientTalksToAPipcServer(String authkey) throws Exception {
+        PipeServer server = server(python(authkey.equals("-") ? null : authkey));
+        Process client = start("python_client.py", "127.0.0.1", port(server), authkey);
+
+        Pipe pipe = server.accept(Duration.ofSeconds(20));
+        toClose.add(pipe);
+
+        converse(pipe, client);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-", "python authkey"})
+    void aPipcClientTalksToAPythonListener(String authkey) throws Exception {
+        Process listener = start("python_listener.py", authkey);
+        int port = Integer.parseInt(firstLine(listener));
+
+        Pipe pipe = Pipes.connect(new InetSocketAddress("127.0.0.1", port), python(authkey.equals("-") ? null : authkey));
+        toClose.add(pipe);
+
+        converse(pipe, listener);
+    }
+
+    @Test
+    void aPythonClientWithTheWrongAuthkeyIsRefusedAndNothingIsDelivered() throws Exception {
+        SocketServer server = (SocketServer) server(python("right"));
+        Process client = start("python_client.py", "127.0.0.1", port(server), "wrong");
+
+        assertThat(client.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(client.exitValue()).as("the Python client's exit code (3: AuthenticationError)").isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.authenticationFailures() == 1);
+        assertThatThrownBy(() -> server.accept(Duration.ofMillis(100))).isInstanceOf(PipeTimeoutException.class);
+    }
+
+    @Test
+    void aPythonClientWithoutAnAuthkeyIsRefusedByAServerWithASecret() throws Exception {
+        SocketServer server = (SocketServer) server(python("right"));
+        Process client = start("python_client.py", "127.0.0.1", port(server), "-");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.authenticationFailures() == 1);
+        assertThatThrownBy(() -> server.accept(Duration.ofMillis(100))).isInstanceOf(PipeTimeoutException.class);
+        assertThat(client.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aPipcClientWithTheWrongAuthkeyIsRefusedByAPythonListener() throws Exception {
+        Process listener = start("python_listener.py", "right");
+        int port = Integer.parseInt(firstLine(listener));
+
+        assertThatThrownBy(() -> Pipes.connect(new InetSocketAddress("127.0.0.1", port), python("wrong")))
+                .isInstanceOf(AuthenticationException.class).hasMessageContaining("authkey");
+        assertThat(listener.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(listener.exitValue()).isEqualTo(3);
+    }
+
+    @Test
+    void aPipcClientWithoutAnAuthkeyIsToldThePythonListenerWantsOne() throws Exception {
+        Process listener = start("python_listener.py", "right");
+        int port = Integer.parseInt(firstLine(listener));
+        Pipe pipe = Pipes.connect(new InetSocketAddress("127.0.0.1", port), python(null));
+        toClose.add(pipe);
+
+        // Without a secret the Python wire has no handshake: the challenge arrives as the first message.
+        assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(20))).isInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("PipeOptions.secret");
+        assertThat(listener.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(listener.exitValue()).isEqualTo(3);
+    }
+
+    @Test
+    void aPipcClientWithAnAuthkeyIsRefusedByAPythonListenerWithout() throws Exception {
+        Process listener = start("python_listener.py", "-");
+        int port = Integer.parseInt(firstLine(listener));
+
+        assertThatThrownBy(() -> Pipes.connect(new InetSocketAddress("127.0.0.1", port), python("right")))
+                .isInstanceOf(AuthenticationException.class).hasMessageContaining("no authkey");
+    }
+
+    private String firstLine(Process process) throws Exception {
+        Future<String> line = threads.submit(() -> new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII)).readLine());
+        String port = line.get(20, TimeUnit.SECONDS);
+        assertThat(port).as("the port the Python listener printed").isNotNull().containsOnlyDigits();
+        return port;
+    }
+
+    private static String port(PipeServer server) {
+        return String.valueOf(((InetSocketAddress) server.address()).getPort());
+    }
+
+    private static byte[] reversed(byte[] bytes) {
+        byte[] result = new byte[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            result[i] = bytes[bytes.length - 1 - i];
+        }
+        return result;
+    }
+
+    private static String onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String directory : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(directory, program);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return null;
+    }
+}
