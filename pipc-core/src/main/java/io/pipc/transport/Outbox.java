@@ -187,8 +187,10 @@ public final class Outbox {
     }
 
     /**
-     * Queues a control frame (heartbeat, disconnect, goodbye) after everything queued so far,
-     * whatever the room: control frames are tiny and must not wait behind a slow reader.
+     * Queues a control frame (heartbeat, stop) after everything queued so far, whatever the
+     * room: control frames are tiny and must not wait behind a slow reader. Once the outbox is
+     * refused nothing more is queued: the last frame (goodbye, disconnect) is queued by
+     * {@link #refuse} itself, and nothing may follow it.
      *
      * @param control writes the frame with the encoder; returns false when the wire has no such frame
      * @return whether a frame was queued
@@ -199,7 +201,7 @@ public final class Outbox {
         }
         lock.lock();
         try {
-            if (abort != null) {
+            if (abort != null || refusal != null) {
                 return false;
             }
             ByteBuffer chunk = tailWithRoom(encoder.maxControlFrameLength());

@@ -62,6 +62,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     private static final long STREAMING_NANOS = 10_000;
     private static final Outbox.ControlFrame GOODBYE = (encoder, out) -> encoder.encodeGoodbye(out);
     private static final Outbox.ControlFrame HEARTBEAT = (encoder, out) -> encoder.encodeHeartbeat(out);
+    private static final Outbox.ControlFrame STOP = (encoder, out) -> encoder.encodeStop(out);
 
     /** Told about the connection's life; a server counts its clients with it. */
     interface Listener {
@@ -89,9 +90,14 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     private final long handshakeDeadlineNanos;
     private final CompletableFuture<SocketPipe> established = new CompletableFuture<>();
     private final AtomicBoolean released = new AtomicBoolean();
+    /** The peer will neither send nor read any more: it closed, disconnected or failed. */
     private final AtomicBoolean peerEnded = new AtomicBoolean();
+    /** This end asked the peer to stop sending. */
+    private final AtomicBoolean stopSent = new AtomicBoolean();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private volatile boolean disconnecting;
+    /** Loop only: the peer answered our STOP with its goodbye; it still reads what we write. */
+    private boolean stopAnswered;
 
     // Loop thread only.
     private @Nullable SelectionKey key;
@@ -189,6 +195,18 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         ensureOpen();
         flushNow();
         outbox.awaitFlushed(Deadline.after(options().writeTimeout()));
+    }
+
+    @Override
+    public void stopReceiving() {
+        ensureOpen();
+        if (options().wire() == Wire.PYTHON) {
+            throw new UnsupportedOperationException("pipe '" + name() + "': the Python wire cannot ask its peer to stop"
+                    + " sending; close the pipe instead");
+        }
+        if (stopSent.compareAndSet(false, true) && outbox.enqueueControl(STOP)) {
+            flushNow();
+        }
     }
 
     @Override
@@ -473,7 +491,19 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             peerWentAway(() -> new PeerDisconnectedException("pipe '" + name() + "': " + peer + " disconnected"
                     + (reason.isEmpty() ? "" : ": " + reason), reason));
         } else if (frame instanceof Frame.Goodbye) {
+            if (stopSent.get() && !disconnecting) {
+                // The answer to our STOP: the peer has sent everything, and still reads what we write.
+                stopAnswered = true;
+                inbound().finish(() -> new PeerClosedException("pipe '" + name() + "': " + peer
+                        + " has sent everything (this end stopped receiving)"), this::closedException);
+                return;
+            }
             peerWentAway(() -> new PeerClosedException("pipe '" + name() + "': " + peer + " closed"));
+        } else if (frame instanceof Frame.Stop) {
+            // The peer wants nothing more from us: what is queued still leaves, then our goodbye; we go on reading.
+            outbox.refuse(() -> new PeerClosedException("pipe '" + name() + "': " + peer
+                    + " stopped receiving; nothing more can be written"), GOODBYE);
+            flushFromLoop();
         }
     }
 
@@ -547,7 +577,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             endDisconnected();
             return;
         }
-        if (peerEnded.get() || !isOpen()) {
+        if (peerEnded.get() || !isOpen() || stopAnswered) {
             maybeRelease();
             return;
         }
@@ -659,7 +689,8 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             if (now - outbox.lastEnqueueNanos() >= interval && outbox.enqueueControl(HEARTBEAT)) {
                 flushFromLoop();
             }
-            if (!readPaused && now - lastReceivedNanos > 3 * interval) {
+            // After the goodbye that answers our STOP, the peer sends nothing, heartbeats included.
+            if (!readPaused && !stopAnswered && now - lastReceivedNanos > 3 * interval) {
                 fail(new PeerClosedException("pipe '" + name() + "': " + peer + " sent nothing, not even a heartbeat, for "
                         + options().heartbeat().multipliedBy(3) + "; it is frozen or the network path is gone"));
                 return;

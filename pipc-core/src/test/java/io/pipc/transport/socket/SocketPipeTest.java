@@ -390,6 +390,43 @@ class SocketPipeTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void stopReceivingLosesNothingTheBusyPeerWroteAndStillLetsThisEndReply(Family family) throws Exception {
+        Pipe[] pipes = pair(family);
+        Future<Integer> sender = threads.submit(() -> {
+            int written = 0;
+            try {
+                while (true) {
+                    pipes[1].write(ByteBuffer.allocate(4).putInt(written).array());
+                    written++;
+                }
+            } catch (PeerClosedException stopped) {
+                assertThat(stopped).hasMessageContaining("stopped receiving");
+                return written;
+            }
+        });
+        for (int i = 0; i < 1000; i++) {
+            pipes[0].read(Duration.ofSeconds(5));
+        }
+
+        pipes[0].stopReceiving();
+
+        int read = 1000;
+        try {
+            while (true) {
+                assertThat(ByteBuffer.wrap(pipes[0].read(Duration.ofSeconds(5))).getInt()).isEqualTo(read++);
+            }
+        } catch (PeerClosedException end) {
+            assertThat(end).hasMessageContaining("has sent everything");
+        }
+        assertThat(read).isEqualTo(sender.get(10, TimeUnit.SECONDS));
+        pipes[0].write("a reply after stopping");
+        assertThat(pipes[1].readString(Duration.ofSeconds(5))).isEqualTo("a reply after stopping");
+        pipes[0].close();
+        assertThatThrownBy(() -> pipes[1].read(Duration.ofSeconds(5))).isInstanceOf(PeerClosedException.class);
+    }
+
     @Test
     void aWriteAfterAReadReportedThePeerGoneAlwaysThrows() throws Exception {
         PipeServer server = server(Family.UNIX, PipeOptions.defaults());
