@@ -45,4 +45,22 @@ public interface PipeServer extends Selectable, Closeable {
      */
     @Override
     void close();
+
+    /**
+     * @return clients closed before the application could accept them, since the server
+     *         started: over {@link PipeOptions#maxConnections()}, refused by the transport's
+     *         checks (a Unix peer of another user), or whose handshake failed or timed out
+     */
+    default long refusedConnections() {
+        return 0;
+    }
+
+    /**
+     * @return clients whose authentication failed since the server started (a wrong or missing
+     *         secret, a replayed or reflected handshake, an untrusted TLS certificate); also
+     *         counted in {@link #refusedConnections()}
+     */
+    default long authenticationFailures() {
+        return 0;
+    }
 }

@@ -211,6 +211,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
      *         started: over {@code maxConnections}, refused by the transport's admission checks,
      *         or whose handshake failed or timed out (authentication failures included)
      */
+    @Override
     public long refusedConnections() {
         return refused.get();
     }
@@ -220,6 +221,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
      *         missing secret, a replayed or reflected handshake, an untrusted or missing TLS
      *         certificate; also counted in {@link #refusedConnections()}
      */
+    @Override
     public long authenticationFailures() {
         return authenticationFailures.get();
     }
