@@ -10,8 +10,11 @@ import io.pipc.transport.socket.Conduit;
 /**
  * A Unix socket client's conduit: bytes pass as they are, but its own "handshake", which the
  * engine runs as soon as the connect completes and before the pipc preface is sent, checks who
- * the server is. A refusal fails the connect with the check's {@link PipeException} and closes
- * the socket with nothing sent.
+ * the server is. A refusal fails the connect with the check's {@link PipeException}.
+ *
+ * <p>Until the check has passed, every write fails: whatever path of the engine tries to send
+ * (a goodbye from a close racing the failed connect, for one), nothing reaches a server that was
+ * not trusted.
  */
 final class ServerCheckingConduit implements Conduit {
 
@@ -27,7 +30,7 @@ final class ServerCheckingConduit implements Conduit {
 
     private final Conduit plain;
     private final ServerCheck check;
-    private boolean checked;
+    private volatile boolean trusted;
 
     ServerCheckingConduit(Conduit plain, ServerCheck check) {
         this.plain = plain;
@@ -36,9 +39,9 @@ final class ServerCheckingConduit implements Conduit {
 
     @Override
     public boolean handshake() throws IOException {
-        if (!checked) {
+        if (!trusted) {
             check.check(plain.socket());
-            checked = true;
+            trusted = true;
         }
         return plain.handshake();
     }
@@ -75,12 +78,20 @@ final class ServerCheckingConduit implements Conduit {
 
     @Override
     public int write(ByteBuffer source) throws IOException {
+        requireTrusted();
         return plain.write(source);
     }
 
     @Override
     public long write(ByteBuffer[] sources, int offset, int length) throws IOException {
+        requireTrusted();
         return plain.write(sources, offset, length);
+    }
+
+    private void requireTrusted() throws IOException {
+        if (!trusted) {
+            throw new IOException("nothing is sent to a server before its user was checked");
+        }
     }
 
     @Override

@@ -89,7 +89,7 @@ public final class UnixTransport {
             listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             file = SocketFile.bind(listener, where.file(), peers.admitsOthers() ? ANY_USER : OWNER_ONLY, posix, subject);
             SocketServer server = SocketServer.start(name, Transport.UNIX, options, listener,
-                    new CredentialCheck(peers, file.owner(), where.file()), () -> { });
+                    new CredentialCheck(peers, file.owner()), () -> { });
             log.debug("{} listening on {}, admitting {}", subject, where.file(), peers);
             return new UnixServer(server, file);
         } catch (IOException e) {
@@ -174,12 +174,10 @@ public final class UnixTransport {
 
         private final PeerPolicy peers;
         private final UserPrincipal self;
-        private final Path file;
 
-        CredentialCheck(PeerPolicy peers, UserPrincipal self, Path file) {
+        CredentialCheck(PeerPolicy peers, UserPrincipal self) {
             this.peers = peers;
             this.self = self;
-            this.file = file;
         }
 
         @Override
@@ -187,7 +185,7 @@ public final class UnixTransport {
             UnixDomainPrincipal peer = PeerPolicy.credentials(socket);
             if (!peers.admits(peer.user(), self)) {
                 // The engine logs the refusal and closes the socket; the client gets no byte.
-                throw new PipeException("its user is not admitted: this server admits " + peers.admitted(self)
+                throw new PipeException("this server admits " + peers.admitted(self)
                         + "; list the user in PipeOptions.allowedPeerUsers, or set allowAnyPeerUser, to admit it");
             }
             return SocketClient.plain(socket);
@@ -196,9 +194,9 @@ public final class UnixTransport {
         @Override
         public String describe(SocketChannel socket) {
             try {
-                return "user '" + PeerPolicy.credentials(socket).user().getName() + "' on " + file;
+                return "user '" + PeerPolicy.credentials(socket).user().getName() + "'";
             } catch (IOException e) {
-                return "(user unknown: " + e.getMessage() + ") on " + file;
+                return "of unknown user (" + e.getMessage() + ")";
             }
         }
     }
