@@ -221,15 +221,17 @@ public final class PipeOptions {
     }
 
     /**
-     * @return names of users, besides the current one, whose processes a Unix socket server
-     *         accepts; empty by default
+     * @return names (or numeric uids) of users, besides the current one, whose processes a Unix
+     *         socket server accepts as clients and a Unix socket client trusts as its server;
+     *         empty by default
      */
     public Set<String> allowedPeerUsers() {
         return allowedPeerUsers;
     }
 
     /**
-     * @return whether a Unix socket server accepts a peer of any user; default false
+     * @return whether a Unix socket server accepts clients, and a client trusts a server, of any
+     *         user; default false
      */
     public boolean allowAnyPeerUser() {
         return allowAnyPeerUser;
@@ -481,7 +483,9 @@ public final class PipeOptions {
         }
 
         /**
-         * @param users names of users, besides the current one, whose processes a Unix socket server accepts
+         * @param users names (or numeric uids) of users, besides the current one, whose processes a
+         *        Unix socket server accepts and a Unix socket client trusts; each must exist when the
+         *        server or pipe is made
          * @return this builder
          */
         public Builder allowedPeerUsers(Set<String> users) {
@@ -495,7 +499,7 @@ public final class PipeOptions {
         }
 
         /**
-         * @param allow whether a Unix socket server accepts a peer of any user
+         * @param allow whether a Unix socket server accepts, and a client trusts, a peer of any user
          * @return this builder
          */
         public Builder allowAnyPeerUser(boolean allow) {
