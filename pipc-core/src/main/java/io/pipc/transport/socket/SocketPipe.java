@@ -730,8 +730,8 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             return;
         }
         if (!established.isDone()) {
-            established.completeExceptionally(failure);
-            release();
+            // Released before the waiting caller wakes: its close() must find nothing to say goodbye on.
+            release(failure);
             return;
         }
         peerEnded.set(true);
@@ -743,12 +743,21 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     }
 
     private void release() {
+        release(null);
+    }
+
+    /**
+     * @param handshakeFailure why the handshake failed, when it did; the caller waiting for
+     *        the connection gets it, after the pipe is released
+     */
+    private void release(@Nullable PipeException handshakeFailure) {
         if (!released.compareAndSet(false, true)) {
             return;
         }
         outbox.abort(this::closedException);
         if (!established.isDone()) {
-            established.completeExceptionally(new PipeClosedException("pipe '" + name() + "' was closed before its handshake completed"));
+            established.completeExceptionally(handshakeFailure != null ? handshakeFailure
+                    : new PipeClosedException("pipe '" + name() + "' was closed before its handshake completed"));
         }
         loop.execute(() -> {
             loop.forget(this);

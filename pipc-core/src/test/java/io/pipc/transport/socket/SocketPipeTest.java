@@ -428,6 +428,26 @@ class SocketPipeTest {
     }
 
     @Test
+    void aClientWhoseHandshakeFailedSendsNothingAfterItsPreface() throws Exception {
+        try (java.nio.channels.ServerSocketChannel impostor = java.nio.channels.ServerSocketChannel.open()) {
+            impostor.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            for (int round = 0; round < 30; round++) {
+                Future<?> connecting = threads.submit(() -> Pipes.connect(impostor.getLocalAddress()));
+                try (SocketChannel client = impostor.accept()) {
+                    client.write(ByteBuffer.wrap("NOPE, not pipc".getBytes()));
+                    assertThatThrownBy(() -> connecting.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeException.class);
+                    ByteBuffer received = ByteBuffer.allocate(64);
+                    while (client.read(received) >= 0) {
+                        // read until the client's end
+                    }
+                    // Its 8-byte preface, and no goodbye frame after a handshake that never completed.
+                    assertThat(received.position()).as("round %d", round).isEqualTo(8);
+                }
+            }
+        }
+    }
+
+    @Test
     void aWriteAfterAReadReportedThePeerGoneAlwaysThrows() throws Exception {
         PipeServer server = server(Family.UNIX, PipeOptions.defaults());
         for (int round = 0; round < 50; round++) {
