@@ -113,7 +113,7 @@ public class InProcessBenchmark {
         ExecutorService thread;
         byte[] message;
 
-        @Param({"64"})
+        @Param({"64", "65536"})
         public int size;
 
         @Setup(Level.Trial)
