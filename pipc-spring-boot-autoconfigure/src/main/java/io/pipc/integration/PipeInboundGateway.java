@@ -159,6 +159,23 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
         super.doStop();
     }
 
+    /**
+     * Stops on a thread of its own, so that the pipes stopping in one lifecycle phase hand over
+     * their last messages at the same time, each within its own grace period.
+     */
+    @Override
+    protected void doStop(Runnable callback) {
+        Thread stopper = new Thread(() -> {
+            try {
+                doStop();
+            }
+            finally {
+                callback.run();
+            }
+        }, "pipc-stop-" + requiredOwner());
+        stopper.start();
+    }
+
     private String requiredOwner() {
         return Objects.requireNonNull(this.owner, "not initialized");
     }

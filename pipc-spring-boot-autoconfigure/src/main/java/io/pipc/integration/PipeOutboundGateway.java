@@ -99,6 +99,21 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
             }
 
             @Override
+            public void awaitReplies(long deadlineNanos) {
+                CompletableFuture<?> all = CompletableFuture
+                        .allOf(PipeOutboundGateway.this.pending.values().toArray(CompletableFuture[]::new));
+                try {
+                    all.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                catch (ExecutionException | TimeoutException ex) {
+                    // A failed or late request fails its own caller; the shutdown goes on.
+                }
+            }
+
+            @Override
             public void pipeEnded(PipeException cause) {
                 PipeOutboundGateway.this.pending.values().forEach((waiting) -> waiting.completeExceptionally(cause));
             }
@@ -128,6 +143,11 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
 
     @Override
     protected @Nullable Object handleRequestMessage(Message<?> requestMessage) {
+        if (this.pipe.dispatcher().isInputEnded()) {
+            throw new MessageHandlingException(requestMessage, "pipe '" + this.pipe.name() + "' receives nothing more"
+                    + " (its input ended: the peer left, or this application is stopping), so no reply could come;"
+                    + " the request was not written");
+        }
         String correlationId = UUID.randomUUID().toString();
         Envelope request = this.mapper.toEnvelope(requestMessage, "pipe '" + this.pipe.name() + "'");
         CompletableFuture<Envelope> reply = new CompletableFuture<>();

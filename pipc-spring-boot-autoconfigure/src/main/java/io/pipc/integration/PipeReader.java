@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The thread waits with {@link Pipes#select} on the pipe and on a stop signal, so that a
  * stop never interrupts a flow that is handling a message. A {@linkplain #stop graceful stop}
- * hands over every message already queued before the thread ends, up to a deadline.
+ * hands over every message already queued before the thread ends, up to a deadline; after
+ * {@link Pipe#stopReceiving()}, {@link #awaitEnd} hands over everything until the input ends.
  */
 final class PipeReader {
 
@@ -101,6 +102,18 @@ final class PipeReader {
     }
 
     /**
+     * Waits for the pipe's input to end (after {@link Pipe#stopReceiving()}), handing over every
+     * message until then; at the deadline, the reader stops after the message in hand, and what
+     * is still queued stays unread.
+     *
+     * @param deadlineNanos the {@link System#nanoTime()} by which to give up
+     * @return whether the input ended and every message was handed over in time
+     */
+    boolean awaitEnd(long deadlineNanos) {
+        return awaitStop(deadlineNanos);
+    }
+
+    /**
      * Waits for a reader asked to {@linkplain #requestStop stop}; at the deadline, it stops
      * after the message in hand, and what is still queued stays unread.
      *
@@ -122,11 +135,10 @@ final class PipeReader {
             Thread.currentThread().interrupt();
         }
         this.halted = true;
+        requestStop();
         int left = this.pipe.size();
-        if (left > 0) {
-            logger.warn("{}: stopped reading with {} messages still queued after the grace period;"
-                    + " they are dropped when the pipe closes", this.description, left);
-        }
+        logger.warn("{}: the shutdown grace period ran out before the input ended; {} messages still queued are"
+                + " dropped when the pipe closes", this.description, left);
         return false;
     }
 
