@@ -1,6 +1,9 @@
 package io.pipc.boot.autoconfigure;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,6 +26,7 @@ import io.pipc.integration.event.PipeEvent;
 import io.pipc.integration.event.PipeServerListeningEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -42,7 +46,10 @@ class PipcAutoConfigurationTests {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final PairPipeFactory factory = new PairPipeFactory();
+    @TempDir
+    Path directory;
+
+    private final RecordingPipeFactory factory = new RecordingPipeFactory();
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PipcAutoConfiguration.class))
@@ -73,17 +80,21 @@ class PipcAutoConfigurationTests {
 
     @Test
     void serverEntryBecomesAPipeServerBeanNamedAfterItsKey() {
-        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=7070").run((context) -> {
+        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0").run((context) -> {
             assertThat(context).hasSingleBean(PipeServer.class).hasBean("apiPipeServer");
             PipeServer api = context.getBean("apiPipeServer", PipeServer.class);
             assertThat(api.isOpen()).isTrue();
-            assertThat(api.address()).isEqualTo(new InetSocketAddress("127.0.0.1", 7070));
+            assertThat(api.address()).isInstanceOfSatisfying(InetSocketAddress.class, (address) -> {
+                assertThat(address.getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+                assertThat(address.getPort()).isPositive();
+            });
         });
     }
 
     @Test
     void registryGivesEveryPipeAndServerByName() {
-        this.runner.withPropertyValues("pipc.pipes.a.transport=in-process", "pipc.pipes.b.transport=fifo",
+        this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.pipes.a.transport=in-process",
+                "pipc.pipes.b.transport=fifo",
                 "pipc.pipes.b.name=b-peer", "pipc.pipes.c.transport=fifo", "pipc.pipes.c.name=b-peer",
                 "pipc.servers.api.transport=tcp", "pipc.servers.api.port=0").run((context) -> {
                     PipeRegistry registry = context.getBean(PipeRegistry.class);
@@ -184,7 +195,7 @@ class PipcAutoConfigurationTests {
         this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
                 "pipc.servers.api.gateway=true", "pipc.servers.api.inbound-channel=apiIn",
                 "pipc.servers.api.outbound-channel=apiOut", "pipc.servers.events.transport=unix",
-                "pipc.servers.events.path=/tmp/never-bound.sock", "pipc.servers.events.inbound-channel=eventsIn",
+                "pipc.directory=" + this.directory, "pipc.servers.events.inbound-channel=eventsIn",
                 "pipc.servers.bare.transport=tcp", "pipc.servers.bare.port=0").run((context) -> {
                     assertThat(context.getBean("apiPipeServerConnections")).isInstanceOf(ServerConnections.class);
                     assertThat(context.getBean("apiPipeServerInboundGateway")).isInstanceOf(PipeInboundGateway.class);
@@ -232,19 +243,21 @@ class PipcAutoConfigurationTests {
 
     @Test
     void pipeThatCannotOpenFailsTheStartNamingTheEntry() {
-        this.runner.withPropertyValues("pipc.pipes.orders.transport=fifo", "pipc.pipes.orders.connect-timeout=50ms")
+        this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.pipes.orders.transport=fifo",
+                "pipc.pipes.orders.connect-timeout=50ms")
                 .run((context) -> assertThat(context).hasFailed().getFailure().cause()
                         .hasMessageContaining("pipe 'orders' (pipc.pipes.orders, fifo 'orders') could not open")
                         .hasRootCauseInstanceOf(PipeTimeoutException.class));
     }
 
     @Test
-    void serverThatCannotListenFailsTheStartNamingTheEntry() {
-        this.runner.withPropertyValues("pipc.servers.one.transport=tcp", "pipc.servers.one.port=7071",
-                "pipc.servers.two.transport=tcp", "pipc.servers.two.port=7071")
-                .run((context) -> assertThat(context).hasFailed().getFailure().cause()
-                        .hasMessageContaining("server 'two' (pipc.servers.two) could not listen on")
-                        .hasMessageContaining("address already in use"));
+    void serverThatCannotListenFailsTheStartNamingTheEntry() throws IOException {
+        try (ServerSocketChannel taken = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = ((InetSocketAddress) taken.getLocalAddress()).getPort();
+            this.runner.withPropertyValues("pipc.servers.one.transport=tcp", "pipc.servers.one.port=" + port)
+                    .run((context) -> assertThat(context).hasFailed().getFailure().cause()
+                            .hasMessageContaining("server 'one' (pipc.servers.one) could not listen on /127.0.0.1:" + port));
+        }
     }
 
     @Test
