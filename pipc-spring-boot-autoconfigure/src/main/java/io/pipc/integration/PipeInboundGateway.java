@@ -160,20 +160,19 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     }
 
     /**
-     * Stops on a thread of its own, so that the pipes stopping in one lifecycle phase hand over
-     * their last messages at the same time, each within its own grace period.
+     * Stops without holding up the context's other beans of this phase: the pipes stopping in
+     * one phase hand over their last requests at the same time, each within its grace period.
      */
     @Override
     protected void doStop(Runnable callback) {
-        Thread stopper = new Thread(() -> {
+        this.source.stop(requiredOwner(), this.shutdownGracePeriod, () -> {
             try {
-                doStop();
+                super.doStop();
             }
             finally {
                 callback.run();
             }
-        }, "pipc-stop-" + requiredOwner());
-        stopper.start();
+        });
     }
 
     private String requiredOwner() {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -78,6 +79,9 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
     private volatile @Nullable ApplicationEventPublisher eventPublisher;
 
     private volatile boolean running;
+
+    /** The shutdown, once begun. */
+    private volatile @Nullable CompletableFuture<Void> stopped;
 
     private int phase = DEFAULT_PHASE;
 
@@ -191,9 +195,13 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         return this.autoStartup;
     }
 
+    /**
+     * @return whether it accepts clients, or is still handing over what they sent after a stop
+     */
     @Override
     public boolean isRunning() {
-        return this.running;
+        CompletableFuture<Void> stopping = this.stopped;
+        return this.running || (stopping != null && !stopping.isDone());
     }
 
     @Override
@@ -201,6 +209,10 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         synchronized (this.lifecycleMonitor) {
             if (this.running) {
                 return;
+            }
+            if (this.stopped != null) {
+                throw new IllegalStateException("connections of server '" + this.server.name() + "' cannot start again:"
+                        + " stopping closed the server");
             }
             this.server.claimAccepting("connections of server '" + this.server.name() + "'");
             PipeServer listening = this.server.open();
@@ -213,36 +225,48 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         }
     }
 
+    /**
+     * Shuts down without losing a message, as described above, and waits for it.
+     */
     @Override
     public void stop() {
-        synchronized (this.lifecycleMonitor) {
-            if (!this.running) {
-                return;
-            }
-            this.running = false;
-        }
-        shutDown();
+        stopping().join();
     }
 
+    /**
+     * Shuts down without losing a message, as described above, on a thread of its own; servers
+     * drain in parallel, each within its own grace period. Asked again while it drains, it
+     * calls back once the drain is over (a context stops an endpoint that depends on these
+     * connections first, and the endpoint stops them).
+     */
     @Override
     public void stop(Runnable callback) {
+        stopping().whenComplete((done, failure) -> callback.run());
+    }
+
+    private CompletableFuture<Void> stopping() {
         synchronized (this.lifecycleMonitor) {
+            CompletableFuture<Void> stopping = this.stopped;
+            if (stopping != null) {
+                return stopping;
+            }
             if (!this.running) {
-                callback.run();
-                return;
+                return CompletableFuture.completedFuture(null);
             }
+            CompletableFuture<Void> begun = new CompletableFuture<>();
+            this.stopped = begun;
             this.running = false;
+            Thread stopper = new Thread(() -> {
+                try {
+                    shutDown();
+                }
+                finally {
+                    begun.complete(null);
+                }
+            }, "pipc-server-" + this.server.name() + "-shutdown");
+            stopper.start();
+            return begun;
         }
-        // Servers drain in parallel, each within its own grace period.
-        Thread stopper = new Thread(() -> {
-            try {
-                shutDown();
-            }
-            finally {
-                callback.run();
-            }
-        }, "pipc-server-" + this.server.name() + "-shutdown");
-        stopper.start();
     }
 
     /**

@@ -6,19 +6,18 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.integration.annotation.IntegrationComponentScan;
-import org.springframework.integration.annotation.MessagingGateway;
+import org.springframework.context.annotation.Bean;
 import org.springframework.integration.annotation.ServiceActivator;
+import org.springframework.integration.dsl.IntegrationFlow;
 
 /**
  * One of two applications that ask each other over one pipe {@code link} with
  * {@code gateway: true}: requests from the peer arrive on {@code fromPeer} and are answered by
- * the {@code @ServiceActivator}; {@link Ask} sends requests to the peer on {@code toPeer}.
+ * the {@code @ServiceActivator}; {@link Ask} sends requests to the peer through {@code toPeer}.
  * The property {@code side} names the application in its answers.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@IntegrationComponentScan(basePackageClasses = AskingApplication.class)
 public class AskingApplication {
 
     /** The properties both sides share, after the transport's own. */
@@ -42,13 +41,18 @@ public class AskingApplication {
                 .run();
     }
 
+    /** The gateway as a flow rather than a scanned {@code @MessagingGateway}, so that no other test application finds it. */
+    @Bean
+    IntegrationFlow asking() {
+        return IntegrationFlow.from(Ask.class).channel("toPeer").get();
+    }
+
     @ServiceActivator(inputChannel = "fromPeer")
     String answer(String question) {
         return this.side + " heard " + question;
     }
 
     /** Requests to the peer. */
-    @MessagingGateway(defaultRequestChannel = "toPeer")
     public interface Ask {
 
         /**
