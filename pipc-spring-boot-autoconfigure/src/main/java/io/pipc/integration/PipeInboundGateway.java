@@ -115,6 +115,15 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     }
 
     /**
+     * @return how many requests may be handled at once before reading waits
+     */
+    public int getMaxInFlight() {
+        synchronized (this.inFlightMonitor) {
+            return this.maxInFlight;
+        }
+    }
+
+    /**
      * @return how many requests have been received and not yet answered or given up
      */
     public int getInFlight() {

@@ -127,6 +127,13 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
     }
 
     /**
+     * @return the most threads handing clients' messages to the endpoint at once
+     */
+    public int getHandlerThreads() {
+        return this.handlerThreads;
+    }
+
+    /**
      * @param metrics where to report messages, connections and failures
      */
     public void setMetrics(PipeMetrics metrics) {

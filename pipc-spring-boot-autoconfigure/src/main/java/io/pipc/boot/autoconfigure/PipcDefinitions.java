@@ -420,7 +420,7 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
     }
 
     /** Prints a duration the way it is configured: {@code 30s}, {@code 500ms}, {@code -1s}. */
-    private static String format(Duration value) {
+    static String format(Duration value) {
         long nanos = value.toNanos();
         if (nanos != 0) {
             for (Map.Entry<String, Long> unit : UNITS.entrySet()) {

@@ -194,13 +194,14 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         for (String entry : entries) {
             logger.warn("{} exceeds spring.lifecycle.timeout-per-shutdown-phase ({}): Spring stops waiting for the"
                     + " shutdown before the grace period ends, and then what is still being handled may be cut off;"
-                    + " raise the phase timeout or lower the grace period", entry, this.shutdownPhaseTimeout);
+                    + " raise the phase timeout or lower the grace period", entry,
+                    PipcDefinitions.format(this.shutdownPhaseTimeout));
         }
     }
 
     private void gracePeriodLongerThanAShutdownPhase(String prefix, PipcProperties.Entry entry, List<String> found) {
         if (entry.getShutdownGracePeriod().compareTo(this.shutdownPhaseTimeout) > 0) {
-            found.add(prefix + ".shutdown-grace-period (" + entry.getShutdownGracePeriod() + ")");
+            found.add(prefix + ".shutdown-grace-period (" + PipcDefinitions.format(entry.getShutdownGracePeriod()) + ")");
         }
     }
 

@@ -26,11 +26,14 @@ import io.pipc.integration.event.PipeEvent;
 import io.pipc.integration.event.PipeServerListeningEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Configuration;
@@ -205,6 +208,46 @@ class PipcAutoConfigurationTests {
                     assertThatExceptionOfType(PipeTimeoutException.class)
                             .isThrownBy(() -> context.getBean("barePipeServer", PipeServer.class).accept(Duration.ZERO));
                 });
+    }
+
+    @Test
+    void gatewayAndHandlerPropertiesReachTheServersEndpoints() {
+        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                "pipc.servers.api.gateway=true", "pipc.servers.api.inbound-channel=apiIn",
+                "pipc.servers.api.max-in-flight=7", "pipc.servers.api.handler-threads=3").run((context) -> {
+                    assertThat(context.getBean("apiPipeServerInboundGateway", PipeInboundGateway.class).getMaxInFlight())
+                            .isEqualTo(7);
+                    assertThat(context.getBean("apiPipeServerConnections", ServerConnections.class).getHandlerThreads())
+                            .isEqualTo(3);
+                });
+    }
+
+    @Test
+    void maxInFlightReachesAPipesGateway() {
+        this.runner.withPropertyValues("pipc.pipes.rpc.transport=in-process", "pipc.pipes.rpc.gateway=true",
+                "pipc.pipes.rpc.inbound-channel=rpcIn", "pipc.pipes.rpc.max-in-flight=2")
+                .run((context) -> assertThat(context.getBean("rpcPipeInboundGateway", PipeInboundGateway.class)
+                        .getMaxInFlight()).isEqualTo(2));
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void gracePeriodLongerThanAShutdownPhaseIsWarnedOf(CapturedOutput output) {
+        this.runner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=5s",
+                "pipc.pipes.orders.transport=in-process", "pipc.pipes.orders.shutdown-grace-period=20s",
+                "pipc.pipes.fits.transport=in-process", "pipc.pipes.fits.shutdown-grace-period=5s")
+                .run((context) -> assertThat(output).contains("WARN")
+                        .contains("pipc.pipes.orders.shutdown-grace-period (20s) exceeds"
+                                + " spring.lifecycle.timeout-per-shutdown-phase (5s)")
+                        .doesNotContain("pipc.pipes.fits.shutdown-grace-period"));
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void gracePeriodWithinBootsDefaultShutdownPhaseIsNotWarnedOf(CapturedOutput output) {
+        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                "pipc.servers.api.shutdown-grace-period=30s")
+                .run((context) -> assertThat(output).doesNotContain("shutdown-grace-period"));
     }
 
     @Test
