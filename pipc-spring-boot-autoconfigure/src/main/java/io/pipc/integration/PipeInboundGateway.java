@@ -22,10 +22,15 @@ import org.springframework.messaging.converter.MessageConversionException;
  * asked, with the request's correlation id. Concurrent requests over one connection are told
  * apart by that id, so replies may leave in any order.
  *
- * <p>Requests are sent on the reading thread without waiting for the reply there: with a
- * {@code DirectChannel} the flow runs on that thread and requests are handled one at a time;
- * with an {@code ExecutorChannel} (or any asynchronous flow) many are in flight at once, and
- * each reply is written from whichever thread produces it.
+ * <p>Requests are sent on the thread that hands them over (a pipe's reading thread, a server's
+ * handler threads) without waiting for the reply there: with a {@code DirectChannel} the flow
+ * runs on that thread and each peer's requests are handled one at a time; with an
+ * {@code ExecutorChannel} (or any asynchronous flow) many are in flight at once, and each reply
+ * is written from whichever thread produces it.
+ *
+ * <p>Stopping hands over every request the peer sent until it was asked to stop sending, as
+ * {@link PipeInboundChannelAdapter} does, and then waits for the replies in flight to be
+ * written, all within the shutdown grace period.
  *
  * <p>At most {@link #setMaxInFlight(int) max-in-flight} requests (default 1000) are handled at
  * once; beyond that the reading thread waits for a reply before it takes the next request, so

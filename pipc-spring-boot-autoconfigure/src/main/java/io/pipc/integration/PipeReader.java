@@ -89,16 +89,7 @@ final class PipeReader {
      */
     boolean stop(long deadlineNanos) {
         requestStop();
-        return awaitStop(deadlineNanos);
-    }
-
-    /**
-     * Asks the reader to stop once nothing is queued, without waiting: call it for many
-     * readers, then {@link #awaitStop} each, so that they drain at the same time.
-     */
-    void requestStop() {
-        this.stopping = true;
-        this.stopSignal.signal();
+        return awaitFinished(deadlineNanos);
     }
 
     /**
@@ -110,18 +101,17 @@ final class PipeReader {
      * @return whether the input ended and every message was handed over in time
      */
     boolean awaitEnd(long deadlineNanos) {
-        return awaitStop(deadlineNanos);
+        return awaitFinished(deadlineNanos);
     }
 
-    /**
-     * Waits for a reader asked to {@linkplain #requestStop stop}; at the deadline, it stops
-     * after the message in hand, and what is still queued stays unread.
-     *
-     * @param deadlineNanos the {@link System#nanoTime()} by which to give up draining
-     * @return whether the reader ended with nothing left queued
-     */
-    boolean awaitStop(long deadlineNanos) {
+    private void requestStop() {
+        this.stopping = true;
+        this.stopSignal.signal();
+    }
+
+    private boolean awaitFinished(long deadlineNanos) {
         if (Thread.currentThread() == this.thread) {
+            // Stopped from a flow this reader runs: it ends after the message in hand.
             this.halted = true;
             return false;
         }
@@ -136,17 +126,9 @@ final class PipeReader {
         }
         this.halted = true;
         requestStop();
-        int left = this.pipe.size();
-        logger.warn("{}: the shutdown grace period ran out before the input ended; {} messages still queued are"
-                + " dropped when the pipe closes", this.description, left);
+        logger.warn("{}: the shutdown grace period ran out before every message was handed over; {} messages still"
+                + " queued are dropped when the pipe closes", this.description, this.pipe.size());
         return false;
-    }
-
-    /**
-     * @return whether the reading thread has ended
-     */
-    boolean isFinished() {
-        return this.finished.getCount() == 0;
     }
 
     private boolean isStopping() {
