@@ -169,7 +169,8 @@ public class PipcProperties {
         private int maxInFlight = 1000;
 
         /**
-         * Maximum time to finish handling messages already read when the application stops.
+         * Maximum time a stop may take to handle what the peers sent until they were asked to
+         * stop, and to write the replies.
          */
         private Duration shutdownGracePeriod = Duration.ofSeconds(10);
 
