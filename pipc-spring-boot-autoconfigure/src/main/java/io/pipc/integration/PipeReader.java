@@ -89,7 +89,7 @@ final class PipeReader {
      */
     boolean stop(long deadlineNanos) {
         requestStop();
-        return awaitFinished(deadlineNanos);
+        return awaitFinished(deadlineNanos, false);
     }
 
     /**
@@ -101,7 +101,7 @@ final class PipeReader {
      * @return whether the input ended and every message was handed over in time
      */
     boolean awaitEnd(long deadlineNanos) {
-        return awaitFinished(deadlineNanos);
+        return awaitFinished(deadlineNanos, true);
     }
 
     private void requestStop() {
@@ -109,7 +109,11 @@ final class PipeReader {
         this.stopSignal.signal();
     }
 
-    private boolean awaitFinished(long deadlineNanos) {
+    /**
+     * @param untilEnd whether the input was to end: then running out of time may leave messages
+     *        on their way, not only those queued
+     */
+    private boolean awaitFinished(long deadlineNanos, boolean untilEnd) {
         if (Thread.currentThread() == this.thread) {
             // Stopped from a flow this reader runs: it ends after the message in hand.
             this.halted = true;
@@ -126,9 +130,12 @@ final class PipeReader {
         }
         this.halted = true;
         requestStop();
-        logger.warn("{}: the shutdown grace period ran out before every message was handed over; {} messages still"
-                + " queued are dropped when the pipe closes", this.description, this.pipe.size());
-        return false;
+        int left = this.pipe.size();
+        if (untilEnd || left > 0) {
+            logger.warn("{}: the shutdown grace period ran out before every message was handed over; {} messages"
+                    + " still queued are dropped when the pipe closes", this.description, left);
+        }
+        return !untilEnd && left == 0;
     }
 
     private boolean isStopping() {
