@@ -160,7 +160,8 @@ final class InboundDispatcher {
     }
 
     /**
-     * @return whether the pipe's input has ended: nothing more will be read from it
+     * @return whether the pipe's input has ended, or is ending because the peer was asked to
+     *         stop sending: nothing sent from now on would be read
      */
     boolean isInputEnded() {
         return this.inputEnded;
@@ -177,6 +178,8 @@ final class InboundDispatcher {
             if (delegate != null) {
                 delegate.stopReceiving();
                 this.stopAsked = true;
+                // No reply to a request written from now on could come.
+                this.inputEnded = true;
                 return current.awaitEnd(deadline);
             }
         }
