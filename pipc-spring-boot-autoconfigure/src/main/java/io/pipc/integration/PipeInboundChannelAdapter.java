@@ -77,6 +77,13 @@ public final class PipeInboundChannelAdapter extends MessageProducerSupport {
         this.shutdownGracePeriod = Objects.requireNonNull(shutdownGracePeriod, "shutdownGracePeriod");
     }
 
+    /**
+     * @return for a pipe, how long a stop may take (a server's is its {@link ServerConnections}')
+     */
+    public Duration getShutdownGracePeriod() {
+        return this.shutdownGracePeriod;
+    }
+
     @Override
     public String getComponentType() {
         return "pipc:inbound-channel-adapter";

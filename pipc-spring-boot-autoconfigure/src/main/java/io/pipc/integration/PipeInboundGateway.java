@@ -120,6 +120,20 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     }
 
     /**
+     * @return how long a request waits for the flow's reply
+     */
+    public Duration getReplyTimeout() {
+        return this.replyTimeout;
+    }
+
+    /**
+     * @return for a pipe, how long a stop may take (a server's is its {@link ServerConnections}')
+     */
+    public Duration getShutdownGracePeriod() {
+        return this.shutdownGracePeriod;
+    }
+
+    /**
      * @return how many requests may be handled at once before reading waits
      */
     public int getMaxInFlight() {

@@ -75,6 +75,13 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
     }
 
     /**
+     * @return how long a request waits for its reply
+     */
+    public Duration getReplyTimeout() {
+        return this.replyTimeout;
+    }
+
+    /**
      * @return how many requests wait for their reply now
      */
     public int getPending() {

@@ -127,6 +127,13 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
     }
 
     /**
+     * @return how long a stop may take
+     */
+    public Duration getShutdownGracePeriod() {
+        return this.shutdownGracePeriod;
+    }
+
+    /**
      * @return the most threads handing clients' messages to the endpoint at once
      */
     public int getHandlerThreads() {

@@ -211,23 +211,37 @@ class PipcAutoConfigurationTests {
     }
 
     @Test
-    void gatewayAndHandlerPropertiesReachTheServersEndpoints() {
+    void gatewayAndShutdownPropertiesReachTheServersEndpoints() {
         this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
                 "pipc.servers.api.gateway=true", "pipc.servers.api.inbound-channel=apiIn",
-                "pipc.servers.api.max-in-flight=7", "pipc.servers.api.handler-threads=3").run((context) -> {
-                    assertThat(context.getBean("apiPipeServerInboundGateway", PipeInboundGateway.class).getMaxInFlight())
-                            .isEqualTo(7);
-                    assertThat(context.getBean("apiPipeServerConnections", ServerConnections.class).getHandlerThreads())
-                            .isEqualTo(3);
+                "pipc.servers.api.max-in-flight=7", "pipc.servers.api.handler-threads=3",
+                "pipc.servers.api.reply-timeout=4s", "pipc.servers.api.shutdown-grace-period=6s").run((context) -> {
+                    PipeInboundGateway gateway = context.getBean("apiPipeServerInboundGateway", PipeInboundGateway.class);
+                    assertThat(gateway.getMaxInFlight()).isEqualTo(7);
+                    assertThat(gateway.getReplyTimeout()).isEqualTo(Duration.ofSeconds(4));
+                    ServerConnections connections = context.getBean("apiPipeServerConnections", ServerConnections.class);
+                    assertThat(connections.getHandlerThreads()).isEqualTo(3);
+                    assertThat(connections.getShutdownGracePeriod()).isEqualTo(Duration.ofSeconds(6));
                 });
     }
 
     @Test
-    void maxInFlightReachesAPipesGateway() {
+    void gatewayAndShutdownPropertiesReachThePipesEndpoints() {
         this.runner.withPropertyValues("pipc.pipes.rpc.transport=in-process", "pipc.pipes.rpc.gateway=true",
-                "pipc.pipes.rpc.inbound-channel=rpcIn", "pipc.pipes.rpc.max-in-flight=2")
-                .run((context) -> assertThat(context.getBean("rpcPipeInboundGateway", PipeInboundGateway.class)
-                        .getMaxInFlight()).isEqualTo(2));
+                "pipc.pipes.rpc.inbound-channel=rpcIn", "pipc.pipes.rpc.outbound-channel=rpcOut",
+                "pipc.pipes.rpc.max-in-flight=2", "pipc.pipes.rpc.reply-timeout=3s",
+                "pipc.pipes.rpc.shutdown-grace-period=5s", "pipc.pipes.feed.transport=in-process",
+                "pipc.pipes.feed.inbound-channel=feedIn", "pipc.pipes.feed.shutdown-grace-period=7s")
+                .run((context) -> {
+                    PipeInboundGateway inbound = context.getBean("rpcPipeInboundGateway", PipeInboundGateway.class);
+                    assertThat(inbound.getMaxInFlight()).isEqualTo(2);
+                    assertThat(inbound.getReplyTimeout()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(inbound.getShutdownGracePeriod()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(context.getBean("rpcPipeOutboundGateway", PipeOutboundGateway.class).getReplyTimeout())
+                            .isEqualTo(Duration.ofSeconds(3));
+                    assertThat(context.getBean("feedPipeInboundAdapter", PipeInboundChannelAdapter.class)
+                            .getShutdownGracePeriod()).isEqualTo(Duration.ofSeconds(7));
+                });
     }
 
     @Test
