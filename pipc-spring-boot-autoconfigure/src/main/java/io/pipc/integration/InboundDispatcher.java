@@ -12,6 +12,7 @@ import io.pipc.PeerDisconnectedException;
 import io.pipc.Pipe;
 import io.pipc.PipeClosedException;
 import io.pipc.PipeException;
+import io.pipc.Transport;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,6 +43,11 @@ final class InboundDispatcher {
     private @Nullable PipeReader reader;
 
     private volatile boolean receiverRunning;
+
+    /** This side asked the peer to stop sending: the end of the input is the end of a shutdown. */
+    private volatile boolean stopAsked;
+
+    private volatile boolean inputEnded;
 
     InboundDispatcher(SharedPipe pipe) {
         this.pipe = pipe;
@@ -109,30 +115,82 @@ final class InboundDispatcher {
     }
 
     /**
-     * An endpoint stopped. When it was the last one, the reader hands over what is queued, up
-     * to the grace period, and then ends; an inbound endpoint's work in progress is awaited too.
+     * An endpoint stopped. When it is the inbound endpoint, the pipe's input ends without losing
+     * a message: replies to this side's own pending requests are awaited, the peer is asked to
+     * stop sending ({@link Pipe#stopReceiving()}), and reading goes on until every message it
+     * sent before it learned of that has been handed over; then the inbound endpoint's work in
+     * progress (a gateway's replies) is awaited. A pipe whose wire cannot ask (Python) hands
+     * over what is queued. When the last endpoint stops, reading ends.
      *
      * @param owner the endpoint
-     * @param gracePeriod how long to go on handling messages already received
-     * @return whether everything received was handled in time
+     * @param gracePeriod how long to go on handling messages already sent
+     * @return whether everything sent was handled in time
      */
     boolean stop(String owner, Duration gracePeriod) {
         long deadline = System.nanoTime() + gracePeriod.toNanos();
-        PipeReader stopping = null;
+        PipeReader current;
+        boolean last;
+        boolean inbound;
         synchronized (this) {
             this.running.remove(owner);
-            if (this.running.isEmpty()) {
-                stopping = this.reader;
-                this.reader = null;
+            last = this.running.isEmpty();
+            inbound = owner.equals(this.receiverOwner);
+            current = this.reader;
+        }
+        boolean drained = true;
+        if (inbound && current != null) {
+            drained = endInput(current, deadline);
+        }
+        else if (last && current != null) {
+            drained = current.stop(deadline);
+        }
+        if (last) {
+            synchronized (this) {
+                if (this.reader == current) {
+                    this.reader = null;
+                }
             }
         }
-        boolean drained = (stopping == null) || stopping.stop(deadline);
-        MessageReceiver current = this.receiver;
-        if (owner.equals(this.receiverOwner) && current != null) {
-            drained &= current.awaitIdle(deadline);
+        MessageReceiver endpoint = this.receiver;
+        if (inbound && endpoint != null) {
+            drained &= endpoint.awaitIdle(deadline);
             this.receiverRunning = false;
         }
         return drained;
+    }
+
+    /**
+     * @return whether the pipe's input has ended, or is ending because the peer was asked to
+     *         stop sending: nothing sent from now on would be read
+     */
+    boolean isInputEnded() {
+        return this.inputEnded;
+    }
+
+    private boolean endInput(PipeReader current, long deadline) {
+        ReplyListener replyListener = this.replies;
+        if (replyListener != null) {
+            // Once asked to stop, the peer could not send the replies it owes.
+            replyListener.awaitReplies(deadline);
+        }
+        Pipe delegate = this.pipe.delegate();
+        try {
+            if (delegate != null) {
+                delegate.stopReceiving();
+                this.stopAsked = true;
+                // No reply to a request written from now on could come.
+                this.inputEnded = true;
+                return current.awaitEnd(deadline);
+            }
+        }
+        catch (UnsupportedOperationException ex) {
+            logger.info("pipe '{}': its wire cannot ask the peer to stop sending, so the messages already queued are"
+                    + " handled and what the peer writes after that is not", this.pipe.name());
+        }
+        catch (PipeException ex) {
+            logger.debug("pipe '{}' could not ask its peer to stop sending: {}", this.pipe.name(), ex.getMessage());
+        }
+        return current.stop(deadline);
     }
 
     private void startReaderIfReady() {
@@ -171,11 +229,16 @@ final class InboundDispatcher {
         if (cause == null) {
             return;
         }
+        this.inputEnded = !(cause instanceof PeerDisconnectedException && this.pipe.transport() == Transport.IN_PROCESS);
         ReplyListener replyListener = this.replies;
         if (replyListener != null) {
             replyListener.pipeEnded(cause);
         }
-        if (cause instanceof PeerClosedException || cause instanceof PeerDisconnectedException) {
+        if (this.stopAsked && cause instanceof PeerClosedException) {
+            // The end a shutdown asked for; the pipe closes next, and says so then.
+            logger.debug("pipe '{}': every message the peer sent was handed over", this.pipe.name());
+        }
+        else if (cause instanceof PeerClosedException || cause instanceof PeerDisconnectedException) {
             logger.info("pipe '{}' ended: {}", this.pipe.name(), cause.getMessage());
             this.pipe.ended(String.valueOf(cause.getMessage()), null);
         }

@@ -36,10 +36,22 @@ sealed interface InboundSource {
     void start(String owner);
 
     /**
+     * Stops reading for the endpoint, handing over what was sent until then, and waits.
+     *
      * @param owner the endpoint that stops
-     * @param gracePeriod how long to go on handling messages already received
+     * @param gracePeriod how long to go on handling messages already sent
      */
     void stop(String owner, Duration gracePeriod);
+
+    /**
+     * Stops reading for the endpoint as {@link #stop(String, Duration)} does, on a thread of its
+     * own, so that the sources stopping in one lifecycle phase drain at the same time.
+     *
+     * @param owner the endpoint that stops
+     * @param gracePeriod how long to go on handling messages already sent
+     * @param then run once stopped
+     */
+    void stop(String owner, Duration gracePeriod, Runnable then);
 
     /**
      * One pipe, read by its dispatcher.
@@ -77,10 +89,26 @@ sealed interface InboundSource {
         public void stop(String owner, Duration gracePeriod) {
             this.pipe.dispatcher().stop(owner, gracePeriod);
         }
+
+        @Override
+        public void stop(String owner, Duration gracePeriod, Runnable then) {
+            Thread stopper = new Thread(() -> {
+                try {
+                    stop(owner, gracePeriod);
+                }
+                finally {
+                    then.run();
+                }
+            }, "pipc-stop-" + owner);
+            stopper.start();
+        }
     }
 
     /**
-     * The clients of a server; the connections start and stop on their own, around the endpoint.
+     * The clients of a server. The connections start on their own, after the endpoint; the
+     * endpoint's stop stops them too (with the drain of {@link ServerConnections}), so that a
+     * context that stops the endpoint first, as a bean that depends on the connections, waits
+     * for that drain.
      *
      * @param connections the server's connections
      */
@@ -112,6 +140,12 @@ sealed interface InboundSource {
 
         @Override
         public void stop(String owner, Duration gracePeriod) {
+            this.connections.stop();
+        }
+
+        @Override
+        public void stop(String owner, Duration gracePeriod, Runnable then) {
+            this.connections.stop(then);
         }
     }
 }

@@ -21,10 +21,16 @@ import org.springframework.messaging.support.ErrorMessage;
  * with the headers of {@link PipcHeaders}. One way: what the flow returns is not sent back (use
  * {@link PipeInboundGateway} for request and reply).
  *
- * <p>The adapter becomes the pipe's only reader (see {@link SharedPipe}). Messages are sent on
- * the reading thread, so a flow on a {@code DirectChannel} handles them one at a time, in
- * order, and a slow flow slows the sender. On stop, the messages already queued are still sent,
- * up to the shutdown grace period.
+ * <p>The adapter becomes the pipe's only reader (see {@link SharedPipe}). A pipe's messages are
+ * sent on its reading thread, a server's on its handler threads, one batch per client at a
+ * time (see {@link ServerConnections}): a flow on a {@code DirectChannel} handles each peer's
+ * messages one at a time, in order, and a slow flow slows that peer's writes.
+ *
+ * <p>Stopping ends the input for good, without losing a message: the peer is asked to stop
+ * sending ({@link Pipe#stopReceiving()}), and everything it wrote until it learned of that is
+ * still sent to the channel, within the shutdown grace period; its later writes fail at the
+ * peer. Stopping the adapter of a server stops its {@link ServerConnections}, which do the same
+ * for every client and close the server.
  *
  * <p>A message the codec cannot decode is sent as an {@link ErrorMessage} to the error channel
  * when there is one, else logged; either way reading goes on.
@@ -63,11 +69,19 @@ public final class PipeInboundChannelAdapter extends MessageProducerSupport {
     }
 
     /**
-     * @param shutdownGracePeriod for a pipe, how long a stop may take to send the messages
-     *        already queued; default 10 seconds. A server's is set on its {@link ServerConnections}.
+     * @param shutdownGracePeriod for a pipe, how long a stop may take to send what the peer
+     *        wrote until it was asked to stop; default 10 seconds. A server's is set on its
+     *        {@link ServerConnections}.
      */
     public void setShutdownGracePeriod(Duration shutdownGracePeriod) {
         this.shutdownGracePeriod = Objects.requireNonNull(shutdownGracePeriod, "shutdownGracePeriod");
+    }
+
+    /**
+     * @return for a pipe, how long a stop may take (a server's is its {@link ServerConnections}')
+     */
+    public Duration getShutdownGracePeriod() {
+        return this.shutdownGracePeriod;
     }
 
     @Override
@@ -91,6 +105,15 @@ public final class PipeInboundChannelAdapter extends MessageProducerSupport {
     @Override
     protected void doStop() {
         this.source.stop(requiredOwner(), this.shutdownGracePeriod);
+    }
+
+    /**
+     * Stops without holding up the context's other beans of this phase: the pipes stopping in
+     * one phase hand over their last messages at the same time, each within its grace period.
+     */
+    @Override
+    protected void doStop(Runnable callback) {
+        this.source.stop(requiredOwner(), this.shutdownGracePeriod, callback);
     }
 
     private String requiredOwner() {

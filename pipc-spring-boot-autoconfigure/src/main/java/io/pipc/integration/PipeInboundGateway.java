@@ -22,10 +22,15 @@ import org.springframework.messaging.converter.MessageConversionException;
  * asked, with the request's correlation id. Concurrent requests over one connection are told
  * apart by that id, so replies may leave in any order.
  *
- * <p>Requests are sent on the reading thread without waiting for the reply there: with a
- * {@code DirectChannel} the flow runs on that thread and requests are handled one at a time;
- * with an {@code ExecutorChannel} (or any asynchronous flow) many are in flight at once, and
- * each reply is written from whichever thread produces it.
+ * <p>Requests are sent on the thread that hands them over (a pipe's reading thread, a server's
+ * handler threads) without waiting for the reply there: with a {@code DirectChannel} the flow
+ * runs on that thread and each peer's requests are handled one at a time; with an
+ * {@code ExecutorChannel} (or any asynchronous flow) many are in flight at once, and each reply
+ * is written from whichever thread produces it.
+ *
+ * <p>Stopping hands over every request the peer sent until it was asked to stop sending, as
+ * {@link PipeInboundChannelAdapter} does, and then waits for the replies in flight to be
+ * written, all within the shutdown grace period.
  *
  * <p>At most {@link #setMaxInFlight(int) max-in-flight} requests (default 1000) are handled at
  * once; beyond that the reading thread waits for a reply before it takes the next request, so
@@ -115,6 +120,29 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     }
 
     /**
+     * @return how long a request waits for the flow's reply
+     */
+    public Duration getReplyTimeout() {
+        return this.replyTimeout;
+    }
+
+    /**
+     * @return for a pipe, how long a stop may take (a server's is its {@link ServerConnections}')
+     */
+    public Duration getShutdownGracePeriod() {
+        return this.shutdownGracePeriod;
+    }
+
+    /**
+     * @return how many requests may be handled at once before reading waits
+     */
+    public int getMaxInFlight() {
+        synchronized (this.inFlightMonitor) {
+            return this.maxInFlight;
+        }
+    }
+
+    /**
      * @return how many requests have been received and not yet answered or given up
      */
     public int getInFlight() {
@@ -157,6 +185,22 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     protected void doStop() {
         this.source.stop(requiredOwner(), this.shutdownGracePeriod);
         super.doStop();
+    }
+
+    /**
+     * Stops without holding up the context's other beans of this phase: the pipes stopping in
+     * one phase hand over their last requests at the same time, each within its grace period.
+     */
+    @Override
+    protected void doStop(Runnable callback) {
+        this.source.stop(requiredOwner(), this.shutdownGracePeriod, () -> {
+            try {
+                super.doStop();
+            }
+            finally {
+                callback.run();
+            }
+        });
     }
 
     private String requiredOwner() {

@@ -1,5 +1,6 @@
 package io.pipc.integration;
 
+import io.pipc.PipeServer;
 import io.pipc.Transport;
 
 /**
@@ -31,6 +32,18 @@ public interface PipeMetrics {
      * @param bytes the size of its payload
      */
     default void messageSent(Origin origin, int bytes) {
+    }
+
+    /**
+     * A server listens. An implementation may read the counters it keeps of refused clients
+     * and failed authentications ({@link PipeServer#refusedConnections()},
+     * {@link PipeServer#authenticationFailures()}); those are not reported through
+     * {@link #failure}. Called once or more per server; only the first call counts.
+     *
+     * @param origin the server
+     * @param server the listening server
+     */
+    default void serverListening(Origin origin, PipeServer server) {
     }
 
     /**
@@ -82,7 +95,10 @@ public interface PipeMetrics {
         CODEC,
         /** The flow that handled a message threw. */
         HANDLER,
-        /** A client did not authenticate. */
+        /**
+         * Authentication failed: a pipe's own, or (from the server's counter, see
+         * {@link PipeMetrics#serverListening}) a server's client.
+         */
         AUTHENTICATION,
         /** A reply did not come within the reply timeout. */
         REPLY_TIMEOUT,

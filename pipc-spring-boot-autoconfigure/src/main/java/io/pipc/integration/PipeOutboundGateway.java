@@ -75,6 +75,13 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
     }
 
     /**
+     * @return how long a request waits for its reply
+     */
+    public Duration getReplyTimeout() {
+        return this.replyTimeout;
+    }
+
+    /**
      * @return how many requests wait for their reply now
      */
     public int getPending() {
@@ -96,6 +103,21 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
             public boolean offerReply(Envelope message) {
                 CompletableFuture<Envelope> waiting = PipeOutboundGateway.this.pending.remove(message.correlationId());
                 return waiting != null && waiting.complete(message);
+            }
+
+            @Override
+            public void awaitReplies(long deadlineNanos) {
+                CompletableFuture<?> all = CompletableFuture
+                        .allOf(PipeOutboundGateway.this.pending.values().toArray(CompletableFuture[]::new));
+                try {
+                    all.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                catch (ExecutionException | TimeoutException ex) {
+                    // A failed or late request fails its own caller; the shutdown goes on.
+                }
             }
 
             @Override
@@ -128,6 +150,11 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
 
     @Override
     protected @Nullable Object handleRequestMessage(Message<?> requestMessage) {
+        if (this.pipe.dispatcher().isInputEnded()) {
+            throw new MessageHandlingException(requestMessage, "pipe '" + this.pipe.name() + "' receives nothing more"
+                    + " (its input ended: the peer left, or this application is stopping), so no reply could come;"
+                    + " the request was not written");
+        }
         String correlationId = UUID.randomUUID().toString();
         Envelope request = this.mapper.toEnvelope(requestMessage, "pipe '" + this.pipe.name() + "'");
         CompletableFuture<Envelope> reply = new CompletableFuture<>();

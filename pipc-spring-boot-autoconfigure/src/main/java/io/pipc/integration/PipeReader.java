@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The thread waits with {@link Pipes#select} on the pipe and on a stop signal, so that a
  * stop never interrupts a flow that is handling a message. A {@linkplain #stop graceful stop}
- * hands over every message already queued before the thread ends, up to a deadline.
+ * hands over every message already queued before the thread ends, up to a deadline; after
+ * {@link Pipe#stopReceiving()}, {@link #awaitEnd} hands over everything until the input ends.
  */
 final class PipeReader {
 
@@ -88,27 +89,33 @@ final class PipeReader {
      */
     boolean stop(long deadlineNanos) {
         requestStop();
-        return awaitStop(deadlineNanos);
+        return awaitFinished(deadlineNanos, false);
     }
 
     /**
-     * Asks the reader to stop once nothing is queued, without waiting: call it for many
-     * readers, then {@link #awaitStop} each, so that they drain at the same time.
+     * Waits for the pipe's input to end (after {@link Pipe#stopReceiving()}), handing over every
+     * message until then; at the deadline, the reader stops after the message in hand, and what
+     * is still queued stays unread.
+     *
+     * @param deadlineNanos the {@link System#nanoTime()} by which to give up
+     * @return whether the input ended and every message was handed over in time
      */
-    void requestStop() {
+    boolean awaitEnd(long deadlineNanos) {
+        return awaitFinished(deadlineNanos, true);
+    }
+
+    private void requestStop() {
         this.stopping = true;
         this.stopSignal.signal();
     }
 
     /**
-     * Waits for a reader asked to {@linkplain #requestStop stop}; at the deadline, it stops
-     * after the message in hand, and what is still queued stays unread.
-     *
-     * @param deadlineNanos the {@link System#nanoTime()} by which to give up draining
-     * @return whether the reader ended with nothing left queued
+     * @param untilEnd whether the input was to end: then running out of time may leave messages
+     *        on their way, not only those queued
      */
-    boolean awaitStop(long deadlineNanos) {
+    private boolean awaitFinished(long deadlineNanos, boolean untilEnd) {
         if (Thread.currentThread() == this.thread) {
+            // Stopped from a flow this reader runs: it ends after the message in hand.
             this.halted = true;
             return false;
         }
@@ -122,19 +129,13 @@ final class PipeReader {
             Thread.currentThread().interrupt();
         }
         this.halted = true;
+        requestStop();
         int left = this.pipe.size();
-        if (left > 0) {
-            logger.warn("{}: stopped reading with {} messages still queued after the grace period;"
-                    + " they are dropped when the pipe closes", this.description, left);
+        if (untilEnd || left > 0) {
+            logger.warn("{}: the shutdown grace period ran out before every message was handed over; {} messages"
+                    + " still queued are dropped when the pipe closes", this.description, left);
         }
-        return false;
-    }
-
-    /**
-     * @return whether the reading thread has ended
-     */
-    boolean isFinished() {
-        return this.finished.getCount() == 0;
+        return !untilEnd && left == 0;
     }
 
     private boolean isStopping() {

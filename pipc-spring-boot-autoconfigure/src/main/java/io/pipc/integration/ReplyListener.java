@@ -16,6 +16,14 @@ interface ReplyListener {
     boolean offerReply(Envelope message);
 
     /**
+     * Waits until the requests pending now have their replies, before the peer is asked to stop
+     * sending (it could not send them after that).
+     *
+     * @param deadlineNanos the {@link System#nanoTime()} at which to give up
+     */
+    void awaitReplies(long deadlineNanos);
+
+    /**
      * The pipe ended: pending requests can have no reply and fail now rather than at their timeout.
      *
      * @param cause why the pipe ended

@@ -6,12 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
-import io.pipc.AuthenticationException;
 import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
@@ -33,17 +31,25 @@ import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The clients of one {@link PipeServer}: accepts them, gives each a connection id, reads each
- * on its own thread into the server's inbound endpoint, and writes to any of them by id. The
- * counterpart of Spring Integration's server connection factories; an inbound adapter or
- * gateway and an outbound adapter of one server share one instance.
+ * The clients of one {@link PipeServer}: accepts them, gives each a connection id, hands their
+ * messages to the server's inbound endpoint, and writes to any of them by id. The counterpart
+ * of Spring Integration's server connection factories; an inbound adapter or gateway and an
+ * outbound adapter of one server share one instance.
+ *
+ * <p>One thread reads the server and every client (see {@link ClientReader}), and a bounded
+ * pool of {@linkplain #setHandlerThreads handler threads} hands their messages to the endpoint,
+ * one batch per client at a time: each client's messages arrive in order, a slow flow for one
+ * client does not hold up the others, and a server with a thousand clients does not have a
+ * thousand threads.
  *
  * <p>It starts accepting after the inbound endpoints have started (its phase is later) and,
- * on stop, before they stop: it closes the server so that no new client arrives, lets every
- * connection hand over the messages already queued and the endpoint finish them (replies
- * included) within the shutdown grace period, then closes each connection, which tells the
- * client goodbye. The accepting thread is not a daemon, so that an application whose only
- * work is serving clients keeps running while the server is open.
+ * on stop, before they stop, it shuts down without losing a message: it closes the server so
+ * that no new client arrives, asks every client to stop sending ({@link Pipe#stopReceiving()}),
+ * goes on handling what they sent until each client's input has ended, waits for the
+ * endpoint's replies to go out, and then closes each connection, which tells the client
+ * goodbye; all within the shutdown grace period. A client that writes after it was asked to
+ * stop gets an exception: its message stays with it. The reading thread is not a daemon, so
+ * that an application whose only work is serving clients keeps running while the server is open.
  */
 public final class ServerConnections implements SmartLifecycle, ApplicationEventPublisherAware {
 
@@ -52,12 +58,9 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
 
     private static final Logger logger = LoggerFactory.getLogger(ServerConnections.class);
 
-    /** Pause after a failed accept, so that a server failing at once does not spin. */
-    private static final long ACCEPT_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
     private final SharedPipeServer server;
 
-    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    private final Map<String, ClientConnection> connections = new ConcurrentHashMap<>();
 
     private final AtomicLong connectionCount = new AtomicLong();
 
@@ -69,17 +72,22 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
 
     private volatile Duration shutdownGracePeriod = Duration.ofSeconds(10);
 
+    private volatile int handlerThreads = 16;
+
     private volatile PipeMetrics metrics = PipeMetrics.NONE;
 
     private volatile @Nullable ApplicationEventPublisher eventPublisher;
 
     private volatile boolean running;
 
+    /** The shutdown, once begun. */
+    private volatile @Nullable CompletableFuture<Void> stopped;
+
     private int phase = DEFAULT_PHASE;
 
     private boolean autoStartup = true;
 
-    private @Nullable Thread acceptor;
+    private @Nullable ClientReader reader;
 
     /**
      * @param server the server whose clients to accept; nothing else may accept them
@@ -96,8 +104,8 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
     }
 
     /**
-     * @param shutdownGracePeriod how long a stop may take to finish the messages already
-     *        received; default 10 seconds
+     * @param shutdownGracePeriod how long a stop may take to hand over what the clients sent
+     *        and write the replies; default 10 seconds
      */
     public void setShutdownGracePeriod(Duration shutdownGracePeriod) {
         if (shutdownGracePeriod.isNegative()) {
@@ -105,6 +113,31 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
                     + ")");
         }
         this.shutdownGracePeriod = shutdownGracePeriod;
+    }
+
+    /**
+     * @param handlerThreads the most threads handing clients' messages to the endpoint at once,
+     *        each busy with one client's batch; default 16. Raise it when flows block for long.
+     */
+    public void setHandlerThreads(int handlerThreads) {
+        if (handlerThreads < 1) {
+            throw new IllegalArgumentException("handlerThreads must be at least 1 (was " + handlerThreads + ")");
+        }
+        this.handlerThreads = handlerThreads;
+    }
+
+    /**
+     * @return how long a stop may take
+     */
+    public Duration getShutdownGracePeriod() {
+        return this.shutdownGracePeriod;
+    }
+
+    /**
+     * @return the most threads handing clients' messages to the endpoint at once
+     */
+    public int getHandlerThreads() {
+        return this.handlerThreads;
     }
 
     /**
@@ -145,8 +178,8 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
      * @return whether that client is connected
      */
     public boolean isConnected(String connectionId) {
-        Connection connection = this.connections.get(connectionId);
-        return connection != null && connection.pipe.isOpen();
+        ClientConnection connection = this.connections.get(connectionId);
+        return connection != null && connection.pipe().isOpen();
     }
 
     /**
@@ -157,8 +190,8 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
      * @throws PipeClosedException when that client is gone (or never was); nothing was written
      */
     public void send(String connectionId, Envelope message) {
-        Connection connection = this.connections.get(connectionId);
-        if (connection == null || !connection.pipe.isOpen()) {
+        ClientConnection connection = this.connections.get(connectionId);
+        if (connection == null || !connection.pipe().isOpen()) {
             throw new PipeClosedException("server '" + this.server.name() + "' has no client connection '"
                     + connectionId + "': the client is gone (it closed, or the connection failed) or never existed;"
                     + " the message was not sent");
@@ -176,9 +209,13 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         return this.autoStartup;
     }
 
+    /**
+     * @return whether it accepts clients, or is still handing over what they sent after a stop
+     */
     @Override
     public boolean isRunning() {
-        return this.running;
+        CompletableFuture<Void> stopping = this.stopped;
+        return this.running || (stopping != null && !stopping.isDone());
     }
 
     @Override
@@ -187,47 +224,63 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
             if (this.running) {
                 return;
             }
+            if (this.stopped != null) {
+                throw new IllegalStateException("connections of server '" + this.server.name() + "' cannot start again:"
+                        + " stopping closed the server");
+            }
             this.server.claimAccepting("connections of server '" + this.server.name() + "'");
-            this.server.open();
+            PipeServer listening = this.server.open();
+            this.metrics.serverListening(origin(), this.server);
+            ClientReader started = new ClientReader("server '" + this.server.name() + "'",
+                    "pipc-server-" + this.server.name(), listening, this.handlerThreads, new Clients());
+            this.reader = started;
             this.running = true;
-            Thread thread = new Thread(this::acceptClients, "pipc-server-" + this.server.name());
-            // Not a daemon: a server keeps the application running, the way a web server does.
-            thread.setDaemon(false);
-            this.acceptor = thread;
-            thread.start();
+            started.start();
         }
     }
 
+    /**
+     * Shuts down without losing a message, as described above, and waits for it.
+     */
     @Override
     public void stop() {
-        synchronized (this.lifecycleMonitor) {
-            if (!this.running) {
-                return;
-            }
-            this.running = false;
-        }
-        shutDown();
+        stopping().join();
     }
 
+    /**
+     * Shuts down without losing a message, as described above, on a thread of its own; servers
+     * drain in parallel, each within its own grace period. Asked again while it drains, it
+     * calls back once the drain is over (a context stops an endpoint that depends on these
+     * connections first, and the endpoint stops them).
+     */
     @Override
     public void stop(Runnable callback) {
+        stopping().whenComplete((done, failure) -> callback.run());
+    }
+
+    private CompletableFuture<Void> stopping() {
         synchronized (this.lifecycleMonitor) {
+            CompletableFuture<Void> stopping = this.stopped;
+            if (stopping != null) {
+                return stopping;
+            }
             if (!this.running) {
-                callback.run();
-                return;
+                return CompletableFuture.completedFuture(null);
             }
+            CompletableFuture<Void> begun = new CompletableFuture<>();
+            this.stopped = begun;
             this.running = false;
+            Thread stopper = new Thread(() -> {
+                try {
+                    shutDown();
+                }
+                finally {
+                    begun.complete(null);
+                }
+            }, "pipc-server-" + this.server.name() + "-shutdown");
+            stopper.start();
+            return begun;
         }
-        // Servers drain in parallel, each within its own grace period.
-        Thread stopper = new Thread(() -> {
-            try {
-                shutDown();
-            }
-            finally {
-                callback.run();
-            }
-        }, "pipc-server-" + this.server.name() + "-shutdown");
-        stopper.start();
     }
 
     /**
@@ -252,129 +305,36 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         return new PipeMetrics.Origin(this.server.name(), this.server.transport(), PipeMetrics.Role.SERVER);
     }
 
-    private void acceptClients() {
-        PipeServer listening = this.server.open();
-        while (this.running) {
-            Pipe pipe;
-            try {
-                pipe = listening.accept();
-            }
-            catch (PipeClosedException ex) {
-                break;
-            }
-            catch (AuthenticationException ex) {
-                logger.warn("server '{}' refused a client: {}", this.server.name(), ex.getMessage());
-                this.metrics.failure(origin(), PipeMetrics.Failure.AUTHENTICATION);
-                publish(new PipeConnectionFailedEvent(this, this.server.name(), this.server.transport(), null, ex));
-                continue;
-            }
-            catch (PipeException ex) {
-                if (!this.running || !listening.isOpen()) {
-                    break;
-                }
-                logger.warn("server '{}' could not accept a client: {}", this.server.name(), ex.toString());
-                this.metrics.failure(origin(), PipeMetrics.Failure.CONNECTION);
-                publish(new PipeConnectionFailedEvent(this, this.server.name(), this.server.transport(), null, ex));
-                LockSupport.parkNanos(ACCEPT_RETRY_NANOS);
-                continue;
-            }
-            if (!this.running) {
-                pipe.close();
-                break;
-            }
-            connected(pipe);
-        }
-    }
-
-    private void connected(Pipe pipe) {
-        String id = this.server.name() + "-" + this.connectionCount.incrementAndGet();
-        Connection connection = new Connection(id, pipe);
-        this.connections.put(id, connection);
-        logger.debug("server '{}': client connection '{}' opened", this.server.name(), id);
-        this.metrics.connectionOpened(origin());
-        publish(new PipeConnectionOpenedEvent(this, this.server.name(), this.server.transport(), id));
-        MessageReceiver current = this.receiver;
-        if (current != null) {
-            PipeReader reader = new PipeReader("client connection '" + id + "' of server '" + this.server.name() + "'",
-                    "pipc-" + id, pipe, (message) -> deliver(current, connection, message),
-                    (cause) -> ended(connection, cause));
-            connection.reader = reader;
-            reader.start();
-        }
-    }
-
-    private void deliver(MessageReceiver current, Connection connection, Envelope message) {
-        this.metrics.messageReceived(origin(), message.payload().length);
-        current.receive(new ReceivedMessage(message, origin(), connection.id, (reply) -> write(connection, reply)));
-    }
-
-    private void write(Connection connection, Envelope message) {
-        connection.pipe.write(message);
+    private void write(ClientConnection connection, Envelope message) {
+        connection.pipe().write(message);
         this.metrics.messageSent(origin(), message.payload().length);
-    }
-
-    /** A connection's reader ended by itself: the client went away, or the connection broke. */
-    private void ended(Connection connection, @Nullable PipeException cause) {
-        if (cause == null || this.connections.remove(connection.id) == null) {
-            return;
-        }
-        connection.pipe.close();
-        this.metrics.connectionClosed(origin());
-        if (cause instanceof PeerClosedException || cause instanceof PeerDisconnectedException
-                || cause instanceof PipeClosedException) {
-            logger.debug("server '{}': client connection '{}' ended: {}", this.server.name(), connection.id,
-                    cause.getMessage());
-            publish(new PipeConnectionClosedEvent(this, this.server.name(), this.server.transport(), connection.id,
-                    String.valueOf(cause.getMessage())));
-        }
-        else {
-            logger.warn("server '{}': client connection '{}' broke: {}", this.server.name(), connection.id,
-                    cause.toString());
-            this.metrics.failure(origin(), PipeMetrics.Failure.CONNECTION);
-            publish(new PipeConnectionFailedEvent(this, this.server.name(), this.server.transport(), connection.id,
-                    cause));
-        }
     }
 
     private void shutDown() {
         long deadline = System.nanoTime() + this.shutdownGracePeriod.toNanos();
-        this.server.close();
-        List<Connection> open = new ArrayList<>(this.connections.values());
-        for (Connection connection : open) {
-            if (connection.reader != null) {
-                connection.reader.requestStop();
-            }
+        ClientReader current = this.reader;
+        boolean drained = (current == null) || current.drain(deadline);
+        MessageReceiver endpoint = this.receiver;
+        if (endpoint != null) {
+            drained &= endpoint.awaitIdle(deadline);
         }
-        boolean drained = true;
-        for (Connection connection : open) {
-            if (connection.reader != null) {
-                drained &= connection.reader.awaitStop(deadline);
-            }
-        }
-        MessageReceiver current = this.receiver;
-        if (current != null) {
-            drained &= current.awaitIdle(deadline);
-        }
-        for (Connection connection : open) {
-            if (this.connections.remove(connection.id) != null) {
-                connection.pipe.close();
+        List<ClientConnection> open = new ArrayList<>(this.connections.values());
+        for (ClientConnection connection : open) {
+            if (this.connections.remove(connection.id()) != null) {
+                connection.pipe().close();
                 this.metrics.connectionClosed(origin());
-                publish(new PipeConnectionClosedEvent(this, this.server.name(), this.server.transport(), connection.id,
+                publish(new PipeConnectionClosedEvent(this, this.server.name(), this.server.transport(), connection.id(),
                         "server '" + this.server.name() + "' stopped"));
             }
         }
-        Thread thread = this.acceptor;
-        if (thread != null) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(1));
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
+        if (drained) {
+            logger.info("server '{}' stopped: {} client connections closed after every message they sent was handled",
+                    this.server.name(), open.size());
         }
-        logger.info("server '{}' stopped: {} client connections closed{}", this.server.name(), open.size(),
-                drained ? "" : " (the grace period of " + this.shutdownGracePeriod + " ran out before every message"
-                        + " received was handled)");
+        else {
+            logger.warn("server '{}' stopped: {} client connections closed; the grace period of {} ran out before"
+                    + " every message they sent was handled", this.server.name(), open.size(), this.shutdownGracePeriod);
+        }
     }
 
     private void publish(PipeEvent event) {
@@ -394,18 +354,73 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         return "ServerConnections[" + this.server.name() + ", " + this.connections.size() + " clients]";
     }
 
-    /** One client: its pipe and the reader that feeds the inbound endpoint. */
-    private static final class Connection {
+    /** What the reader reports, on its thread and on the handler threads. */
+    private final class Clients implements ClientReader.Clients {
 
-        final String id;
+        @Override
+        public ClientConnection connected(Pipe pipe) {
+            String name = ServerConnections.this.server.name();
+            String id = name + "-" + ServerConnections.this.connectionCount.incrementAndGet();
+            ClientConnection connection = new ClientConnection(id, pipe);
+            ServerConnections.this.connections.put(id, connection);
+            logger.debug("server '{}': client connection '{}' opened", name, id);
+            ServerConnections.this.metrics.connectionOpened(origin());
+            publish(new PipeConnectionOpenedEvent(ServerConnections.this, name, ServerConnections.this.server.transport(),
+                    id));
+            return connection;
+        }
 
-        final Pipe pipe;
+        @Override
+        public void received(ClientConnection connection, Envelope message) {
+            PipeMetrics.Origin origin = origin();
+            ServerConnections.this.metrics.messageReceived(origin, message.payload().length);
+            MessageReceiver endpoint = ServerConnections.this.receiver;
+            if (endpoint == null) {
+                ServerConnections.this.metrics.failure(origin, PipeMetrics.Failure.DROPPED);
+                logger.warn("server '{}': dropped a message of {} bytes from client connection '{}': the server has no"
+                        + " inbound endpoint", origin.name(), message.payload().length, connection.id());
+                return;
+            }
+            try {
+                endpoint.receive(new ReceivedMessage(message, origin, connection.id(),
+                        (reply) -> write(connection, reply)));
+            }
+            catch (RuntimeException ex) {
+                logger.warn("server '{}': the flow failed to handle a message of {} bytes from client connection '{}';"
+                        + " reading goes on: {}", origin.name(), message.payload().length, connection.id(),
+                        ex.toString());
+            }
+        }
 
-        volatile @Nullable PipeReader reader;
+        @Override
+        public void ended(ClientConnection connection, PipeException cause) {
+            if (ServerConnections.this.connections.remove(connection.id()) == null) {
+                return;
+            }
+            connection.pipe().close();
+            String name = ServerConnections.this.server.name();
+            ServerConnections.this.metrics.connectionClosed(origin());
+            if (cause instanceof PeerClosedException || cause instanceof PeerDisconnectedException
+                    || cause instanceof PipeClosedException) {
+                logger.debug("server '{}': client connection '{}' ended: {}", name, connection.id(), cause.getMessage());
+                publish(new PipeConnectionClosedEvent(ServerConnections.this, name,
+                        ServerConnections.this.server.transport(), connection.id(), String.valueOf(cause.getMessage())));
+            }
+            else {
+                logger.warn("server '{}': client connection '{}' broke: {}", name, connection.id(), cause.toString());
+                ServerConnections.this.metrics.failure(origin(), PipeMetrics.Failure.CONNECTION);
+                publish(new PipeConnectionFailedEvent(ServerConnections.this, name,
+                        ServerConnections.this.server.transport(), connection.id(), cause));
+            }
+        }
 
-        Connection(String id, Pipe pipe) {
-            this.id = id;
-            this.pipe = pipe;
+        @Override
+        public void acceptFailed(PipeException failure) {
+            String name = ServerConnections.this.server.name();
+            logger.warn("server '{}' could not accept a client: {}", name, failure.toString());
+            ServerConnections.this.metrics.failure(origin(), PipeMetrics.Failure.CONNECTION);
+            publish(new PipeConnectionFailedEvent(ServerConnections.this, name, ServerConnections.this.server.transport(),
+                    null, failure));
         }
     }
 }

@@ -165,6 +165,24 @@ public final class SharedPipeServer implements PipeServer {
         return open().readiness();
     }
 
+    /**
+     * @return the listening server's count, or 0 before it listens
+     */
+    @Override
+    public long refusedConnections() {
+        PipeServer server = this.delegate;
+        return (server != null) ? server.refusedConnections() : 0;
+    }
+
+    /**
+     * @return the listening server's count, or 0 before it listens
+     */
+    @Override
+    public long authenticationFailures() {
+        PipeServer server = this.delegate;
+        return (server != null) ? server.authenticationFailures() : 0;
+    }
+
     @Override
     public String toString() {
         return "SharedPipeServer[" + this.name + ", " + this.transport + ", " + state() + "]";

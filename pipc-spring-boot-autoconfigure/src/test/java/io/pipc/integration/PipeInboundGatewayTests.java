@@ -1,5 +1,6 @@
 package io.pipc.integration;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
 import io.pipc.PipePair;
+import io.pipc.PipeServer;
 import io.pipc.Pipes;
 import io.pipc.codec.Codecs;
 import io.pipc.integration.dsl.Pipc;
@@ -35,6 +37,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(30)
 class PipeInboundGatewayTests {
 
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+
+
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -42,10 +47,10 @@ class PipeInboundGatewayTests {
 
     @Test
     void replyGoesBackToTheClientThatAskedWithTheRequestsCorrelationId() {
-        PairPipeServer server = new PairPipeServer();
-        this.runner.withBean(PairPipeServer.class, () -> server).withUserConfiguration(UpperCaseServer.class).run((context) -> {
-            Pipe asking = server.connect();
-            Pipe other = server.connect();
+        PipeServer server = Pipes.server(LOOPBACK);
+        this.runner.withBean(PipeServer.class, () -> server).withUserConfiguration(UpperCaseServer.class).run((context) -> {
+            Pipe asking = Pipes.connect(server.address());
+            Pipe other = Pipes.connect(server.address());
 
             asking.write(new Envelope(bytes("hello"), "req-1", "text/plain"));
 
@@ -58,13 +63,13 @@ class PipeInboundGatewayTests {
 
     @Test
     void hundredConcurrentRequestsOverOneConnectionAreEachAnsweredByCorrelationId() {
-        PairPipeServer server = new PairPipeServer();
+        PipeServer server = Pipes.server(LOOPBACK);
         CountDownLatch clientHasLastReply = new CountDownLatch(1);
-        this.runner.withBean(PairPipeServer.class, () -> server)
+        this.runner.withBean(PipeServer.class, () -> server)
                 .withBean("clientHasLastReply", CountDownLatch.class, () -> clientHasLastReply)
                 .withUserConfiguration(ConcurrentServer.class)
                 .run((context) -> {
-                    Pipe client = server.connect();
+                    Pipe client = Pipes.connect(server.address());
                     for (int i = 0; i < 100; i++) {
                         client.write(new Envelope(bytes("p" + i), "r" + i, null));
                     }
@@ -89,13 +94,13 @@ class PipeInboundGatewayTests {
 
     @Test
     void readingWaitsWhileMaxInFlightRequestsAreBeingHandled() {
-        PairPipeServer server = new PairPipeServer();
+        PipeServer server = Pipes.server(LOOPBACK);
         CountDownLatch release = new CountDownLatch(1);
-        this.runner.withBean(PairPipeServer.class, () -> server)
+        this.runner.withBean(PipeServer.class, () -> server)
                 .withBean("release", CountDownLatch.class, () -> release)
                 .withUserConfiguration(HeldServer.class)
                 .run((context) -> {
-                    Pipe client = server.connect();
+                    Pipe client = Pipes.connect(server.address());
                     PipeInboundGateway gateway = context.getBean(PipeInboundGateway.class);
                     AtomicInteger started = context.getBean(AtomicInteger.class);
                     for (int i = 0; i < 5; i++) {
@@ -116,9 +121,9 @@ class PipeInboundGatewayTests {
 
     @Test
     void requestWhoseReplyDoesNotComeInTimeIsGivenUpAndTheNextIsAnswered() {
-        PairPipeServer server = new PairPipeServer();
-        this.runner.withBean(PairPipeServer.class, () -> server).withUserConfiguration(SilentOnceServer.class).run((context) -> {
-            Pipe client = server.connect();
+        PipeServer server = Pipes.server(LOOPBACK);
+        this.runner.withBean(PipeServer.class, () -> server).withUserConfiguration(SilentOnceServer.class).run((context) -> {
+            Pipe client = Pipes.connect(server.address());
             PipeInboundGateway gateway = context.getBean(PipeInboundGateway.class);
 
             client.write(new Envelope(bytes("silence"), "r1", null));
@@ -133,9 +138,9 @@ class PipeInboundGatewayTests {
 
     @Test
     void requestWhoseFlowFailsGetsNoReplyAndReadingGoesOn() {
-        PairPipeServer server = new PairPipeServer();
-        this.runner.withBean(PairPipeServer.class, () -> server).withUserConfiguration(FailingOnceServer.class).run((context) -> {
-            Pipe client = server.connect();
+        PipeServer server = Pipes.server(LOOPBACK);
+        this.runner.withBean(PipeServer.class, () -> server).withUserConfiguration(FailingOnceServer.class).run((context) -> {
+            Pipe client = Pipes.connect(server.address());
 
             client.write(new Envelope(bytes("fail"), "r1", null));
             client.write(new Envelope(bytes("fine"), "r2", null));
@@ -161,10 +166,10 @@ class PipeInboundGatewayTests {
 
     @Test
     void stopAnswersEveryRequestAlreadySentThenSaysGoodbye() {
-        PairPipeServer server = new PairPipeServer();
+        PipeServer server = Pipes.server(LOOPBACK);
         List<Pipe> clients = new ArrayList<>();
-        this.runner.withBean(PairPipeServer.class, () -> server).withUserConfiguration(UpperCaseServer.class).run((context) -> {
-            Pipe client = server.connect();
+        this.runner.withBean(PipeServer.class, () -> server).withUserConfiguration(UpperCaseServer.class).run((context) -> {
+            Pipe client = Pipes.connect(server.address());
             clients.add(client);
             ServerConnections connections = context.getBean(ServerConnections.class);
             await().atMost(WAIT).until(() -> connections.getConnectionIds().size() == 1);
@@ -199,7 +204,7 @@ class PipeInboundGatewayTests {
     static class UpperCaseServer {
 
         @Bean
-        IntegrationFlow upperCase(PairPipeServer server) {
+        IntegrationFlow upperCase(PipeServer server) {
             return IntegrationFlow.from(Pipc.inboundGateway(server))
                     .transform(byte[].class, (payload) -> bytes(text(payload).toUpperCase()))
                     .get();
@@ -221,7 +226,7 @@ class PipeInboundGatewayTests {
     static class ConcurrentServer {
 
         @Bean
-        IntegrationFlow concurrent(PairPipeServer server, CountDownLatch clientHasLastReply) {
+        IntegrationFlow concurrent(PipeServer server, CountDownLatch clientHasLastReply) {
             return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()))
                     .channel((channels) -> channels.executor(new ConcurrentTaskExecutor(Executors.newFixedThreadPool(8))))
                     .<String, String>transform((payload) -> {
@@ -252,7 +257,7 @@ class PipeInboundGatewayTests {
         }
 
         @Bean
-        IntegrationFlow held(PairPipeServer server, CountDownLatch release, AtomicInteger started) {
+        IntegrationFlow held(PipeServer server, CountDownLatch release, AtomicInteger started) {
             return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()).maxInFlight(2))
                     .channel((channels) -> channels.executor(new ConcurrentTaskExecutor(Executors.newFixedThreadPool(8))))
                     .<String, String>transform((payload) -> {
@@ -273,7 +278,7 @@ class PipeInboundGatewayTests {
     static class SilentOnceServer {
 
         @Bean
-        IntegrationFlow silentOnce(PairPipeServer server) {
+        IntegrationFlow silentOnce(PipeServer server) {
             return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string())
                             .replyTimeout(Duration.ofMillis(200)))
                     .<String>filter((payload) -> !"silence".equals(payload))
@@ -286,7 +291,7 @@ class PipeInboundGatewayTests {
     static class FailingOnceServer {
 
         @Bean
-        IntegrationFlow failingOnce(PairPipeServer server) {
+        IntegrationFlow failingOnce(PipeServer server) {
             return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()))
                     .<String, String>transform((payload) -> {
                         if ("fail".equals(payload)) {

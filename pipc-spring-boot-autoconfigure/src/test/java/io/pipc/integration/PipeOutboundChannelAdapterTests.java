@@ -1,5 +1,6 @@
 package io.pipc.integration;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -7,6 +8,7 @@ import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
 import io.pipc.PipePair;
+import io.pipc.PipeServer;
 import io.pipc.Pipes;
 import io.pipc.codec.Codecs;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,9 @@ import static org.awaitility.Awaitility.await;
 
 @Timeout(30)
 class PipeOutboundChannelAdapterTests {
+
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -99,13 +104,13 @@ class PipeOutboundChannelAdapterTests {
 
     @Test
     void serverMessageGoesToTheClientItsConnectionIdNames() {
-        PairPipeServer server = new PairPipeServer();
+        PipeServer server = Pipes.server(LOOPBACK);
         ServerConnections connections = new ServerConnections(server);
         this.runner.withBean(ServerConnections.class, () -> connections)
                 .withBean("out", PipeOutboundChannelAdapter.class, () -> new PipeOutboundChannelAdapter(connections))
                 .run((context) -> {
-                    Pipe first = server.connect();
-                    Pipe second = server.connect();
+                    Pipe first = Pipes.connect(server.address());
+                    Pipe second = Pipes.connect(server.address());
                     await().atMost(WAIT).until(() -> connections.getConnectionIds().size() == 2);
                     String secondId = connections.getConnectionIds().stream().sorted().toList().get(1);
 
@@ -119,7 +124,7 @@ class PipeOutboundChannelAdapterTests {
 
     @Test
     void serverMessageWithoutConnectionIdFailsSayingWhichHeaderIsMissing() {
-        ServerConnections connections = new ServerConnections(new PairPipeServer());
+        ServerConnections connections = new ServerConnections(Pipes.server(LOOPBACK));
         this.runner.withBean(ServerConnections.class, () -> connections)
                 .withBean("out", PipeOutboundChannelAdapter.class, () -> new PipeOutboundChannelAdapter(connections))
                 .run((context) -> assertThatExceptionOfType(MessageHandlingException.class)
@@ -131,7 +136,7 @@ class PipeOutboundChannelAdapterTests {
 
     @Test
     void serverMessageForAClientThatIsGoneFailsSayingSo() {
-        PairPipeServer server = new PairPipeServer();
+        PipeServer server = Pipes.server(LOOPBACK);
         ServerConnections connections = new ServerConnections(server);
         this.runner.withBean(ServerConnections.class, () -> connections)
                 .withBean("in", QueueChannel.class)
@@ -142,7 +147,7 @@ class PipeOutboundChannelAdapterTests {
                 })
                 .withBean("out", PipeOutboundChannelAdapter.class, () -> new PipeOutboundChannelAdapter(connections))
                 .run((context) -> {
-                    Pipe client = server.connect();
+                    Pipe client = Pipes.connect(server.address());
                     await().atMost(WAIT).until(() -> connections.getConnectionIds().size() == 1);
                     String id = connections.getConnectionIds().iterator().next();
                     client.close();

@@ -33,6 +33,7 @@ import org.springframework.messaging.MessageHandlingException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 @Timeout(30)
 class PipeOutboundGatewayTests {
@@ -112,6 +113,23 @@ class PipeOutboundGatewayTests {
                     .isThrownBy(() -> gateway.handleMessage(MessageBuilder.withPayload("hello?").build()))
                     .withMessageContaining("ended before the reply");
             join(closer);
+        });
+    }
+
+    @Test
+    void requestAfterThePipesInputEndedFailsAtOnceAndIsNotWritten() {
+        SharedPipe left = SharedPipe.of(this.pair.left());
+        PipeOutboundGateway gateway = new PipeOutboundGateway(left);
+        gateway.setReplyTimeout(Duration.ofMinutes(5));
+        this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
+            gateway.start();
+            this.pair.right().close();
+            await().atMost(WAIT).until(() -> left.state() == SharedPipe.State.CLOSED);
+
+            assertThatExceptionOfType(MessageHandlingException.class)
+                    .isThrownBy(() -> gateway.handleMessage(MessageBuilder.withPayload("anyone?").build()))
+                    .withMessageContaining("receives nothing more")
+                    .withMessageContaining("the request was not written");
         });
     }
 

@@ -1,10 +1,14 @@
 package io.pipc.integration;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
+import io.pipc.PipeServer;
+import io.pipc.Pipes;
 import io.pipc.Transport;
 import io.pipc.integration.event.PipeConnectionClosedEvent;
 import io.pipc.integration.event.PipeConnectionOpenedEvent;
@@ -20,15 +24,19 @@ import org.springframework.integration.config.EnableIntegration;
 import org.springframework.messaging.Message;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 @Timeout(30)
 class ServerConnectionsTests {
 
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+
+
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final PairPipeServer server = new PairPipeServer();
+    private final PipeServer server = Pipes.server(LOOPBACK);
 
     private final ServerConnections connections = new ServerConnections(this.server);
 
@@ -48,8 +56,8 @@ class ServerConnectionsTests {
     @Test
     void eachClientsMessagesCarryItsOwnConnectionId() {
         this.runner.run((context) -> {
-            Pipe first = this.server.connect();
-            Pipe second = this.server.connect();
+            Pipe first = Pipes.connect(this.server.address());
+            Pipe second = Pipes.connect(this.server.address());
             first.write("from first");
             Message<?> one = context.getBean("in", QueueChannel.class).receive(WAIT.toMillis());
             second.write("from second");
@@ -65,7 +73,7 @@ class ServerConnectionsTests {
     @Test
     void clientConnectingAndLeavingPublishesOpenedAndClosedEvents() {
         this.runner.run((context) -> {
-            Pipe client = this.server.connect();
+            Pipe client = Pipes.connect(this.server.address());
             await().atMost(WAIT).until(() -> this.connections.getConnectionIds().size() == 1);
             String id = this.connections.getConnectionIds().iterator().next();
             client.close();
@@ -105,13 +113,14 @@ class ServerConnectionsTests {
     @Test
     void stopClosesTheServerAndEveryClientConnection() {
         this.runner.run((context) -> {
-            Pipe client = this.server.connect();
+            Pipe client = Pipes.connect(this.server.address());
             await().atMost(WAIT).until(() -> this.connections.getConnectionIds().size() == 1);
 
             context.close();
 
             assertThat(this.server.isOpen()).isFalse();
-            assertThat(client.readiness().isReady()).isTrue();
+            await().atMost(WAIT).until(() -> client.readiness().isReady());
+            assertThatExceptionOfType(PeerClosedException.class).isThrownBy(() -> client.read(WAIT));
             assertThat(this.events).filteredOn(PipeConnectionClosedEvent.class::isInstance).singleElement()
                     .extracting((event) -> ((PipeConnectionClosedEvent) event).getReason()).asString()
                     .contains("stopped");

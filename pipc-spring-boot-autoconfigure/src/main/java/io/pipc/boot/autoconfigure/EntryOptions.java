@@ -29,6 +29,8 @@ final class EntryOptions {
             @Nullable SSLContext sslContext) {
         return common(name, pipe.properties(), pipe.wire(), directory, sslContext)
                 .connectTimeout(pipe.properties().getConnectTimeout())
+                .localAddress(pipe.localAddress())
+                .tlsHostnameVerification(pipe.properties().isTlsHostnameVerification())
                 .build();
     }
 

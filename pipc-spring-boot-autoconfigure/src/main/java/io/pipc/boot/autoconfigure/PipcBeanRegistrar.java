@@ -1,5 +1,6 @@
 package io.pipc.boot.autoconfigure;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +55,12 @@ final class PipcBeanRegistrar implements ImportBeanDefinitionRegistrar, Environm
 
     static final String REGISTRY_BEAN_NAME = "pipeRegistry";
 
+    /** How long Spring waits for the beans of one lifecycle phase to stop. */
+    private static final String SHUTDOWN_PHASE_TIMEOUT = "spring.lifecycle.timeout-per-shutdown-phase";
+
+    /** Spring Boot's default of {@link #SHUTDOWN_PHASE_TIMEOUT}. */
+    private static final Duration DEFAULT_SHUTDOWN_PHASE_TIMEOUT = Duration.ofSeconds(30);
+
     @SuppressWarnings("NullAway.Init")
     private Environment environment;
 
@@ -92,9 +99,13 @@ final class PipcBeanRegistrar implements ImportBeanDefinitionRegistrar, Environm
         for (ServerDefinition server : definitions.servers()) {
             registration.server(server);
         }
+        Duration shutdownPhaseTimeout = Binder.get(this.environment)
+                .bind(SHUTDOWN_PHASE_TIMEOUT, Duration.class)
+                .orElse(DEFAULT_SHUTDOWN_PHASE_TIMEOUT);
         registration.register(LIFECYCLE_BEAN_NAME, PipcLifecycle.class,
                 () -> new PipcLifecycle(definitions, this.beanFactory, this.beanFactory.getBean(PipeFactory.class),
-                        this.beanFactory.getBeanProvider(SslBundles.class).getIfAvailable()));
+                        this.beanFactory.getBeanProvider(SslBundles.class).getIfAvailable(), registration.metrics(),
+                        shutdownPhaseTimeout));
         registration.register(REGISTRY_BEAN_NAME, PipeRegistry.class, () -> registry(definitions));
     }
 
@@ -192,6 +203,7 @@ final class PipcBeanRegistrar implements ImportBeanDefinitionRegistrar, Environm
                 ServerConnections connections = new ServerConnections(
                         this.beans.getBean(server.beanName(), PipeServer.class));
                 connections.setShutdownGracePeriod(entry.getShutdownGracePeriod());
+                connections.setHandlerThreads(entry.getHandlerThreads());
                 connections.setMetrics(metrics());
                 return connections;
             });
@@ -254,7 +266,7 @@ final class PipcBeanRegistrar implements ImportBeanDefinitionRegistrar, Environm
             return this.registry.containsBeanDefinition(name) || this.registry.isAlias(name);
         }
 
-        private PipeMetrics metrics() {
+        PipeMetrics metrics() {
             return this.beans.getBeanProvider(PipeMetrics.class).getIfAvailable(() -> PipeMetrics.NONE);
         }
 
@@ -263,6 +275,7 @@ final class PipcBeanRegistrar implements ImportBeanDefinitionRegistrar, Environm
             gateway.setRequestChannelName(requestChannel);
             gateway.setCodec(codec);
             gateway.setReplyTimeout(entry.getReplyTimeout());
+            gateway.setMaxInFlight(entry.getMaxInFlight());
         }
 
         private static Supplier<@Nullable Codec<?>> codec(CodecType type, @Nullable Class<?> jsonType,

@@ -114,6 +114,7 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         Class<?> jsonType = jsonType(prefix, codec, entry.getJsonType(), classLoader, problems);
         Wire wire = choice(prefix + ".wire", entry.getWire(), WIRES, problems);
         notNegative(prefix + ".connect-timeout", entry.getConnectTimeout(), problems);
+        InetAddress localAddress = null;
         if (transport != null) {
             if (transport == Transport.FIFO || transport == Transport.IN_PROCESS) {
                 if (!RENDEZVOUS_NAME.matcher(name).matches()) {
@@ -126,8 +127,8 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
             }
             if (transport == Transport.TCP) {
                 port(prefix, entry.getPort(), 1, problems);
-                if (mode == TcpMode.RENDEZVOUS && !isSecured(entry)) {
-                    requireLoopback(prefix, entry.getHost(), "the rendezvous may listen on it", problems);
+                if (mode == TcpMode.RENDEZVOUS) {
+                    localAddress = rendezvousAddresses(prefix, entry, problems);
                 }
             }
             else {
@@ -137,6 +138,13 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
                 if (entry.getSslBundle() != null) {
                     problems.add(notApplicable(prefix, "ssl-bundle", transport));
                 }
+            }
+            if (entry.getLocalAddress() != null && (transport != Transport.TCP || mode != TcpMode.RENDEZVOUS)) {
+                problems.add(prefix + ".local-address applies only to a tcp rendezvous (mode rendezvous)");
+            }
+            if (!entry.isTlsHostnameVerification() && entry.getSslBundle() == null) {
+                problems.add(prefix + ".tls-hostname-verification applies only with " + prefix
+                        + ".ssl-bundle (was false)");
             }
             if (transport != Transport.UNIX && entry.getPath() != null) {
                 problems.add(notApplicable(prefix, "path", transport));
@@ -163,7 +171,7 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         if (problems.count() > before || transport == null || mode == null || codec == null || wire == null) {
             return null;
         }
-        return new PipeDefinition(key, entry, transport, name, mode, codec, jsonType, wire);
+        return new PipeDefinition(key, entry, transport, name, mode, localAddress, codec, jsonType, wire);
     }
 
     private static @Nullable ServerDefinition resolveServer(String key, PipcProperties.ServerEntry entry,
@@ -176,9 +184,8 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
                 byValue(CodecType.values(), CodecType::propertyValue), problems);
         Class<?> jsonType = jsonType(prefix, codec, entry.getJsonType(), classLoader, problems);
         Wire wire = choice(prefix + ".wire", entry.getWire(), WIRES, problems);
-        if (entry.getMaxConnections() < 1) {
-            problems.add(prefix + ".max-connections must be at least 1 (was " + entry.getMaxConnections() + ")");
-        }
+        atLeastOne(prefix + ".max-connections", entry.getMaxConnections(), problems);
+        atLeastOne(prefix + ".handler-threads", entry.getHandlerThreads(), problems);
         if (entry.isClientAuth() && entry.getSslBundle() == null) {
             problems.add(prefix + ".client-auth needs " + prefix + ".ssl-bundle: client certificates are part of TLS");
         }
@@ -192,7 +199,7 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         if (transport == Transport.TCP) {
             port(prefix, entry.getPort(), 0, problems);
             if (!isSecured(entry)) {
-                requireLoopback(prefix, entry.getHost(), "the server would listen on the network", problems);
+                requireLoopback(prefix, "host", entry.getHost(), "the server would listen on the network", problems);
             }
         }
         else if (transport == Transport.UNIX) {
@@ -227,10 +234,8 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         positive(prefix + ".frame-timeout", entry.getFrameTimeout(), problems);
         positive(prefix + ".reply-timeout", entry.getReplyTimeout(), problems);
         notNegative(prefix + ".shutdown-grace-period", entry.getShutdownGracePeriod(), problems);
-        if (entry.getQueueCapacity().getMessages() < 1) {
-            problems.add(prefix + ".queue-capacity.messages must be at least 1 (was "
-                    + entry.getQueueCapacity().getMessages() + ")");
-        }
+        atLeastOne(prefix + ".max-in-flight", entry.getMaxInFlight(), problems);
+        atLeastOne(prefix + ".queue-capacity.messages", entry.getQueueCapacity().getMessages(), problems);
         if (entry.getQueueCapacity().getBytes().toBytes() < 1) {
             problems.add(prefix + ".queue-capacity.bytes must be at least 1B (was " + entry.getQueueCapacity().getBytes()
                     + ")");
@@ -328,19 +333,57 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         }
     }
 
-    private static void requireLoopback(String prefix, String host, String why, Problems problems) {
+    /**
+     * A rendezvous listens on its local address: by default loopback for a loopback host and
+     * every interface for any other, so without a secret or TLS both must be loopback.
+     *
+     * @return the configured local address, resolved, or null
+     */
+    private static @Nullable InetAddress rendezvousAddresses(String prefix, PipcProperties.PipeEntry entry,
+            Problems problems) {
+        String configured = entry.getLocalAddress();
+        if (configured == null) {
+            if (!isSecured(entry)) {
+                requireLoopback(prefix, "host", entry.getHost(), "the rendezvous would listen on every interface",
+                        problems);
+            }
+            return null;
+        }
+        InetAddress local = resolve(prefix + ".local-address", configured, problems);
+        if (local != null && !local.isLoopbackAddress() && !isSecured(entry)) {
+            problems.add(prefix + ".local-address is not a loopback address and the rendezvous would listen on it: set "
+                    + prefix + ".secret or " + prefix + ".ssl-bundle, or use a loopback address (was '" + configured
+                    + "')");
+        }
+        return local;
+    }
+
+    private static void requireLoopback(String prefix, String property, String host, String why,
+            Problems problems) {
+        InetAddress address = resolve(prefix + "." + property, host, problems);
+        if (address != null && !address.isLoopbackAddress()) {
+            problems.add(prefix + "." + property + " is not a loopback address and " + why + ": set " + prefix
+                    + ".secret or " + prefix + ".ssl-bundle, or use 127.0.0.1 (was '" + host + "')");
+        }
+    }
+
+    private static @Nullable InetAddress resolve(String property, String host, Problems problems) {
         if (!StringUtils.hasText(host)) {
-            problems.add(prefix + ".host must not be empty (was '" + host + "')");
-            return;
+            problems.add(property + " must not be empty (was '" + host + "')");
+            return null;
         }
         try {
-            if (!InetAddress.getByName(host.strip()).isLoopbackAddress()) {
-                problems.add(prefix + ".host is not a loopback address and " + why + ": set " + prefix + ".secret or "
-                        + prefix + ".ssl-bundle, or use 127.0.0.1 (was '" + host + "')");
-            }
+            return InetAddress.getByName(host.strip());
         }
         catch (UnknownHostException ex) {
-            problems.add(prefix + ".host cannot be resolved (was '" + host + "')");
+            problems.add(property + " cannot be resolved (was '" + host + "')");
+            return null;
+        }
+    }
+
+    private static void atLeastOne(String property, int value, Problems problems) {
+        if (value < 1) {
+            problems.add(property + " must be at least 1 (was " + value + ")");
         }
     }
 
@@ -377,7 +420,7 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
     }
 
     /** Prints a duration the way it is configured: {@code 30s}, {@code 500ms}, {@code -1s}. */
-    private static String format(Duration value) {
+    static String format(Duration value) {
         long nanos = value.toNanos();
         if (nanos != 0) {
             for (Map.Entry<String, Long> unit : UNITS.entrySet()) {

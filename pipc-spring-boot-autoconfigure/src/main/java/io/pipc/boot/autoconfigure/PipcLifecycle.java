@@ -3,6 +3,7 @@ package io.pipc.boot.autoconfigure;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import io.pipc.PipeOptions;
 import io.pipc.PipePair;
 import io.pipc.PipeServer;
 import io.pipc.Transport;
+import io.pipc.integration.PipeMetrics;
 import io.pipc.integration.SharedPipe;
 import io.pipc.integration.SharedPipeServer;
 import io.pipc.integration.event.PipeServerListeningEvent;
@@ -64,6 +66,10 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
 
     private final List<AutoCloseable> opened = new ArrayList<>();
 
+    private final PipeMetrics metrics;
+
+    private final Duration shutdownPhaseTimeout;
+
     private @Nullable ApplicationEventPublisher eventPublisher;
 
     private volatile boolean running;
@@ -73,10 +79,12 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
      * the context is built, before anything opens.
      */
     PipcLifecycle(PipcDefinitions definitions, ListableBeanFactory beans, PipeFactory factory,
-            @Nullable SslBundles sslBundles) {
+            @Nullable SslBundles sslBundles, PipeMetrics metrics, Duration shutdownPhaseTimeout) {
         this.definitions = definitions;
         this.beans = beans;
         this.factory = factory;
+        this.metrics = metrics;
+        this.shutdownPhaseTimeout = shutdownPhaseTimeout;
         List<String> problems = new ArrayList<>();
         for (PipeDefinition pipe : definitions.pipes()) {
             SSLContext ssl = sslContext(pipe.propertyPrefix(), pipe.properties(), sslBundles, problems);
@@ -108,6 +116,7 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
 
     @Override
     public void start() {
+        warnOfGracePeriodsLongerThanAShutdownPhase();
         try {
             for (ServerDefinition server : this.definitions.servers()) {
                 if (this.beans.getBean(server.beanName()) instanceof SharedPipeServer shared && !shared.isAttached()) {
@@ -164,8 +173,36 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         }
         shared.attach(listening);
         this.opened.add(shared);
+        this.metrics.serverListening(
+                new PipeMetrics.Origin(server.key(), server.transport(), PipeMetrics.Role.SERVER), shared);
         logger.info("pipc server '{}' listening on {}", server.key(), listening.address());
         publish(new PipeServerListeningEvent(shared, server.key(), server.transport(), listening.address()));
+    }
+
+    /**
+     * Spring waits at most {@code spring.lifecycle.timeout-per-shutdown-phase} for the beans of
+     * one phase to stop, and then goes on, closing the pipes while they may still be draining.
+     */
+    private void warnOfGracePeriodsLongerThanAShutdownPhase() {
+        List<String> entries = new ArrayList<>();
+        for (PipeDefinition pipe : this.definitions.pipes()) {
+            gracePeriodLongerThanAShutdownPhase(pipe.propertyPrefix(), pipe.properties(), entries);
+        }
+        for (ServerDefinition server : this.definitions.servers()) {
+            gracePeriodLongerThanAShutdownPhase(server.propertyPrefix(), server.properties(), entries);
+        }
+        for (String entry : entries) {
+            logger.warn("{} exceeds spring.lifecycle.timeout-per-shutdown-phase ({}): Spring stops waiting for the"
+                    + " shutdown before the grace period ends, and then what is still being handled may be cut off;"
+                    + " raise the phase timeout or lower the grace period", entry,
+                    PipcDefinitions.format(this.shutdownPhaseTimeout));
+        }
+    }
+
+    private void gracePeriodLongerThanAShutdownPhase(String prefix, PipcProperties.Entry entry, List<String> found) {
+        if (entry.getShutdownGracePeriod().compareTo(this.shutdownPhaseTimeout) > 0) {
+            found.add(prefix + ".shutdown-grace-period (" + PipcDefinitions.format(entry.getShutdownGracePeriod()) + ")");
+        }
     }
 
     private void openInProcessPairs() {
@@ -245,7 +282,8 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         return switch (pipe.transport()) {
             case FIFO -> "fifo '" + pipe.rendezvousName() + "'";
             case UNIX -> "unix socket " + entry.getPath();
-            case TCP -> "tcp " + pipe.mode().propertyValue() + " " + entry.getHost() + ":" + entry.getPort();
+            case TCP -> "tcp " + pipe.mode().propertyValue() + " " + entry.getHost() + ":" + entry.getPort()
+                    + ((pipe.localAddress() != null) ? " from " + entry.getLocalAddress() : "");
             default -> pipe.transport().name();
         };
     }

@@ -19,7 +19,7 @@ import org.springframework.util.unit.DataSize;
  *
  * <p>Values that name a kind (transport, mode, codec, wire) are plain strings, checked when
  * the application starts so that a wrong value fails with one message naming the property
- * and the value; {@link PipcPropertiesValidator} holds the rules.
+ * and the value; {@link PipcDefinitions} holds the rules.
  */
 @ConfigurationProperties("pipc")
 public class PipcProperties {
@@ -76,7 +76,8 @@ public class PipcProperties {
         private @Nullable String transport;
 
         /**
-         * Host to connect to or, for servers and TCP rendezvous, address to listen on.
+         * Host of the server to connect to or of the peer of a TCP rendezvous; for servers, the
+         * address to listen on.
          */
         private String host = "127.0.0.1";
 
@@ -163,7 +164,13 @@ public class PipcProperties {
         private Duration replyTimeout = Duration.ofSeconds(30);
 
         /**
-         * Maximum time to finish handling messages already read when the application stops.
+         * Maximum number of requests a gateway handles at once; beyond it, reading waits.
+         */
+        private int maxInFlight = 1000;
+
+        /**
+         * Maximum time a stop may take to handle what the peers sent until they were asked to
+         * stop, and to write the replies.
          */
         private Duration shutdownGracePeriod = Duration.ofSeconds(10);
 
@@ -316,6 +323,14 @@ public class PipcProperties {
             this.replyTimeout = replyTimeout;
         }
 
+        public int getMaxInFlight() {
+            return this.maxInFlight;
+        }
+
+        public void setMaxInFlight(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
+        }
+
         public Duration getShutdownGracePeriod() {
             return this.shutdownGracePeriod;
         }
@@ -350,6 +365,17 @@ public class PipcProperties {
          */
         private Duration connectTimeout = Duration.ofSeconds(30);
 
+        /**
+         * Local address a TCP rendezvous listens on and connects from. By default loopback for
+         * a loopback host, else every interface (which needs a secret or ssl-bundle).
+         */
+        private @Nullable String localAddress;
+
+        /**
+         * Whether a TLS pipe checks that the server's certificate names the host it connects to.
+         */
+        private boolean tlsHostnameVerification = true;
+
         public @Nullable String getName() {
             return this.name;
         }
@@ -373,6 +399,22 @@ public class PipcProperties {
         public void setConnectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
         }
+
+        public @Nullable String getLocalAddress() {
+            return this.localAddress;
+        }
+
+        public void setLocalAddress(@Nullable String localAddress) {
+            this.localAddress = localAddress;
+        }
+
+        public boolean isTlsHostnameVerification() {
+            return this.tlsHostnameVerification;
+        }
+
+        public void setTlsHostnameVerification(boolean tlsHostnameVerification) {
+            this.tlsHostnameVerification = tlsHostnameVerification;
+        }
     }
 
     /**
@@ -384,6 +426,12 @@ public class PipcProperties {
          * Maximum number of clients connected at once; further clients are refused.
          */
         private int maxConnections = 1000;
+
+        /**
+         * Maximum number of threads handing clients' messages to the inbound channel. Each
+         * client's messages are handled in order, one batch at a time.
+         */
+        private int handlerThreads = 16;
 
         /**
          * Whether TLS clients must present a trusted certificate (mutual TLS).
@@ -406,6 +454,14 @@ public class PipcProperties {
 
         public void setMaxConnections(int maxConnections) {
             this.maxConnections = maxConnections;
+        }
+
+        public int getHandlerThreads() {
+            return this.handlerThreads;
+        }
+
+        public void setHandlerThreads(int handlerThreads) {
+            this.handlerThreads = handlerThreads;
         }
 
         public boolean isClientAuth() {

@@ -1,5 +1,7 @@
 package io.pipc.boot.autoconfigure;
 
+import java.net.InetAddress;
+
 import io.pipc.Transport;
 import io.pipc.Wire;
 
@@ -13,12 +15,13 @@ import org.jspecify.annotations.Nullable;
  * @param transport the transport
  * @param rendezvousName the FIFO or in-process rendezvous name
  * @param mode how a TCP pipe finds its peer
+ * @param localAddress where a TCP rendezvous listens and connects from, or null for the default
  * @param codec the payload codec
  * @param jsonType the class json payloads are read as, for {@link CodecType#JSON}
  * @param wire the wire format
  */
 record PipeDefinition(String key, PipcProperties.PipeEntry properties, Transport transport, String rendezvousName,
-        TcpMode mode, CodecType codec, @Nullable Class<?> jsonType, Wire wire) {
+        TcpMode mode, @Nullable InetAddress localAddress, CodecType codec, @Nullable Class<?> jsonType, Wire wire) {
 
     /**
      * @return the name of the {@code Pipe} bean

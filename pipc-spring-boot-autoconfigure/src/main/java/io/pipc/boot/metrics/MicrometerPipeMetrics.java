@@ -3,14 +3,17 @@ package io.pipc.boot.metrics;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.pipc.PipeServer;
 import io.pipc.integration.PipeMetrics;
 
 import org.jspecify.annotations.Nullable;
@@ -22,8 +25,12 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code pipc.messages.received}, {@code pipc.messages.sent}: counters of messages;</li>
  * <li>{@code pipc.bytes.received}, {@code pipc.bytes.sent}: counters of payload bytes;</li>
  * <li>{@code pipc.connections.open}: gauge of a server's connected clients;</li>
+ * <li>{@code pipc.connections.refused}: counter of the clients a server refused (over its
+ * connection limit, failed checks or handshakes), read from
+ * {@link PipeServer#refusedConnections()};</li>
  * <li>{@code pipc.failures}: counter of failures, also tagged by {@code kind} (codec, handler,
- * authentication, reply-timeout, dropped, connection).</li>
+ * authentication, reply-timeout, dropped, connection); a server's authentication failures are
+ * read from {@link PipeServer#authenticationFailures()}.</li>
  * </ul>
  * The registry is looked up on first use, so that this bean does not depend on the order in
  * which the registry is configured.
@@ -39,6 +46,8 @@ public final class MicrometerPipeMetrics implements PipeMetrics {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     private final Map<Origin, AtomicInteger> openConnections = new ConcurrentHashMap<>();
+
+    private final Set<Origin> servers = ConcurrentHashMap.newKeySet();
 
     /**
      * @param registryLookup finds the registry when the first measurement is made; may give null
@@ -61,6 +70,21 @@ public final class MicrometerPipeMetrics implements PipeMetrics {
     }
 
     @Override
+    public void serverListening(Origin origin, PipeServer server) {
+        MeterRegistry current = registry();
+        if (current == null || !this.servers.add(origin)) {
+            return;
+        }
+        FunctionCounter.builder("pipc.connections.refused", server, PipeServer::refusedConnections)
+                .tags(tags(origin))
+                .register(current);
+        FunctionCounter.builder("pipc.failures", server, PipeServer::authenticationFailures)
+                .tags(tags(origin))
+                .tag("kind", kind(Failure.AUTHENTICATION))
+                .register(current);
+    }
+
+    @Override
     public void connectionOpened(Origin origin) {
         AtomicInteger open = openConnections(origin);
         if (open != null) {
@@ -78,7 +102,15 @@ public final class MicrometerPipeMetrics implements PipeMetrics {
 
     @Override
     public void failure(Origin origin, Failure kind) {
-        count("pipc.failures", origin, kind.name().toLowerCase(Locale.ROOT).replace('_', '-'), 1);
+        if (kind == Failure.AUTHENTICATION && origin.role() == Role.SERVER) {
+            // Counted by the server itself; see serverListening.
+            return;
+        }
+        count("pipc.failures", origin, kind(kind), 1);
+    }
+
+    private static String kind(Failure kind) {
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private void count(String name, Origin origin, @Nullable String kind, double amount) {

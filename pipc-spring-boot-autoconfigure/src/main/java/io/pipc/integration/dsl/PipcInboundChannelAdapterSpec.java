@@ -47,6 +47,24 @@ public final class PipcInboundChannelAdapterSpec
         return this;
     }
 
+    /**
+     * For a spec made from a {@code PipeServer}: how many threads hand its clients' messages to
+     * the flow at once (each busy with one client's batch); default 16.
+     *
+     * @param handlerThreads at least 1
+     * @return this spec
+     * @throws IllegalStateException for a spec made from a pipe or from {@link ServerConnections}
+     *         (set it on those connections)
+     */
+    public PipcInboundChannelAdapterSpec handlerThreads(int handlerThreads) {
+        if (this.connectionsToRegister == null) {
+            throw new IllegalStateException("handlerThreads applies to an endpoint made from a PipeServer; for one made"
+                    + " from ServerConnections, call setHandlerThreads on them (a pipe has no handler threads)");
+        }
+        this.connectionsToRegister.setHandlerThreads(handlerThreads);
+        return this;
+    }
+
     @Override
     public Map<Object, @Nullable String> getComponentsToRegister() {
         return Registrations.of(this.connectionsToRegister);

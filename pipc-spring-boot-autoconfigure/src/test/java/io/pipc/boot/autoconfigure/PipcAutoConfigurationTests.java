@@ -1,6 +1,9 @@
 package io.pipc.boot.autoconfigure;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,10 +26,14 @@ import io.pipc.integration.event.PipeEvent;
 import io.pipc.integration.event.PipeServerListeningEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Configuration;
@@ -42,7 +49,10 @@ class PipcAutoConfigurationTests {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final PairPipeFactory factory = new PairPipeFactory();
+    @TempDir
+    Path directory;
+
+    private final RecordingPipeFactory factory = new RecordingPipeFactory();
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PipcAutoConfiguration.class))
@@ -73,17 +83,21 @@ class PipcAutoConfigurationTests {
 
     @Test
     void serverEntryBecomesAPipeServerBeanNamedAfterItsKey() {
-        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=7070").run((context) -> {
+        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0").run((context) -> {
             assertThat(context).hasSingleBean(PipeServer.class).hasBean("apiPipeServer");
             PipeServer api = context.getBean("apiPipeServer", PipeServer.class);
             assertThat(api.isOpen()).isTrue();
-            assertThat(api.address()).isEqualTo(new InetSocketAddress("127.0.0.1", 7070));
+            assertThat(api.address()).isInstanceOfSatisfying(InetSocketAddress.class, (address) -> {
+                assertThat(address.getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+                assertThat(address.getPort()).isPositive();
+            });
         });
     }
 
     @Test
     void registryGivesEveryPipeAndServerByName() {
-        this.runner.withPropertyValues("pipc.pipes.a.transport=in-process", "pipc.pipes.b.transport=fifo",
+        this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.pipes.a.transport=in-process",
+                "pipc.pipes.b.transport=fifo",
                 "pipc.pipes.b.name=b-peer", "pipc.pipes.c.transport=fifo", "pipc.pipes.c.name=b-peer",
                 "pipc.servers.api.transport=tcp", "pipc.servers.api.port=0").run((context) -> {
                     PipeRegistry registry = context.getBean(PipeRegistry.class);
@@ -184,7 +198,7 @@ class PipcAutoConfigurationTests {
         this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
                 "pipc.servers.api.gateway=true", "pipc.servers.api.inbound-channel=apiIn",
                 "pipc.servers.api.outbound-channel=apiOut", "pipc.servers.events.transport=unix",
-                "pipc.servers.events.path=/tmp/never-bound.sock", "pipc.servers.events.inbound-channel=eventsIn",
+                "pipc.directory=" + this.directory, "pipc.servers.events.inbound-channel=eventsIn",
                 "pipc.servers.bare.transport=tcp", "pipc.servers.bare.port=0").run((context) -> {
                     assertThat(context.getBean("apiPipeServerConnections")).isInstanceOf(ServerConnections.class);
                     assertThat(context.getBean("apiPipeServerInboundGateway")).isInstanceOf(PipeInboundGateway.class);
@@ -194,6 +208,60 @@ class PipcAutoConfigurationTests {
                     assertThatExceptionOfType(PipeTimeoutException.class)
                             .isThrownBy(() -> context.getBean("barePipeServer", PipeServer.class).accept(Duration.ZERO));
                 });
+    }
+
+    @Test
+    void gatewayAndShutdownPropertiesReachTheServersEndpoints() {
+        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                "pipc.servers.api.gateway=true", "pipc.servers.api.inbound-channel=apiIn",
+                "pipc.servers.api.max-in-flight=7", "pipc.servers.api.handler-threads=3",
+                "pipc.servers.api.reply-timeout=4s", "pipc.servers.api.shutdown-grace-period=6s").run((context) -> {
+                    PipeInboundGateway gateway = context.getBean("apiPipeServerInboundGateway", PipeInboundGateway.class);
+                    assertThat(gateway.getMaxInFlight()).isEqualTo(7);
+                    assertThat(gateway.getReplyTimeout()).isEqualTo(Duration.ofSeconds(4));
+                    ServerConnections connections = context.getBean("apiPipeServerConnections", ServerConnections.class);
+                    assertThat(connections.getHandlerThreads()).isEqualTo(3);
+                    assertThat(connections.getShutdownGracePeriod()).isEqualTo(Duration.ofSeconds(6));
+                });
+    }
+
+    @Test
+    void gatewayAndShutdownPropertiesReachThePipesEndpoints() {
+        this.runner.withPropertyValues("pipc.pipes.rpc.transport=in-process", "pipc.pipes.rpc.gateway=true",
+                "pipc.pipes.rpc.inbound-channel=rpcIn", "pipc.pipes.rpc.outbound-channel=rpcOut",
+                "pipc.pipes.rpc.max-in-flight=2", "pipc.pipes.rpc.reply-timeout=3s",
+                "pipc.pipes.rpc.shutdown-grace-period=5s", "pipc.pipes.feed.transport=in-process",
+                "pipc.pipes.feed.inbound-channel=feedIn", "pipc.pipes.feed.shutdown-grace-period=7s")
+                .run((context) -> {
+                    PipeInboundGateway inbound = context.getBean("rpcPipeInboundGateway", PipeInboundGateway.class);
+                    assertThat(inbound.getMaxInFlight()).isEqualTo(2);
+                    assertThat(inbound.getReplyTimeout()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(inbound.getShutdownGracePeriod()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(context.getBean("rpcPipeOutboundGateway", PipeOutboundGateway.class).getReplyTimeout())
+                            .isEqualTo(Duration.ofSeconds(3));
+                    assertThat(context.getBean("feedPipeInboundAdapter", PipeInboundChannelAdapter.class)
+                            .getShutdownGracePeriod()).isEqualTo(Duration.ofSeconds(7));
+                });
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void gracePeriodLongerThanAShutdownPhaseIsWarnedOf(CapturedOutput output) {
+        this.runner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=5s",
+                "pipc.pipes.orders.transport=in-process", "pipc.pipes.orders.shutdown-grace-period=20s",
+                "pipc.pipes.fits.transport=in-process", "pipc.pipes.fits.shutdown-grace-period=5s")
+                .run((context) -> assertThat(output).contains("WARN")
+                        .contains("pipc.pipes.orders.shutdown-grace-period (20s) exceeds"
+                                + " spring.lifecycle.timeout-per-shutdown-phase (5s)")
+                        .doesNotContain("pipc.pipes.fits.shutdown-grace-period"));
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void gracePeriodWithinBootsDefaultShutdownPhaseIsNotWarnedOf(CapturedOutput output) {
+        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                "pipc.servers.api.shutdown-grace-period=30s")
+                .run((context) -> assertThat(output).doesNotContain("shutdown-grace-period"));
     }
 
     @Test
@@ -232,19 +300,21 @@ class PipcAutoConfigurationTests {
 
     @Test
     void pipeThatCannotOpenFailsTheStartNamingTheEntry() {
-        this.runner.withPropertyValues("pipc.pipes.orders.transport=fifo", "pipc.pipes.orders.connect-timeout=50ms")
+        this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.pipes.orders.transport=fifo",
+                "pipc.pipes.orders.connect-timeout=50ms")
                 .run((context) -> assertThat(context).hasFailed().getFailure().cause()
                         .hasMessageContaining("pipe 'orders' (pipc.pipes.orders, fifo 'orders') could not open")
                         .hasRootCauseInstanceOf(PipeTimeoutException.class));
     }
 
     @Test
-    void serverThatCannotListenFailsTheStartNamingTheEntry() {
-        this.runner.withPropertyValues("pipc.servers.one.transport=tcp", "pipc.servers.one.port=7071",
-                "pipc.servers.two.transport=tcp", "pipc.servers.two.port=7071")
-                .run((context) -> assertThat(context).hasFailed().getFailure().cause()
-                        .hasMessageContaining("server 'two' (pipc.servers.two) could not listen on")
-                        .hasMessageContaining("address already in use"));
+    void serverThatCannotListenFailsTheStartNamingTheEntry() throws IOException {
+        try (ServerSocketChannel taken = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = ((InetSocketAddress) taken.getLocalAddress()).getPort();
+            this.runner.withPropertyValues("pipc.servers.one.transport=tcp", "pipc.servers.one.port=" + port)
+                    .run((context) -> assertThat(context).hasFailed().getFailure().cause()
+                            .hasMessageContaining("server 'one' (pipc.servers.one) could not listen on /127.0.0.1:" + port));
+        }
     }
 
     @Test

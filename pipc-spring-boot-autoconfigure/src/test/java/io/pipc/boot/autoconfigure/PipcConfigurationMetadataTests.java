@@ -3,6 +3,8 @@ package io.pipc.boot.autoconfigure;
 import java.beans.PropertyDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The configuration metadata the build writes lists every property of a pipe and a server
- * entry (which the processor cannot see, as they are map values), with the true defaults.
+ * entry (which the processor cannot see, as they are map values), with the true defaults; and
+ * the property table of {@code docs/spring-boot.md} lists the same properties and defaults.
  */
 class PipcConfigurationMetadataTests {
 
@@ -66,6 +69,39 @@ class PipcConfigurationMetadataTests {
 
         assertThat(hinted).contains("pipc.pipes.*.transport", "pipc.pipes.*.mode", "pipc.pipes.*.codec",
                 "pipc.pipes.*.wire", "pipc.servers.*.transport", "pipc.servers.*.codec", "pipc.servers.*.wire");
+    }
+
+    @Test
+    void theTableOfDocsSpringBootListsExactlyThePropertiesOfTheMetadata() throws IOException {
+        assertThat(documentedProperties().keySet()).containsExactlyInAnyOrderElementsOf(this.properties.keySet());
+    }
+
+    @Test
+    void theTableOfDocsSpringBootGivesTheDefaultOfTheMetadata() throws IOException {
+        Map<String, String> documented = documentedProperties();
+        this.properties.forEach((name, property) -> {
+            if (property.has("defaultValue")) {
+                String value = property.path("defaultValue").asString();
+                assertThat(documented.get(name)).as("default of %s in docs/spring-boot.md", name)
+                        .contains("`" + value + "`");
+            }
+        });
+    }
+
+    /**
+     * @return the rows of the property table of docs/spring-boot.md: the property (with
+     *         {@code <name>} as the metadata's {@code *}) and its default cell
+     */
+    private static Map<String, String> documentedProperties() throws IOException {
+        Map<String, String> documented = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of("..", "docs", "spring-boot.md"))) {
+            if (line.startsWith("| `pipc.")) {
+                String[] cells = line.split("\\|");
+                String name = cells[1].strip().replace("`", "").replace("<name>", "*");
+                assertThat(documented.put(name, cells[2].strip())).as("%s listed once", name).isNull();
+            }
+        }
+        return documented;
     }
 
     private void assertDefaults(String prefix, Class<? extends PipcProperties.Entry> type) {

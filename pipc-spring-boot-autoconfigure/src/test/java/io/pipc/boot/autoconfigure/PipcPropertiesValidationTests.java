@@ -21,8 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PipcPropertiesValidationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(PipcAutoConfiguration.class, SslAutoConfiguration.class))
-            .withBean(PipeFactory.class, PairPipeFactory::new);
+            .withConfiguration(AutoConfigurations.of(PipcAutoConfiguration.class, SslAutoConfiguration.class));
 
     @Test
     void unknownTransport() {
@@ -105,17 +104,59 @@ class PipcPropertiesValidationTests {
 
     @Test
     void nonLoopbackRendezvousWithoutSecretOrTls() {
-        fails("pipc.pipes.link.host is not a loopback address and the rendezvous may listen on it: set"
-                + " pipc.pipes.link.secret or pipc.pipes.link.ssl-bundle, or use 127.0.0.1 (was '192.0.2.7')",
+        fails("pipc.pipes.link.host is not a loopback address and the rendezvous would listen on every interface:"
+                + " set pipc.pipes.link.secret or pipc.pipes.link.ssl-bundle, or use 127.0.0.1 (was '192.0.2.7')",
                 "pipc.pipes.link.transport=tcp", "pipc.pipes.link.port=7001", "pipc.pipes.link.host=192.0.2.7");
+    }
+
+    @Test
+    void nonLoopbackLocalAddressOfARendezvousWithoutSecretOrTls() {
+        fails("pipc.pipes.link.local-address is not a loopback address and the rendezvous would listen on it: set"
+                + " pipc.pipes.link.secret or pipc.pipes.link.ssl-bundle, or use a loopback address (was '0.0.0.0')",
+                "pipc.pipes.link.transport=tcp", "pipc.pipes.link.port=7001", "pipc.pipes.link.local-address=0.0.0.0");
+    }
+
+    @Test
+    void localAddressThatCannotBeResolved() {
+        fails("pipc.pipes.link.local-address cannot be resolved (was 'no such host.invalid')",
+                "pipc.pipes.link.transport=tcp", "pipc.pipes.link.port=7001",
+                "pipc.pipes.link.local-address=no such host.invalid");
+    }
+
+    @Test
+    void localAddressOfAClient() {
+        fails("pipc.pipes.link.local-address applies only to a tcp rendezvous (mode rendezvous)",
+                "pipc.pipes.link.transport=tcp", "pipc.pipes.link.mode=connect", "pipc.pipes.link.port=7001",
+                "pipc.pipes.link.local-address=127.0.0.1");
+    }
+
+    @Test
+    void hostnameVerificationOffWithoutTls() {
+        fails("pipc.pipes.link.tls-hostname-verification applies only with pipc.pipes.link.ssl-bundle (was false)",
+                "pipc.pipes.link.transport=tcp", "pipc.pipes.link.mode=connect", "pipc.pipes.link.port=7001",
+                "pipc.pipes.link.tls-hostname-verification=false");
+    }
+
+    @Test
+    void zeroMaxInFlight() {
+        fails("pipc.servers.api.max-in-flight must be at least 1 (was 0)", "pipc.servers.api.transport=tcp",
+                "pipc.servers.api.port=0", "pipc.servers.api.gateway=true", "pipc.servers.api.inbound-channel=in",
+                "pipc.servers.api.max-in-flight=0");
+    }
+
+    @Test
+    void zeroHandlerThreads() {
+        fails("pipc.servers.api.handler-threads must be at least 1 (was 0)", "pipc.servers.api.transport=tcp",
+                "pipc.servers.api.port=0", "pipc.servers.api.handler-threads=0");
     }
 
     @Test
     void nonLoopbackClientIsAllowed() {
         this.runner.withPropertyValues("pipc.pipes.link.transport=tcp", "pipc.pipes.link.mode=connect",
                 "pipc.pipes.link.port=7001", "pipc.pipes.link.host=192.0.2.7", "pipc.pipes.link.connect-timeout=10ms")
-                .run((context) -> assertThat(context).getFailure().rootCause()
-                        .hasMessageContaining("nothing listens on"));
+                .run((context) -> assertThat(context).getFailure().cause()
+                        .hasMessageContaining("pipe 'link' (pipc.pipes.link, tcp connect 192.0.2.7:7001) could not open")
+                        .isNotInstanceOf(InvalidPipcPropertiesException.class));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.pipc.boot.autoconfigure;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +10,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+
 import io.pipc.PipeOptions;
+import io.pipc.PipeServer;
+import io.pipc.Pipes;
 import io.pipc.Wire;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,7 +36,7 @@ class PipeOptionsMappingTests {
     @TempDir
     Path directory;
 
-    private final PairPipeFactory factory = new PairPipeFactory();
+    private final RecordingPipeFactory factory = new RecordingPipeFactory();
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PipcAutoConfiguration.class, SslAutoConfiguration.class))
@@ -38,29 +44,54 @@ class PipeOptionsMappingTests {
 
     @Test
     void pipePropertiesBecomeItsOptions() {
-        this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.servers.api.transport=tcp",
-                "pipc.servers.api.port=7555", "pipc.servers.api.wire=python", "pipc.pipes.orders.transport=tcp",
-                "pipc.pipes.orders.mode=connect", "pipc.pipes.orders.port=7555", "pipc.pipes.orders.wire=python",
-                "pipc.pipes.orders.max-message-size=1MB", "pipc.pipes.orders.connect-timeout=40ms",
-                "pipc.pipes.orders.write-timeout=2s", "pipc.pipes.orders.heartbeat=0", "pipc.pipes.orders.handshake-timeout=3s",
-                "pipc.pipes.orders.frame-timeout=4s", "pipc.pipes.orders.queue-capacity.messages=10",
-                "pipc.pipes.orders.queue-capacity.bytes=1KB", "pipc.pipes.orders.secret=s3cret")
-                .run((context) -> {
-                    assertThat(context).hasNotFailed();
-                    PipeOptions options = this.factory.options("orders");
-                    assertThat(options.wire()).isEqualTo(Wire.PYTHON);
-                    assertThat(options.maxMessageSize()).isEqualTo(1024 * 1024);
-                    assertThat(options.connectTimeout()).isEqualTo(Duration.ofMillis(40));
-                    assertThat(options.writeTimeout()).isEqualTo(Duration.ofSeconds(2));
-                    assertThat(options.heartbeat()).isZero();
-                    assertThat(options.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
-                    assertThat(options.frameTimeout()).isEqualTo(Duration.ofSeconds(4));
-                    assertThat(options.queueCapacityMessages()).isEqualTo(10);
-                    assertThat(options.queueCapacityBytes()).isEqualTo(1024);
-                    assertThat(options.secret()).isEqualTo("s3cret".getBytes(StandardCharsets.UTF_8));
-                    assertThat(options.directory()).isEqualTo(this.directory);
-                    assertThat(options.sslContext()).isNull();
-                });
+        PipeOptions serverOptions = PipeOptions.builder().wire(Wire.PYTHON).secret("s3cret").build();
+        try (PipeServer server = Pipes.server(new InetSocketAddress("127.0.0.1", 0), serverOptions)) {
+            int port = ((InetSocketAddress) server.address()).getPort();
+            this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.pipes.orders.transport=tcp",
+                    "pipc.pipes.orders.mode=connect", "pipc.pipes.orders.port=" + port, "pipc.pipes.orders.wire=python",
+                    "pipc.pipes.orders.max-message-size=1MB", "pipc.pipes.orders.connect-timeout=20s",
+                    "pipc.pipes.orders.write-timeout=2s", "pipc.pipes.orders.heartbeat=0",
+                    "pipc.pipes.orders.handshake-timeout=3s", "pipc.pipes.orders.frame-timeout=4s",
+                    "pipc.pipes.orders.queue-capacity.messages=10", "pipc.pipes.orders.queue-capacity.bytes=1KB",
+                    "pipc.pipes.orders.secret=s3cret")
+                    .run((context) -> {
+                        assertThat(context).hasNotFailed();
+                        PipeOptions options = this.factory.options("orders");
+                        assertThat(options.wire()).isEqualTo(Wire.PYTHON);
+                        assertThat(options.maxMessageSize()).isEqualTo(1024 * 1024);
+                        assertThat(options.connectTimeout()).isEqualTo(Duration.ofSeconds(20));
+                        assertThat(options.writeTimeout()).isEqualTo(Duration.ofSeconds(2));
+                        assertThat(options.heartbeat()).isZero();
+                        assertThat(options.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+                        assertThat(options.frameTimeout()).isEqualTo(Duration.ofSeconds(4));
+                        assertThat(options.queueCapacityMessages()).isEqualTo(10);
+                        assertThat(options.queueCapacityBytes()).isEqualTo(1024);
+                        assertThat(options.secret()).isEqualTo("s3cret".getBytes(StandardCharsets.UTF_8));
+                        assertThat(options.directory()).isEqualTo(this.directory);
+                        assertThat(options.sslContext()).isNull();
+                        assertThat(options.localAddress()).isNull();
+                        assertThat(options.tlsHostnameVerification()).isTrue();
+                    });
+        }
+    }
+
+    @Test
+    void rendezvousLocalAddressAndHostnameVerificationBecomeItsOptions() throws Exception {
+        PipcProperties properties = new PipcProperties();
+        PipcProperties.PipeEntry entry = new PipcProperties.PipeEntry();
+        entry.setTransport("tcp");
+        entry.setPort(7001);
+        entry.setHost("127.0.0.2");
+        entry.setLocalAddress("127.0.0.1");
+        entry.setSslBundle("peers");
+        entry.setTlsHostnameVerification(false);
+        properties.getPipes().put("link", entry);
+        PipeDefinition link = PipcDefinitions.resolve(properties, getClass().getClassLoader()).pipes().get(0);
+
+        PipeOptions options = EntryOptions.forPipe("link", link, null, SSLContext.getDefault());
+
+        assertThat(options.localAddress()).isEqualTo(InetAddress.getByName("127.0.0.1"));
+        assertThat(options.tlsHostnameVerification()).isFalse();
     }
 
     @Test

@@ -1,10 +1,13 @@
 package io.pipc.boot.autoconfigure;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.pipc.PipeServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,8 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Each transport's properties reach the right factory call with the right address, and a
- * client entry reaches a server entry. Through {@link PairPipeFactory}, a test double of the
- * transports.
+ * client entry reaches a server entry, over the real transports.
  */
 @Timeout(30)
 class TransportAddressTests {
@@ -27,7 +29,7 @@ class TransportAddressTests {
     @TempDir
     Path directory;
 
-    private final PairPipeFactory factory = new PairPipeFactory();
+    private final RecordingPipeFactory factory = new RecordingPipeFactory();
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PipcAutoConfiguration.class))
@@ -36,28 +38,37 @@ class TransportAddressTests {
     @Test
     void tcpClientEntryConnectsToTheServerEntry() {
         this.runner.withBean("apiIn", QueueChannel.class)
-                .withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=7200",
-                        "pipc.servers.api.inbound-channel=apiIn", "pipc.pipes.client.transport=tcp",
-                        "pipc.pipes.client.mode=connect", "pipc.pipes.client.port=7200")
-                .run((context) -> {
-                    context.getBean(PipeRegistry.class).getPipe("client").write("hello server");
+                .withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                        "pipc.servers.api.inbound-channel=apiIn")
+                .run((server) -> {
+                    int port = ((InetSocketAddress) server.getBean("apiPipeServer", PipeServer.class).address()).getPort();
+                    new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(PipcAutoConfiguration.class))
+                            .withPropertyValues("pipc.pipes.client.transport=tcp", "pipc.pipes.client.mode=connect",
+                                    "pipc.pipes.client.port=" + port)
+                            .run((client) -> {
+                                client.getBean(PipeRegistry.class).getPipe("client").write("hello server");
 
-                    Message<?> message = context.getBean("apiIn", QueueChannel.class).receive(10_000);
-                    assertThat(message).isNotNull();
-                    assertThat(this.factory.calls()).containsExactly("server /127.0.0.1:7200",
-                            "connect /127.0.0.1:7200");
+                                Message<?> message = server.getBean("apiIn", QueueChannel.class).receive(10_000);
+                                assertThat(message).isNotNull();
+                                assertThat(message.getPayload()).isEqualTo("hello server".getBytes());
+                            });
                 });
     }
 
     @Test
-    void tcpRendezvousMeetsAtHostAndPort() {
-        this.runner.withPropertyValues("pipc.pipes.a.transport=tcp", "pipc.pipes.a.port=7300",
-                "pipc.pipes.b.transport=tcp", "pipc.pipes.b.port=7300").run((context) -> {
+    void tcpRendezvousMeetsThePeerHostFromItsLocalAddress() throws IOException {
+        int port = RendezvousPorts.freeOnBothHosts();
+        this.runner.withPropertyValues("pipc.pipes.a.transport=tcp", "pipc.pipes.a.port=" + port,
+                "pipc.pipes.a.host=127.0.0.2", "pipc.pipes.a.local-address=127.0.0.1", "pipc.pipes.b.transport=tcp",
+                "pipc.pipes.b.port=" + port, "pipc.pipes.b.host=127.0.0.1", "pipc.pipes.b.local-address=127.0.0.2")
+                .run((context) -> {
+                    assertThat(context).hasNotFailed();
                     context.getBean(PipeRegistry.class).getPipe("a").write("over tcp");
 
                     assertThat(context.getBean(PipeRegistry.class).getPipe("b").readString(Duration.ofSeconds(10)))
                             .isEqualTo("over tcp");
-                    assertThat(this.factory.calls()).contains("remote 127.0.0.1:7300");
+                    assertThat(this.factory.calls()).contains("remote 127.0.0.2:" + port, "remote 127.0.0.1:" + port);
+                    assertThat(this.factory.options("a").localAddress()).isEqualTo(InetAddress.getByName("127.0.0.1"));
                 });
     }
 
@@ -68,8 +79,10 @@ class TransportAddressTests {
                 .withBean("apiIn", QueueChannel.class)
                 .run((context) -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean("apiPipeServer", io.pipc.PipeServer.class).address())
+                    assertThat(context.getBean("apiPipeServer", PipeServer.class).address())
                             .isEqualTo(UnixDomainSocketAddress.of(this.directory.resolve("api.sock")));
+                    assertThat(this.factory.calls())
+                            .contains("connect " + UnixDomainSocketAddress.of(this.directory.resolve("api.sock")));
                 });
     }
 
@@ -91,9 +104,10 @@ class TransportAddressTests {
 
     @Test
     void serverHostIsTheBindAddress() {
-        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=7400",
-                "pipc.servers.api.host=localhost")
-                .run((context) -> assertThat(context.getBean("apiPipeServer", io.pipc.PipeServer.class).address())
-                        .isEqualTo(new InetSocketAddress("localhost", 7400)));
+        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                "pipc.servers.api.host=127.0.0.2")
+                .run((context) -> assertThat(context.getBean("apiPipeServer", PipeServer.class).address())
+                        .isInstanceOfSatisfying(InetSocketAddress.class,
+                                (address) -> assertThat(address.getAddress().getHostAddress()).isEqualTo("127.0.0.2")));
     }
 }

@@ -1,12 +1,13 @@
 package io.pipc.integration.dsl;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import io.pipc.Pipe;
 import io.pipc.PipePair;
+import io.pipc.PipeServer;
 import io.pipc.Pipes;
 import io.pipc.codec.Codecs;
-import io.pipc.integration.PairPipeServer;
 import io.pipc.integration.ServerConnections;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,6 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(30)
 class PipcDslTests {
 
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+
+
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Test
@@ -44,12 +48,12 @@ class PipcDslTests {
 
     @Test
     void serverAdaptersSharingConnectionsAnswerEachClient() {
-        PairPipeServer server = new PairPipeServer();
+        PipeServer server = Pipes.server(LOOPBACK);
         new ApplicationContextRunner().withUserConfiguration(Echo.class)
-                .withBean(PairPipeServer.class, () -> server)
+                .withBean(PipeServer.class, () -> server)
                 .run((context) -> {
-                    Pipe first = server.connect();
-                    Pipe second = server.connect();
+                    Pipe first = Pipes.connect(server.address());
+                    Pipe second = Pipes.connect(server.address());
 
                     second.write("two");
                     first.write("one");
@@ -77,7 +81,7 @@ class PipcDslTests {
     static class Echo {
 
         @Bean
-        ServerConnections connections(PairPipeServer server) {
+        ServerConnections connections(PipeServer server) {
             return Pipc.serverConnections(server);
         }
 

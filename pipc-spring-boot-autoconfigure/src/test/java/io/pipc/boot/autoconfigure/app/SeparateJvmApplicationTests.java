@@ -12,6 +12,7 @@ import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
 import io.pipc.PipeException;
 import io.pipc.Pipes;
+import io.pipc.boot.autoconfigure.app.sample.SampleStyleApplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,14 +1,16 @@
 package io.pipc.boot.autoconfigure.metrics;
 
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pipc.AuthenticationException;
 import io.pipc.Pipe;
-import io.pipc.boot.autoconfigure.PairPipeFactory;
+import io.pipc.PipeOptions;
+import io.pipc.PipeServer;
+import io.pipc.Pipes;
 import io.pipc.boot.autoconfigure.PipcAutoConfiguration;
-import io.pipc.boot.autoconfigure.PipeFactory;
 import io.pipc.boot.autoconfigure.PipeRegistry;
 import io.pipc.integration.PipeMetrics;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.integration.channel.QueueChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 @Timeout(30)
@@ -51,13 +54,11 @@ class PipcMetricsAutoConfigurationTests {
 
     @Test
     void openConnectionsOfAServerAreAGauge() {
-        PairPipeFactory factory = new PairPipeFactory();
-        this.runner.withBean(PipeFactory.class, () -> factory)
-                .withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=7123",
-                        "pipc.servers.api.inbound-channel=in")
+        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                "pipc.servers.api.inbound-channel=in")
                 .run((context) -> {
                     MeterRegistry registry = context.getBean(MeterRegistry.class);
-                    Pipe client = factory.connectClient(new InetSocketAddress("127.0.0.1", 7123));
+                    Pipe client = Pipes.connect(context.getBean("apiPipeServer", PipeServer.class).address());
                     await().atMost(Duration.ofSeconds(10)).until(() -> registry.find("pipc.connections.open")
                             .tags("name", "api", "role", "server").gauge() != null
                             && registry.get("pipc.connections.open").tags("name", "api").gauge().value() == 1);
@@ -66,6 +67,31 @@ class PipcMetricsAutoConfigurationTests {
 
                     await().atMost(Duration.ofSeconds(10))
                             .until(() -> registry.get("pipc.connections.open").tags("name", "api").gauge().value() == 0);
+                });
+    }
+
+    @Test
+    void authenticationFailuresAndRefusedClientsOfAServerAreCountedFromTheServer() {
+        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                "pipc.servers.api.secret=right")
+                .run((context) -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    SocketAddress address = context.getBean("apiPipeServer", PipeServer.class).address();
+                    String[] tags = { "name", "api", "transport", "tcp", "role", "server" };
+                    assertThat(registry.get("pipc.failures").tags(tags).tag("kind", "authentication").functionCounter()
+                            .count()).isZero();
+
+                    assertThatExceptionOfType(AuthenticationException.class).isThrownBy(
+                            () -> Pipes.connect(address, PipeOptions.builder().secret("wrong").build()));
+
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                        assertThat(registry.get("pipc.failures").tags(tags).tag("kind", "authentication")
+                                .functionCounter().count()).isEqualTo(1);
+                        assertThat(registry.get("pipc.connections.refused").tags(tags).functionCounter().count())
+                                .isEqualTo(1);
+                    });
+                    assertThat(registry.getMeters())
+                            .allSatisfy((meter) -> assertThat(meter.getId().getTag("connectionId")).isNull());
                 });
     }
 

@@ -1,4 +1,4 @@
-package io.pipc.boot.autoconfigure.app;
+package io.pipc.boot.autoconfigure.app.sample;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -6,7 +6,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.integration.annotation.ServiceActivator;
 
 /**
- * A sample-style application, run in its own JVM by {@link SeparateJvmApplicationTests}: a
+ * A sample-style application, run in its own JVM by {@code SeparateJvmApplicationTests}: a
  * non-web application whose configuration (given on the command line) declares a server, and
  * whose one {@code @ServiceActivator} answers. Its main thread returns at once; the server
  * keeps it running.
