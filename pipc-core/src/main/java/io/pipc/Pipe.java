@@ -152,6 +152,24 @@ public interface Pipe extends Selectable, Flushable, Closeable {
     List<byte[]> pending();
 
     /**
+     * {@link #pending()} with the headers: takes every message queued now, without blocking.
+     *
+     * @return the messages and their headers, oldest first, possibly none
+     * @throws PipeClosedException when this end is closed
+     */
+    default List<Envelope> pendingEnvelopes() {
+        List<Envelope> messages = new java.util.ArrayList<>();
+        while (size() > 0) {
+            try {
+                messages.add(readEnvelope(Duration.ZERO));
+            } catch (PipeTimeoutException | PeerClosedException | PeerDisconnectedException nothingMore) {
+                break;
+            }
+        }
+        return messages;
+    }
+
+    /**
      * Hands any coalesced output to the operating system now, waiting up to
      * {@link PipeOptions#writeTimeout()} for room.
      *

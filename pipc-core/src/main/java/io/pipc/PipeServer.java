@@ -41,10 +41,21 @@ public interface PipeServer extends Selectable, Closeable {
     boolean isOpen();
 
     /**
-     * Stops accepting; pipes already accepted stay open. Calling it again does nothing.
+     * Stops accepting; pipes already accepted stay open. Clients connected and not yet
+     * accepted are told goodbye. Calling it again does nothing.
      */
     @Override
     void close();
+
+    /**
+     * The first step of a shutdown that loses no client: stops taking new connections, while
+     * clients already connected finish their handshake and are still handed out by
+     * {@link #accept()}. Once none is left, {@code accept()} throws {@link PipeClosedException}
+     * at once. Then {@link #close()}. Calling it again does nothing.
+     */
+    default void stopListening() {
+        close();
+    }
 
     /**
      * @return clients closed before the application could accept them, since the server

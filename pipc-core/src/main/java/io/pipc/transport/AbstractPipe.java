@@ -97,6 +97,11 @@ public abstract class AbstractPipe implements Pipe {
     }
 
     @Override
+    public final List<Envelope> pendingEnvelopes() {
+        return inbound.drain();
+    }
+
+    @Override
     public final List<byte[]> pending() {
         List<Envelope> messages = inbound.drain();
         List<byte[]> payloads = new ArrayList<>(messages.size());

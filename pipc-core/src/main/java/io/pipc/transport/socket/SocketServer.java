@@ -90,6 +90,9 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     private final Readiness readiness;
     private final Runnable onClose;
     private volatile boolean closed;
+    /** False once {@link #stopListening()} (or {@link #close()}) ended the listening socket. */
+    private volatile boolean listening = true;
+    private final java.util.concurrent.atomic.AtomicBoolean listenerClosed = new java.util.concurrent.atomic.AtomicBoolean();
     private @Nullable SelectionKey key;
 
     private SocketServer(String name, Transport transport, PipeOptions options, ServerSocketChannel listener,
@@ -101,7 +104,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         this.address = listener.getLocalAddress();
         this.admission = admission;
         this.onClose = onClose;
-        this.readiness = new Readiness(() -> closed || hasAccepted());
+        this.readiness = new Readiness(() -> closed || hasAccepted() || (!listening && handshaking() == 0));
     }
 
     /**
@@ -166,6 +169,10 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                 if (pipe != null) {
                     unaccepted.remove(pipe);
                     return pipe;
+                }
+                if (!listening && handshaking() == 0) {
+                    throw new PipeClosedException("server '" + name + "' on " + address
+                            + " stopped listening, and every client that connected has been accepted");
                 }
                 if (remaining <= 0) {
                     throw new PipeTimeoutException("server '" + name + "' on " + address + ": no client arrived within " + timeout);
@@ -240,6 +247,23 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     }
 
     @Override
+    public void stopListening() {
+        lock.lock();
+        try {
+            if (closed || !listening) {
+                return;
+            }
+            listening = false;
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        readiness.signal();
+        closeListener();
+        log.debug("server '{}' on {} stopped listening", name, address);
+    }
+
+    @Override
     public void close() {
         lock.lock();
         try {
@@ -247,11 +271,24 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                 return;
             }
             closed = true;
+            listening = false;
             arrived.signalAll();
         } finally {
             lock.unlock();
         }
         readiness.signal();
+        closeListener();
+        // Clients the application never took are told goodbye; accepted pipes stay open.
+        for (SocketPipe pipe : List.copyOf(unaccepted)) {
+            pipe.closeWithoutWaiting();
+        }
+        log.debug("server '{}' on {} closed", name, address);
+    }
+
+    private void closeListener() {
+        if (!listenerClosed.compareAndSet(false, true)) {
+            return;
+        }
         loop.execute(() -> {
             loop.forget(this);
             if (key != null) {
@@ -264,16 +301,11 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
             }
             onClose.run();
         });
-        // Clients the application never took are told goodbye; accepted pipes stay open.
-        for (SocketPipe pipe : List.copyOf(unaccepted)) {
-            pipe.closeWithoutWaiting();
-        }
-        log.debug("server '{}' on {} closed", name, address);
     }
 
     @Override
     public void ready(SelectionKey readyKey) {
-        for (int i = 0; i < 64 && !closed; i++) {
+        for (int i = 0; i < 64 && listening; i++) {
             SocketChannel socket;
             try {
                 socket = listener.accept();
@@ -326,6 +358,16 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                         connections.decrementAndGet();
                         unaccepted.remove(gone);
                         live.remove(gone);
+                        if (!listening) {
+                            // One fewer handshake to wait for: an accept() may now be done waiting.
+                            lock.lock();
+                            try {
+                                arrived.signalAll();
+                            } finally {
+                                lock.unlock();
+                            }
+                            readiness.signal();
+                        }
                     }
                 }, Deadline.after(options.handshakeTimeout()));
         unaccepted.add(pipe);
@@ -365,6 +407,11 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
             lock.unlock();
         }
         readiness.signal();
+    }
+
+    /** Clients connected whose handshake is still running. */
+    private long handshaking() {
+        return unaccepted.stream().filter(pipe -> !pipe.established().isDone()).count();
     }
 
     private boolean hasAccepted() {

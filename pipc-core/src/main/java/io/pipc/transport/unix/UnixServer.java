@@ -11,7 +11,7 @@ import io.pipc.transport.socket.SocketServer;
 
 /**
  * A Unix socket {@link PipeServer}: the engine's {@link SocketServer}, plus its socket file,
- * which {@link #close()} removes before the listening socket closes. In that order nobody can
+ * which {@link #close()} (and {@link #stopListening()}) removes before the listening socket closes. In that order nobody can
  * take the file for stale (a probe still finds it live) and replace it between the check that it
  * is ours and its removal.
  */
@@ -19,7 +19,7 @@ final class UnixServer implements PipeServer {
 
     private final SocketServer server;
     private final SocketFile file;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean fileRemoved = new AtomicBoolean();
 
     UnixServer(SocketServer server, SocketFile file) {
         this.server = server;
@@ -52,11 +52,31 @@ final class UnixServer implements PipeServer {
     }
 
     @Override
+    public void stopListening() {
+        removeFile();
+        server.stopListening();
+    }
+
+    @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        removeFile();
+        server.close();
+    }
+
+    @Override
+    public long refusedConnections() {
+        return server.refusedConnections();
+    }
+
+    @Override
+    public long authenticationFailures() {
+        return server.authenticationFailures();
+    }
+
+    private void removeFile() {
+        if (fileRemoved.compareAndSet(false, true)) {
             file.remove();
         }
-        server.close();
     }
 
     @Override

@@ -196,6 +196,19 @@ class InProcessPipeTest {
     }
 
     @Test
+    void pendingEnvelopesKeepTheHeaders() {
+        PipePair pair = pair();
+        pair.left().write(new Envelope("a".getBytes(StandardCharsets.UTF_8), "1", "text/plain"));
+        pair.left().write("b");
+
+        List<Envelope> pending = pair.right().pendingEnvelopes();
+
+        assertThat(pending).extracting(Envelope::correlationId).containsExactly("1", null);
+        assertThat(pending).extracting(Envelope::contentType).containsExactly("text/plain", null);
+        assertThat(pair.right().size()).isZero();
+    }
+
+    @Test
     void readTimeoutFiresWhenEmptyAndNotWhenAMessageIsQueued() {
         PipePair pair = pair();
 

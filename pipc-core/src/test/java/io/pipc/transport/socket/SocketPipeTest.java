@@ -338,6 +338,34 @@ class SocketPipeTest {
         assertThat(serverSide.readString(Duration.ofSeconds(5))).isEqualTo("still here");
     }
 
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void stopListeningStillHandsOutEveryClientAlreadyConnectedThenEnds(Family family) throws Exception {
+        PipeServer server = server(family, PipeOptions.defaults());
+        Pipe waiting = connect(server, PipeOptions.defaults());
+        waiting.write("sent before the server stopped listening");
+        try (RawClient midHandshake = new RawClient(server.address(), PipeOptions.defaults())) {
+            // Both clients are connected at the socket level before the server stops listening.
+            midHandshake.awaitServerPreface();
+
+            server.stopListening();
+
+            assertThatThrownBy(() -> Pipes.connect(server.address(), PipeOptions.builder().connectTimeout(Duration.ofSeconds(5)).build()))
+                    .isInstanceOf(PipeException.class);
+            Pipe first = server.accept(Duration.ofSeconds(5));
+            toClose.add(first);
+            assertThat(first.readString(Duration.ofSeconds(5))).isEqualTo("sent before the server stopped listening");
+            // The second client is still in its handshake: accept waits for it rather than giving up.
+            assertThatThrownBy(() -> server.accept(Duration.ofMillis(200))).isInstanceOf(PipeTimeoutException.class);
+            midHandshake.handshake();
+            Pipe second = server.accept(Duration.ofSeconds(5));
+            toClose.add(second);
+            assertThatThrownBy(() -> server.accept(Duration.ofSeconds(5))).isInstanceOf(PipeClosedException.class)
+                    .hasMessageContaining("stopped listening");
+            assertThat(Pipes.select(List.of(server), Duration.ZERO)).containsExactly(server);
+        }
+    }
+
     @Test
     void clientsBeyondMaxConnectionsAreRefusedAndTheOthersAreServed() throws Exception {
         PipeServer server = server(Family.TCP, PipeOptions.builder().maxConnections(2).build());
@@ -638,8 +666,20 @@ class SocketPipeTest {
             handshake = WireFormat.of(options, "raw").newHandshake(Role.CONNECTOR);
         }
 
+        private final ByteBuffer in = ByteBuffer.allocate(4096);
+
+        /** Waits until the server's preface arrives, without answering it. */
+        void awaitServerPreface() throws IOException {
+            while (in.position() < 8) {
+                socket.read(in);
+            }
+        }
+
         void handshake() throws IOException {
-            ByteBuffer in = ByteBuffer.allocate(4096);
+            sendOutput();
+            in.flip();
+            handshake.consume(in);
+            in.compact();
             sendOutput();
             while (!handshake.isComplete()) {
                 socket.read(in);

@@ -101,6 +101,7 @@ class PeerCredentialsTest {
 
         assertThat(client.nextLine(WAIT)).isEqualTo("closed before any byte");
         assertThatThrownBy(() -> server.accept(Duration.ofMillis(200))).isInstanceOf(PipeTimeoutException.class);
+        assertThat(server.refusedConnections()).as("refusals counted, for metrics").isEqualTo(1);
         assertServesItsOwnUser(server);
     }
 
