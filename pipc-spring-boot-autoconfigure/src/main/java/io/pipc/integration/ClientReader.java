@@ -173,7 +173,8 @@ final class ClientReader {
     private List<Selectable> candidates() {
         List<Selectable> candidates = new ArrayList<>(this.live.size() + 2);
         candidates.add(this.wakeUpSelectable);
-        if (!this.draining && !this.serverGone) {
+        if (!this.serverGone) {
+            // While draining too: clients that connected before the server stopped listening are still taken.
             candidates.add(this.server);
         }
         for (ClientConnection client : this.live) {
@@ -215,9 +216,7 @@ final class ClientReader {
         Pipe pipe = client.pipe();
         List<Envelope> batch = new ArrayList<>();
         try {
-            while (pipe.size() > 0) {
-                batch.add(pipe.readEnvelope(Duration.ZERO));
-            }
+            batch.addAll(pipe.pendingEnvelopes());
             if (batch.isEmpty()) {
                 // Ready with nothing queued: the input has ended, and this read says how.
                 batch.add(pipe.readEnvelope(Duration.ZERO));
@@ -275,10 +274,10 @@ final class ClientReader {
 
     private void beginDrain() {
         if (!this.serverGone) {
-            // Take every client whose handshake is done first: closing refuses those not taken,
-            // and they may have written already.
+            // No new clients; those already connected are still handed out (and asked to stop
+            // like the others) until accept() says none is left: they may have written already.
+            this.server.stopListening();
             acceptWaiting();
-            this.server.close();
         }
         this.draining = true;
         for (ClientConnection client : this.live) {
@@ -301,7 +300,7 @@ final class ClientReader {
     /** Whether every client's input has ended and been handed over; close-only clients count once their queue is empty. */
     private boolean drainedEverything() {
         this.live.removeIf((client) -> client.closeOnly && !client.busy && client.pipe().size() == 0);
-        if (this.live.isEmpty()) {
+        if (this.live.isEmpty() && this.serverGone) {
             this.drained = true;
             return true;
         }

@@ -318,6 +318,8 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         if (endpoint != null) {
             drained &= endpoint.awaitIdle(deadline);
         }
+        // The drain stopped it listening; every client it had is taken now.
+        this.server.close();
         List<ClientConnection> open = new ArrayList<>(this.connections.values());
         for (ClientConnection connection : open) {
             if (this.connections.remove(connection.id()) != null) {

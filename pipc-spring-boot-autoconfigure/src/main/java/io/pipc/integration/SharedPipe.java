@@ -212,6 +212,23 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     }
 
     @Override
+    public List<Envelope> pendingEnvelopes() {
+        checkReadable();
+        List<Envelope> messages = open().pendingEnvelopes();
+        for (Envelope message : messages) {
+            this.metrics.messageReceived(origin(), message.payload().length);
+        }
+        return messages;
+    }
+
+    /** Part of reading: refused, like {@link #read()}, while an endpoint owns reading this pipe. */
+    @Override
+    public void stopReceiving() {
+        checkReadable();
+        open().stopReceiving();
+    }
+
+    @Override
     public void flush() {
         open().flush();
     }

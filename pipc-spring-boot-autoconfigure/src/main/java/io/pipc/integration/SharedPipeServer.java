@@ -153,6 +153,14 @@ public final class SharedPipeServer implements PipeServer {
     }
 
     @Override
+    public void stopListening() {
+        PipeServer server = this.delegate;
+        if (server != null) {
+            server.stopListening();
+        }
+    }
+
+    @Override
     public void close() {
         PipeServer server = this.delegate;
         if (server != null) {

@@ -213,6 +213,10 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         if (transport == Transport.TCP && entry.getPath() != null) {
             problems.add(notApplicable(prefix, "path", transport));
         }
+        if (transport == Transport.UNIX && entry.getPath() != null && !SocketPaths.isValid(entry.getPath())) {
+            problems.add(prefix + ".path must be a file name (a socket in pipc.directory) or an absolute path (was '"
+                    + entry.getPath() + "')");
+        }
         if (entry.isGateway() && entry.getInboundChannel() == null) {
             problems.add(prefix + ".gateway needs " + prefix + ".inbound-channel: the channel requests are sent to");
         }

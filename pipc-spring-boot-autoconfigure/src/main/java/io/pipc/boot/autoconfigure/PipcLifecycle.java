@@ -2,7 +2,6 @@ package io.pipc.boot.autoconfigure;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -161,8 +160,7 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
             SocketAddress address = (server.transport() == Transport.TCP)
                     ? new InetSocketAddress(server.properties().getHost(),
                             Objects.requireNonNull(server.properties().getPort()))
-                    : UnixDomainSocketAddress.of(SocketPaths.withParents(SocketPaths.resolve(
-                            this.definitions.directory(), server.properties().getPath(), server.key())));
+                    : SocketPaths.address(server.properties().getPath(), server.key());
             where = String.valueOf(address);
             listening = this.factory.server(address, this.serverOptions.get(server.key()));
         }
@@ -267,8 +265,7 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         PipcProperties.PipeEntry entry = pipe.properties();
         return switch (pipe.transport()) {
             case FIFO -> this.factory.named(pipe.rendezvousName(), options);
-            case UNIX -> this.factory.connect(UnixDomainSocketAddress.of(
-                    SocketPaths.resolve(this.definitions.directory(), entry.getPath(), pipe.key())), options);
+            case UNIX -> this.factory.connect(SocketPaths.address(entry.getPath(), pipe.key()), options);
             case TCP -> (pipe.mode() == TcpMode.RENDEZVOUS)
                     ? this.factory.remote(entry.getHost(), Objects.requireNonNull(entry.getPort()), options)
                     : this.factory.connect(new InetSocketAddress(entry.getHost(), Objects.requireNonNull(entry.getPort())),

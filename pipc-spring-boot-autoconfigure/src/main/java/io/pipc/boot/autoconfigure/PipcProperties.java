@@ -87,8 +87,8 @@ public class PipcProperties {
         private @Nullable Integer port;
 
         /**
-         * Unix socket file. By default "<name>.sock" in the pipc directory; a relative path is
-         * resolved against that directory.
+         * Unix socket file: a file name (a socket in the pipc directory) or an absolute path. By
+         * default "<name>.sock" in the pipc directory.
          */
         private @Nullable Path path;
 

@@ -81,17 +81,27 @@ class TransportAddressTests {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean("apiPipeServer", PipeServer.class).address())
                             .isEqualTo(UnixDomainSocketAddress.of(this.directory.resolve("api.sock")));
-                    assertThat(this.factory.calls())
-                            .contains("connect " + UnixDomainSocketAddress.of(this.directory.resolve("api.sock")));
+                    // A bare name: the core resolves it in PipeOptions.directory(), which is pipc.directory.
+                    assertThat(this.factory.calls()).contains("connect api.sock");
+                    assertThat(this.factory.options("api").directory()).isEqualTo(this.directory);
                 });
     }
 
     @Test
-    void relativeUnixPathIsResolvedInThePipcDirectory() {
+    void aUnixFileNameIsASocketInThePipcDirectory() {
+        this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.servers.api.transport=unix",
+                "pipc.servers.api.path=orders.sock")
+                .run((context) -> assertThat(context.getBean("apiPipeServer", PipeServer.class).address())
+                        .isEqualTo(UnixDomainSocketAddress.of(this.directory.resolve("orders.sock"))));
+    }
+
+    @Test
+    void aRelativeUnixPathWithDirectoriesIsRefusedNamingTheProperty() {
         this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.servers.api.transport=unix",
                 "pipc.servers.api.path=sockets/api.sock")
-                .run((context) -> assertThat(this.factory.calls())
-                        .containsExactly("server " + UnixDomainSocketAddress.of(this.directory.resolve("sockets/api.sock"))));
+                .run((context) -> assertThat(context).hasFailed().getFailure()
+                        .hasMessageContaining("pipc.servers.api.path must be a file name (a socket in pipc.directory)"
+                                + " or an absolute path (was 'sockets/api.sock')"));
     }
 
     @Test
