@@ -88,13 +88,23 @@ class PipcConfigurationMetadataTests {
         });
     }
 
+    @Test
+    void theReadmeCarriesTheSameTableRowForRow() throws IOException {
+        assertThat(tableRows(Path.of("..", "README.md"))).isNotEmpty()
+                .containsExactlyElementsOf(tableRows(Path.of("..", "docs", "spring-boot.md")));
+    }
+
+    private static List<String> tableRows(Path file) throws IOException {
+        return Files.readAllLines(file).stream().filter((line) -> line.startsWith("| `pipc.")).toList();
+    }
+
     /**
      * @return the rows of the property table of docs/spring-boot.md: the property (with
      *         {@code <name>} as the metadata's {@code *}) and its default cell
      */
     private static Map<String, String> documentedProperties() throws IOException {
         Map<String, String> documented = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(Path.of("..", "docs", "spring-boot.md"))) {
+        for (String line : tableRows(Path.of("..", "docs", "spring-boot.md"))) {
             if (line.startsWith("| `pipc.")) {
                 String[] cells = line.split("\\|");
                 String name = cells[1].strip().replace("`", "").replace("<name>", "*");
