@@ -10,27 +10,21 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 import io.pipc.AuthenticationException;
 import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
-import io.pipc.PeerDisconnectedException;
 import io.pipc.PipeClosedException;
 import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Transport;
 import io.pipc.Wire;
-import io.pipc.transport.AbstractPipe;
+import io.pipc.transport.FramedPipe;
 import io.pipc.transport.Deadline;
 import io.pipc.transport.Outbox;
-import io.pipc.transport.SharedFailure;
 import io.pipc.wire.Frame;
-import io.pipc.wire.FrameDecoder;
-import io.pipc.wire.Handshake;
 import io.pipc.wire.Role;
-import io.pipc.wire.WireFormat;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -52,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>Deadlines, on the loop's tick: the handshake, heartbeats, a silent peer, a stalled frame,
  * the linger after an orderly close.
  */
-public final class SocketPipe extends AbstractPipe implements EventLoop.Handler {
+public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     private static final Logger log = LoggerFactory.getLogger(SocketPipe.class);
 
@@ -60,9 +54,6 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     private static final Duration MAX_LINGER = Duration.ofSeconds(5);
     /** A write this soon after the previous one is part of a stream, and leaves with the frames around it. */
     private static final long STREAMING_NANOS = 10_000;
-    private static final Outbox.ControlFrame GOODBYE = (encoder, out) -> encoder.encodeGoodbye(out);
-    private static final Outbox.ControlFrame HEARTBEAT = (encoder, out) -> encoder.encodeHeartbeat(out);
-    private static final Outbox.ControlFrame STOP = (encoder, out) -> encoder.encodeStop(out);
 
     /** Told about the connection's life; a server counts its clients with it. */
     interface Listener {
@@ -81,23 +72,12 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
 
     private final EventLoop loop;
     private final Conduit conduit;
-    private final String peer;
-    private final Handshake handshake;
-    private final FrameDecoder decoder;
-    private final Outbox outbox;
-    private final boolean heartbeats;
     private final Listener listener;
     private final long handshakeDeadlineNanos;
     private final CompletableFuture<SocketPipe> established = new CompletableFuture<>();
-    private final AtomicBoolean released = new AtomicBoolean();
-    /** The peer will neither send nor read any more: it closed, disconnected or failed. */
-    private final AtomicBoolean peerEnded = new AtomicBoolean();
-    /** This end asked the peer to stop sending. */
-    private final AtomicBoolean stopSent = new AtomicBoolean();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
-    private volatile boolean disconnecting;
-    /** Loop only: the peer answered our STOP with its goodbye; it still reads what we write. */
-    private boolean stopAnswered;
+    /** Why the handshake failed, for the caller waiting on {@link #established()}. */
+    private volatile @Nullable PipeException handshakeFailure;
 
     // Loop thread only.
     private @Nullable SelectionKey key;
@@ -117,17 +97,11 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
 
     private SocketPipe(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
             boolean connecting, String peer, Listener listener, Deadline handshakeDeadline) {
-        super(name, transport, options);
+        super(name, transport, options, role, peer, OUTBOX_CAPACITY);
         this.loop = EventLoop.next();
         this.conduit = conduit;
         this.connecting = connecting;
-        this.peer = peer;
         this.listener = listener;
-        WireFormat wire = WireFormat.of(options, name);
-        this.handshake = wire.newHandshake(role);
-        this.decoder = wire.newDecoder();
-        this.outbox = new Outbox(wire.encoder(), OUTBOX_CAPACITY, name);
-        this.heartbeats = options.wire() == Wire.NATIVE && !options.heartbeat().isZero();
         long remaining = handshakeDeadline.remainingNanos();
         this.handshakeDeadlineNanos = System.nanoTime() + Math.min(remaining, Long.MAX_VALUE / 4);
         inbound().onRoom(() -> loop.execute(this::resumeReading));
@@ -149,9 +123,25 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
      */
     static SocketPipe start(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
             boolean connecting, String peer, Listener listener, Deadline handshakeDeadline) {
-        SocketPipe pipe = new SocketPipe(name, transport, options, role, conduit, connecting, peer, listener, handshakeDeadline);
-        pipe.loop.execute(pipe::register);
+        SocketPipe pipe = create(name, transport, options, role, conduit, connecting, peer, listener, handshakeDeadline);
+        pipe.begin();
         return pipe;
+    }
+
+    /**
+     * Like {@link #start} without starting: nothing is read or written until {@link #begin()},
+     * so that the owner can keep track of the pipe before anything can happen to it.
+     *
+     * @see #start
+     */
+    static SocketPipe create(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
+            boolean connecting, String peer, Listener listener, Deadline handshakeDeadline) {
+        return new SocketPipe(name, transport, options, role, conduit, connecting, peer, listener, handshakeDeadline);
+    }
+
+    /** Registers the socket with its event loop: the handshake begins. */
+    void begin() {
+        loop.execute(this::register);
     }
 
     /**
@@ -162,13 +152,6 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         return established;
     }
 
-    /**
-     * @return who the other end is, for errors and logs
-     */
-    public String peer() {
-        return peer;
-    }
-
     // ---- application side -------------------------------------------------------------
 
     @Override
@@ -177,16 +160,16 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         ensureOpen();
         checkSize(message);
         Deadline deadline = Deadline.after(options().writeTimeout());
-        long sincePrevious = System.nanoTime() - outbox.lastEnqueueNanos();
-        Outbox.Ticket ticket = outbox.enqueue(message, deadline);
+        long sincePrevious = System.nanoTime() - outbox().lastEnqueueNanos();
+        Outbox.Ticket ticket = outbox().enqueue(message, deadline);
         if (ticket == null && sincePrevious < STREAMING_NANOS) {
             flushSoon();
         } else {
             flushNow();
         }
         if (ticket != null) {
-            outbox.awaitWritten(ticket, deadline, () -> loop.execute(() -> fail(new PipeTimeoutException("pipe '" + name()
-                    + "': " + peer + " stopped reading in the middle of a message for the whole write timeout"))));
+            outbox().awaitWritten(ticket, deadline, () -> loop.execute(() -> fail(new PipeTimeoutException("pipe '" + name()
+                    + "': " + peer() + " stopped reading in the middle of a message for the whole write timeout"))));
         }
     }
 
@@ -194,41 +177,14 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     public void flush() {
         ensureOpen();
         flushNow();
-        outbox.awaitFlushed(Deadline.after(options().writeTimeout()));
+        outbox().awaitFlushed(Deadline.after(options().writeTimeout()));
     }
 
     @Override
-    public void stopReceiving() {
-        ensureOpen();
-        if (options().wire() == Wire.PYTHON) {
-            throw new UnsupportedOperationException("pipe '" + name() + "': the Python wire cannot ask its peer to stop"
-                    + " sending; close the pipe instead");
-        }
-        if (stopSent.compareAndSet(false, true) && outbox.enqueueControl(STOP)) {
-            flushNow();
-        }
-    }
-
-    @Override
-    public void disconnect(String reason) {
-        Objects.requireNonNull(reason, "reason");
-        ensureOpen();
-        if (options().wire() == Wire.PYTHON) {
-            // The Python wire has no disconnect frame: a close says it.
-            close();
-            return;
-        }
-        if (!markClosed()) {
-            throw closedException();
-        }
-        disconnecting = true;
-        log.debug("pipe '{}' disconnecting from {}: {}", name(), peer, reason);
-        outbox.refuse(() -> new PipeClosedException("pipe '" + name() + "' was disconnected; nothing more can be written"),
-                (encoder, out) -> encoder.encodeDisconnect(reason, out));
-        flushNow();
+    protected void awaitPeerAfterDisconnect() {
         loop.execute(() -> {
-            if (peerEnded.get()) {
-                endDisconnected();
+            if (peerEnded()) {
+                endDisconnected("");
                 return;
             }
             startLinger(options().writeTimeout());
@@ -236,20 +192,25 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     }
 
     @Override
+    protected void flushQueued() {
+        flushNow();
+    }
+
+    @Override
     public void close() {
         boolean first = markClosed();
         inbound().close(this::closedException, this::closedException);
-        if (!established.isDone() || released.get()) {
+        if (!established.isDone() || isReleased()) {
             release();
             return;
         }
-        if (first && !peerEnded.get()) {
-            outbox.refuse(this::closedException, GOODBYE);
+        if (first && !peerEnded()) {
+            outbox().refuse(this::closedException, GOODBYE);
             flushNow();
             try {
-                outbox.awaitFlushed(Deadline.after(options().writeTimeout()));
+                outbox().awaitFlushed(Deadline.after(options().writeTimeout()));
             } catch (PipeException e) {
-                log.debug("pipe '{}' closed before everything written reached {}: {}", name(), peer, e.getMessage());
+                log.debug("pipe '{}' closed before everything written reached {}: {}", name(), peer(), e.getMessage());
                 release();
                 return;
             }
@@ -265,12 +226,12 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     void closeWithoutWaiting() {
         boolean first = markClosed();
         inbound().close(this::closedException, this::closedException);
-        if (!established.isDone() || released.get()) {
+        if (!established.isDone() || isReleased()) {
             release();
             return;
         }
-        if (first && !peerEnded.get()) {
-            outbox.refuse(this::closedException, GOODBYE);
+        if (first && !peerEnded()) {
+            outbox().refuse(this::closedException, GOODBYE);
             flushNow();
         }
         loop.execute(() -> startLinger(options().writeTimeout()));
@@ -284,7 +245,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         if (flushScheduled.compareAndSet(false, true)) {
             loop.execute(() -> {
                 flushScheduled.set(false);
-                flushFromLoop();
+                flushNow();
             });
         }
     }
@@ -292,7 +253,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     /** Hands queued frames to the socket from the calling thread, if no one else is at it. */
     private void flushNow() {
         try {
-            Outbox.FlushResult result = outbox.flushTo(conduit, false);
+            Outbox.FlushResult result = outbox().flushTo(conduit, false);
             afterFlush(result);
         } catch (IOException e) {
             loop.execute(() -> fail(ioFailure("writing to", e)));
@@ -302,7 +263,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     private void afterFlush(Outbox.FlushResult result) {
         if (result == Outbox.FlushResult.STALLED || (result == Outbox.FlushResult.DONE && conduit.hasPendingOutput())) {
             loop.execute(() -> interest(SelectionKey.OP_WRITE, true));
-        } else if (result == Outbox.FlushResult.DONE && outbox.isFinished()) {
+        } else if (result == Outbox.FlushResult.DONE && outbox().isFinished()) {
             loop.execute(this::outputFinished);
         }
     }
@@ -370,16 +331,16 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
 
     /** A layer (TLS) still holds bytes the socket will not signal again: read them soon. */
     private void readBufferedLater() {
-        if (!readPaused && !released.get() && conduit.hasBufferedInput()) {
+        if (!readPaused && !isReleased() && conduit.hasBufferedInput()) {
             loop.executeLater(() -> guarded(() -> {
-                if (!readPaused && !released.get() && !inputEnded && conduit.hasBufferedInput()) {
+                if (!readPaused && !isReleased() && !inputEnded && conduit.hasBufferedInput()) {
                     onReadable();
                 }
             }));
         }
     }
 
-    /** Drives the conduit's own handshake (TLS), then starts the pipc handshake. */
+    /** Drives the conduit's own handshake (TLS), then starts the pipc handshake(). */
     private void progressLayer() throws IOException {
         if (layerReady) {
             return;
@@ -388,7 +349,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         interest(SelectionKey.OP_WRITE, !layerReady && conduit.handshakeWantsWrite());
         if (layerReady) {
             sendHandshakeOutput();
-            if (handshake.isComplete()) {
+            if (handshake().isComplete()) {
                 onEstablished();
             }
             readBufferedLater();
@@ -409,7 +370,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
 
     private void readSome() throws IOException {
         ByteBuffer buffer = loop.readBuffer();
-        for (int reads = 0; reads < 16 && !readPaused && !released.get(); reads++) {
+        for (int reads = 0; reads < 16 && !readPaused && !isReleased(); reads++) {
             buffer.clear();
             int n = conduit.read(buffer);
             if (n < 0) {
@@ -421,13 +382,13 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             }
             lastReceivedNanos = System.nanoTime();
             buffer.flip();
-            if (!handshake.isComplete()) {
+            if (!handshake().isComplete()) {
                 try {
-                    handshake.consume(buffer);
+                    handshake().consume(buffer);
                 } finally {
                     sendHandshakeOutput();
                 }
-                if (!handshake.isComplete()) {
+                if (!handshake().isComplete()) {
                     continue;
                 }
                 onEstablished();
@@ -439,15 +400,11 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     private void decodeAndDeliver(ByteBuffer buffer) {
         PipeException failure = null;
         try {
-            decoder.decode(buffer, decoded);
+            decoder().decode(buffer, decoded);
         } catch (PipeException e) {
             failure = e;
         }
-        if (!decoder.isMidFrame()) {
-            midFrameSinceNanos = 0;
-        } else if (midFrameSinceNanos == 0 || !decoded.isEmpty()) {
-            midFrameSinceNanos = System.nanoTime();
-        }
+        midFrameSinceNanos = midFrameClock(midFrameSinceNanos, !decoded.isEmpty());
         backlog.addAll(decoded);
         decoded.clear();
         if (deliverBacklog()) {
@@ -485,48 +442,6 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
         return true;
     }
 
-    private void onControl(Frame frame) {
-        if (frame instanceof Frame.Disconnect disconnect) {
-            String reason = disconnect.reason();
-            peerWentAway(() -> new PeerDisconnectedException("pipe '" + name() + "': " + peer + " disconnected"
-                    + (reason.isEmpty() ? "" : ": " + reason), reason));
-        } else if (frame instanceof Frame.Goodbye) {
-            if (stopSent.get() && !disconnecting) {
-                // The answer to our STOP: the peer has sent everything, and still reads what we write.
-                stopAnswered = true;
-                inbound().finish(() -> new PeerClosedException("pipe '" + name() + "': " + peer
-                        + " has sent everything (this end stopped receiving)"), this::closedException);
-                return;
-            }
-            peerWentAway(() -> new PeerClosedException("pipe '" + name() + "': " + peer + " closed"));
-        } else if (frame instanceof Frame.Stop) {
-            // The peer wants nothing more from us: what is queued still leaves, then our goodbye; we go on reading.
-            outbox.refuse(() -> new PeerClosedException("pipe '" + name() + "': " + peer
-                    + " stopped receiving; nothing more can be written"), GOODBYE);
-            flushFromLoop();
-        }
-    }
-
-    private void peerWentAway(Supplier<? extends PipeException> ending) {
-        if (!peerEnded.compareAndSet(false, true)) {
-            return;
-        }
-        if (disconnecting) {
-            endDisconnected();
-            return;
-        }
-        // Writes are refused before readers hear of it: a write after a read saw the end must fail, not vanish.
-        outbox.refuse(ending, GOODBYE);
-        inbound().finish(ending, ending);
-        flushFromLoop();
-    }
-
-    private void endDisconnected() {
-        String message = "pipe '" + name() + "' was disconnected";
-        inbound().finish(() -> new PipeClosedException(message), () -> new PipeClosedException(message));
-        release();
-    }
-
     private void pauseReading() {
         if (!readPaused) {
             readPaused = true;
@@ -535,7 +450,7 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     }
 
     private void resumeReading() {
-        if (!readPaused || released.get()) {
+        if (!readPaused || isReleased()) {
             return;
         }
         if (!deliverBacklog()) {
@@ -559,29 +474,28 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     private void onEndOfStream() {
         inputEnded = true;
         interest(SelectionKey.OP_READ, false);
-        if (!handshake.isComplete()) {
+        if (!handshake().isComplete()) {
             try {
-                handshake.endOfStream();
+                handshake().endOfStream();
             } catch (PeerClosedException e) {
-                if (options().hasSecret() && (options().wire() == Wire.PYTHON || handshake.peerRequiresAuthentication())) {
+                if (options().hasSecret() && (options().wire() == Wire.PYTHON || handshake().peerRequiresAuthentication())) {
                     // Cut off in the middle of proving the secret: whatever the reason, the peer is not authenticated.
-                    throw new AuthenticationException(e.getMessage() + "; " + peer + " is not authenticated", e);
+                    throw new AuthenticationException(e.getMessage() + "; " + peer() + " is not authenticated", e);
                 }
                 throw e;
             }
-            throw new PeerClosedException("pipe '" + name() + "': " + peer + " closed the connection during the handshake");
+            throw new PeerClosedException("pipe '" + name() + "': " + peer() + " closed the connection during the handshake");
         }
-        decoder.endOfStream();
-        if (disconnecting) {
-            peerEnded.set(true);
-            endDisconnected();
+        decoder().endOfStream();
+        if (disconnecting()) {
+            peerWentAway(() -> new PipeClosedException("pipe '" + name() + "' was disconnected"));
             return;
         }
-        if (peerEnded.get() || !isOpen() || stopAnswered) {
+        if (peerEnded() || !isOpen() || stopAnswered()) {
             maybeRelease();
             return;
         }
-        throw new PeerClosedException("pipe '" + name() + "': " + peer
+        throw new PeerClosedException("pipe '" + name() + "': " + peer()
                 + " closed the connection without saying goodbye (it exited, crashed or was killed)");
     }
 
@@ -594,27 +508,19 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
             maybeRelease();
             return;
         }
-        Outbox.FlushResult result = outbox.flushTo(conduit, true);
+        Outbox.FlushResult result = outbox().flushTo(conduit, true);
         if (result == Outbox.FlushResult.STALLED || conduit.hasPendingOutput()) {
             return;
         }
         interest(SelectionKey.OP_WRITE, false);
-        if (result == Outbox.FlushResult.DONE && outbox.isFinished()) {
+        if (result == Outbox.FlushResult.DONE && outbox().isFinished()) {
             outputFinished();
-        }
-    }
-
-    private void flushFromLoop() {
-        try {
-            afterFlush(outbox.flushTo(conduit, false));
-        } catch (IOException e) {
-            fail(ioFailure("writing to", e));
         }
     }
 
     /** Everything this end will ever send has been sent: end the output (TCP FIN). */
     private void outputFinished() {
-        if (outputShut || released.get()) {
+        if (outputShut || isReleased()) {
             return;
         }
         outputShut = true;
@@ -626,21 +532,21 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
                 return;
             }
         } catch (IOException e) {
-            log.debug("pipe '{}': ending output to {} failed: {}", name(), peer, e.getMessage());
+            log.debug("pipe '{}': ending output to {} failed: {}", name(), peer(), e.getMessage());
         }
         maybeRelease();
     }
 
     /** After this end closed or disconnected: keep reading (and dropping) until the peer's end, within a bound. */
     private void startLinger(Duration bound) {
-        if (released.get()) {
+        if (isReleased()) {
             return;
         }
         lingerDeadlineNanos = System.nanoTime() + Deadline.toNanos(bound);
-        if (outbox.isFinished()) {
+        if (outbox().isFinished()) {
             outputFinished();
         }
-        if (readPaused && !isOpen() && !disconnecting) {
+        if (readPaused && !isOpen() && !disconnecting()) {
             if (failureAfterBacklog != null) {
                 // The stream broke behind the queued frames: there is nothing left to drain, and the decoder is spent.
                 release();
@@ -655,108 +561,62 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
     }
 
     private void maybeRelease() {
-        if (inputEnded && (outputShut || outbox.isFinished()) && !conduit.hasPendingOutput()) {
+        if (inputEnded && (outputShut || outbox().isFinished()) && !conduit.hasPendingOutput()) {
             release();
         }
     }
 
     @Override
     public void tick(long now) {
-        if (released.get()) {
+        if (isReleased()) {
             return;
         }
         if (!established.isDone()) {
             if (now - handshakeDeadlineNanos > 0) {
-                fail(new PipeTimeoutException("pipe '" + name() + "': " + peer + " did not complete the handshake in time"));
+                fail(new PipeTimeoutException("pipe '" + name() + "': " + peer() + " did not complete the handshake in time"));
             }
             return;
         }
         if (lingerDeadlineNanos != 0) {
             if (now - lingerDeadlineNanos > 0) {
-                if (disconnecting && !peerEnded.get()) {
-                    String message = "pipe '" + name() + "' was disconnected (" + peer + " did not answer)";
-                    inbound().finish(() -> new PipeClosedException(message), () -> new PipeClosedException(message));
+                if (disconnecting() && !peerEnded()) {
+                    endDisconnected(" (" + peer() + " did not answer)");
+                } else {
+                    release();
                 }
-                release();
             }
             return;
         }
-        if (peerEnded.get()) {
-            return;
-        }
-        if (heartbeats) {
-            long interval = options().heartbeat().toNanos();
-            if (now - outbox.lastEnqueueNanos() >= interval && outbox.enqueueControl(HEARTBEAT)) {
-                flushFromLoop();
-            }
-            // After the goodbye that answers our STOP, the peer sends nothing, heartbeats included.
-            if (!readPaused && !stopAnswered && now - lastReceivedNanos > 3 * interval) {
-                fail(new PeerClosedException("pipe '" + name() + "': " + peer + " sent nothing, not even a heartbeat, for "
-                        + options().heartbeat().multipliedBy(3) + "; it is frozen or the network path is gone"));
-                return;
-            }
-        }
-        if (midFrameSinceNanos != 0 && !readPaused && now - midFrameSinceNanos > options().frameTimeout().toNanos()) {
-            fail(new PeerClosedException("pipe '" + name() + "': " + peer + " stalled in the middle of a frame for "
-                    + options().frameTimeout() + "; the connection is closed"));
-        }
+        checkLiveness(now, lastReceivedNanos, midFrameSinceNanos, readPaused);
     }
 
     private void onEstablished() {
         lastReceivedNanos = System.nanoTime();
         if (established.complete(this)) {
-            log.debug("pipe '{}' connected to {}", name(), peer);
+            log.debug("pipe '{}' connected to {}", name(), peer());
             listener.established(this);
         }
     }
 
-    private void sendHandshakeOutput() {
-        if (!handshake.hasOutput()) {
-            return;
-        }
-        ByteBuffer out = ByteBuffer.allocate(4096);
-        while (handshake.hasOutput()) {
-            out.clear();
-            handshake.produce(out);
-            out.flip();
-            outbox.enqueueRaw(out);
-        }
-        flushFromLoop();
-    }
-
     /** On the loop: the connection cannot go on. */
     private void fail(PipeException failure) {
-        if (released.get()) {
+        if (isReleased()) {
             return;
         }
         if (!established.isDone()) {
             // Released before the waiting caller wakes: its close() must find nothing to say goodbye on.
-            release(failure);
+            handshakeFailure = failure;
+            release();
             return;
         }
-        peerEnded.set(true);
-        log.debug("pipe '{}' failed: {}", name(), failure.getMessage());
-        SharedFailure again = new SharedFailure(failure);
-        outbox.abort(again);
-        inbound().finish(again, again);
-        release();
+        failEstablished(failure);
     }
 
-    private void release() {
-        release(null);
-    }
-
-    /**
-     * @param handshakeFailure why the handshake failed, when it did; the caller waiting for
-     *        the connection gets it, after the pipe is released
-     */
-    private void release(@Nullable PipeException handshakeFailure) {
-        if (!released.compareAndSet(false, true)) {
-            return;
-        }
-        outbox.abort(this::closedException);
+    @Override
+    protected void releaseResources() {
         if (!established.isDone()) {
-            established.completeExceptionally(handshakeFailure != null ? handshakeFailure
+            PipeException failure = handshakeFailure;
+            established.completeExceptionally(failure != null ? failure
                     : new PipeClosedException("pipe '" + name() + "' was closed before its handshake completed"));
         }
         loop.execute(() -> {
@@ -787,12 +647,12 @@ public final class SocketPipe extends AbstractPipe implements EventLoop.Handler 
 
     private PipeException ioFailure(String what, IOException e) {
         if (e instanceof TlsFailure tls) {
-            return tls.toPipeException(name(), peer);
+            return tls.toPipeException(name(), peer());
         }
         if (connecting || !established.isDone()) {
-            return new PipeException("pipe '" + name() + "': cannot connect to " + peer + ": " + e.getMessage()
+            return new PipeException("pipe '" + name() + "': cannot connect to " + peer() + ": " + e.getMessage()
                     + " (is the server running and reachable?)", e);
         }
-        return new PeerClosedException("pipe '" + name() + "': " + what + " " + peer + " failed: " + e.getMessage(), e);
+        return new PeerClosedException("pipe '" + name() + "': " + what + " " + peer() + " failed: " + e.getMessage(), e);
     }
 }

@@ -345,7 +345,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
             return;
         }
         String pipeName = name + "#" + counter.incrementAndGet();
-        SocketPipe pipe = SocketPipe.start(pipeName, transport, options, Role.ACCEPTOR, conduit, false, peer,
+        SocketPipe pipe = SocketPipe.create(pipeName, transport, options, Role.ACCEPTOR, conduit, false, peer,
                 new SocketPipe.Listener() {
                     @Override
                     public void established(SocketPipe established) {
@@ -370,8 +370,10 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                         }
                     }
                 }, Deadline.after(options.handshakeTimeout()));
+        // Tracked before it can read or write: accept() and close() must never miss a connected client.
         unaccepted.add(pipe);
         live.add(pipe);
+        pipe.begin();
         pipe.established().whenComplete((ok, failure) -> {
             if (failure != null) {
                 refusedAfterHandshake(peer, failure);

@@ -1,0 +1,342 @@
+package io.pipc.transport;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import io.pipc.PeerClosedException;
+import io.pipc.PeerDisconnectedException;
+import io.pipc.PipeClosedException;
+import io.pipc.PipeException;
+import io.pipc.PipeOptions;
+import io.pipc.Transport;
+import io.pipc.Wire;
+import io.pipc.wire.Frame;
+import io.pipc.wire.FrameDecoder;
+import io.pipc.wire.Handshake;
+import io.pipc.wire.Role;
+import io.pipc.wire.WireFormat;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pipe that speaks a wire over a byte stream: its handshake, its frame decoder, its
+ * {@link Outbox}, and what every control frame means, once for every stream engine. The
+ * blocking engine ({@code StreamPipe}, for FIFOs and stdio) and the NIO engine
+ * ({@code SocketPipe}, for Unix sockets and TCP) differ only in how bytes move; they supply
+ * that through {@link #flushQueued()} and {@link #releaseResources()}.
+ *
+ * <p>The protocol, as {@code docs/protocol.md} states it: a goodbye ends the peer's sending and,
+ * unless this end had asked the peer to stop, its reading too; a disconnect does the same with a
+ * reason; a stop makes this end's later writes fail while it goes on reading. In every case
+ * writes are refused before readers hear of the end, so that a write after a read saw the end
+ * fails rather than vanishes.
+ */
+public abstract class FramedPipe extends AbstractPipe {
+
+    private static final Logger log = LoggerFactory.getLogger(FramedPipe.class);
+
+    /** The last frame of an orderly close. */
+    protected static final Outbox.ControlFrame GOODBYE = (encoder, out) -> encoder.encodeGoodbye(out);
+    private static final Outbox.ControlFrame HEARTBEAT = (encoder, out) -> encoder.encodeHeartbeat(out);
+    private static final Outbox.ControlFrame STOP = (encoder, out) -> encoder.encodeStop(out);
+
+    private final String peer;
+    private final Handshake handshake;
+    private final FrameDecoder decoder;
+    private final Outbox outbox;
+    private final boolean heartbeats;
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicBoolean peerEnded = new AtomicBoolean();
+    private final AtomicBoolean stopSent = new AtomicBoolean();
+    private volatile boolean disconnecting;
+    private volatile boolean peerDoneSending;
+    private volatile boolean stopAnswered;
+
+    /**
+     * @param name the pipe's name
+     * @param transport the mechanism behind it
+     * @param options limits, timeouts, wire and secret
+     * @param role whether this end accepted the connection or made it
+     * @param peer describes the other end in errors, e.g. {@code peer 127.0.0.1:53012}
+     * @param outboxCapacity how many bytes may wait to be written
+     */
+    protected FramedPipe(String name, Transport transport, PipeOptions options, Role role, String peer, long outboxCapacity) {
+        super(name, transport, options);
+        this.peer = Objects.requireNonNull(peer, "peer");
+        WireFormat wire = WireFormat.of(options, name);
+        this.handshake = wire.newHandshake(role);
+        this.decoder = wire.newDecoder();
+        this.outbox = new Outbox(wire.encoder(), outboxCapacity, name);
+        this.heartbeats = options.wire() == Wire.NATIVE && !options.heartbeat().isZero();
+    }
+
+    /**
+     * Makes what was queued (control frames, handshake output) leave: the NIO engine flushes,
+     * the blocking engine's writer thread has already been woken by the queueing.
+     */
+    protected abstract void flushQueued();
+
+    /** Lets go of the channels or socket; called once, after {@link #markReleased()}. */
+    protected abstract void releaseResources();
+
+    /**
+     * @return who the other end is, for errors and logs
+     */
+    public final String peer() {
+        return peer;
+    }
+
+    /**
+     * @return the opening exchange; driven by the engine's reading side only
+     */
+    protected final Handshake handshake() {
+        return handshake;
+    }
+
+    /**
+     * @return the frame decoder; driven by the engine's reading side only
+     */
+    protected final FrameDecoder decoder() {
+        return decoder;
+    }
+
+    /**
+     * @return what waits to be written
+     */
+    protected final Outbox outbox() {
+        return outbox;
+    }
+
+    /**
+     * @return whether the peer neither sends nor reads any more: it closed, disconnected or failed
+     */
+    protected final boolean peerEnded() {
+        return peerEnded.get();
+    }
+
+    /**
+     * @return whether the peer sends nothing more (it may still read, after our stop)
+     */
+    protected final boolean peerDoneSending() {
+        return peerDoneSending;
+    }
+
+    /**
+     * @return whether the peer's goodbye answered our stop: it has sent everything, and still reads
+     */
+    protected final boolean stopAnswered() {
+        return stopAnswered;
+    }
+
+    /**
+     * @return whether this end disconnected and waits for the peer's goodbye
+     */
+    protected final boolean disconnecting() {
+        return disconnecting;
+    }
+
+    /**
+     * @return whether the resources are let go
+     */
+    protected final boolean isReleased() {
+        return released.get();
+    }
+
+    /**
+     * @return true for the first caller only, who then lets go of the resources
+     */
+    protected final boolean markReleased() {
+        return released.compareAndSet(false, true);
+    }
+
+    /** Lets go of everything, once. */
+    protected final void release() {
+        if (markReleased()) {
+            outbox.abort(this::closedException);
+            releaseResources();
+        }
+    }
+
+    @Override
+    public final void stopReceiving() {
+        ensureOpen();
+        if (options().wire() == Wire.PYTHON) {
+            throw new UnsupportedOperationException("pipe '" + name() + "': the Python wire cannot ask its peer to stop"
+                    + " sending; close the pipe instead");
+        }
+        if (stopSent.compareAndSet(false, true) && outbox.enqueueControl(STOP)) {
+            flushQueued();
+        }
+    }
+
+    @Override
+    public final void disconnect(String reason) {
+        Objects.requireNonNull(reason, "reason");
+        ensureOpen();
+        if (options().wire() == Wire.PYTHON) {
+            // The Python wire has no disconnect frame: a close says it.
+            close();
+            return;
+        }
+        if (!markClosed()) {
+            throw closedException();
+        }
+        disconnecting = true;
+        log.debug("pipe '{}' disconnecting from {}: {}", name(), peer, reason);
+        outbox.refuse(() -> new PipeClosedException("pipe '" + name() + "' was disconnected; nothing more can be written"),
+                (encoder, out) -> encoder.encodeDisconnect(reason, out));
+        flushQueued();
+        awaitPeerAfterDisconnect();
+    }
+
+    /**
+     * After this end's disconnect was queued: the peer answers with its goodbye (then
+     * {@link #endDisconnected(String)} runs), and one that does not is let go after the write
+     * timeout, through the same method.
+     */
+    protected abstract void awaitPeerAfterDisconnect();
+
+    /**
+     * The end of a disconnect: readers take what the peer sent until then, and are then told the
+     * pipe is closed; everything is let go.
+     *
+     * @param note appended to the readers' message, e.g. why the peer's answer was not awaited
+     */
+    protected final void endDisconnected(String note) {
+        String message = "pipe '" + name() + "' was disconnected" + note;
+        inbound().finish(() -> new PipeClosedException(message), () -> new PipeClosedException(message));
+        release();
+    }
+
+    /**
+     * What a control frame means: a disconnect or a goodbye ends the peer, a goodbye after our
+     * stop only its sending, a stop from the peer ends this end's writing.
+     *
+     * @param frame a frame from the decoder that is not data
+     */
+    protected final void onControl(Frame frame) {
+        if (frame instanceof Frame.Disconnect disconnect) {
+            String reason = disconnect.reason();
+            peerWentAway(() -> new PeerDisconnectedException("pipe '" + name() + "': " + peer + " disconnected"
+                    + (reason.isEmpty() ? "" : ": " + reason), reason));
+        } else if (frame instanceof Frame.Goodbye) {
+            if (stopSent.get() && !disconnecting) {
+                // The answer to our STOP: the peer has sent everything, and still reads what we write.
+                stopAnswered = true;
+                peerDoneSending = true;
+                inbound().finish(() -> new PeerClosedException("pipe '" + name() + "': " + peer
+                        + " has sent everything (this end stopped receiving)"), this::closedException);
+                return;
+            }
+            peerWentAway(() -> new PeerClosedException("pipe '" + name() + "': " + peer + " closed"));
+        } else if (frame instanceof Frame.Stop) {
+            // The peer wants nothing more from us: what is queued still leaves, then our goodbye; we go on reading.
+            outbox.refuse(() -> new PeerClosedException("pipe '" + name() + "': " + peer
+                    + " stopped receiving; nothing more can be written"), GOODBYE);
+            flushQueued();
+        }
+    }
+
+    /**
+     * The peer closed or disconnected: this end answers with its goodbye after what it had
+     * queued, and readers take what the peer sent before they hear of the end.
+     *
+     * @param ending makes the exception readers (and writers) get
+     */
+    protected final void peerWentAway(Supplier<? extends PipeException> ending) {
+        peerDoneSending = true;
+        if (!peerEnded.compareAndSet(false, true)) {
+            return;
+        }
+        if (disconnecting) {
+            endDisconnected("");
+            return;
+        }
+        // Writes are refused before readers hear of it: a write after a read saw the end must fail, not vanish.
+        outbox.refuse(ending, GOODBYE);
+        inbound().finish(ending, ending);
+        flushQueued();
+    }
+
+    /**
+     * The established pipe cannot go on: writers get the failure now, readers after what is
+     * queued, and everything is let go.
+     *
+     * @param failure what happened
+     */
+    protected final void failEstablished(PipeException failure) {
+        if (isReleased()) {
+            return;
+        }
+        peerEnded.set(true);
+        peerDoneSending = true;
+        log.debug("pipe '{}' failed: {}", name(), failure.getMessage());
+        SharedFailure again = new SharedFailure(failure);
+        outbox.abort(again);
+        inbound().finish(again, again);
+        release();
+    }
+
+    /** Queues what the handshake has to say, and makes it leave. */
+    protected final void sendHandshakeOutput() {
+        if (!handshake.hasOutput()) {
+            return;
+        }
+        ByteBuffer out = ByteBuffer.allocate(4096);
+        while (handshake.hasOutput()) {
+            out.clear();
+            handshake.produce(out);
+            out.flip();
+            outbox.enqueueRaw(out);
+        }
+        flushQueued();
+    }
+
+    /**
+     * The periodic checks of an established pipe: a heartbeat when nothing was written for an
+     * interval; the end of a peer that sent nothing, not even a heartbeat, for three intervals,
+     * or that left a frame half-sent for {@link PipeOptions#frameTimeout()}. While this end is
+     * not reading (its queue is full), the silence is its own and does not count.
+     *
+     * @param now the clock
+     * @param lastReceivedNanos when bytes last arrived
+     * @param midFrameSinceNanos when the frame in progress began, or 0 between frames
+     * @param readingPaused whether this end has stopped reading
+     */
+    protected final void checkLiveness(long now, long lastReceivedNanos, long midFrameSinceNanos, boolean readingPaused) {
+        if (isReleased() || peerEnded.get()) {
+            return;
+        }
+        if (heartbeats) {
+            long interval = options().heartbeat().toNanos();
+            if (now - outbox.lastEnqueueNanos() >= interval && outbox.enqueueControl(HEARTBEAT)) {
+                flushQueued();
+            }
+            // After its goodbye the peer sends nothing, heartbeats included, though it may still read.
+            if (!readingPaused && !peerDoneSending && now - lastReceivedNanos > 3 * interval) {
+                failEstablished(new PeerClosedException("pipe '" + name() + "': " + peer + " sent nothing, not even a"
+                        + " heartbeat, for " + options().heartbeat().multipliedBy(3) + "; it is frozen, or the way to it is gone"));
+                return;
+            }
+        }
+        if (midFrameSinceNanos != 0 && !readingPaused && now - midFrameSinceNanos > options().frameTimeout().toNanos()) {
+            failEstablished(new PeerClosedException("pipe '" + name() + "': " + peer + " stalled in the middle of a frame"
+                    + " for " + options().frameTimeout() + "; the pipe is closed"));
+        }
+    }
+
+    /**
+     * @param previousNanos when the frame in progress began, before the last decode, or 0
+     * @param completedAny whether the last decode completed a frame (so the one in progress is new)
+     * @return when the frame in progress began now, or 0 between frames: the clock of the frame deadline
+     */
+    protected final long midFrameClock(long previousNanos, boolean completedAny) {
+        if (!decoder.isMidFrame()) {
+            return 0;
+        }
+        return previousNanos == 0 || completedAny ? System.nanoTime() : previousNanos;
+    }
+}
