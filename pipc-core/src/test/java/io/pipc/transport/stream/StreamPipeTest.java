@@ -25,6 +25,7 @@ import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
 import io.pipc.Pipe;
+import io.pipc.transport.FramedPipeScenarios;
 import io.pipc.PipeClosedException;
 import io.pipc.PipeOptions;
 import io.pipc.PipeTimeoutException;
@@ -309,37 +310,7 @@ class StreamPipeTest {
     @Test
     void stopReceivingLosesNothingTheBusyPeerWroteAndStillLetsThisEndReply() throws Exception {
         Pipe[] pipes = connect();
-        Future<Integer> sender = threads.submit(() -> {
-            int written = 0;
-            try {
-                while (true) {
-                    pipes[1].write(ByteBuffer.allocate(4).putInt(written).array());
-                    written++;
-                }
-            } catch (PeerClosedException stopped) {
-                assertThat(stopped).hasMessageContaining("stopped receiving");
-                return written;
-            }
-        });
-        for (int i = 0; i < 1000; i++) {
-            pipes[0].read(Duration.ofSeconds(5));
-        }
-
-        pipes[0].stopReceiving();
-
-        int read = 1000;
-        try {
-            while (true) {
-                assertThat(ByteBuffer.wrap(pipes[0].read(Duration.ofSeconds(5))).getInt()).isEqualTo(read++);
-            }
-        } catch (PeerClosedException end) {
-            assertThat(end).hasMessageContaining("has sent everything");
-        }
-        assertThat(read).isEqualTo(sender.get(10, TimeUnit.SECONDS));
-        pipes[0].write("a reply after stopping");
-        assertThat(pipes[1].readString(Duration.ofSeconds(5))).isEqualTo("a reply after stopping");
-        pipes[0].close();
-        assertThatThrownBy(() -> pipes[1].read(Duration.ofSeconds(5))).isInstanceOf(PeerClosedException.class);
+        FramedPipeScenarios.stopReceivingLosesNothingTheBusyPeerWroteAndStillLetsThisEndReply(pipes[0], pipes[1], threads);
     }
 
     @Test
