@@ -30,6 +30,7 @@ import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
 import io.pipc.Pipe;
 import io.pipc.transport.FramedPipeScenarios;
+import io.pipc.transport.HandDrivenPeer;
 import io.pipc.PipeClosedException;
 import io.pipc.PipeException;
 import io.pipc.PipeOptions;
@@ -38,8 +39,6 @@ import io.pipc.PipeTimeoutException;
 import io.pipc.Pipes;
 import io.pipc.Selectable;
 import io.pipc.Transport;
-import io.pipc.wire.Handshake;
-import io.pipc.wire.Role;
 import io.pipc.wire.WireFormat;
 
 import org.junit.jupiter.api.AfterEach;
@@ -345,9 +344,9 @@ class SocketPipeTest {
         PipeServer server = server(family, PipeOptions.defaults());
         Pipe waiting = connect(server, PipeOptions.defaults());
         waiting.write("sent before the server stopped listening");
-        try (RawClient midHandshake = new RawClient(server.address(), PipeOptions.defaults())) {
+        try (HandDrivenPeer midHandshake = rawClient(server.address(), PipeOptions.defaults())) {
             // Both clients are connected at the socket level before the server stops listening.
-            midHandshake.awaitServerPreface();
+            midHandshake.awaitPreface();
 
             server.stopListening();
 
@@ -404,7 +403,7 @@ class SocketPipeTest {
     @Test
     void aPeerThatDiesMidFrameIsReportedWithHowMuchArrived() throws Exception {
         PipeServer server = server(Family.TCP, PipeOptions.defaults());
-        try (RawClient raw = new RawClient(server.address(), PipeOptions.defaults())) {
+        try (HandDrivenPeer raw = rawClient(server.address(), PipeOptions.defaults())) {
             raw.handshake();
             Pipe pipe = server.accept(Duration.ofSeconds(10));
             toClose.add(pipe);
@@ -450,7 +449,7 @@ class SocketPipeTest {
     void aWriteAfterAReadReportedThePeerGoneAlwaysThrows() throws Exception {
         PipeServer server = server(Family.UNIX, PipeOptions.defaults());
         for (int round = 0; round < 50; round++) {
-            RawClient raw = new RawClient(server.address(), PipeOptions.defaults());
+            HandDrivenPeer raw = rawClient(server.address(), PipeOptions.defaults());
             raw.handshake();
             Pipe pipe = server.accept(Duration.ofSeconds(10));
             toClose.add(pipe);
@@ -470,7 +469,7 @@ class SocketPipeTest {
         Pipe healthy = connect(server, fast);
         Pipe healthyServerSide = server.accept(Duration.ofSeconds(10));
         toClose.add(healthyServerSide);
-        try (RawClient frozen = new RawClient(server.address(), fast)) {
+        try (HandDrivenPeer frozen = rawClient(server.address(), fast)) {
             frozen.handshake();
             Pipe frozenServerSide = server.accept(Duration.ofSeconds(10));
             toClose.add(frozenServerSide);
@@ -503,7 +502,7 @@ class SocketPipeTest {
     void aPeerThatStallsMidFrameIsCutOffAtTheFrameDeadline() throws Exception {
         PipeOptions quick = PipeOptions.builder().frameTimeout(Duration.ofMillis(300)).heartbeat(Duration.ZERO).build();
         PipeServer server = server(Family.TCP, quick);
-        try (RawClient raw = new RawClient(server.address(), quick)) {
+        try (HandDrivenPeer raw = rawClient(server.address(), quick)) {
             raw.handshake();
             Pipe pipe = server.accept(Duration.ofSeconds(10));
             toClose.add(pipe);
@@ -626,60 +625,10 @@ class SocketPipeTest {
                         && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(className)));
     }
 
-    /** A client driven by hand: it completes the handshake, then sends exactly what a test says. */
-    private static final class RawClient implements Closeable {
-        private final SocketChannel socket;
-        private final Handshake handshake;
-
-        RawClient(SocketAddress address, PipeOptions options) throws IOException {
-            socket = SocketChannel.open(address instanceof UnixDomainSocketAddress ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
-            socket.connect(address);
-            handshake = WireFormat.of(options, "raw").newHandshake(Role.CONNECTOR);
-        }
-
-        private final ByteBuffer in = ByteBuffer.allocate(4096);
-
-        /** Waits until the server's preface arrives, without answering it. */
-        void awaitServerPreface() throws IOException {
-            while (in.position() < 8) {
-                socket.read(in);
-            }
-        }
-
-        void handshake() throws IOException {
-            sendOutput();
-            in.flip();
-            handshake.consume(in);
-            in.compact();
-            sendOutput();
-            while (!handshake.isComplete()) {
-                socket.read(in);
-                in.flip();
-                handshake.consume(in);
-                in.compact();
-                sendOutput();
-            }
-        }
-
-        private void sendOutput() throws IOException {
-            ByteBuffer out = ByteBuffer.allocate(4096);
-            while (handshake.hasOutput()) {
-                out.clear();
-                handshake.produce(out);
-                out.flip();
-                send(out);
-            }
-        }
-
-        void send(ByteBuffer bytes) throws IOException {
-            while (bytes.hasRemaining()) {
-                socket.write(bytes);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
+    /** A raw client that speaks the wire by hand, connected to {@code address}. */
+    private static HandDrivenPeer rawClient(SocketAddress address, PipeOptions options) throws IOException {
+        SocketChannel socket = SocketChannel.open(address instanceof UnixDomainSocketAddress ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
+        socket.connect(address);
+        return new HandDrivenPeer(socket, socket, options);
     }
 }

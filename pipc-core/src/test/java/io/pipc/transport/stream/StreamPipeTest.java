@@ -26,13 +26,13 @@ import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
 import io.pipc.Pipe;
 import io.pipc.transport.FramedPipeScenarios;
+import io.pipc.transport.HandDrivenPeer;
 import io.pipc.PipeClosedException;
 import io.pipc.PipeOptions;
 import io.pipc.PipeTimeoutException;
 import io.pipc.ProtocolException;
 import io.pipc.Transport;
 import io.pipc.transport.Deadline;
-import io.pipc.wire.Handshake;
 import io.pipc.wire.Role;
 import io.pipc.wire.WireFormat;
 
@@ -287,7 +287,7 @@ class StreamPipeTest {
     void aPeerThatDiesMidFrameIsReportedWithHowMuchArrived() throws Exception {
         Wires wires = new Wires();
         Future<StreamPipe> a = threads.submit(() -> wires.startA(PipeOptions.defaults()));
-        RawPeer raw = new RawPeer(wires.aToB.source(), wires.bToA.sink(), PipeOptions.defaults());
+        HandDrivenPeer raw = new HandDrivenPeer(wires.aToB.source(), wires.bToA.sink(), PipeOptions.defaults());
         raw.handshake();
         Pipe pipe = a.get(10, TimeUnit.SECONDS);
         pipe.write("hello raw peer");
@@ -295,7 +295,7 @@ class StreamPipeTest {
         ByteBuffer half = ByteBuffer.allocate(15).putInt(100).put((byte) 0x01).put(new byte[10]).flip();
         raw.send(ByteBuffer.wrap(WireFormat.of(PipeOptions.defaults(), "raw").encoder().encodeData(Envelope.of("whole".getBytes()))));
         raw.send(half);
-        raw.die();
+        raw.close();
 
         assertThat(pipe.readString(Duration.ofSeconds(5))).isEqualTo("whole");
         assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(5)))
@@ -318,10 +318,10 @@ class StreamPipeTest {
         for (int round = 0; round < 50; round++) {
             Wires wires = new Wires();
             Future<StreamPipe> a = threads.submit(() -> wires.startA(PipeOptions.defaults()));
-            RawPeer raw = new RawPeer(wires.aToB.source(), wires.bToA.sink(), PipeOptions.defaults());
+            HandDrivenPeer raw = new HandDrivenPeer(wires.aToB.source(), wires.bToA.sink(), PipeOptions.defaults());
             raw.handshake();
             Pipe pipe = a.get(10, TimeUnit.SECONDS);
-            raw.die();
+            raw.close();
 
             assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class);
             assertThatThrownBy(() -> pipe.write("after the peer is gone")).as("round %d", round)
@@ -333,11 +333,11 @@ class StreamPipeTest {
     void aPeerThatDiesBetweenFramesIsReportedAsGoneWithoutGoodbye() throws Exception {
         Wires wires = new Wires();
         Future<StreamPipe> a = threads.submit(() -> wires.startA(PipeOptions.defaults()));
-        RawPeer raw = new RawPeer(wires.aToB.source(), wires.bToA.sink(), PipeOptions.defaults());
+        HandDrivenPeer raw = new HandDrivenPeer(wires.aToB.source(), wires.bToA.sink(), PipeOptions.defaults());
         raw.handshake();
         Pipe pipe = a.get(10, TimeUnit.SECONDS);
 
-        raw.die();
+        raw.close();
 
         assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(5))).isInstanceOf(PeerClosedException.class)
                 .hasMessageContaining("without saying goodbye");
@@ -348,7 +348,7 @@ class StreamPipeTest {
         PipeOptions fast = PipeOptions.builder().heartbeat(Duration.ofMillis(100)).build();
         Wires wires = new Wires();
         Future<StreamPipe> a = threads.submit(() -> wires.startA(fast));
-        RawPeer raw = new RawPeer(wires.aToB.source(), wires.bToA.sink(), fast);
+        HandDrivenPeer raw = new HandDrivenPeer(wires.aToB.source(), wires.bToA.sink(), fast);
         raw.handshake();
         Pipe pipe = a.get(10, TimeUnit.SECONDS);
 
@@ -374,7 +374,7 @@ class StreamPipeTest {
         PipeOptions quick = PipeOptions.builder().frameTimeout(Duration.ofMillis(300)).heartbeat(Duration.ZERO).build();
         Wires wires = new Wires();
         Future<StreamPipe> a = threads.submit(() -> wires.startA(quick));
-        RawPeer raw = new RawPeer(wires.aToB.source(), wires.bToA.sink(), quick);
+        HandDrivenPeer raw = new HandDrivenPeer(wires.aToB.source(), wires.bToA.sink(), quick);
         raw.handshake();
         Pipe pipe = a.get(10, TimeUnit.SECONDS);
 
@@ -441,51 +441,5 @@ class StreamPipeTest {
                 .anyMatch(e -> e.getKey().getState() != Thread.State.RUNNABLE
                         && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals("io.pipc.transport.Outbox")
                                 && f.getMethodName().equals("enqueue")));
-    }
-
-    /** A peer driven by hand: it completes the handshake and then sends exactly what a test says. */
-    private static final class RawPeer {
-        private final SourceChannel in;
-        private final SinkChannel out;
-        private final Handshake handshake;
-
-        RawPeer(SourceChannel in, SinkChannel out, PipeOptions options) {
-            this.in = in;
-            this.out = out;
-            this.handshake = WireFormat.of(options, "raw").newHandshake(Role.CONNECTOR);
-        }
-
-        void handshake() throws IOException {
-            ByteBuffer buffer = ByteBuffer.allocate(4096);
-            sendOutput();
-            while (!handshake.isComplete()) {
-                in.read(buffer);
-                buffer.flip();
-                handshake.consume(buffer);
-                buffer.compact();
-                sendOutput();
-            }
-        }
-
-        private void sendOutput() throws IOException {
-            ByteBuffer out = ByteBuffer.allocate(4096);
-            while (handshake.hasOutput()) {
-                out.clear();
-                handshake.produce(out);
-                out.flip();
-                send(out);
-            }
-        }
-
-        void send(ByteBuffer bytes) throws IOException {
-            while (bytes.hasRemaining()) {
-                out.write(bytes);
-            }
-        }
-
-        void die() throws IOException {
-            out.close();
-            in.close();
-        }
     }
 }
