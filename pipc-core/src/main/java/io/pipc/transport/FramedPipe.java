@@ -12,6 +12,7 @@ import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.Transport;
 import io.pipc.Wire;
+import io.pipc.wire.ConnectionBinding;
 import io.pipc.wire.Frame;
 import io.pipc.wire.FrameDecoder;
 import io.pipc.wire.Handshake;
@@ -62,12 +63,15 @@ public abstract class FramedPipe extends AbstractPipe {
      * @param role whether this end accepted the connection or made it
      * @param peer describes the other end in errors, e.g. {@code peer 127.0.0.1:53012}
      * @param outboxCapacity how many bytes may wait to be written
+     * @param connection the connection's ends, and what was exchanged on it before the pipc
+     *        handshake (a TCP rendezvous's hellos): the authentication binds its proofs to them
      */
-    protected FramedPipe(String name, Transport transport, PipeOptions options, Role role, String peer, long outboxCapacity) {
+    protected FramedPipe(String name, Transport transport, PipeOptions options, Role role, String peer, long outboxCapacity,
+            ConnectionBinding connection) {
         super(name, transport, options);
         this.peer = Objects.requireNonNull(peer, "peer");
         WireFormat wire = WireFormat.of(options, name);
-        this.handshake = wire.newHandshake(role);
+        this.handshake = wire.newHandshake(role, connection);
         this.decoder = wire.newDecoder();
         this.outbox = new Outbox(wire.encoder(), outboxCapacity, name);
         this.heartbeats = options.wire() == Wire.NATIVE && !options.heartbeat().isZero();
@@ -152,9 +156,10 @@ public abstract class FramedPipe extends AbstractPipe {
         return released.compareAndSet(false, true);
     }
 
-    /** Lets go of everything, once. */
+    /** Lets go of everything, once; a handshake still running is abandoned. */
     protected final void release() {
         if (markReleased()) {
+            handshake.abandon();
             outbox.abort(this::closedException);
             releaseResources();
         }

@@ -61,4 +61,12 @@ public sealed interface Handshake permits NativeHandshake, PythonHandshake {
      * @return whether the peer has shown that it requires authentication (for logs and errors)
      */
     boolean peerRequiresAuthentication();
+
+    /**
+     * The transport gives up on this handshake (the connection closed, or its deadline passed):
+     * the challenge it sent stops being live in this process (see {@code docs/protocol.md},
+     * "Authentication"). A handshake that completes or fails does this by itself; calling it
+     * again, or after that, is harmless.
+     */
+    void abandon();
 }

@@ -16,16 +16,19 @@ import io.pipc.ProtocolException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The native opening exchange. Each side sends its preface; when both have a secret, each then
- * sends a fresh nonce ({@code AUTH_CHALLENGE}), answers the peer's nonce with
- * HMAC-SHA256(secret, own role label, peer nonce, own nonce) ({@code AUTH_RESPONSE}), checks
- * the peer's answer in constant time and says whether it was right ({@code AUTH_RESULT}).
- * Complete once this side has verified the peer and the peer has accepted this side.
+ * The native opening exchange (wire version 2). Each side sends its preface; when both have a
+ * secret, each then sends a fresh nonce ({@code AUTH_CHALLENGE}), answers the peer's nonce with
+ * HMAC-SHA256(secret, own role label, transcript) ({@code AUTH_RESPONSE}), checks the peer's
+ * answer in constant time and says whether it was right ({@code AUTH_RESULT}). Complete once this
+ * side has verified the peer and the peer has accepted this side.
  *
- * <p>Binding both nonces defeats replay from an earlier session; binding the role label
- * defeats a response reflected back at its sender. On each stream the frames come in one
- * order (preface, challenge, response, result), so the handshake takes at most 88 bytes of
- * input; anything out of order, or any frame over 4 KiB, is refused.
+ * <p>The transcript is everything both sides sent in this handshake, in role order: the context
+ * the transport exchanged before it (a rendezvous's two hellos), both prefaces and both nonces.
+ * Fresh nonces defeat replay; the role label defeats a proof reflected back at its sender; a
+ * challenge equal to any nonce this process has live in another handshake is refused
+ * ({@link LiveNonces}), so that no answer obtained on one connection passes on another. On each
+ * stream the frames come in one order (preface, challenge, response, result), so the handshake
+ * takes at most 88 bytes of input; anything out of order, or any frame over 4 KiB, is refused.
  */
 final class NativeHandshake implements Handshake {
 
@@ -37,7 +40,12 @@ final class NativeHandshake implements Handshake {
     private final String pipeName;
     private final Role role;
     private final byte @Nullable [] secret;
+    private final ConnectionBinding connection;
+    private final byte[] context;
+    private final byte[] ownPreface;
     private final byte[] ownNonce;
+    private final LiveNonces liveNonces;
+    private LiveNonces.@Nullable Registration liveNonce;
     private final PendingOutput output = new PendingOutput();
     private final FixedChunk preface = new FixedChunk(Preface.LENGTH);
     private final FixedChunk frameHeader = new FixedChunk(FrameHeader.LENGTH);
@@ -46,23 +54,44 @@ final class NativeHandshake implements Handshake {
     private @Nullable FrameHeader current;
     private boolean peerRequiresAuthentication;
     private byte @Nullable [] peerNonce;
+    private byte[] peerPreface = new byte[0];
     private boolean peerVerified;
     private @Nullable PipeException failure;
 
     /**
+     * For tests that pair two handshakes in memory: the connection's ends are named after the roles.
+     *
      * @param pipeName the pipe, for error messages
      * @param role whether this side accepted the connection or made it
      * @param secret the shared secret, or null for none
      */
     NativeHandshake(String pipeName, Role role, byte @Nullable [] secret) {
+        this(pipeName, role, secret, ConnectionBinding.inMemory(role), LiveNonces.PROCESS);
+    }
+
+    /**
+     * @param pipeName the pipe, for error messages
+     * @param role whether this side accepted the connection or made it
+     * @param secret the shared secret, or null for none
+     * @param connection the connection this handshake runs on, whose bytes exchanged before it
+     *        (a rendezvous's hellos) are bound into both proofs
+     * @param liveNonces where this process's live challenges are kept; the process's own except in tests
+     */
+    NativeHandshake(String pipeName, Role role, byte @Nullable [] secret, ConnectionBinding connection,
+            LiveNonces liveNonces) {
         this.pipeName = Objects.requireNonNull(pipeName, "pipeName");
         this.role = Objects.requireNonNull(role, "role");
         this.secret = secret;
+        this.connection = Objects.requireNonNull(connection, "connection");
+        this.context = connection.exchangedBefore();
+        this.liveNonces = Objects.requireNonNull(liveNonces, "liveNonces");
+        this.ownPreface = Preface.encode(secret != null);
         this.ownNonce = new byte[NativeWire.NONCE_LENGTH];
-        output.add(Preface.encode(secret != null));
+        output.add(ownPreface);
         if (secret != null) {
-            // Sent at once, without waiting for the peer's preface: one round trip fewer.
             RANDOM.nextBytes(ownNonce);
+            liveNonce = liveNonces.register(ownNonce, connection);
+            // Sent at once, without waiting for the peer's preface: one round trip fewer.
             output.add(frame(FrameType.AUTH_CHALLENGE, ownNonce));
         }
     }
@@ -87,8 +116,24 @@ final class NativeHandshake implements Handshake {
                 advance(in);
             }
         } catch (PipeException e) {
-            failure = e;
-            throw e;
+            throw fail(e);
+        }
+        if (step == Step.COMPLETE) {
+            abandon();
+        }
+    }
+
+    private PipeException fail(PipeException e) {
+        failure = e;
+        abandon();
+        return e;
+    }
+
+    @Override
+    public void abandon() {
+        LiveNonces.Registration registration = liveNonce;
+        if (registration != null) {
+            registration.release();
         }
     }
 
@@ -121,13 +166,11 @@ final class NativeHandshake implements Handshake {
             case FRAME_HEADER, COMPLETE -> -1;
         };
         if (received == 0) {
-            failure = new PeerClosedException("pipe '" + pipeName + "': the peer closed the connection " + where);
-        } else {
-            failure = new PeerClosedException("pipe '" + pipeName + "': the peer closed the connection " + where
-                    + " (" + received + " of " + (expected < 0 ? "a frame's " + FrameHeader.LENGTH + " header" : expected)
-                    + " bytes arrived)", null, received, expected);
+            throw fail(new PeerClosedException("pipe '" + pipeName + "': the peer closed the connection " + where));
         }
-        throw failure;
+        throw fail(new PeerClosedException("pipe '" + pipeName + "': the peer closed the connection " + where
+                + " (" + received + " of " + (expected < 0 ? "a frame's " + FrameHeader.LENGTH + " header" : expected)
+                + " bytes arrived)", null, received, expected));
     }
 
     @Override
@@ -147,6 +190,7 @@ final class NativeHandshake implements Handshake {
                 Preface.checkMagic(preface.bytes(), preface.filled(), in, pipeName);
                 if (whole) {
                     peerRequiresAuthentication = Preface.parse(preface.bytes(), pipeName);
+                    peerPreface = preface.bytes().clone();
                     onPreface();
                 }
             }
@@ -219,8 +263,14 @@ final class NativeHandshake implements Handshake {
             throw new AuthenticationException("pipe '" + pipeName + "': the peer sent back this end's own challenge"
                     + " (a reflection attack, or this end is connected to itself); refused");
         }
+        String relayed = liveNonces.relayed(nonce, connection);
+        if (relayed != null) {
+            throw new AuthenticationException("pipe '" + pipeName + "': the peer's challenge is one this process sent"
+                    + " in another handshake still running (" + relayed + "): a party without the secret is relaying"
+                    + " one connection into another to obtain a proof; refused, and no proof was sent");
+        }
         peerNonce = nonce;
-        output.add(frame(FrameType.AUTH_RESPONSE, mac(role, nonce, ownNonce)));
+        output.add(frame(FrameType.AUTH_RESPONSE, mac(role)));
     }
 
     private void onResponse(byte[] body) {
@@ -231,7 +281,7 @@ final class NativeHandshake implements Handshake {
             throw outOfOrder("a second AUTH_RESPONSE");
         }
         byte[] response = Arrays.copyOf(body, NativeWire.MAC_LENGTH);
-        if (!MessageDigest.isEqual(response, mac(role.peer(), ownNonce, peerNonce))) {
+        if (!MessageDigest.isEqual(response, mac(role.peer()))) {
             output.add(frame(FrameType.AUTH_RESULT, new byte[] {1}));
             throw new AuthenticationException("pipe '" + pipeName + "': the peer did not prove knowledge of the"
                     + " secret: the secrets differ, or the peer is not who it should be; configure the same secret"
@@ -261,9 +311,18 @@ final class NativeHandshake implements Handshake {
                 + " handshake runs preface, AUTH_CHALLENGE, AUTH_RESPONSE, AUTH_RESULT");
     }
 
-    private byte[] mac(Role prover, byte[] challenge, byte[] proverNonce) {
-        byte[] label = ("pipc-v1-" + prover.name().toLowerCase(Locale.ROOT)).getBytes(StandardCharsets.US_ASCII);
-        return Hmac.compute(MAC_ALGORITHM, Objects.requireNonNull(secret), label, challenge, proverNonce);
+    /**
+     * @param prover whose proof: this side's (to send) or the peer's (to check)
+     * @return HMAC-SHA256(secret, label(prover) ‖ transcript), the transcript in role order
+     */
+    private byte[] mac(Role prover) {
+        byte[] label = ("pipc-v2-" + prover.name().toLowerCase(Locale.ROOT)).getBytes(StandardCharsets.US_ASCII);
+        byte[] peer = Objects.requireNonNull(peerNonce, "peer nonce");
+        boolean acceptor = role == Role.ACCEPTOR;
+        byte[] contextLength = ByteBuffer.allocate(2).putShort((short) context.length).array();
+        return Hmac.compute(MAC_ALGORITHM, Objects.requireNonNull(secret), label, contextLength, context,
+                acceptor ? ownPreface : peerPreface, acceptor ? peerPreface : ownPreface,
+                acceptor ? ownNonce : peer, acceptor ? peer : ownNonce);
     }
 
     private static byte[] frame(FrameType type, byte[] body) {

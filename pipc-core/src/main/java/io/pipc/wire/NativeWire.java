@@ -3,7 +3,7 @@ package io.pipc.wire;
 import io.pipc.PipeOptions;
 
 /**
- * pipc's own wire, version 1: a preface, length-prefixed typed frames with optional headers,
+ * pipc's own wire, version 2: a preface, length-prefixed typed frames with optional headers,
  * control frames, and mutual HMAC-SHA256 authentication when a secret is set.
  */
 final class NativeWire implements WireFormat {
@@ -26,8 +26,8 @@ final class NativeWire implements WireFormat {
     }
 
     @Override
-    public Handshake newHandshake(Role role) {
-        return new NativeHandshake(pipeName, role, options.secret());
+    public Handshake newHandshake(Role role, ConnectionBinding connection) {
+        return new NativeHandshake(pipeName, role, options.secret(), connection, LiveNonces.PROCESS);
     }
 
     @Override

@@ -15,8 +15,11 @@ final class Preface {
 
     /** Bytes in a preface. */
     static final int LENGTH = 8;
-    /** The one wire version this end speaks. */
-    static final int VERSION = 1;
+    /**
+     * The one wire version this end speaks. Version 1 bound an authentication proof to its own
+     * nonces only, so a relay across two connections could forge one; it is refused.
+     */
+    static final int VERSION = 2;
     /** Flag bit: the sender has a secret and requires authentication. */
     static final int FLAG_REQUIRES_AUTHENTICATION = 0x01;
 
@@ -65,6 +68,11 @@ final class Preface {
     static boolean parse(byte[] preface, String pipeName) {
         int version = preface[4] & 0xFF;
         int flags = preface[5] & 0xFF;
+        if (version == 1) {
+            throw new ProtocolException("pipe '" + pipeName + "': the peer speaks pipc wire version 1, an older pipc"
+                    + " whose authentication can be forged across connections; this end speaks " + VERSION
+                    + " and refuses it: upgrade pipc on the peer");
+        }
         if (version != VERSION) {
             throw new ProtocolException("pipe '" + pipeName + "': the peer speaks pipc wire version " + version
                     + "; this end speaks " + VERSION + "; use pipc versions with the same wire on both ends");

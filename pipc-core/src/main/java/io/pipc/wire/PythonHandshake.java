@@ -29,6 +29,12 @@ import org.jspecify.annotations.Nullable;
  * prefix, a bare HMAC-MD5), then expects {@code #WELCOME#}. As CPython does, a delivered
  * challenge also accepts an answer in any allowed digest, or the bare 16-byte HMAC-MD5 that
  * CPython 3.11 and older send. Every message is length-prefixed and at most 256 bytes.
+ *
+ * <p>CPython's protocol binds an answer to the challenge alone: not to the connection, not to a
+ * role. A process that delivers challenges on one connection and answers them on another with
+ * the same authkey (a server that is also a client) could be made to answer its own challenge
+ * for a party without the authkey. So every challenge delivered is {@linkplain LiveNonces live}
+ * until its handshake ends, and a challenge to answer that equals a live one is refused.
  */
 final class PythonHandshake implements Handshake {
 
@@ -36,6 +42,7 @@ final class PythonHandshake implements Handshake {
     static final int MAX_MESSAGE = 256;
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Consumer<byte[]> RANDOM_FILL = RANDOM::nextBytes;
     private static final byte[] CHALLENGE = ascii("#CHALLENGE#");
     private static final byte[] WELCOME = ascii("#WELCOME#");
     private static final byte[] FAILURE = ascii("#FAILURE#");
@@ -51,6 +58,9 @@ final class PythonHandshake implements Handshake {
     private final Consumer<byte[]> random;
     private final PendingOutput output = new PendingOutput();
     private final PythonFrameDecoder reader;
+    private final ConnectionBinding connection;
+    private final LiveNonces liveNonces;
+    private LiveNonces.@Nullable Registration liveChallenge;
     private byte[] deliveredMessage = new byte[0];
     private Step step;
     private boolean peerRequiresAuthentication;
@@ -60,9 +70,34 @@ final class PythonHandshake implements Handshake {
      * @param pipeName the pipe, for error messages
      * @param role the acceptor delivers first, the connector answers first
      * @param authkey the shared secret, or null for none
+     * @param connection the connection it runs on
+     */
+    PythonHandshake(String pipeName, Role role, byte @Nullable [] authkey, ConnectionBinding connection) {
+        this(pipeName, role, authkey, RANDOM_FILL, connection, LiveNonces.PROCESS);
+    }
+
+    /**
+     * For tests that pair two handshakes in memory: the connection's ends are named after the roles.
+     *
+     * @param pipeName the pipe, for error messages
+     * @param role the acceptor delivers first, the connector answers first
+     * @param authkey the shared secret, or null for none
      */
     PythonHandshake(String pipeName, Role role, byte @Nullable [] authkey) {
-        this(pipeName, role, authkey, RANDOM::nextBytes);
+        this(pipeName, role, authkey, RANDOM_FILL, ConnectionBinding.inMemory(role), LiveNonces.PROCESS);
+    }
+
+    /**
+     * For tests that pair two handshakes in memory: the connection's ends are named after the roles.
+     *
+     * @param pipeName the pipe, for error messages
+     * @param role the acceptor delivers first, the connector answers first
+     * @param authkey the shared secret, or null for none
+     * @param random fills each challenge's nonce; fixed only by tests that check against CPython's bytes
+     */
+    PythonHandshake(String pipeName, Role role, byte @Nullable [] authkey, Consumer<byte[]> random) {
+        // Fixed nonces repeat from test to test: they are kept apart from the process's live challenges.
+        this(pipeName, role, authkey, random, ConnectionBinding.inMemory(role), new LiveNonces());
     }
 
     /**
@@ -70,9 +105,14 @@ final class PythonHandshake implements Handshake {
      * @param role the acceptor delivers first, the connector answers first
      * @param authkey the shared secret, or null for none
      * @param random fills each challenge's nonce; fixed only by tests that check against CPython's bytes
+     * @param connection the connection it runs on
+     * @param liveNonces where this process's live challenges are kept; the process's own except in tests
      */
-    PythonHandshake(String pipeName, Role role, byte @Nullable [] authkey, Consumer<byte[]> random) {
+    PythonHandshake(String pipeName, Role role, byte @Nullable [] authkey, Consumer<byte[]> random,
+            ConnectionBinding connection, LiveNonces liveNonces) {
         this.random = Objects.requireNonNull(random, "random");
+        this.connection = Objects.requireNonNull(connection, "connection");
+        this.liveNonces = Objects.requireNonNull(liveNonces, "liveNonces");
         this.pipeName = Objects.requireNonNull(pipeName, "pipeName");
         this.role = Objects.requireNonNull(role, "role");
         this.authkey = authkey;
@@ -118,7 +158,19 @@ final class PythonHandshake implements Handshake {
             }
         } catch (PipeException e) {
             failure = e;
+            abandon();
             throw e;
+        }
+        if (step == Step.COMPLETE) {
+            abandon();
+        }
+    }
+
+    @Override
+    public void abandon() {
+        LiveNonces.Registration registration = liveChallenge;
+        if (registration != null) {
+            registration.release();
         }
     }
 
@@ -138,6 +190,7 @@ final class PythonHandshake implements Handshake {
         };
         if (where != null) {
             failure = new PeerClosedException("pipe '" + pipeName + "': the peer closed the connection " + where);
+            abandon();
             throw failure;
         }
     }
@@ -192,6 +245,8 @@ final class PythonHandshake implements Handshake {
         byte[] nonce = new byte[NONCE_LENGTH];
         random.accept(nonce);
         deliveredMessage = concat(PythonDigest.SHA256.prefix(), nonce);
+        // The acceptor delivers before it answers, the connector after: one challenge per handshake.
+        liveChallenge = liveNonces.register(deliveredMessage, connection);
         send(concat(CHALLENGE, deliveredMessage));
         step = Step.AWAIT_RESPONSE;
     }
@@ -224,6 +279,13 @@ final class PythonHandshake implements Handshake {
         }
         peerRequiresAuthentication = true;
         byte[] message = Arrays.copyOfRange(challenge, CHALLENGE.length, challenge.length);
+        String relayed = liveNonces.relayed(message, connection);
+        if (relayed != null) {
+            throw new AuthenticationException("pipe '" + pipeName + "': the peer's authentication challenge is one this"
+                    + " process delivered in another handshake still running (" + relayed + "): a party without the"
+                    + " authkey is relaying one connection into another to obtain an answer; refused, and nothing was"
+                    + " answered");
+        }
         if (message.length < LEGACY_CHALLENGE_LENGTH) {
             throw new AuthenticationException("pipe '" + pipeName + "': the peer's authentication challenge is too"
                     + " short (" + message.length + " bytes, at least " + LEGACY_CHALLENGE_LENGTH + " expected)");

@@ -19,8 +19,8 @@ final class PythonWire implements WireFormat {
     }
 
     @Override
-    public Handshake newHandshake(Role role) {
-        return new PythonHandshake(pipeName, role, options.secret());
+    public Handshake newHandshake(Role role, ConnectionBinding connection) {
+        return new PythonHandshake(pipeName, role, options.secret(), connection);
     }
 
     @Override

@@ -32,9 +32,12 @@ public sealed interface WireFormat permits NativeWire, PythonWire {
 
     /**
      * @param role whether this end accepted the connection or made it
+     * @param connection the connection it runs on: its ends, and what was exchanged on it before
+     *        (the native wire binds that into both proofs; the Python wire cannot, CPython's
+     *        protocol has no room for it)
      * @return a new handshake for one connection, proving the options' secret when one is set
      */
-    Handshake newHandshake(Role role);
+    Handshake newHandshake(Role role, ConnectionBinding connection);
 
     /**
      * @return a new decoder for one connection, refusing messages over the options' maximum size

@@ -81,7 +81,7 @@ class ParentPipeTest {
         assertThat(stderr).contains("RESULT second: PipeTimeoutException")
                 .contains("STRAY after Pipes.parent");
         // Stdout got the child's half of the handshake, and nothing else.
-        assertThat(read(out)).isEqualTo("PIPC\u0001\u0000\u0000\u0000");
+        assertThat(read(out)).isEqualTo("PIPC\u0002\u0000\u0000\u0000");
         assertThat(lonely.exitValue()).isZero();
     }
 

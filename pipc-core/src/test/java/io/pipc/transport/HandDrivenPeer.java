@@ -8,6 +8,8 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
 import io.pipc.PipeOptions;
+import io.pipc.wire.ConnectionBinding;
+import io.pipc.wire.ConnectionEnds;
 import io.pipc.wire.Handshake;
 import io.pipc.wire.Role;
 import io.pipc.wire.WireFormat;
@@ -32,7 +34,9 @@ public final class HandDrivenPeer implements Closeable {
     public HandDrivenPeer(ReadableByteChannel in, WritableByteChannel out, PipeOptions options) {
         this.in = in;
         this.out = out;
-        this.handshake = WireFormat.of(options, "hand-driven").newHandshake(Role.CONNECTOR);
+        // The pipe under test names its ends differently: with a secret, only a peer in another process would do.
+        ConnectionEnds ends = new ConnectionEnds("hand-driven peer", "pipe under test");
+        this.handshake = WireFormat.of(options, "hand-driven").newHandshake(Role.CONNECTOR, ConnectionBinding.of(ends));
     }
 
     /** Waits until the other end's preface has arrived, without answering it. */

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.Timeout;
 class NativeHandshakeTest {
 
     private static final byte[] SECRET = ascii("s3cret");
-    private static final byte[] PREFACE_PLAIN = hex("50495043 01 00 0000");
-    private static final byte[] PREFACE_AUTH = hex("50495043 01 01 0000");
+    private static final byte[] PREFACE_PLAIN = hex("50495043 02 00 0000");
+    private static final byte[] PREFACE_AUTH = hex("50495043 02 01 0000");
+    /** No context (0x0000), then the acceptor's preface and the connector's: both with a secret. */
+    private static final byte[] TRANSCRIPT_START = concat(hex("0000"), PREFACE_AUTH, PREFACE_AUTH);
 
     @Test
     void withoutSecretsEachSideSendsItsPrefaceAndCompletesOnThePeers() {
@@ -97,12 +99,12 @@ class NativeHandshakeTest {
         byte[] connectorNonce = Arrays.copyOfRange(drain(connector), 8 + 5, 8 + 5 + 32);
         byte[] acceptorNonce = new byte[32];
         Arrays.fill(acceptorNonce, (byte) 7);
-        byte[] acceptorResponse = hmac(ascii("pipc-v1-acceptor"), connectorNonce, acceptorNonce);
+        byte[] acceptorResponse = hmac(ascii("pipc-v2-acceptor"), TRANSCRIPT_START, acceptorNonce, connectorNonce);
 
         connector.consume(ByteBuffer.wrap(concat(PREFACE_AUTH, nativeFrame(0x20, acceptorNonce),
                 nativeFrame(0x21, acceptorResponse))));
         assertThat(drain(connector)).as("response, then our acceptance of the peer").isEqualTo(concat(
-                nativeFrame(0x21, hmac(ascii("pipc-v1-connector"), acceptorNonce, connectorNonce)),
+                nativeFrame(0x21, hmac(ascii("pipc-v2-connector"), TRANSCRIPT_START, acceptorNonce, connectorNonce)),
                 hex("00000001 22 00")));
 
         assertThatThrownBy(() -> connector.consume(ByteBuffer.wrap(nativeFrame(0x22, new byte[] {1}))))
@@ -119,8 +121,9 @@ class NativeHandshakeTest {
 
         acceptor.consume(ByteBuffer.wrap(concat(PREFACE_AUTH, nativeFrame(0x20, connectorNonce))));
 
-        assertThat(drain(acceptor)).isEqualTo(nativeFrame(0x21, hmac(ascii("pipc-v1-acceptor"), connectorNonce, acceptorNonce)));
-        byte[] forged = hmac(ascii("pipc-v1-acceptor"), acceptorNonce, connectorNonce);
+        assertThat(drain(acceptor)).isEqualTo(nativeFrame(0x21,
+                hmac(ascii("pipc-v2-acceptor"), TRANSCRIPT_START, acceptorNonce, connectorNonce)));
+        byte[] forged = hmac(ascii("pipc-v2-acceptor"), TRANSCRIPT_START, acceptorNonce, connectorNonce);
         assertThatThrownBy(() -> acceptor.consume(ByteBuffer.wrap(nativeFrame(0x21, forged))))
                 .isInstanceOf(AuthenticationException.class);
         assertThat(drain(acceptor)).isEqualTo(hex("00000001 22 01"));
@@ -285,6 +288,119 @@ class NativeHandshakeTest {
         acceptor.endOfStream();
 
         assertThat(acceptor.isComplete()).isTrue();
+    }
+
+    @Test
+    void aChallengeThisProcessSentOnAnotherConnectionIsRefusedBeforeAnyProofLeaves() {
+        LiveNonces live = new LiveNonces();
+        NativeHandshake accepted = new NativeHandshake("victim", Role.ACCEPTOR, SECRET,
+                ConnectionBinding.of(new ConnectionEnds("10.0.0.1 port 7001", "10.0.0.9 port 50000")), live);
+        NativeHandshake made = new NativeHandshake("victim", Role.CONNECTOR, SECRET,
+                ConnectionBinding.of(new ConnectionEnds("10.0.0.1 port 41000", "10.0.0.9 port 7001")), live);
+        byte[] nonceOnAccepted = nonceIn(drain(accepted));
+        drain(made);
+
+        assertThatThrownBy(() -> made.consume(ByteBuffer.wrap(concat(PREFACE_AUTH, nativeFrame(0x20, nonceOnAccepted)))))
+                .isInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("is one this process sent in another handshake still running")
+                .hasMessageContaining("10.0.0.1 port 7001 <-> 10.0.0.9 port 50000")
+                .hasMessageContaining("relaying one connection into another");
+        assertThat(made.hasOutput()).as("no proof was produced").isFalse();
+    }
+
+    @Test
+    void theOtherEndOfThisVeryConnectionInTheSameProcessIsAnswered() {
+        LiveNonces live = new LiveNonces();
+        NativeHandshake server = new NativeHandshake("server", Role.ACCEPTOR, SECRET,
+                ConnectionBinding.of(new ConnectionEnds("127.0.0.1 port 7001", "127.0.0.1 port 41000")), live);
+        NativeHandshake client = new NativeHandshake("client", Role.CONNECTOR, SECRET,
+                ConnectionBinding.of(new ConnectionEnds("127.0.0.1 port 41000", "127.0.0.1 port 7001")), live);
+
+        HandshakePump.Outcome outcome = HandshakePump.run(server, client, HandshakePump.alternating(5, true));
+
+        assertThat(outcome.aFailure()).isNull();
+        assertThat(outcome.bFailure()).isNull();
+        assertThat(server.isComplete()).isTrue();
+        assertThat(client.isComplete()).isTrue();
+        assertThat(live.size()).as("both challenges stopped being live").isZero();
+    }
+
+    @Test
+    void aProofMadeOnOneRendezvousConnectionFailsOnAnotherBecauseTheHellosAreBoundIntoIt() {
+        // Each connection keeps its own registry here, as if the process-wide check did not exist:
+        // the transcript alone must refuse the relayed proof.
+        byte[] victim = hello(0x11);
+        byte[] attacker = hello(0x77);
+        NativeHandshake accepted = new NativeHandshake("victim", Role.ACCEPTOR, SECRET,
+                ConnectionBinding.of(() -> new ConnectionEnds("a", "b"), concat(victim, attacker)), new LiveNonces());
+        NativeHandshake made = new NativeHandshake("victim", Role.CONNECTOR, SECRET,
+                ConnectionBinding.of(() -> new ConnectionEnds("c", "d"), concat(attacker, victim)), new LiveNonces());
+
+        byte[] relayedProof = relay(accepted, made);
+
+        assertThatThrownBy(() -> accepted.consume(ByteBuffer.wrap(nativeFrame(0x21, relayedProof))))
+                .isInstanceOf(AuthenticationException.class).hasMessageContaining("did not prove knowledge of the secret");
+    }
+
+    @Test
+    void withoutHellosARelayedProofWouldPassSoTheProcessWideCheckIsWhatStopsIt() {
+        // The control for the test above: a server that is also a client exchanges nothing before
+        // the handshake, so the transcripts of the relay agree and only LiveNonces can refuse it.
+        NativeHandshake accepted = new NativeHandshake("victim", Role.ACCEPTOR, SECRET,
+                ConnectionBinding.of(new ConnectionEnds("a", "b")), new LiveNonces());
+        NativeHandshake made = new NativeHandshake("victim", Role.CONNECTOR, SECRET,
+                ConnectionBinding.of(new ConnectionEnds("c", "d")), new LiveNonces());
+
+        byte[] relayedProof = relay(accepted, made);
+        accepted.consume(ByteBuffer.wrap(nativeFrame(0x21, relayedProof)));
+
+        assertThat(drain(accepted)).as("accepted: the relay works where nothing else binds the proof")
+                .isEqualTo(hex("00000001 22 00"));
+    }
+
+    @Test
+    void aHandshakeLetsGoOfItsChallengeWhenItCompletesFailsOrIsAbandoned() {
+        LiveNonces live = new LiveNonces();
+        NativeHandshake completing = new NativeHandshake("a", Role.ACCEPTOR, SECRET, ConnectionBinding.of(new ConnectionEnds("x", "y")), live);
+        NativeHandshake peer = new NativeHandshake("b", Role.CONNECTOR, SECRET, ConnectionBinding.of(new ConnectionEnds("y", "x")), live);
+        NativeHandshake failing = new NativeHandshake("c", Role.ACCEPTOR, SECRET, ConnectionBinding.of(new ConnectionEnds("p", "q")), live);
+        NativeHandshake abandoned = new NativeHandshake("d", Role.ACCEPTOR, SECRET, ConnectionBinding.of(new ConnectionEnds("r", "s")), live);
+        assertThat(live.size()).isEqualTo(4);
+
+        HandshakePump.run(completing, peer, HandshakePump.alternating(64, true));
+        assertThat(live.size()).isEqualTo(2);
+        assertThatThrownBy(() -> failing.consume(ByteBuffer.wrap(ascii("GET / HTTP/1.1\r\n"))))
+                .isInstanceOf(ProtocolException.class);
+        assertThat(live.size()).isEqualTo(1);
+        abandoned.abandon();
+        abandoned.abandon();
+        assertThat(live.size()).isZero();
+    }
+
+    /**
+     * The attacker's relay against two handshakes of the victim: it answers the connection the
+     * victim accepted with the challenge that connection sent, played into the connection the
+     * victim made, and returns the proof the victim gave there.
+     */
+    private static byte[] relay(NativeHandshake accepted, NativeHandshake made) {
+        byte[] nonceOnAccepted = nonceIn(drain(accepted));
+        byte[] nonceOnMade = nonceIn(drain(made));
+        made.consume(ByteBuffer.wrap(concat(PREFACE_AUTH, nativeFrame(0x20, nonceOnAccepted))));
+        byte[] response = drain(made);
+        assertThat(response[4]).as("an AUTH_RESPONSE").isEqualTo((byte) 0x21);
+        accepted.consume(ByteBuffer.wrap(concat(PREFACE_AUTH, nativeFrame(0x20, nonceOnMade))));
+        drain(accepted);
+        return Arrays.copyOfRange(response, 5, 5 + 32);
+    }
+
+
+    private static byte[] hello(int id) {
+        return concat(hex("50495052 01 000000"), ByteBuffer.allocate(8).putLong(id).array());
+    }
+
+    /** @return the nonce of the AUTH_CHALLENGE behind an 8-byte preface */
+    private static byte[] nonceIn(byte[] prefaceAndChallenge) {
+        return Arrays.copyOfRange(prefaceAndChallenge, 8 + 5, 8 + 5 + 32);
     }
 
     private static void assertBothComplete(HandshakePump.Schedule schedule, String description) {

@@ -21,9 +21,9 @@ class PrefaceTest {
 
     @Test
     void prefaceIsMagicVersionFlagsAndReservedBytes() {
-        assertThat(WireBytes.drain(handshake)).isEqualTo(hex("50495043 01 00 0000"));
+        assertThat(WireBytes.drain(handshake)).isEqualTo(hex("50495043 02 00 0000"));
         assertThat(WireBytes.drain(new NativeHandshake("orders", Role.ACCEPTOR, ascii("k"))))
-                .startsWith(hex("50495043 01 01 0000"));
+                .startsWith(hex("50495043 02 01 0000"));
     }
 
     @Test
@@ -75,18 +75,26 @@ class PrefaceTest {
 
     @Test
     void otherVersionIsRefusedNamingBoth() {
-        assertThat(refusal(hex("50495043 02 00 0000")))
-                .hasMessageContaining("peer speaks pipc wire version 2; this end speaks 1");
+        assertThat(refusal(hex("50495043 03 00 0000")))
+                .hasMessageContaining("peer speaks pipc wire version 3; this end speaks 2");
+    }
+
+    @Test
+    void versionOneWhoseAuthenticationCouldBeForgedIsRefusedWithTheReason() {
+        assertThat(refusal(hex("50495043 01 01 0000")))
+                .hasMessageContaining("peer speaks pipc wire version 1, an older pipc whose authentication can be"
+                        + " forged across connections; this end speaks 2")
+                .hasMessageContaining("upgrade pipc on the peer");
     }
 
     @Test
     void nonZeroReservedBytesAreRefused() {
-        assertThat(refusal(hex("50495043 01 00 0001"))).hasMessageContaining("reserved bytes 00 01");
+        assertThat(refusal(hex("50495043 02 00 0001"))).hasMessageContaining("reserved bytes 00 01");
     }
 
     @Test
     void unknownFlagBitsAreRefused() {
-        assertThat(refusal(hex("50495043 01 03 0000"))).hasMessageContaining("unknown flag bits 0x02");
+        assertThat(refusal(hex("50495043 02 03 0000"))).hasMessageContaining("unknown flag bits 0x02");
     }
 
     private Throwable refusal(byte[] peerBytes) {

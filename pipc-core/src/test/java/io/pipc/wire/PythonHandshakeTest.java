@@ -102,6 +102,39 @@ class PythonHandshakeTest {
     }
 
     @Test
+    void aChallengeThisProcessDeliveredOnAnotherConnectionIsNotAnswered() {
+        LiveNonces live = new LiveNonces();
+        PythonHandshake server = new PythonHandshake("server", Role.ACCEPTOR, AUTHKEY, COUNTING,
+                ConnectionBinding.of(new ConnectionEnds("10.0.0.1 port 6000", "10.0.0.9 port 50000")), live);
+        PythonHandshake client = new PythonHandshake("client", Role.CONNECTOR, AUTHKEY, COUNTING,
+                ConnectionBinding.of(new ConnectionEnds("10.0.0.1 port 41000", "10.0.0.9 port 6000")), live);
+        byte[] delivered = drain(server);
+
+        assertThatThrownBy(() -> client.consume(ByteBuffer.wrap(delivered)))
+                .isInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("is one this process delivered in another handshake still running")
+                .hasMessageContaining("relaying one connection into another");
+        assertThat(client.hasOutput()).as("nothing was answered").isFalse();
+    }
+
+    @Test
+    void aProcessConnectedToItselfStillAuthenticatesAndLetsGoOfItsChallenges() {
+        LiveNonces live = new LiveNonces();
+        PythonHandshake server = new PythonHandshake("server", Role.ACCEPTOR, AUTHKEY, COUNTING,
+                ConnectionBinding.of(new ConnectionEnds("127.0.0.1 port 6000", "127.0.0.1 port 41000")), live);
+        PythonHandshake client = new PythonHandshake("client", Role.CONNECTOR, AUTHKEY, nonce -> Arrays.fill(nonce, (byte) 5),
+                ConnectionBinding.of(new ConnectionEnds("127.0.0.1 port 41000", "127.0.0.1 port 6000")), live);
+
+        HandshakePump.Outcome outcome = HandshakePump.run(server, client, HandshakePump.alternating(7, true));
+
+        assertThat(outcome.aFailure()).isNull();
+        assertThat(outcome.bFailure()).isNull();
+        assertThat(server.isComplete() && client.isComplete()).isTrue();
+        assertThat(live.size()).isZero();
+    }
+
+
+    @Test
     void bytesAfterTheFinalWelcomeAreLeftForTheDecoder() {
         PythonHandshake acceptor = new PythonHandshake("py", Role.ACCEPTOR, AUTHKEY);
         PythonHandshake connector = new PythonHandshake("py", Role.CONNECTOR, AUTHKEY);

@@ -38,7 +38,8 @@ class WireFormatTest {
 
         assertThat(wire.encoder()).isSameAs(WireFormat.of(PipeOptions.defaults(), "other").encoder());
         assertThat(wire.newDecoder()).isNotSameAs(wire.newDecoder());
-        assertThat(wire.newHandshake(Role.ACCEPTOR)).isNotSameAs(wire.newHandshake(Role.ACCEPTOR));
+        assertThat(wire.newHandshake(Role.ACCEPTOR, ConnectionBinding.inMemory(Role.ACCEPTOR)))
+                .isNotSameAs(wire.newHandshake(Role.ACCEPTOR, ConnectionBinding.inMemory(Role.ACCEPTOR)));
     }
 
     @Test
@@ -78,8 +79,8 @@ class WireFormatTest {
      * message right behind its last handshake bytes, and decodes what reaches the acceptor.
      */
     private static List<Frame> connectThenSend(WireFormat wire, Envelope message) {
-        Handshake acceptor = wire.newHandshake(Role.ACCEPTOR);
-        Handshake connector = wire.newHandshake(Role.CONNECTOR);
+        Handshake acceptor = wire.newHandshake(Role.ACCEPTOR, ConnectionBinding.inMemory(Role.ACCEPTOR));
+        Handshake connector = wire.newHandshake(Role.CONNECTOR, ConnectionBinding.inMemory(Role.CONNECTOR));
         byte[] toAcceptor = new byte[0];
         for (int round = 0; round < 10 && !connector.isComplete(); round++) {
             connector.consume(ByteBuffer.wrap(WireBytes.drain(acceptor)));

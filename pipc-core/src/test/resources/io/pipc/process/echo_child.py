@@ -13,7 +13,7 @@ import struct
 import sys
 import time
 
-PREFACE = b"PIPC\x01\x00\x00\x00"
+PREFACE = b"PIPC\x02\x00\x00\x00"
 DATA, DATA_WITH_HEADERS, HEARTBEAT, DISCONNECT, GOODBYE = 0x01, 0x02, 0x10, 0x11, 0x12
 
 

@@ -12,6 +12,8 @@ import io.pipc.posix.Posix;
 import io.pipc.posix.PrivateDirectory;
 import io.pipc.transport.Deadline;
 import io.pipc.transport.stream.StreamPipe;
+import io.pipc.wire.ConnectionEnds;
+import io.pipc.wire.Role;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +54,12 @@ public final class NamedPipes {
         FifoLink link = new FifoRendezvous(posix, files, options.connectTimeout()).meet(deadline);
         String pipeName = options.name() != null ? options.name() : name;
         try {
-            return StreamPipe.start(pipeName, Transport.FIFO, options, link.role(), link.input(), link.output(), link,
+            // The creator reads the FIFO to the creator, the opener the other: each names its own first.
+            String toCreator = "FIFO " + files.toCreator();
+            String toOpener = "FIFO " + files.toOpener();
+            ConnectionEnds ends = link.role() == Role.ACCEPTOR
+                    ? new ConnectionEnds(toCreator, toOpener) : new ConnectionEnds(toOpener, toCreator);
+            return StreamPipe.start(pipeName, Transport.FIFO, options, link.role(), ends, link.input(), link.output(), link,
                     "the process at the other end of named pipe '" + name + "'", handshakeDeadline(deadline, options));
         } catch (RuntimeException e) {
             closeQuietly(link);

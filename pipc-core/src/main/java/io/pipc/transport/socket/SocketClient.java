@@ -71,7 +71,7 @@ public final class SocketClient {
             throw e;
         }
         SocketPipe pipe = SocketPipe.start(name, transport, options, Role.CONNECTOR, conduit, !connected,
-                "server " + address, new SocketPipe.Listener() { }, deadline);
+                "server " + address, new SocketPipe.Listener() { }, deadline, new byte[0]);
         try {
             return pipe.established().get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -103,11 +103,14 @@ public final class SocketClient {
      * @param conduit the connected socket, plain or TLS; bytes it holds already are read first
      * @param peer describes the other end in errors
      * @param deadline when the handshake must be complete
+     * @param context what both sides exchanged on the connection before, the acceptor's part
+     *        first (the rendezvous hellos); bound into the authentication proofs
      * @return the pipe; its {@link SocketPipe#established()} completes when the handshake does
      */
     public static SocketPipe handshake(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
-            String peer, Deadline deadline) {
-        return SocketPipe.start(name, transport, options, role, conduit, false, peer, new SocketPipe.Listener() { }, deadline);
+            String peer, Deadline deadline, byte[] context) {
+        return SocketPipe.start(name, transport, options, role, conduit, false, peer, new SocketPipe.Listener() { },
+                deadline, context);
     }
 
     /**

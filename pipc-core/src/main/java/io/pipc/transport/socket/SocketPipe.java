@@ -24,6 +24,7 @@ import io.pipc.transport.FramedPipe;
 import io.pipc.transport.Deadline;
 import io.pipc.transport.Outbox;
 import io.pipc.wire.Frame;
+import io.pipc.wire.ConnectionBinding;
 import io.pipc.wire.Role;
 
 import org.jspecify.annotations.Nullable;
@@ -96,8 +97,9 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private final List<Envelope> run = new ArrayList<>();
 
     private SocketPipe(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
-            boolean connecting, String peer, Listener listener, Deadline handshakeDeadline) {
-        super(name, transport, options, role, peer, OUTBOX_CAPACITY);
+            boolean connecting, String peer, Listener listener, Deadline handshakeDeadline, byte[] exchangedBefore) {
+        super(name, transport, options, role, peer, OUTBOX_CAPACITY,
+                ConnectionBinding.of(() -> SocketEnds.of(conduit.socket()), exchangedBefore));
         this.loop = EventLoop.next();
         this.conduit = conduit;
         this.connecting = connecting;
@@ -119,11 +121,13 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
      * @param peer describes the other end in errors, e.g. {@code peer 127.0.0.1:53012}
      * @param listener told when the pipe is established and when it is released
      * @param handshakeDeadline when the handshake must be complete
+     * @param exchangedBefore what both sides sent before the pipc handshake, the acceptor's part first, or empty
      * @return the pipe; {@link #established()} completes when the handshake does
      */
     static SocketPipe start(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
-            boolean connecting, String peer, Listener listener, Deadline handshakeDeadline) {
-        SocketPipe pipe = create(name, transport, options, role, conduit, connecting, peer, listener, handshakeDeadline);
+            boolean connecting, String peer, Listener listener, Deadline handshakeDeadline, byte[] exchangedBefore) {
+        SocketPipe pipe = new SocketPipe(name, transport, options, role, conduit, connecting, peer, listener,
+                handshakeDeadline, exchangedBefore);
         pipe.begin();
         return pipe;
     }
@@ -136,7 +140,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
      */
     static SocketPipe create(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
             boolean connecting, String peer, Listener listener, Deadline handshakeDeadline) {
-        return new SocketPipe(name, transport, options, role, conduit, connecting, peer, listener, handshakeDeadline);
+        return new SocketPipe(name, transport, options, role, conduit, connecting, peer, listener, handshakeDeadline,
+                new byte[0]);
     }
 
     /** Registers the socket with its event loop: the handshake begins. */

@@ -14,6 +14,7 @@ import io.pipc.PipeOptions;
 import io.pipc.Transport;
 import io.pipc.transport.Deadline;
 import io.pipc.transport.stream.StreamPipe;
+import io.pipc.wire.ConnectionEnds;
 import io.pipc.wire.Role;
 
 /**
@@ -41,7 +42,8 @@ public final class StdioTransport {
             Deadline deadline) {
         ReadableByteChannel input = new InputStreamChannel(process.getInputStream());
         GatheringByteChannel output = new FlushingOutputChannel(process.getOutputStream());
-        return StreamPipe.start(name, Transport.STDIO, options, Role.ACCEPTOR, input, output,
+        ConnectionEnds ends = new ConnectionEnds(process(ProcessHandle.current().pid()), process(process.pid()));
+        return StreamPipe.start(name, Transport.STDIO, options, Role.ACCEPTOR, ends, input, output,
                 closing(output, input), peer, deadline);
     }
 
@@ -60,8 +62,15 @@ public final class StdioTransport {
     public static StreamPipe connectToParent(String name, PipeOptions options, String peer, Deadline deadline) {
         FileChannel input = new FileInputStream(FileDescriptor.in).getChannel();
         FileChannel output = new FileOutputStream(FileDescriptor.out).getChannel();
-        return StreamPipe.start(name, Transport.STDIO, options, Role.CONNECTOR, input, output,
+        ProcessHandle self = ProcessHandle.current();
+        ConnectionEnds ends = new ConnectionEnds(process(self.pid()),
+                self.parent().map(parent -> process(parent.pid())).orElse("the parent process"));
+        return StreamPipe.start(name, Transport.STDIO, options, Role.CONNECTOR, ends, input, output,
                 closing(output, input), peer, deadline);
+    }
+
+    private static String process(long pid) {
+        return "stdio of process " + pid;
     }
 
     /** Output first, so the peer sees the end of our stream even if closing the input fails. */

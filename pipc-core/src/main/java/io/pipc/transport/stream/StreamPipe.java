@@ -30,6 +30,8 @@ import io.pipc.transport.Outbox;
 import io.pipc.transport.SharedFailure;
 import io.pipc.transport.Watchdog;
 import io.pipc.wire.Frame;
+import io.pipc.wire.ConnectionBinding;
+import io.pipc.wire.ConnectionEnds;
 import io.pipc.wire.Role;
 
 import org.jspecify.annotations.Nullable;
@@ -70,9 +72,9 @@ public final class StreamPipe extends FramedPipe {
     private volatile @Nullable ScheduledFuture<?> watch;
     private volatile @Nullable ScheduledFuture<?> disconnectDeadline;
 
-    private StreamPipe(String name, Transport transport, PipeOptions options, Role role,
+    private StreamPipe(String name, Transport transport, PipeOptions options, Role role, ConnectionEnds ends,
             ReadableByteChannel input, GatheringByteChannel output, Closeable resources, String peer) {
-        super(name, transport, options, role, peer, OUTBOX_CAPACITY);
+        super(name, transport, options, role, peer, OUTBOX_CAPACITY, ConnectionBinding.of(ends));
         this.input = input;
         this.output = output;
         this.resources = resources;
@@ -89,6 +91,7 @@ public final class StreamPipe extends FramedPipe {
      * @param transport FIFO or STDIO
      * @param options limits, timeouts, wire and secret
      * @param role whether this end accepted (created, parent) or connected (opened, child)
+     * @param ends how the two ends are named (the FIFO each reads, or the two processes), as this end sees them
      * @param input blocking channel the peer's bytes arrive on
      * @param output blocking channel this end's bytes leave on
      * @param resources closes both channels and whatever else the transport holds; called once
@@ -98,9 +101,9 @@ public final class StreamPipe extends FramedPipe {
      * @throws PipeTimeoutException when the peer did not complete the handshake in time
      * @throws PipeException the handshake's failure (protocol, authentication, peer gone); everything is released
      */
-    public static StreamPipe start(String name, Transport transport, PipeOptions options, Role role,
+    public static StreamPipe start(String name, Transport transport, PipeOptions options, Role role, ConnectionEnds ends,
             ReadableByteChannel input, GatheringByteChannel output, Closeable resources, String peer, Deadline deadline) {
-        StreamPipe pipe = new StreamPipe(name, transport, options, role, input, output, resources, peer);
+        StreamPipe pipe = new StreamPipe(name, transport, options, role, ends, input, output, resources, peer);
         pipe.begin(deadline);
         return pipe;
     }

@@ -331,7 +331,8 @@ final class Rendezvous {
         connection.handOver();
         long handshakeNanos = Math.min(Deadline.toNanos(options.handshakeTimeout()), deadline.remainingNanos());
         SocketPipe pipe = SocketClient.handshake(name, Transport.TCP, options, connection.role(), connection.conduit(),
-                connection.peer(), Deadline.after(Duration.ofNanos(Math.max(1, handshakeNanos))));
+                connection.peer(), Deadline.after(Duration.ofNanos(Math.max(1, handshakeNanos))),
+                connection.handshakeContext());
         handshaking.put(pipe, connection);
         Selector s = selector();
         pipe.established().whenComplete((ok, failure) -> s.wakeup());

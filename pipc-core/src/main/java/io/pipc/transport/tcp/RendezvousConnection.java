@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.Objects;
 
 import io.pipc.PeerClosedException;
@@ -107,6 +108,22 @@ final class RendezvousConnection {
      */
     Role role() {
         return accepted ? Role.ACCEPTOR : Role.CONNECTOR;
+    }
+
+    /**
+     * @return the two hellos, the acceptor's first: what the pipc handshake binds into its proofs,
+     *         so that a proof made on one connection of this rendezvous is worthless on another
+     */
+    byte[] handshakeContext() {
+        if (helloIn.hasRemaining()) {
+            throw new IllegalStateException("the peer's hello has not arrived");
+        }
+        byte[] own = RendezvousHello.encode(ownId);
+        byte[] first = accepted ? own : peerHello;
+        byte[] second = accepted ? peerHello : own;
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     /**

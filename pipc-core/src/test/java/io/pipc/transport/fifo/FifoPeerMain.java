@@ -16,6 +16,8 @@ import io.pipc.posix.Posix;
 import io.pipc.posix.PrivateDirectory;
 import io.pipc.transport.Deadline;
 import io.pipc.wire.Handshake;
+import io.pipc.wire.ConnectionBinding;
+import io.pipc.wire.ConnectionEnds;
 import io.pipc.wire.WireFormat;
 
 /**
@@ -95,7 +97,9 @@ public final class FifoPeerMain {
         RendezvousFiles files = RendezvousFiles.of(name, PrivateDirectory.open(options.directory(), posix));
         try (FifoLink link = new FifoRendezvous(posix, files, options.connectTimeout()).meet(Deadline.after(options.connectTimeout()))) {
             WireFormat wire = WireFormat.of(options, name);
-            handshake(wire.newHandshake(link.role()), link.input(), link.output());
+            // Another process than the parent's, so the ends' names need not mirror the parent's.
+            ConnectionEnds ends = new ConnectionEnds("FIFO peer " + ProcessHandle.current().pid(), "its parent");
+            handshake(wire.newHandshake(link.role(), ConnectionBinding.of(ends)), link.input(), link.output());
             byte[] frame = wire.encoder().encodeData(Envelope.of(new byte[100_000]));
             int sent = 40_000;
             ByteBuffer half = ByteBuffer.wrap(frame, 0, sent);

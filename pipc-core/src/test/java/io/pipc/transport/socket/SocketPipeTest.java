@@ -574,7 +574,7 @@ class SocketPipeTest {
     private Pipe connectByHand(java.net.ServerSocket fake, Future<java.net.Socket> accepting) throws Exception {
         Future<Pipe> connecting = threads.submit(() -> Pipes.connect(fake.getLocalSocketAddress()));
         java.net.Socket peer = accepting.get(10, TimeUnit.SECONDS);
-        peer.getOutputStream().write(new byte[] {'P', 'I', 'P', 'C', 1, 0, 0, 0});
+        peer.getOutputStream().write(new byte[] {'P', 'I', 'P', 'C', 2, 0, 0, 0});
         assertThat(peer.getInputStream().readNBytes(8)).startsWith('P', 'I', 'P', 'C');
         Pipe client = connecting.get(10, TimeUnit.SECONDS);
         toClose.add(client);

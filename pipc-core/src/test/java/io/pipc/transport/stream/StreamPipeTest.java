@@ -33,6 +33,7 @@ import io.pipc.PipeTimeoutException;
 import io.pipc.ProtocolException;
 import io.pipc.Transport;
 import io.pipc.transport.Deadline;
+import io.pipc.wire.ConnectionEnds;
 import io.pipc.wire.Role;
 import io.pipc.wire.WireFormat;
 
@@ -85,7 +86,9 @@ class StreamPipeTest {
     }
 
     private StreamPipe start(String name, PipeOptions options, Role role, SourceChannel in, SinkChannel out) {
-        StreamPipe pipe = StreamPipe.start(name, Transport.FIFO, options, role, in, out, () -> {
+        // The two ends of one in-memory FIFO pair, named as each sees it.
+        ConnectionEnds ends = role == Role.ACCEPTOR ? new ConnectionEnds("b to a", "a to b") : new ConnectionEnds("a to b", "b to a");
+        StreamPipe pipe = StreamPipe.start(name, Transport.FIFO, options, role, ends, in, out, () -> {
             in.close();
             out.close();
         }, "the test peer", Deadline.after(Duration.ofSeconds(10)));
@@ -389,7 +392,7 @@ class StreamPipeTest {
         Wires wires = new Wires();
 
         assertThatThrownBy(() -> StreamPipe.start("lonely", Transport.FIFO, PipeOptions.defaults(), Role.ACCEPTOR,
-                wires.bToA.source(), wires.aToB.sink(), () -> {
+                new ConnectionEnds("b to a", "a to b"), wires.bToA.source(), wires.aToB.sink(), () -> {
                     wires.bToA.source().close();
                     wires.aToB.sink().close();
                 }, "nobody", Deadline.after(Duration.ofMillis(300))))

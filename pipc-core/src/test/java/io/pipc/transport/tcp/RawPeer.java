@@ -12,6 +12,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 import io.pipc.PipeOptions;
+import io.pipc.transport.socket.SocketEnds;
+import io.pipc.wire.ConnectionBinding;
+import io.pipc.wire.ConnectionEnds;
 import io.pipc.wire.Handshake;
 import io.pipc.wire.Role;
 import io.pipc.wire.WireFormat;
@@ -49,7 +52,7 @@ final class RawPeer implements Closeable {
 
     /** The eight-byte native preface. */
     static byte[] preface(boolean requiresAuthentication) {
-        return new byte[] {'P', 'I', 'P', 'C', 1, (byte) (requiresAuthentication ? 1 : 0), 0, 0};
+        return new byte[] {'P', 'I', 'P', 'C', 2, (byte) (requiresAuthentication ? 1 : 0), 0, 0};
     }
 
     /** A native frame: 4-byte length, type, body. */
@@ -70,7 +73,9 @@ final class RawPeer implements Closeable {
 
     /** Runs the pipc handshake as a client with these options, recording what it sends. */
     void handshake(PipeOptions options) throws IOException {
-        Handshake handshake = WireFormat.of(options, "raw").newHandshake(Role.CONNECTOR);
+        ConnectionEnds ends = new ConnectionEnds(SocketEnds.name(socket.getLocalSocketAddress()),
+                SocketEnds.name(socket.getRemoteSocketAddress()));
+        Handshake handshake = WireFormat.of(options, "raw").newHandshake(Role.CONNECTOR, ConnectionBinding.of(ends));
         ByteBuffer received = ByteBuffer.allocate(4096);
         sendOutput(handshake);
         socket.setSoTimeout(10_000);

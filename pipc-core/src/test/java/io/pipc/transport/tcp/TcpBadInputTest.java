@@ -174,12 +174,16 @@ class TcpBadInputTest {
     void aPrefaceOfAnotherProtocolOrVersionIsRefusedOnBothSides() throws Exception {
         assertThatThrownBy(() -> connectToFake("SSH-2.0-OpenSSH_9.2\r\n".getBytes(StandardCharsets.US_ASCII)))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("SSH server");
-        assertThatThrownBy(() -> connectToFake(new byte[] {'P', 'I', 'P', 'C', 2, 0, 0, 0}))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("version 2");
+        assertThatThrownBy(() -> connectToFake(new byte[] {'P', 'I', 'P', 'C', 3, 0, 0, 0}))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("version 3");
+        assertThatThrownBy(() -> connectToFake(new byte[] {'P', 'I', 'P', 'C', 1, 0, 0, 0}))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("version 1, an older pipc whose authentication can be forged")
+                .hasMessageContaining("upgrade pipc on the peer");
 
         RawPeer future = RawPeer.connect(server.address());
         toClose.add(future);
-        future.send(new byte[] {'P', 'I', 'P', 'C', 2, 0, 0, 0});
+        future.send(new byte[] {'P', 'I', 'P', 'C', 3, 0, 0, 0});
         future.readUntilClosed(Duration.ofSeconds(5));
         await().atMost(Duration.ofSeconds(5)).until(() -> server.refusedConnections() == 1);
         assertHealthyClientUnaffected();

@@ -58,23 +58,34 @@ class TcpRendezvousTest {
 
     @Test
     void twoSidesStartingAtTheSameInstantPairFiftyTimesInARow() throws Exception {
-        for (int round = 0; round < 50; round++) {
+        pairAtTheSameInstant(50, on(A), on(B));
+    }
+
+    @Test
+    void twoSidesWithTheSecretStartingAtTheSameInstantPairTwentyTimesInARow() throws Exception {
+        // Both sides live in this process: each handshake meets a challenge of this process's, from
+        // the other end of its own connection, which is not a relay and must be answered.
+        pairAtTheSameInstant(20, on(A).toBuilder().secret("shared").build(), on(B).toBuilder().secret("shared").build());
+    }
+
+    private void pairAtTheSameInstant(int rounds, PipeOptions onA, PipeOptions onB) throws Exception {
+        for (int round = 0; round < rounds; round++) {
             int port = freePortOnBoth();
             CyclicBarrier start = new CyclicBarrier(2);
-            Future<Pipe> onA = threads.submit(() -> {
+            Future<Pipe> a = threads.submit(() -> {
                 start.await();
-                return Pipes.remote("127.0.0.2", port, on(A));
+                return Pipes.remote("127.0.0.2", port, onA);
             });
-            Future<Pipe> onB = threads.submit(() -> {
+            Future<Pipe> b = threads.submit(() -> {
                 start.await();
-                return Pipes.remote("127.0.0.1", port, on(B));
+                return Pipes.remote("127.0.0.1", port, onB);
             });
-            try (Pipe a = onA.get(20, TimeUnit.SECONDS); Pipe b = onB.get(20, TimeUnit.SECONDS)) {
-                a.write("from A, round " + round);
-                b.write("from B, round " + round);
-                assertThat(b.readString(Duration.ofSeconds(5))).isEqualTo("from A, round " + round);
-                assertThat(a.readString(Duration.ofSeconds(5))).isEqualTo("from B, round " + round);
-                assertThat(a.transport()).isEqualTo(Transport.TCP);
+            try (Pipe left = a.get(20, TimeUnit.SECONDS); Pipe right = b.get(20, TimeUnit.SECONDS)) {
+                left.write("from A, round " + round);
+                right.write("from B, round " + round);
+                assertThat(right.readString(Duration.ofSeconds(5))).isEqualTo("from A, round " + round);
+                assertThat(left.readString(Duration.ofSeconds(5))).isEqualTo("from B, round " + round);
+                assertThat(left.transport()).isEqualTo(Transport.TCP);
             }
         }
     }

@@ -71,9 +71,9 @@ record OtherUser(String python, String name) {
                 first = conn.recv(65536)
                 print("received %d bytes" % len(first) if first else "closed before any byte", flush=True)
             else:
-                conn.sendall(b"PIPC\\x01\\x00\\x00\\x00")
+                conn.sendall(b"PIPC\\x02\\x00\\x00\\x00")
                 preface = exactly(8)
-                assert preface[:5] == b"PIPC\\x01", preface
+                assert preface[:5] == b"PIPC\\x02", preface
                 hello = ("hello from " + sys.argv[4]).encode()
                 conn.sendall(struct.pack(">IB", len(hello), 1) + hello)
                 while True:
