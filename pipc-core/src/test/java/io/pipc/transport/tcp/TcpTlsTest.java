@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.Closeable;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +23,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+
 import io.pipc.AuthenticationException;
 import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
+import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.PipeServer;
 import io.pipc.PipeTimeoutException;
@@ -39,6 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** TLS through JSSE for servers, clients and rendezvous, with certificates made at test time. */
 @Timeout(60)
 class TcpTlsTest {
+
+    /** An ECDHE suite for the tests' EC keys that JSSE does not prefer by default (it prefers AES-256). */
+    private static final String TLS12_SUITE = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
 
     @TempDir
     static Path keys;
@@ -321,11 +331,191 @@ class TcpTlsTest {
         return text.substring(Math.max(0, text.length() - 2000));
     }
 
-    @Test
-    void aTlsServerMayListenBeyondLoopbackWithoutASecret() throws Exception {
-        PipeServer server = Pipes.server(new InetSocketAddress(0), tls(certificates.server()));
-        toClose.add(server);
+    // ---- what unlocks a bind beyond loopback ---------------------------------------------
 
-        assertThat(server.isOpen()).isTrue();
+    @Test
+    void aTlsServerThatAsksNoClientForACertificateMayNotListenBeyondLoopbackWithoutASecret() {
+        assertThatThrownBy(() -> Pipes.server(new InetSocketAddress(0), tls(certificates.server())))
+                .isInstanceOf(PipeException.class)
+                .hasMessageContaining("refusing to listen on every interface (0.0.0.0)")
+                .hasMessageContaining("tlsClientAuth is false").hasMessageContaining("only encrypts")
+                .hasMessageContaining("PipeOptions.tlsClientAuth(true)").hasMessageContaining("PipeOptions.secret(...)");
+    }
+
+    @Test
+    void aTlsServerThatRequiresClientCertificatesMayListenBeyondLoopbackAndRefusesAClientWithoutOne() throws Exception {
+        PipeServer server = server(InetAddress.getByName("0.0.0.0"), tls(certificates.server()).toBuilder()
+                .tlsClientAuth(true).build());
+
+        assertThatThrownBy(() -> connect(at(server, "localhost"), tls(certificates.clientWithoutCertificate())))
+                .isInstanceOf(AuthenticationException.class);
+        Pipe client = connect(at(server, "localhost"), tls(certificates.client()));
+        Pipe serverSide = accept(server);
+        client.write("with a certificate");
+        assertThat(serverSide.readString(Duration.ofSeconds(5))).isEqualTo("with a certificate");
+    }
+
+    @Test
+    void aTlsServerWithASecretMayListenBeyondLoopbackAndRefusesAClientWithoutTheSecret() throws Exception {
+        PipeServer server = server(InetAddress.getByName("0.0.0.0"), tls(certificates.server()).toBuilder()
+                .secret("shared").build());
+
+        assertThatThrownBy(() -> connect(at(server, "localhost"), tls(certificates.clientWithoutCertificate())))
+                .isInstanceOf(AuthenticationException.class).hasMessageContaining("secret");
+        Pipe client = connect(at(server, "localhost"), tls(certificates.clientWithoutCertificate()).toBuilder()
+                .secret("shared").build());
+        Pipe serverSide = accept(server);
+        client.write("with the secret");
+        assertThat(serverSide.readString(Duration.ofSeconds(5))).isEqualTo("with the secret");
+    }
+
+    @Test
+    void aTlsRendezvousMayListenOnEveryInterfaceWithoutASecretSinceItAlwaysRequiresTheCertificate() throws Exception {
+        int port = freePortOn("0.0.0.0");
+        Future<Pipe> everywhere = threads.submit(() -> Pipes.remote("127.0.0.2", port,
+                rendezvous("0.0.0.0", certificates.peer())));
+        // B cannot listen on 127.0.0.2 while A holds the wildcard, so B only connects and A accepts.
+        try (Pipe b = Pipes.remote("127.0.0.1", port, rendezvous("127.0.0.2", certificates.peer()));
+                Pipe a = everywhere.get(20, TimeUnit.SECONDS)) {
+            b.write("through the wildcard");
+            assertThat(a.readString(Duration.ofSeconds(5))).isEqualTo("through the wildcard");
+        }
+    }
+
+    // ---- whom a rendezvous meets ------------------------------------------------------------
+
+    @Test
+    void theAcceptingSideOfATlsRendezvousRefusesATrustedCertificateForAnotherHost() throws Exception {
+        int port = freePortOn("127.0.0.1", "127.0.0.4");
+        // The impostor listens on 127.0.0.4, where A never connects: A only ever accepts it.
+        Future<Pipe> impostor = threads.submit(() -> Pipes.remote("127.0.0.1", port,
+                rendezvous("127.0.0.4", certificates.impostor()).toBuilder().connectTimeout(Duration.ofSeconds(3)).build()));
+        PipeOptions a = rendezvous("127.0.0.1", certificates.peerTrustingTheImpostor()).toBuilder()
+                .connectTimeout(Duration.ofSeconds(3)).build();
+
+        assertThatThrownBy(() -> Pipes.remote("127.0.0.2", port, a)).isInstanceOf(PipeTimeoutException.class)
+                .hasCauseInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("the peer's certificate does not name '127.0.0.2'")
+                .hasMessageContaining("dns:impostor.invalid, ip:127.0.0.9");
+        assertThatThrownBy(() -> impostor.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeTimeoutException.class);
+    }
+
+    @Test
+    void theAcceptingSideOfATlsRendezvousPairsWithAPeerWhoseCertificateNamesTheHost() throws Exception {
+        int port = freePortOn("127.0.0.1", "127.0.0.4");
+        Future<Pipe> onA = threads.submit(() -> Pipes.remote("127.0.0.2", port,
+                rendezvous("127.0.0.1", certificates.peerTrustingTheImpostor())));
+
+        // B, known to A as 127.0.0.2 (which its certificate names), listens on 127.0.0.4: A only accepts it.
+        try (Pipe b = Pipes.remote("127.0.0.1", port, rendezvous("127.0.0.4", certificates.peer()));
+                Pipe a = onA.get(20, TimeUnit.SECONDS)) {
+            b.write("named");
+            assertThat(a.readString(Duration.ofSeconds(5))).isEqualTo("named");
+        }
+    }
+
+    @Test
+    void theConnectingSideOfATlsRendezvousRefusesATrustedCertificateForAnotherHost() throws Exception {
+        int port = freePortOn("127.0.0.1", "127.0.0.2");
+        // The impostor listens on 127.0.0.2 and connects only to 127.0.0.4, where nobody listens: A only ever
+        // connects to it. It checks no names itself, so the refusal is A's.
+        Future<Pipe> impostor = threads.submit(() -> Pipes.remote("127.0.0.4", port,
+                rendezvous("127.0.0.2", certificates.impostor()).toBuilder().tlsHostnameVerification(false)
+                        .connectTimeout(Duration.ofSeconds(3)).build()));
+        PipeOptions a = rendezvous("127.0.0.1", certificates.peerTrustingTheImpostor()).toBuilder()
+                .connectTimeout(Duration.ofSeconds(3)).build();
+
+        assertThatThrownBy(() -> Pipes.remote("127.0.0.2", port, a)).isInstanceOf(PipeTimeoutException.class)
+                .hasCauseInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("the server's certificate does not name '127.0.0.2'");
+        assertThatThrownBy(() -> impostor.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeTimeoutException.class);
+    }
+
+    @Test
+    void theAcceptingSideOfATlsRendezvousRequiresACertificate() throws Exception {
+        int port = freePortOn("127.0.0.1", "127.0.0.4");
+        Future<Pipe> intruder = threads.submit(() -> Pipes.remote("127.0.0.1", port,
+                rendezvous("127.0.0.4", certificates.clientWithoutCertificate()).toBuilder()
+                        .connectTimeout(Duration.ofSeconds(3)).build()));
+        PipeOptions a = rendezvous("127.0.0.1", certificates.peer()).toBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+        assertThatThrownBy(() -> Pipes.remote("127.0.0.2", port, a)).isInstanceOf(PipeTimeoutException.class)
+                .hasCauseInstanceOf(AuthenticationException.class).hasMessageContaining("presented no certificate");
+        assertThatThrownBy(() -> intruder.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeTimeoutException.class);
+    }
+
+    // ---- versions and cipher suites ---------------------------------------------------------
+
+    @Test
+    void aServerRestrictedToTls12AndOneCipherSuiteNegotiatesExactlyThat() throws Exception {
+        PipeServer server = server(tls(certificates.server()).toBuilder().tlsProtocols(List.of("TLSv1.2"))
+                .tlsCipherSuites(List.of(TLS12_SUITE)).build());
+
+        try (SSLSocket raw = (SSLSocket) certificates.client().getSocketFactory().createSocket("localhost",
+                at(server, "localhost").getPort())) {
+            raw.setSoTimeout(10_000);
+            raw.startHandshake();
+
+            assertThat(raw.getSession().getProtocol()).isEqualTo("TLSv1.2");
+            assertThat(raw.getSession().getCipherSuite()).isEqualTo(TLS12_SUITE);
+        }
+    }
+
+    @Test
+    void aClientRestrictedToTls12AndOneCipherSuiteOffersNothingElse() throws Exception {
+        try (SSLServerSocket raw = (SSLServerSocket) certificates.server().getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            PipeOptions restricted = tls(certificates.client()).toBuilder().tlsProtocols(List.of("TLSv1.2"))
+                    .tlsCipherSuites(List.of(TLS12_SUITE)).build();
+            Future<Pipe> client = threads.submit(() -> Pipes.connect(new InetSocketAddress("localhost", raw.getLocalPort()),
+                    restricted));
+
+            try (SSLSocket accepted = (SSLSocket) raw.accept()) {
+                accepted.setSoTimeout(10_000);
+                accepted.startHandshake();
+
+                assertThat(accepted.getSession().getProtocol()).isEqualTo("TLSv1.2");
+                assertThat(accepted.getSession().getCipherSuite()).isEqualTo(TLS12_SUITE);
+            }
+            // The raw server speaks no pipc and has closed: the client's connect fails, as it should.
+            assertThatThrownBy(() -> client.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeException.class);
+        }
+    }
+
+    @Test
+    void twoEndsThatShareNoTlsVersionFailSayingSoAndWhatToChange() throws Exception {
+        PipeServer server = server(tls(certificates.server()).toBuilder().tlsProtocols(List.of("TLSv1.3")).build());
+
+        assertThatThrownBy(() -> connect(at(server, "localhost"), tls(certificates.client()).toBuilder()
+                .tlsProtocols(List.of("TLSv1.2")).build()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("share no TLS version or cipher suite")
+                .hasMessageContaining("PipeOptions.tlsProtocols");
+        Pipe client = connect(at(server, "localhost"), tls(certificates.client()));
+        Pipe serverSide = accept(server);
+        client.write("in common");
+        assertThat(serverSide.readString(Duration.ofSeconds(5))).isEqualTo("in common");
+    }
+
+    /** @return a port free on every one of these addresses */
+    private static int freePortOn(String... hosts) throws IOException {
+        while (true) {
+            try (ServerSocketChannel first = ServerSocketChannel.open().bind(new InetSocketAddress(hosts[0], 0))) {
+                int port = ((InetSocketAddress) first.getLocalAddress()).getPort();
+                if (freeOnOthers(port, hosts)) {
+                    return port;
+                }
+            }
+        }
+    }
+
+    private static boolean freeOnOthers(int port, String... hosts) throws IOException {
+        for (int i = 1; i < hosts.length; i++) {
+            try (ServerSocketChannel other = ServerSocketChannel.open()) {
+                other.bind(new InetSocketAddress(hosts[i], port));
+            } catch (BindException taken) {
+                return false;
+            }
+        }
+        return true;
     }
 }
