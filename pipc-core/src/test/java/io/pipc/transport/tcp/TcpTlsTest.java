@@ -2,6 +2,7 @@ package io.pipc.transport.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import java.io.Closeable;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 
@@ -102,7 +104,7 @@ class TcpTlsTest {
         return new InetSocketAddress(host, ((InetSocketAddress) server.address()).getPort());
     }
 
-    private static PipeOptions tls(javax.net.ssl.SSLContext context) {
+    private static PipeOptions tls(SSLContext context) {
         return PipeOptions.builder().sslContext(context).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
@@ -303,7 +305,7 @@ class TcpTlsTest {
         }
     }
 
-    private static PipeOptions rendezvous(String localAddress, javax.net.ssl.SSLContext context) throws Exception {
+    private static PipeOptions rendezvous(String localAddress, SSLContext context) throws Exception {
         return tls(context).toBuilder().localAddress(InetAddress.getByName(localAddress)).build();
     }
 
@@ -349,10 +351,7 @@ class TcpTlsTest {
 
         assertThatThrownBy(() -> connect(at(server, "localhost"), tls(certificates.clientWithoutCertificate())))
                 .isInstanceOf(AuthenticationException.class);
-        Pipe client = connect(at(server, "localhost"), tls(certificates.client()));
-        Pipe serverSide = accept(server);
-        client.write("with a certificate");
-        assertThat(serverSide.readString(Duration.ofSeconds(5))).isEqualTo("with a certificate");
+        assertServes(server, tls(certificates.client()));
     }
 
     @Test
@@ -362,24 +361,13 @@ class TcpTlsTest {
 
         assertThatThrownBy(() -> connect(at(server, "localhost"), tls(certificates.clientWithoutCertificate())))
                 .isInstanceOf(AuthenticationException.class).hasMessageContaining("secret");
-        Pipe client = connect(at(server, "localhost"), tls(certificates.clientWithoutCertificate()).toBuilder()
-                .secret("shared").build());
-        Pipe serverSide = accept(server);
-        client.write("with the secret");
-        assertThat(serverSide.readString(Duration.ofSeconds(5))).isEqualTo("with the secret");
+        assertServes(server, tls(certificates.clientWithoutCertificate()).toBuilder().secret("shared").build());
     }
 
     @Test
     void aTlsRendezvousMayListenOnEveryInterfaceWithoutASecretSinceItAlwaysRequiresTheCertificate() throws Exception {
-        int port = freePortOn("0.0.0.0");
-        Future<Pipe> everywhere = threads.submit(() -> Pipes.remote("127.0.0.2", port,
-                rendezvous("0.0.0.0", certificates.peer())));
         // B cannot listen on 127.0.0.2 while A holds the wildcard, so B only connects and A accepts.
-        try (Pipe b = Pipes.remote("127.0.0.1", port, rendezvous("127.0.0.2", certificates.peer()));
-                Pipe a = everywhere.get(20, TimeUnit.SECONDS)) {
-            b.write("through the wildcard");
-            assertThat(a.readString(Duration.ofSeconds(5))).isEqualTo("through the wildcard");
-        }
+        pair(freePortOn("0.0.0.0"), rendezvous("0.0.0.0", certificates.peer()), rendezvous("127.0.0.2", certificates.peer()));
     }
 
     // ---- whom a rendezvous meets ------------------------------------------------------------
@@ -387,61 +375,68 @@ class TcpTlsTest {
     @Test
     void theAcceptingSideOfATlsRendezvousRefusesATrustedCertificateForAnotherHost() throws Exception {
         int port = freePortOn("127.0.0.1", "127.0.0.4");
-        // The impostor listens on 127.0.0.4, where A never connects: A only ever accepts it.
-        Future<Pipe> impostor = threads.submit(() -> Pipes.remote("127.0.0.1", port,
-                rendezvous("127.0.0.4", certificates.impostor()).toBuilder().connectTimeout(Duration.ofSeconds(3)).build()));
-        PipeOptions a = rendezvous("127.0.0.1", certificates.peerTrustingTheImpostor()).toBuilder()
-                .connectTimeout(Duration.ofSeconds(3)).build();
 
-        assertThatThrownBy(() -> Pipes.remote("127.0.0.2", port, a)).isInstanceOf(PipeTimeoutException.class)
+        // The impostor listens on 127.0.0.4, where A never connects: A only ever accepts it.
+        assertThat(neitherPairs(port, certificates.peerTrustingTheImpostor(), "127.0.0.1",
+                rendezvous("127.0.0.4", certificates.impostor())))
                 .hasCauseInstanceOf(AuthenticationException.class)
                 .hasMessageContaining("the peer's certificate does not name '127.0.0.2'")
                 .hasMessageContaining("dns:impostor.invalid, ip:127.0.0.9");
-        assertThatThrownBy(() -> impostor.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeTimeoutException.class);
     }
 
     @Test
     void theAcceptingSideOfATlsRendezvousPairsWithAPeerWhoseCertificateNamesTheHost() throws Exception {
-        int port = freePortOn("127.0.0.1", "127.0.0.4");
-        Future<Pipe> onA = threads.submit(() -> Pipes.remote("127.0.0.2", port,
-                rendezvous("127.0.0.1", certificates.peerTrustingTheImpostor())));
-
         // B, known to A as 127.0.0.2 (which its certificate names), listens on 127.0.0.4: A only accepts it.
-        try (Pipe b = Pipes.remote("127.0.0.1", port, rendezvous("127.0.0.4", certificates.peer()));
-                Pipe a = onA.get(20, TimeUnit.SECONDS)) {
-            b.write("named");
-            assertThat(a.readString(Duration.ofSeconds(5))).isEqualTo("named");
+        pair(freePortOn("127.0.0.1", "127.0.0.4"), rendezvous("127.0.0.1", certificates.peerTrustingTheImpostor()),
+                rendezvous("127.0.0.4", certificates.peer()));
+    }
+
+    /** A waits for 127.0.0.2 and B for 127.0.0.1, each with its options: they must pair, and a message crosses. */
+    private void pair(int port, PipeOptions a, PipeOptions b) throws Exception {
+        Future<Pipe> onA = threads.submit(() -> Pipes.remote("127.0.0.2", port, a));
+        try (Pipe onB = Pipes.remote("127.0.0.1", port, b); Pipe paired = onA.get(20, TimeUnit.SECONDS)) {
+            onB.write("paired");
+            assertThat(paired.readString(Duration.ofSeconds(5))).isEqualTo("paired");
         }
     }
 
     @Test
     void theConnectingSideOfATlsRendezvousRefusesATrustedCertificateForAnotherHost() throws Exception {
         int port = freePortOn("127.0.0.1", "127.0.0.2");
+
         // The impostor listens on 127.0.0.2 and connects only to 127.0.0.4, where nobody listens: A only ever
         // connects to it. It checks no names itself, so the refusal is A's.
-        Future<Pipe> impostor = threads.submit(() -> Pipes.remote("127.0.0.4", port,
-                rendezvous("127.0.0.2", certificates.impostor()).toBuilder().tlsHostnameVerification(false)
-                        .connectTimeout(Duration.ofSeconds(3)).build()));
-        PipeOptions a = rendezvous("127.0.0.1", certificates.peerTrustingTheImpostor()).toBuilder()
-                .connectTimeout(Duration.ofSeconds(3)).build();
-
-        assertThatThrownBy(() -> Pipes.remote("127.0.0.2", port, a)).isInstanceOf(PipeTimeoutException.class)
+        assertThat(neitherPairs(port, certificates.peerTrustingTheImpostor(), "127.0.0.4",
+                rendezvous("127.0.0.2", certificates.impostor()).toBuilder().tlsHostnameVerification(false).build()))
                 .hasCauseInstanceOf(AuthenticationException.class)
                 .hasMessageContaining("the server's certificate does not name '127.0.0.2'");
-        assertThatThrownBy(() -> impostor.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeTimeoutException.class);
     }
 
     @Test
     void theAcceptingSideOfATlsRendezvousRequiresACertificate() throws Exception {
         int port = freePortOn("127.0.0.1", "127.0.0.4");
-        Future<Pipe> intruder = threads.submit(() -> Pipes.remote("127.0.0.1", port,
-                rendezvous("127.0.0.4", certificates.clientWithoutCertificate()).toBuilder()
-                        .connectTimeout(Duration.ofSeconds(3)).build()));
-        PipeOptions a = rendezvous("127.0.0.1", certificates.peer()).toBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-        assertThatThrownBy(() -> Pipes.remote("127.0.0.2", port, a)).isInstanceOf(PipeTimeoutException.class)
+        assertThat(neitherPairs(port, certificates.peer(), "127.0.0.1",
+                rendezvous("127.0.0.4", certificates.clientWithoutCertificate())))
                 .hasCauseInstanceOf(AuthenticationException.class).hasMessageContaining("presented no certificate");
-        assertThatThrownBy(() -> intruder.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeTimeoutException.class);
+    }
+
+    /**
+     * A, on 127.0.0.1, waits three seconds for 127.0.0.2 while an intruder runs its own
+     * rendezvous with {@code intruderPeer} for as long; neither may pair.
+     *
+     * @return A's failure: a timeout whose cause says why the intruder was refused
+     */
+    private PipeTimeoutException neitherPairs(int port, SSLContext a, String intruderPeer, PipeOptions intruder)
+            throws Exception {
+        Duration brief = Duration.ofSeconds(3);
+        Future<Pipe> other = threads.submit(() -> Pipes.remote(intruderPeer, port,
+                intruder.toBuilder().connectTimeout(brief).build()));
+        PipeTimeoutException refused = catchThrowableOfType(PipeTimeoutException.class, () -> Pipes.remote("127.0.0.2",
+                port, rendezvous("127.0.0.1", a).toBuilder().connectTimeout(brief).build()));
+        assertThat(refused).as("A's rendezvous timed out").isNotNull();
+        assertThatThrownBy(() -> other.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeTimeoutException.class);
+        return refused;
     }
 
     // ---- versions and cipher suites ---------------------------------------------------------
@@ -490,10 +485,15 @@ class TcpTlsTest {
                 .tlsProtocols(List.of("TLSv1.2")).build()))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("share no TLS version or cipher suite")
                 .hasMessageContaining("PipeOptions.tlsProtocols");
-        Pipe client = connect(at(server, "localhost"), tls(certificates.client()));
+        assertServes(server, tls(certificates.client()));
+    }
+
+    /** A client with these options connects to the server by name, and a message crosses. */
+    private void assertServes(PipeServer server, PipeOptions client) {
+        Pipe pipe = connect(at(server, "localhost"), client);
         Pipe serverSide = accept(server);
-        client.write("in common");
-        assertThat(serverSide.readString(Duration.ofSeconds(5))).isEqualTo("in common");
+        pipe.write("served");
+        assertThat(serverSide.readString(Duration.ofSeconds(5))).isEqualTo("served");
     }
 
     /** @return a port free on every one of these addresses */

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import javax.net.ssl.SSLContext;
 
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -140,13 +143,9 @@ class PipcPropertiesValidationTests {
 
     @Test
     void nonLoopbackRendezvousWithTlsIsAllowedSinceATlsRendezvousAlwaysRequiresTheCertificate() {
-        PipcProperties properties = new PipcProperties();
-        PipcProperties.PipeEntry entry = new PipcProperties.PipeEntry();
-        entry.setTransport("tcp");
-        entry.setPort(7001);
-        entry.setHost("192.0.2.7");
-        entry.setSslBundle("peers");
-        properties.getPipes().put("link", entry);
+        PipcProperties properties = new Binder(new MapConfigurationPropertySource(Map.of("pipc.pipes.link.transport", "tcp",
+                "pipc.pipes.link.port", "7001", "pipc.pipes.link.host", "192.0.2.7", "pipc.pipes.link.ssl-bundle", "peers")))
+                .bind("pipc", PipcProperties.class).get();
 
         // Resolved only: a started rendezvous would try to reach 192.0.2.7.
         assertThat(PipcDefinitions.resolve(properties, getClass().getClassLoader()).pipes()).hasSize(1);
