@@ -290,6 +290,10 @@ final class Rendezvous {
             return;
         } catch (TlsFailure e) {
             PipeException failure = e.toPipeException(name, connection.peer());
+            if (failure instanceof AuthenticationException) {
+                log.warn("pipe '{}': refused {} during the rendezvous; still waiting for the peer: {}", name,
+                        connection.peer(), failure.getMessage());
+            }
             drop(connection, failure, failure.getMessage());
             return;
         } catch (IOException e) {
