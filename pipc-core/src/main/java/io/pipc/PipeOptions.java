@@ -5,10 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +39,8 @@ public final class PipeOptions {
     private final @Nullable SSLContext sslContext;
     private final boolean tlsClientAuth;
     private final boolean tlsHostnameVerification;
+    private final List<String> tlsProtocols;
+    private final List<String> tlsCipherSuites;
     private final @Nullable InetAddress localAddress;
     private final Wire wire;
     private final Duration heartbeat;
@@ -58,6 +62,8 @@ public final class PipeOptions {
         this.sslContext = b.sslContext;
         this.tlsClientAuth = b.tlsClientAuth;
         this.tlsHostnameVerification = b.tlsHostnameVerification;
+        this.tlsProtocols = b.tlsProtocols;
+        this.tlsCipherSuites = b.tlsCipherSuites;
         this.localAddress = b.localAddress;
         this.wire = b.wire;
         this.heartbeat = b.heartbeat;
@@ -157,7 +163,9 @@ public final class PipeOptions {
     }
 
     /**
-     * @return whether a TLS server requires clients to present a trusted certificate (mutual TLS); default false
+     * @return whether a TLS server requires clients to present a trusted certificate (mutual TLS);
+     *         default false. Without it TLS only encrypts: it authenticates no client, so a server
+     *         beyond loopback then also needs a {@linkplain #secret() secret}
      */
     public boolean tlsClientAuth() {
         return tlsClientAuth;
@@ -166,10 +174,28 @@ public final class PipeOptions {
     /**
      * @return whether a TLS client checks that the server's certificate names the host it
      *         connected to (endpoint identification "HTTPS": a DNS name or IP address in the
-     *         certificate's subject alternative names); default true
+     *         certificate's subject alternative names), and both sides of a TLS rendezvous check
+     *         that the other's certificate names the host given to {@link Pipes#remote}; default true
      */
     public boolean tlsHostnameVerification() {
         return tlsHostnameVerification;
+    }
+
+    /**
+     * @return the TLS versions every engine made with {@link #sslContext()} may negotiate (for
+     *         example {@code TLSv1.3}), or empty (the default) for the context's own defaults
+     */
+    public List<String> tlsProtocols() {
+        return tlsProtocols;
+    }
+
+    /**
+     * @return the TLS cipher suites every engine made with {@link #sslContext()} may negotiate,
+     *         in order of preference (JSSE names, for example {@code TLS_AES_128_GCM_SHA256}), or
+     *         empty (the default) for the context's own defaults
+     */
+    public List<String> tlsCipherSuites() {
+        return tlsCipherSuites;
     }
 
     /**
@@ -251,7 +277,9 @@ public final class PipeOptions {
                 + ", queueCapacity=" + queueCapacityMessages + " messages/" + queueCapacityBytes + " bytes"
                 + ", secret=" + (secret == null ? "none" : "(set)")
                 + ", tls=" + (sslContext == null ? "off" : sslContext.getProtocol() + (tlsClientAuth ? " with client auth" : "")
-                        + (tlsHostnameVerification ? "" : " without hostname verification"))
+                        + (tlsHostnameVerification ? "" : " without hostname verification")
+                        + (tlsProtocols.isEmpty() ? "" : " protocols " + tlsProtocols)
+                        + (tlsCipherSuites.isEmpty() ? "" : " cipher suites " + tlsCipherSuites))
                 + ", localAddress=" + (localAddress == null ? "default" : localAddress.getHostAddress())
                 + ", wire=" + wire + ", heartbeat=" + heartbeat + ", handshakeTimeout=" + handshakeTimeout
                 + ", frameTimeout=" + frameTimeout + ", directory=" + (directory == null ? "default" : directory)
@@ -274,6 +302,8 @@ public final class PipeOptions {
         private @Nullable SSLContext sslContext;
         private boolean tlsClientAuth;
         private boolean tlsHostnameVerification = true;
+        private List<String> tlsProtocols = List.of();
+        private List<String> tlsCipherSuites = List.of();
         private @Nullable InetAddress localAddress;
         private Wire wire = Wire.NATIVE;
         private Duration heartbeat = Duration.ofSeconds(5);
@@ -298,6 +328,8 @@ public final class PipeOptions {
             this.sslContext = o.sslContext;
             this.tlsClientAuth = o.tlsClientAuth;
             this.tlsHostnameVerification = o.tlsHostnameVerification;
+            this.tlsProtocols = o.tlsProtocols;
+            this.tlsCipherSuites = o.tlsCipherSuites;
             this.localAddress = o.localAddress;
             this.wire = o.wire;
             this.heartbeat = o.heartbeat;
@@ -399,7 +431,9 @@ public final class PipeOptions {
         }
 
         /**
-         * @param required whether a TLS server requires a trusted client certificate (mutual TLS)
+         * @param required whether a TLS server requires a trusted client certificate (mutual TLS);
+         *        a TLS server beyond loopback without a secret needs it, since TLS without client
+         *        authentication lets any host connect
          * @return this builder
          */
         public Builder tlsClientAuth(boolean required) {
@@ -420,6 +454,35 @@ public final class PipeOptions {
          */
         public Builder tlsHostnameVerification(boolean verify) {
             this.tlsHostnameVerification = verify;
+            return this;
+        }
+
+        /**
+         * Restricts the TLS versions of every engine made with the {@link #sslContext(SSLContext)
+         * SSLContext}: servers, clients and rendezvous. A peer that enables none of them fails its
+         * handshake with a {@link ProtocolException} saying the two ends share no TLS version.
+         * {@link #build()} refuses a version the SSLContext does not support.
+         *
+         * @param protocols JSSE protocol names, for example {@code TLSv1.3}; empty for the
+         *        context's defaults
+         * @return this builder
+         */
+        public Builder tlsProtocols(List<String> protocols) {
+            this.tlsProtocols = names("tlsProtocols", protocols);
+            return this;
+        }
+
+        /**
+         * Restricts the TLS cipher suites of every engine made with the
+         * {@link #sslContext(SSLContext) SSLContext}, like {@link #tlsProtocols(List)}.
+         * {@link #build()} refuses a suite the SSLContext does not support.
+         *
+         * @param cipherSuites JSSE cipher suite names in order of preference, for example
+         *        {@code TLS_AES_128_GCM_SHA256}; empty for the context's defaults
+         * @return this builder
+         */
+        public Builder tlsCipherSuites(List<String> cipherSuites) {
+            this.tlsCipherSuites = names("tlsCipherSuites", cipherSuites);
             return this;
         }
 
@@ -521,9 +584,36 @@ public final class PipeOptions {
 
         /**
          * @return the options
+         * @throws IllegalArgumentException when {@link #tlsProtocols(List)} or
+         *         {@link #tlsCipherSuites(List)} name something the SSLContext does not support
          */
         public PipeOptions build() {
+            if (sslContext != null && !(tlsProtocols.isEmpty() && tlsCipherSuites.isEmpty())) {
+                SSLParameters supported = sslContext.getSupportedSSLParameters();
+                supported("tlsProtocols", tlsProtocols, supported.getProtocols());
+                supported("tlsCipherSuites", tlsCipherSuites, supported.getCipherSuites());
+            }
             return new PipeOptions(this);
+        }
+
+        private static List<String> names(String option, List<String> names) {
+            Objects.requireNonNull(names, option);
+            for (String name : names) {
+                if (name == null || name.isBlank()) {
+                    throw new IllegalArgumentException(option + " must not hold a blank name (was " + names + ")");
+                }
+            }
+            return List.copyOf(names);
+        }
+
+        private static void supported(String option, List<String> chosen, String[] supported) {
+            List<String> known = List.of(supported);
+            for (String name : chosen) {
+                if (!known.contains(name)) {
+                    throw new IllegalArgumentException(option + " holds '" + name + "', which the SSLContext does not"
+                            + " support (it supports " + String.join(", ", known) + ")");
+                }
+            }
         }
 
         private static Duration notNegative(String option, Duration value) {
@@ -551,6 +641,7 @@ public final class PipeOptions {
                 && queueCapacityMessages == o.queueCapacityMessages && queueCapacityBytes == o.queueCapacityBytes
                 && Arrays.equals(secret, o.secret) && Objects.equals(sslContext, o.sslContext)
                 && tlsClientAuth == o.tlsClientAuth && tlsHostnameVerification == o.tlsHostnameVerification
+                && tlsProtocols.equals(o.tlsProtocols) && tlsCipherSuites.equals(o.tlsCipherSuites)
                 && Objects.equals(localAddress, o.localAddress) && wire == o.wire && heartbeat.equals(o.heartbeat)
                 && handshakeTimeout.equals(o.handshakeTimeout) && frameTimeout.equals(o.frameTimeout)
                 && Objects.equals(directory, o.directory) && allowedPeerUsers.equals(o.allowedPeerUsers)
@@ -561,7 +652,7 @@ public final class PipeOptions {
     public int hashCode() {
         return Objects.hash(name, maxMessageSize, connectTimeout, writeTimeout, queueCapacityMessages,
                 queueCapacityBytes, Arrays.hashCode(secret), sslContext, tlsClientAuth, tlsHostnameVerification,
-                localAddress, wire, heartbeat,
+                tlsProtocols, tlsCipherSuites, localAddress, wire, heartbeat,
                 handshakeTimeout, frameTimeout, directory, allowedPeerUsers, allowAnyPeerUser, maxConnections);
     }
 }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+
+import javax.net.ssl.SSLContext;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +30,37 @@ class PipeOptionsTest {
         assertThat(defaults.directory()).isNull();
         assertThat(defaults.allowAnyPeerUser()).isFalse();
         assertThat(defaults.allowedPeerUsers()).isEmpty();
+        assertThat(defaults.tlsClientAuth()).isFalse();
+        assertThat(defaults.tlsProtocols()).isEmpty();
+        assertThat(defaults.tlsCipherSuites()).isEmpty();
+    }
+
+    @Test
+    void tlsProtocolsAndCipherSuitesAreKeptInOrderAndCarriedByToBuilder() throws Exception {
+        PipeOptions options = PipeOptions.builder().sslContext(SSLContext.getDefault())
+                .tlsProtocols(List.of("TLSv1.3", "TLSv1.2"))
+                .tlsCipherSuites(List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256")).build();
+
+        PipeOptions copy = options.toBuilder().build();
+
+        assertThat(copy.tlsProtocols()).containsExactly("TLSv1.3", "TLSv1.2");
+        assertThat(copy.tlsCipherSuites()).containsExactly("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256");
+        assertThat(copy).isEqualTo(options).hasSameHashCodeAs(options);
+        assertThat(copy.toBuilder().tlsProtocols(List.of("TLSv1.2")).build()).isNotEqualTo(options);
+        assertThat(options.toString()).contains("protocols [TLSv1.3, TLSv1.2]");
+    }
+
+    @Test
+    void aTlsProtocolOrCipherSuiteTheContextDoesNotSupportIsRefusedNamingIt() throws Exception {
+        PipeOptions.Builder b = PipeOptions.builder().sslContext(SSLContext.getDefault());
+
+        assertThatThrownBy(() -> b.tlsProtocols(List.of("TLSv9")).build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("tlsProtocols holds 'TLSv9', which the SSLContext does not support (it supports ")
+                .hasMessageContaining("TLSv1.3");
+        assertThatThrownBy(() -> b.tlsProtocols(List.of()).tlsCipherSuites(List.of("TLS_NO_SUCH_SUITE")).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("tlsCipherSuites holds 'TLS_NO_SUCH_SUITE', which the SSLContext does not support");
+        assertThatThrownBy(() -> b.tlsProtocols(List.of(" "))).hasMessage("tlsProtocols must not hold a blank name (was [ ])");
     }
 
     @Test

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
 
 import javax.net.ssl.SSLContext;
@@ -12,6 +14,9 @@ import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+import io.pipc.PipeOptions;
 
 import org.jspecify.annotations.Nullable;
 
@@ -32,6 +37,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Renegotiation (TLS 1.2 and older) is refused: the peer's identity must not change under a
  * pipe that has already been authenticated.
+ *
+ * <p>Every engine gets the versions and cipher suites of {@link PipeOptions#tlsProtocols()} and
+ * {@link PipeOptions#tlsCipherSuites()} when they are set. The connecting side checks the
+ * server's name through JSSE; an accepting side given the host it expects (a rendezvous) checks
+ * the client's certificate itself once the handshake is done, and refuses it before any pipc
+ * byte when it does not name that host.
  */
 public final class TlsConduit implements Conduit {
 
@@ -43,6 +54,8 @@ public final class TlsConduit implements Conduit {
     private final SSLEngine engine;
     private final boolean clientMode;
     private final String peerHost;
+    /** The host the peer's certificate must name, checked here after the handshake; null when JSSE checks or nobody does. */
+    private final @Nullable String expectedPeerHost;
     private final Object output = new Object();
 
     // Loop thread only: the handshake and reads.
@@ -59,11 +72,13 @@ public final class TlsConduit implements Conduit {
     private ByteBuffer netOut;
     private boolean shutdownPending;
 
-    private TlsConduit(SocketChannel socket, SSLEngine engine, boolean clientMode, String peerHost) throws SSLException {
+    private TlsConduit(SocketChannel socket, SSLEngine engine, boolean clientMode, String peerHost,
+            @Nullable String expectedPeerHost) throws SSLException {
         this.socket = socket;
         this.engine = engine;
         this.clientMode = clientMode;
         this.peerHost = peerHost;
+        this.expectedPeerHost = expectedPeerHost;
         int packet = engine.getSession().getPacketBufferSize();
         this.netIn = ByteBuffer.allocateDirect(packet);
         // Room for two full records, so that a long write leaves in one system call per 32 KiB.
@@ -72,45 +87,77 @@ public final class TlsConduit implements Conduit {
     }
 
     /**
-     * The side that made the TCP connection: it checks the server's certificate and, unless told
-     * otherwise, that the certificate names {@code host}.
+     * The side that made the TCP connection: it checks the server's certificate and, unless
+     * {@link PipeOptions#tlsHostnameVerification()} is off, that the certificate names {@code host}
+     * (JSSE's endpoint identification "HTTPS").
      *
      * @param socket the socket, non-blocking
-     * @param context the TLS context: trust material, and a key if the server wants one
+     * @param options the TLS context (trust material, and a key if the server wants one), with
+     *        hostname verification and the versions and cipher suites to enable
      * @param host the host name or address as the application gave it
      * @param port the server's port
-     * @param verifyHostname whether the certificate must name {@code host}
      * @return the conduit
      * @throws SSLException when the engine cannot start
      */
-    public static TlsConduit client(SocketChannel socket, SSLContext context, String host, int port,
-            boolean verifyHostname) throws SSLException {
-        SSLEngine engine = context.createSSLEngine(host, port);
+    public static TlsConduit client(SocketChannel socket, PipeOptions options, String host, int port)
+            throws SSLException {
+        SSLEngine engine = context(options).createSSLEngine(host, port);
         engine.setUseClientMode(true);
-        if (verifyHostname) {
-            SSLParameters parameters = engine.getSSLParameters();
+        SSLParameters parameters = parameters(engine, options);
+        if (options.tlsHostnameVerification()) {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
-            engine.setSSLParameters(parameters);
         }
-        return new TlsConduit(socket, engine, true, host);
+        engine.setSSLParameters(parameters);
+        return new TlsConduit(socket, engine, true, host, null);
     }
 
     /**
-     * The side that accepted the TCP connection.
+     * The side that accepted the TCP connection. With {@code clientHost}, the client's
+     * certificate must name that host as well, checked by pipc itself once the handshake is done
+     * ({@link SubjectNames}): JSSE identifies only servers.
      *
      * @param socket the socket, non-blocking
-     * @param context the TLS context: the server's key and certificate, and trust material for clients
+     * @param options the TLS context (this side's key and certificate, and trust material for
+     *        clients), with hostname verification and the versions and cipher suites to enable
      * @param requireClientCertificate whether a client must present a trusted certificate (mutual TLS)
-     * @param peerHost who connected, for errors
+     * @param clientHost the host the client's certificate must name (unless
+     *        {@link PipeOptions#tlsHostnameVerification()} is off), or null to accept any client
+     *        the trust material accepts
+     * @param peer who connected, for errors
      * @return the conduit
      * @throws SSLException when the engine cannot start
      */
-    public static TlsConduit server(SocketChannel socket, SSLContext context, boolean requireClientCertificate,
-            String peerHost) throws SSLException {
-        SSLEngine engine = context.createSSLEngine();
+    public static TlsConduit server(SocketChannel socket, PipeOptions options, boolean requireClientCertificate,
+            @Nullable String clientHost, String peer) throws SSLException {
+        if (clientHost != null && !requireClientCertificate) {
+            throw new IllegalArgumentException("a client can only be identified by a certificate it must present");
+        }
+        SSLEngine engine = context(options).createSSLEngine();
         engine.setUseClientMode(false);
-        engine.setNeedClientAuth(requireClientCertificate);
-        return new TlsConduit(socket, engine, false, peerHost);
+        SSLParameters parameters = parameters(engine, options);
+        parameters.setNeedClientAuth(requireClientCertificate);
+        engine.setSSLParameters(parameters);
+        return new TlsConduit(socket, engine, false, peer, options.tlsHostnameVerification() ? clientHost : null);
+    }
+
+    private static SSLContext context(PipeOptions options) {
+        SSLContext context = options.sslContext();
+        if (context == null) {
+            throw new IllegalArgumentException("TLS needs PipeOptions.sslContext");
+        }
+        return context;
+    }
+
+    /** The engine's parameters with the versions and cipher suites the options restrict it to. */
+    private static SSLParameters parameters(SSLEngine engine, PipeOptions options) {
+        SSLParameters parameters = engine.getSSLParameters();
+        if (!options.tlsProtocols().isEmpty()) {
+            parameters.setProtocols(options.tlsProtocols().toArray(String[]::new));
+        }
+        if (!options.tlsCipherSuites().isEmpty()) {
+            parameters.setCipherSuites(options.tlsCipherSuites().toArray(String[]::new));
+        }
+        return parameters;
     }
 
     @Override
@@ -140,6 +187,7 @@ public final class TlsConduit implements Conduit {
                             }
                         }
                         case FINISHED, NOT_HANDSHAKING -> {
+                            checkPeerNamesExpectedHost();
                             handshakeDone = true;
                             return true;
                         }
@@ -174,6 +222,38 @@ public final class TlsConduit implements Conduit {
             case CLOSED -> throw new TlsFailure(TlsFailure.Kind.CLOSED, "the peer closed TLS during the handshake");
         }
         return true;
+    }
+
+    /**
+     * Under the output lock, once the handshake is done: refuses a peer whose certificate does
+     * not name the expected host. A resumed session keeps the certificates it was made with, so
+     * the check covers it too.
+     */
+    private void checkPeerNamesExpectedHost() throws IOException {
+        String expected = expectedPeerHost;
+        if (expected == null) {
+            return;
+        }
+        SubjectNames names;
+        try {
+            Certificate[] chain = engine.getSession().getPeerCertificates();
+            if (!(chain[0] instanceof X509Certificate certificate)) {
+                throw new SSLPeerUnverifiedException("the peer's certificate is not an X.509 certificate");
+            }
+            names = SubjectNames.of(certificate);
+        } catch (SSLPeerUnverifiedException e) {
+            sendCloseQuietly();
+            throw new TlsFailure(TlsFailure.Kind.AUTHENTICATION, "the peer presented no certificate, and this end"
+                    + " must check that it names '" + expected + "'", e);
+        }
+        if (!names.cover(expected)) {
+            sendCloseQuietly();
+            throw new TlsFailure(TlsFailure.Kind.AUTHENTICATION, "the peer's certificate does not name '" + expected
+                    + "', the host this end was told to meet (it names " + names + "); give the peer a certificate"
+                    + " that covers '" + expected + "', name the peer by a host its certificate covers, or, only if the"
+                    + " trust store holds nothing but your peers' certificates, turn off"
+                    + " PipeOptions.tlsHostnameVerification");
+        }
     }
 
     @Override
@@ -480,6 +560,12 @@ public final class TlsConduit implements Conduit {
         if (e instanceof TlsFailure failure) {
             return failure;
         }
+        sendCloseQuietly();
+        return TlsFailure.classify(e, clientMode, handshakeDone, peerHost, Arrays.copyOf(firstBytes, firstBytesCount));
+    }
+
+    /** Sends the engine's alert or close_notify, best effort: the connection is being dropped anyway. */
+    private void sendCloseQuietly() {
         synchronized (output) {
             try {
                 engine.closeOutbound();
@@ -488,10 +574,9 @@ public final class TlsConduit implements Conduit {
                 }
                 flushNetOut();
             } catch (IOException | RuntimeException ignored) {
-                // best effort: the connection is being dropped anyway
+                // best effort
             }
         }
-        return TlsFailure.classify(e, clientMode, handshakeDone, peerHost, Arrays.copyOf(firstBytes, firstBytesCount));
     }
 
     private static boolean hasRemaining(ByteBuffer[] sources, int offset, int length) {

@@ -102,7 +102,8 @@ public final class TlsFailure extends SSLException {
         if (lower.contains("protocol_version") || lower.contains("no appropriate protocol")
                 || lower.contains("no cipher suites in common") || lower.contains("handshake_failure")) {
             return new TlsFailure(Kind.PROTOCOL, "the two ends share no TLS version or cipher suite (" + detail
-                    + "); enable a common one in both SSLContexts", e);
+                    + "); enable a common one on both ends (their SSLContexts, PipeOptions.tlsProtocols and"
+                    + " tlsCipherSuites, or a Spring SSL bundle's options)", e);
         }
         return new TlsFailure(Kind.PROTOCOL, detail, e);
     }

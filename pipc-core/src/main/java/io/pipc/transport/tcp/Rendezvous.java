@@ -235,9 +235,11 @@ final class Rendezvous {
     private Conduit layer(SocketChannel socket, boolean accepted) throws IOException {
         socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
         if (accepted) {
-            // Either side may end up accepting, so a TLS rendezvous is always mutual: the accepting
-            // side has no other way to know who connected.
-            return TcpTransport.acceptedConduit(socket, options, true, describe(socket));
+            // Either side may end up accepting, so a TLS rendezvous is always mutual, and the
+            // connecting side's certificate must name the host this side was told to meet, as
+            // the accepting side's must for the connecting side: otherwise any certificate the
+            // trust store accepts could take the peer's place.
+            return TcpTransport.acceptedConduit(socket, options, true, host, describe(socket));
         }
         return TcpTransport.connectingConduit(socket, options, host, peerAddress.getPort());
     }
@@ -288,6 +290,10 @@ final class Rendezvous {
             return;
         } catch (TlsFailure e) {
             PipeException failure = e.toPipeException(name, connection.peer());
+            if (failure instanceof AuthenticationException) {
+                log.warn("pipe '{}': refused {} during the rendezvous; still waiting for the peer: {}", name,
+                        connection.peer(), failure.getMessage());
+            }
             drop(connection, failure, failure.getMessage());
             return;
         } catch (IOException e) {

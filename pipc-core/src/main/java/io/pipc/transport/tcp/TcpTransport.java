@@ -11,8 +11,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
-import javax.net.ssl.SSLContext;
-
 import io.pipc.Pipe;
 import io.pipc.PipeException;
 import io.pipc.PipeOptions;
@@ -30,8 +28,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Opens TCP servers, connects TCP clients and runs TCP rendezvous, with pipc's defaults:
  * {@code TCP_NODELAY} (a lone small message is not held back: pipc coalesces by itself), TLS
- * when {@link PipeOptions#sslContext()} is set, and no listening beyond loopback without a
- * secret or TLS (SPEC section 8).
+ * when {@link PipeOptions#sslContext()} is set, and no listening beyond loopback unless peers
+ * must authenticate: with a secret, or with TLS that checks their certificates (SPEC section 8).
  */
 public final class TcpTransport {
 
@@ -48,7 +46,7 @@ public final class TcpTransport {
         if (address.isUnresolved()) {
             throw new PipeException("server '" + name + "': cannot resolve host " + address.getHostString());
         }
-        checkExposure("server '" + name + "'", address.getAddress(), options);
+        checkExposure("server '" + name + "'", address.getAddress(), options, options.tlsClientAuth());
         ServerSocketChannel listener = null;
         try {
             listener = ServerSocketChannel.open(family(address.getAddress()));
@@ -58,7 +56,7 @@ public final class TcpTransport {
                 @Override
                 public Conduit admit(SocketChannel socket) throws IOException {
                     socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    return acceptedConduit(socket, options, options.tlsClientAuth(), describe(socket));
+                    return acceptedConduit(socket, options, options.tlsClientAuth(), null, describe(socket));
                 }
 
                 @Override
@@ -122,7 +120,8 @@ public final class TcpTransport {
             throw new IllegalArgumentException("pipe '" + name + "': localAddress " + local.getHostAddress()
                     + " and the peer's address " + peer.getHostAddress() + " are of different IP versions");
         }
-        checkExposure("pipe '" + name + "'", local, options);
+        // A TLS rendezvous always requires the peer's certificate (Rendezvous.layer).
+        checkExposure("pipe '" + name + "'", local, options, true);
         return new Rendezvous(name, host, new InetSocketAddress(peer, port), new InetSocketAddress(local, port), options).pair();
     }
 
@@ -148,19 +147,20 @@ public final class TcpTransport {
      * SSLContext, else plain.
      *
      * @param socket the accepted socket, non-blocking
-     * @param options the SSLContext, if any
+     * @param options the SSLContext, if any, with its versions, cipher suites and hostname verification
      * @param requireClientCertificate whether the client must present a trusted certificate
+     * @param clientHost the host the client's certificate must name (unless hostname
+     *        verification is off), or null for any trusted client
      * @param peer who connected, for errors
      * @return the conduit
      * @throws IOException when TLS cannot start
      */
     static Conduit acceptedConduit(SocketChannel socket, PipeOptions options, boolean requireClientCertificate,
-            String peer) throws IOException {
-        SSLContext context = options.sslContext();
-        if (context == null) {
+            @Nullable String clientHost, String peer) throws IOException {
+        if (options.sslContext() == null) {
             return SocketClient.plain(socket);
         }
-        return TlsConduit.server(socket, context, requireClientCertificate, peer);
+        return TlsConduit.server(socket, options, requireClientCertificate, clientHost, peer);
     }
 
     /**
@@ -168,30 +168,46 @@ public final class TcpTransport {
      * SSLContext (checking the server's host name unless turned off), else plain.
      *
      * @param socket the socket, non-blocking
-     * @param options the SSLContext, if any, and hostname verification
+     * @param options the SSLContext, if any, with its versions, cipher suites and hostname verification
      * @param host the server's host as the application named it
      * @param port the server's port
      * @return the conduit
      * @throws IOException when TLS cannot start
      */
     static Conduit connectingConduit(SocketChannel socket, PipeOptions options, String host, int port) throws IOException {
-        SSLContext context = options.sslContext();
-        if (context == null) {
+        if (options.sslContext() == null) {
             return SocketClient.plain(socket);
         }
-        return TlsConduit.client(socket, context, host, port, options.tlsHostnameVerification());
+        return TlsConduit.client(socket, options, host, port);
     }
 
-    /** SPEC section 8: an end reachable from other hosts must authenticate its peers. */
-    static void checkExposure(String what, InetAddress address, PipeOptions options) {
-        if (address.isLoopbackAddress() || options.hasSecret() || options.sslContext() != null) {
+    /**
+     * SPEC section 8: an end reachable from other hosts must authenticate its peers, with a
+     * secret or with client certificates. TLS that does not ask for one only encrypts: any host
+     * can still connect.
+     *
+     * @param what the server or pipe, for the message
+     * @param address where it would listen
+     * @param options its secret and TLS
+     * @param tlsChecksPeers whether TLS, when the options have an SSLContext, requires the peer's certificate
+     */
+    static void checkExposure(String what, InetAddress address, PipeOptions options, boolean tlsChecksPeers) {
+        boolean tls = options.sslContext() != null;
+        if (address.isLoopbackAddress() || options.hasSecret() || (tls && tlsChecksPeers)) {
             return;
         }
         String where = address.isAnyLocalAddress() ? "every interface (" + address.getHostAddress() + ")" : address.getHostAddress();
+        String loopback = "or listen on loopback (new InetSocketAddress(InetAddress.getLoopbackAddress(), port) for a server,"
+                + " PipeOptions.localAddress(InetAddress.getLoopbackAddress()) for a rendezvous)";
+        if (tls) {
+            throw new PipeException(what + ": refusing to listen on " + where + " with TLS that does not ask clients"
+                    + " for a certificate (tlsClientAuth is false): TLS then only encrypts, and any host could connect."
+                    + " Set PipeOptions.tlsClientAuth(true) (clients then need a certificate the SSLContext trusts)"
+                    + " or PipeOptions.secret(...), " + loopback);
+        }
         throw new PipeException(what + ": refusing to listen on " + where
-                + " without authentication: other hosts could connect. Set PipeOptions.secret(...) or "
-                + "PipeOptions.sslContext(...), or listen on loopback (new InetSocketAddress(InetAddress.getLoopbackAddress(), port)"
-                + " for a server, PipeOptions.localAddress(InetAddress.getLoopbackAddress()) for a rendezvous)");
+                + " without authentication: other hosts could connect. Set PipeOptions.secret(...), or"
+                + " PipeOptions.sslContext(...) with PipeOptions.tlsClientAuth(true), " + loopback);
     }
 
     private static StandardProtocolFamily family(InetAddress address) {

@@ -2,12 +2,16 @@ package io.pipc.transport.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import java.io.Closeable;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +24,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+
 import io.pipc.AuthenticationException;
 import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
+import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.PipeServer;
 import io.pipc.PipeTimeoutException;
@@ -39,6 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** TLS through JSSE for servers, clients and rendezvous, with certificates made at test time. */
 @Timeout(60)
 class TcpTlsTest {
+
+    /** An ECDHE suite for the tests' EC keys that JSSE does not prefer by default (it prefers AES-256). */
+    private static final String TLS12_SUITE = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
 
     @TempDir
     static Path keys;
@@ -92,7 +104,7 @@ class TcpTlsTest {
         return new InetSocketAddress(host, ((InetSocketAddress) server.address()).getPort());
     }
 
-    private static PipeOptions tls(javax.net.ssl.SSLContext context) {
+    private static PipeOptions tls(SSLContext context) {
         return PipeOptions.builder().sslContext(context).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
@@ -293,7 +305,7 @@ class TcpTlsTest {
         }
     }
 
-    private static PipeOptions rendezvous(String localAddress, javax.net.ssl.SSLContext context) throws Exception {
+    private static PipeOptions rendezvous(String localAddress, SSLContext context) throws Exception {
         return tls(context).toBuilder().localAddress(InetAddress.getByName(localAddress)).build();
     }
 
@@ -321,11 +333,189 @@ class TcpTlsTest {
         return text.substring(Math.max(0, text.length() - 2000));
     }
 
-    @Test
-    void aTlsServerMayListenBeyondLoopbackWithoutASecret() throws Exception {
-        PipeServer server = Pipes.server(new InetSocketAddress(0), tls(certificates.server()));
-        toClose.add(server);
+    // ---- what unlocks a bind beyond loopback ---------------------------------------------
 
-        assertThat(server.isOpen()).isTrue();
+    @Test
+    void aTlsServerThatAsksNoClientForACertificateMayNotListenBeyondLoopbackWithoutASecret() {
+        assertThatThrownBy(() -> Pipes.server(new InetSocketAddress(0), tls(certificates.server())))
+                .isInstanceOf(PipeException.class)
+                .hasMessageContaining("refusing to listen on every interface (0.0.0.0)")
+                .hasMessageContaining("tlsClientAuth is false").hasMessageContaining("only encrypts")
+                .hasMessageContaining("PipeOptions.tlsClientAuth(true)").hasMessageContaining("PipeOptions.secret(...)");
+    }
+
+    @Test
+    void aTlsServerThatRequiresClientCertificatesMayListenBeyondLoopbackAndRefusesAClientWithoutOne() throws Exception {
+        PipeServer server = server(InetAddress.getByName("0.0.0.0"), tls(certificates.server()).toBuilder()
+                .tlsClientAuth(true).build());
+
+        assertThatThrownBy(() -> connect(at(server, "localhost"), tls(certificates.clientWithoutCertificate())))
+                .isInstanceOf(AuthenticationException.class);
+        assertServes(server, tls(certificates.client()));
+    }
+
+    @Test
+    void aTlsServerWithASecretMayListenBeyondLoopbackAndRefusesAClientWithoutTheSecret() throws Exception {
+        PipeServer server = server(InetAddress.getByName("0.0.0.0"), tls(certificates.server()).toBuilder()
+                .secret("shared").build());
+
+        assertThatThrownBy(() -> connect(at(server, "localhost"), tls(certificates.clientWithoutCertificate())))
+                .isInstanceOf(AuthenticationException.class).hasMessageContaining("secret");
+        assertServes(server, tls(certificates.clientWithoutCertificate()).toBuilder().secret("shared").build());
+    }
+
+    @Test
+    void aTlsRendezvousMayListenOnEveryInterfaceWithoutASecretSinceItAlwaysRequiresTheCertificate() throws Exception {
+        // B cannot listen on 127.0.0.2 while A holds the wildcard, so B only connects and A accepts.
+        pair(freePortOn("0.0.0.0"), rendezvous("0.0.0.0", certificates.peer()), rendezvous("127.0.0.2", certificates.peer()));
+    }
+
+    // ---- whom a rendezvous meets ------------------------------------------------------------
+
+    @Test
+    void theAcceptingSideOfATlsRendezvousRefusesATrustedCertificateForAnotherHost() throws Exception {
+        int port = freePortOn("127.0.0.1", "127.0.0.4");
+
+        // The impostor listens on 127.0.0.4, where A never connects: A only ever accepts it.
+        assertThat(neitherPairs(port, certificates.peerTrustingTheImpostor(), "127.0.0.1",
+                rendezvous("127.0.0.4", certificates.impostor())))
+                .hasCauseInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("the peer's certificate does not name '127.0.0.2'")
+                .hasMessageContaining("dns:impostor.invalid, ip:127.0.0.9");
+    }
+
+    @Test
+    void theAcceptingSideOfATlsRendezvousPairsWithAPeerWhoseCertificateNamesTheHost() throws Exception {
+        // B, known to A as 127.0.0.2 (which its certificate names), listens on 127.0.0.4: A only accepts it.
+        pair(freePortOn("127.0.0.1", "127.0.0.4"), rendezvous("127.0.0.1", certificates.peerTrustingTheImpostor()),
+                rendezvous("127.0.0.4", certificates.peer()));
+    }
+
+    /** A waits for 127.0.0.2 and B for 127.0.0.1, each with its options: they must pair, and a message crosses. */
+    private void pair(int port, PipeOptions a, PipeOptions b) throws Exception {
+        Future<Pipe> onA = threads.submit(() -> Pipes.remote("127.0.0.2", port, a));
+        try (Pipe onB = Pipes.remote("127.0.0.1", port, b); Pipe paired = onA.get(20, TimeUnit.SECONDS)) {
+            onB.write("paired");
+            assertThat(paired.readString(Duration.ofSeconds(5))).isEqualTo("paired");
+        }
+    }
+
+    @Test
+    void theConnectingSideOfATlsRendezvousRefusesATrustedCertificateForAnotherHost() throws Exception {
+        int port = freePortOn("127.0.0.1", "127.0.0.2");
+
+        // The impostor listens on 127.0.0.2 and connects only to 127.0.0.4, where nobody listens: A only ever
+        // connects to it. It checks no names itself, so the refusal is A's.
+        assertThat(neitherPairs(port, certificates.peerTrustingTheImpostor(), "127.0.0.4",
+                rendezvous("127.0.0.2", certificates.impostor()).toBuilder().tlsHostnameVerification(false).build()))
+                .hasCauseInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("the server's certificate does not name '127.0.0.2'");
+    }
+
+    @Test
+    void theAcceptingSideOfATlsRendezvousRequiresACertificate() throws Exception {
+        int port = freePortOn("127.0.0.1", "127.0.0.4");
+
+        assertThat(neitherPairs(port, certificates.peer(), "127.0.0.1",
+                rendezvous("127.0.0.4", certificates.clientWithoutCertificate())))
+                .hasCauseInstanceOf(AuthenticationException.class).hasMessageContaining("presented no certificate");
+    }
+
+    /**
+     * A, on 127.0.0.1, waits three seconds for 127.0.0.2 while an intruder runs its own
+     * rendezvous with {@code intruderPeer} for as long; neither may pair.
+     *
+     * @return A's failure: a timeout whose cause says why the intruder was refused
+     */
+    private PipeTimeoutException neitherPairs(int port, SSLContext a, String intruderPeer, PipeOptions intruder)
+            throws Exception {
+        Duration brief = Duration.ofSeconds(3);
+        Future<Pipe> other = threads.submit(() -> Pipes.remote(intruderPeer, port,
+                intruder.toBuilder().connectTimeout(brief).build()));
+        PipeTimeoutException refused = catchThrowableOfType(PipeTimeoutException.class, () -> Pipes.remote("127.0.0.2",
+                port, rendezvous("127.0.0.1", a).toBuilder().connectTimeout(brief).build()));
+        assertThat(refused).as("A's rendezvous timed out").isNotNull();
+        assertThatThrownBy(() -> other.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeTimeoutException.class);
+        return refused;
+    }
+
+    // ---- versions and cipher suites ---------------------------------------------------------
+
+    @Test
+    void aServerRestrictedToTls12AndOneCipherSuiteNegotiatesExactlyThat() throws Exception {
+        PipeServer server = server(tls(certificates.server()).toBuilder().tlsProtocols(List.of("TLSv1.2"))
+                .tlsCipherSuites(List.of(TLS12_SUITE)).build());
+
+        try (SSLSocket raw = (SSLSocket) certificates.client().getSocketFactory().createSocket("localhost",
+                at(server, "localhost").getPort())) {
+            raw.setSoTimeout(10_000);
+            raw.startHandshake();
+
+            assertThat(raw.getSession().getProtocol()).isEqualTo("TLSv1.2");
+            assertThat(raw.getSession().getCipherSuite()).isEqualTo(TLS12_SUITE);
+        }
+    }
+
+    @Test
+    void aClientRestrictedToTls12AndOneCipherSuiteOffersNothingElse() throws Exception {
+        try (SSLServerSocket raw = (SSLServerSocket) certificates.server().getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            PipeOptions restricted = tls(certificates.client()).toBuilder().tlsProtocols(List.of("TLSv1.2"))
+                    .tlsCipherSuites(List.of(TLS12_SUITE)).build();
+            Future<Pipe> client = threads.submit(() -> Pipes.connect(new InetSocketAddress("localhost", raw.getLocalPort()),
+                    restricted));
+
+            try (SSLSocket accepted = (SSLSocket) raw.accept()) {
+                accepted.setSoTimeout(10_000);
+                accepted.startHandshake();
+
+                assertThat(accepted.getSession().getProtocol()).isEqualTo("TLSv1.2");
+                assertThat(accepted.getSession().getCipherSuite()).isEqualTo(TLS12_SUITE);
+            }
+            // The raw server speaks no pipc and has closed: the client's connect fails, as it should.
+            assertThatThrownBy(() -> client.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeException.class);
+        }
+    }
+
+    @Test
+    void twoEndsThatShareNoTlsVersionFailSayingSoAndWhatToChange() throws Exception {
+        PipeServer server = server(tls(certificates.server()).toBuilder().tlsProtocols(List.of("TLSv1.3")).build());
+
+        assertThatThrownBy(() -> connect(at(server, "localhost"), tls(certificates.client()).toBuilder()
+                .tlsProtocols(List.of("TLSv1.2")).build()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("share no TLS version or cipher suite")
+                .hasMessageContaining("PipeOptions.tlsProtocols");
+        assertServes(server, tls(certificates.client()));
+    }
+
+    /** A client with these options connects to the server by name, and a message crosses. */
+    private void assertServes(PipeServer server, PipeOptions client) {
+        Pipe pipe = connect(at(server, "localhost"), client);
+        Pipe serverSide = accept(server);
+        pipe.write("served");
+        assertThat(serverSide.readString(Duration.ofSeconds(5))).isEqualTo("served");
+    }
+
+    /** @return a port free on every one of these addresses */
+    private static int freePortOn(String... hosts) throws IOException {
+        while (true) {
+            try (ServerSocketChannel first = ServerSocketChannel.open().bind(new InetSocketAddress(hosts[0], 0))) {
+                int port = ((InetSocketAddress) first.getLocalAddress()).getPort();
+                if (freeOnOthers(port, hosts)) {
+                    return port;
+                }
+            }
+        }
+    }
+
+    private static boolean freeOnOthers(int port, String... hosts) throws IOException {
+        for (int i = 1; i < hosts.length; i++) {
+            try (ServerSocketChannel other = ServerSocketChannel.open()) {
+                other.bind(new InetSocketAddress(hosts[i], port));
+            } catch (BindException taken) {
+                return false;
+            }
+        }
+        return true;
     }
 }

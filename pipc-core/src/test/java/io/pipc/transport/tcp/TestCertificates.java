@@ -20,7 +20,9 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Self-signed certificates made at test time with the JDK's {@code keytool}: a server whose
- * certificate names localhost, 127.0.0.1 and 127.0.0.2, a client, and a stranger nobody trusts.
+ * certificate names localhost, 127.0.0.1 and 127.0.0.2, a client, a stranger nobody trusts, and
+ * an impostor whose certificate names another host (impostor.invalid, 127.0.0.9) and which a
+ * rendezvous peer may trust as well, as a CA would trust every host it issued a certificate for.
  */
 final class TestCertificates {
 
@@ -29,11 +31,13 @@ final class TestCertificates {
     private final KeyStore server;
     private final KeyStore client;
     private final KeyStore stranger;
+    private final KeyStore impostor;
 
-    private TestCertificates(KeyStore server, KeyStore client, KeyStore stranger) {
+    private TestCertificates(KeyStore server, KeyStore client, KeyStore stranger, KeyStore impostor) {
         this.server = server;
         this.client = client;
         this.stranger = stranger;
+        this.impostor = impostor;
     }
 
     /**
@@ -45,6 +49,7 @@ final class TestCertificates {
         running.add(keytool(directory, "server", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1,ip:127.0.0.2"));
         running.add(keytool(directory, "client", "CN=pipc-client", null));
         running.add(keytool(directory, "stranger", "CN=stranger", "SAN=dns:localhost,ip:127.0.0.1"));
+        running.add(keytool(directory, "impostor", "CN=impostor.invalid", "SAN=dns:impostor.invalid,ip:127.0.0.9"));
         for (Process process : running) {
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("keytool finished").isTrue();
             assertThat(process.exitValue()).as("keytool exit code; its output: %s",
@@ -59,7 +64,7 @@ final class TestCertificates {
      */
     static TestCertificates load(Path directory) throws IOException, GeneralSecurityException {
         return new TestCertificates(loadStore(directory.resolve("server.p12")), loadStore(directory.resolve("client.p12")),
-                loadStore(directory.resolve("stranger.p12")));
+                loadStore(directory.resolve("stranger.p12")), loadStore(directory.resolve("impostor.p12")));
     }
 
     private static Process keytool(Path directory, String alias, String dname, String san) throws IOException {
@@ -113,11 +118,21 @@ final class TestCertificates {
         return context(server, certificate(server, "server"));
     }
 
+    /** @return the server's key, trusting the server's and the impostor's certificates: a rendezvous end whose CA also issued the impostor's */
+    SSLContext peerTrustingTheImpostor() throws GeneralSecurityException {
+        return context(server, certificate(server, "server"), certificate(impostor, "impostor"));
+    }
+
+    /** @return the impostor's key, trusting the server: a trusted certificate, but for another host */
+    SSLContext impostor() throws GeneralSecurityException {
+        return context(impostor, certificate(server, "server"));
+    }
+
     private static Certificate certificate(KeyStore store, String alias) throws GeneralSecurityException {
         return store.getCertificate(alias);
     }
 
-    private static SSLContext context(KeyStore key, Certificate trusted) throws GeneralSecurityException {
+    private static SSLContext context(KeyStore key, Certificate... trusted) throws GeneralSecurityException {
         KeyManager[] keys = null;
         if (key != null) {
             KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -130,7 +145,9 @@ final class TestCertificates {
         } catch (IOException e) {
             throw new GeneralSecurityException(e);
         }
-        trust.setCertificateEntry("trusted", trusted);
+        for (int i = 0; i < trusted.length; i++) {
+            trust.setCertificateEntry("trusted-" + i, trusted[i]);
+        }
         TrustManagerFactory trustFactory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trustFactory.init(trust);
         SSLContext context = SSLContext.getInstance("TLS");

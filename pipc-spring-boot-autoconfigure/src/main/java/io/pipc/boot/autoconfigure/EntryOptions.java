@@ -1,6 +1,7 @@
 package io.pipc.boot.autoconfigure;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import javax.net.ssl.SSLContext;
 
@@ -8,6 +9,9 @@ import io.pipc.PipeOptions;
 import io.pipc.Wire;
 
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslOptions;
 
 /**
  * Turns a checked entry into {@link PipeOptions}.
@@ -22,12 +26,11 @@ final class EntryOptions {
      * @param pipe the pipe entry
      * @param wire its wire
      * @param directory {@code pipc.directory}
-     * @param sslContext the context of its SSL bundle, or null
+     * @param tls what its SSL bundle gives, or null
      * @return the options
      */
-    static PipeOptions forPipe(String name, PipeDefinition pipe, @Nullable Path directory,
-            @Nullable SSLContext sslContext) {
-        return common(name, pipe.properties(), pipe.wire(), directory, sslContext)
+    static PipeOptions forPipe(String name, PipeDefinition pipe, @Nullable Path directory, @Nullable Tls tls) {
+        return common(name, pipe.properties(), pipe.wire(), directory, tls)
                 .connectTimeout(pipe.properties().getConnectTimeout())
                 .localAddress(pipe.localAddress())
                 .tlsHostnameVerification(pipe.properties().isTlsHostnameVerification())
@@ -37,13 +40,12 @@ final class EntryOptions {
     /**
      * @param server the server entry
      * @param directory {@code pipc.directory}
-     * @param sslContext the context of its SSL bundle, or null
+     * @param tls what its SSL bundle gives, or null
      * @return the options
      */
-    static PipeOptions forServer(ServerDefinition server, @Nullable Path directory,
-            @Nullable SSLContext sslContext) {
+    static PipeOptions forServer(ServerDefinition server, @Nullable Path directory, @Nullable Tls tls) {
         PipcProperties.ServerEntry entry = server.properties();
-        return common(server.key(), entry, server.wire(), directory, sslContext)
+        return common(server.key(), entry, server.wire(), directory, tls)
                 .maxConnections(entry.getMaxConnections())
                 .tlsClientAuth(entry.isClientAuth())
                 .allowedPeerUsers(entry.getAllowedPeerUsers())
@@ -52,8 +54,12 @@ final class EntryOptions {
     }
 
     private static PipeOptions.Builder common(String name, PipcProperties.Entry entry, Wire wire,
-            @Nullable Path directory, @Nullable SSLContext sslContext) {
-        return PipeOptions.builder()
+            @Nullable Path directory, @Nullable Tls tls) {
+        PipeOptions.Builder builder = PipeOptions.builder();
+        if (tls != null) {
+            builder.sslContext(tls.context()).tlsProtocols(tls.protocols()).tlsCipherSuites(tls.cipherSuites());
+        }
+        return builder
                 .name(name)
                 .maxMessageSize((int) entry.getMaxMessageSize().toBytes())
                 .writeTimeout(entry.getWriteTimeout())
@@ -62,8 +68,47 @@ final class EntryOptions {
                 .handshakeTimeout(entry.getHandshakeTimeout())
                 .frameTimeout(entry.getFrameTimeout())
                 .secret(entry.getSecret())
-                .sslContext(sslContext)
                 .wire(wire)
                 .directory(directory);
+    }
+
+    /**
+     * What an SSL bundle gives a pipe or server: its TLS context, and the versions and cipher
+     * suites its {@code options} enable (empty for the context's defaults).
+     *
+     * @param context the bundle's TLS context
+     * @param protocols {@code options.enabled-protocols}
+     * @param cipherSuites {@code options.ciphers}
+     */
+    record Tls(SSLContext context, List<String> protocols, List<String> cipherSuites) {
+
+        Tls {
+            protocols = List.copyOf(protocols);
+            cipherSuites = List.copyOf(cipherSuites);
+        }
+
+        /**
+         * @param bundle the SSL bundle
+         * @return its context and options
+         */
+        static Tls of(SslBundle bundle) {
+            SslOptions options = bundle.getOptions();
+            return new Tls(bundle.createSslContext(), names(options.getEnabledProtocols()), names(options.getCiphers()));
+        }
+
+        /**
+         * Checks the versions and cipher suites against the context now, so that a name it does
+         * not know fails the start rather than the first connection.
+         *
+         * @throws IllegalArgumentException naming what the context does not support
+         */
+        void checkSupported() {
+            PipeOptions.builder().sslContext(this.context).tlsProtocols(this.protocols)
+                    .tlsCipherSuites(this.cipherSuites).build();
+        }
+
+        private static List<String> names(String @Nullable [] names) {
+            return (names != null) ? List.of(names) : List.of();
+        }
     }
 }

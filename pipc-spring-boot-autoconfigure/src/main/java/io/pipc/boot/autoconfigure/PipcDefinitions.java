@@ -198,8 +198,10 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         }
         if (transport == Transport.TCP) {
             port(prefix, entry.getPort(), 0, problems);
-            if (!isSecured(entry)) {
-                requireLoopback(prefix, "host", entry.getHost(), "the server would listen on the network", problems);
+            String authenticate = howToAuthenticate(prefix, entry, entry.isClientAuth());
+            if (authenticate != null) {
+                requireLoopback(prefix, "host", entry.getHost(), "the server would listen on the network", authenticate,
+                        problems);
             }
         }
         else if (transport == Transport.UNIX) {
@@ -339,36 +341,57 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
 
     /**
      * A rendezvous listens on its local address: by default loopback for a loopback host and
-     * every interface for any other, so without a secret or TLS both must be loopback.
+     * every interface for any other, so without a secret or TLS both must be loopback. A TLS
+     * rendezvous always requires the peer's certificate, so an SSL bundle is enough.
      *
      * @return the configured local address, resolved, or null
      */
     private static @Nullable InetAddress rendezvousAddresses(String prefix, PipcProperties.PipeEntry entry,
             Problems problems) {
         String configured = entry.getLocalAddress();
+        String authenticate = howToAuthenticate(prefix, entry, true);
         if (configured == null) {
-            if (!isSecured(entry)) {
+            if (authenticate != null) {
                 requireLoopback(prefix, "host", entry.getHost(), "the rendezvous would listen on every interface",
-                        problems);
+                        authenticate, problems);
             }
             return null;
         }
         InetAddress local = resolve(prefix + ".local-address", configured, problems);
-        if (local != null && !local.isLoopbackAddress() && !isSecured(entry)) {
-            problems.add(prefix + ".local-address is not a loopback address and the rendezvous would listen on it: set "
-                    + prefix + ".secret or " + prefix + ".ssl-bundle, or use a loopback address (was '" + configured
-                    + "')");
+        if (local != null && !local.isLoopbackAddress() && authenticate != null) {
+            problems.add(prefix + ".local-address is not a loopback address and the rendezvous would listen on it: "
+                    + authenticate + ", or use a loopback address (was '" + configured + "')");
         }
         return local;
     }
 
-    private static void requireLoopback(String prefix, String property, String host, String why,
+    private static void requireLoopback(String prefix, String property, String host, String why, String authenticate,
             Problems problems) {
         InetAddress address = resolve(prefix + "." + property, host, problems);
         if (address != null && !address.isLoopbackAddress()) {
-            problems.add(prefix + "." + property + " is not a loopback address and " + why + ": set " + prefix
-                    + ".secret or " + prefix + ".ssl-bundle, or use 127.0.0.1 (was '" + host + "')");
+            problems.add(prefix + "." + property + " is not a loopback address and " + why + ": " + authenticate
+                    + ", or use 127.0.0.1 (was '" + host + "')");
         }
+    }
+
+    /**
+     * An end reachable from other hosts must authenticate its peers: with a secret, or with TLS
+     * that requires their certificates. TLS that does not only encrypts.
+     *
+     * @param tlsChecksPeers whether TLS, with an SSL bundle, requires the peer's certificate
+     *        (a server's {@code client-auth}; always for a rendezvous)
+     * @return null when peers must authenticate, else what to set so that they must
+     */
+    private static @Nullable String howToAuthenticate(String prefix, PipcProperties.Entry entry, boolean tlsChecksPeers) {
+        if (StringUtils.hasLength(entry.getSecret())) {
+            return null;
+        }
+        if (StringUtils.hasText(entry.getSslBundle())) {
+            return tlsChecksPeers ? null : prefix + ".ssl-bundle without " + prefix + ".client-auth=true authenticates"
+                    + " no client (TLS then only encrypts): set " + prefix + ".client-auth=true or " + prefix + ".secret";
+        }
+        return "set " + prefix + ".secret or " + prefix + ".ssl-bundle" + (tlsChecksPeers ? "" : " with " + prefix
+                + ".client-auth=true");
     }
 
     private static @Nullable InetAddress resolve(String property, String host, Problems problems) {
@@ -389,10 +412,6 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         if (value < 1) {
             problems.add(property + " must be at least 1 (was " + value + ")");
         }
-    }
-
-    private static boolean isSecured(PipcProperties.Entry entry) {
-        return StringUtils.hasLength(entry.getSecret()) || StringUtils.hasText(entry.getSslBundle());
     }
 
     private static void channelName(String property, @Nullable String name, Problems problems) {

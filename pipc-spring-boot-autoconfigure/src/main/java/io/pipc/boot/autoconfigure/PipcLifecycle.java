@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
-import javax.net.ssl.SSLContext;
-
 import io.pipc.Pipe;
 import io.pipc.PipeOptions;
 import io.pipc.PipePair;
@@ -86,12 +84,12 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         this.shutdownPhaseTimeout = shutdownPhaseTimeout;
         List<String> problems = new ArrayList<>();
         for (PipeDefinition pipe : definitions.pipes()) {
-            SSLContext ssl = sslContext(pipe.propertyPrefix(), pipe.properties(), sslBundles, problems);
-            this.pipeOptions.put(pipe.key(), EntryOptions.forPipe(pipe.key(), pipe, definitions.directory(), ssl));
+            EntryOptions.Tls tls = tls(pipe.propertyPrefix(), pipe.properties(), sslBundles, problems);
+            this.pipeOptions.put(pipe.key(), EntryOptions.forPipe(pipe.key(), pipe, definitions.directory(), tls));
         }
         for (ServerDefinition server : definitions.servers()) {
-            SSLContext ssl = sslContext(server.propertyPrefix(), server.properties(), sslBundles, problems);
-            this.serverOptions.put(server.key(), EntryOptions.forServer(server, definitions.directory(), ssl));
+            EntryOptions.Tls tls = tls(server.propertyPrefix(), server.properties(), sslBundles, problems);
+            this.serverOptions.put(server.key(), EntryOptions.forServer(server, definitions.directory(), tls));
         }
         if (!problems.isEmpty()) {
             throw new InvalidPipcPropertiesException(problems);
@@ -304,7 +302,7 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         }
     }
 
-    private static @Nullable SSLContext sslContext(String prefix, PipcProperties.Entry entry,
+    private static EntryOptions.@Nullable Tls tls(String prefix, PipcProperties.Entry entry,
             @Nullable SslBundles sslBundles, List<String> problems) {
         String bundle = entry.getSslBundle();
         if (bundle == null) {
@@ -315,8 +313,9 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
                     + " (was '" + bundle + "')");
             return null;
         }
+        EntryOptions.Tls tls;
         try {
-            return sslBundles.getBundle(bundle).createSslContext();
+            tls = EntryOptions.Tls.of(sslBundles.getBundle(bundle));
         }
         catch (NoSuchSslBundleException ex) {
             problems.add(prefix + ".ssl-bundle must name an SSL bundle configured under spring.ssl.bundle (was '" + bundle
@@ -327,6 +326,15 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
             problems.add(prefix + ".ssl-bundle '" + bundle + "' cannot make a TLS context: " + ex.getMessage());
             return null;
         }
+        try {
+            tls.checkSupported();
+        }
+        catch (IllegalArgumentException ex) {
+            problems.add(prefix + ".ssl-bundle '" + bundle + "' has options (enabled-protocols, ciphers) its TLS context"
+                    + " does not support: " + ex.getMessage());
+            return null;
+        }
+        return tls;
     }
 
     /** One pipe opening on its own thread, as a rendezvous may wait for its peer. */

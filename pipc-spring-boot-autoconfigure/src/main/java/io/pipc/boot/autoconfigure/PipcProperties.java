@@ -372,7 +372,8 @@ public class PipcProperties {
         private @Nullable String localAddress;
 
         /**
-         * Whether a TLS pipe checks that the server's certificate names the host it connects to.
+         * Whether a TLS pipe checks that the peer's certificate names host: the server's when
+         * connecting, and in a rendezvous the peer's, whichever side connected.
          */
         private boolean tlsHostnameVerification = true;
 
@@ -434,7 +435,8 @@ public class PipcProperties {
         private int handlerThreads = 16;
 
         /**
-         * Whether TLS clients must present a trusted certificate (mutual TLS).
+         * Whether TLS clients must present a trusted certificate (mutual TLS). Without it TLS
+         * only encrypts, so a server beyond loopback with an ssl-bundle and no secret needs it.
          */
         private boolean clientAuth;
 

@@ -1,12 +1,23 @@
 package io.pipc.boot.autoconfigure;
 
+import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
+import javax.net.ssl.SSLContext;
+
+import io.pipc.boot.autoconfigure.app.TestCertificates;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -19,6 +30,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(30)
 class PipcPropertiesValidationTests {
+
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        certificates = TestCertificates.create(keys);
+    }
+
+    @TempDir
+    static Path keys;
+
+    private static TestCertificates certificates;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PipcAutoConfiguration.class, SslAutoConfiguration.class));
@@ -91,8 +112,52 @@ class PipcPropertiesValidationTests {
     @Test
     void nonLoopbackServerWithoutSecretOrTls() {
         fails("pipc.servers.api.host is not a loopback address and the server would listen on the network: set"
-                + " pipc.servers.api.secret or pipc.servers.api.ssl-bundle, or use 127.0.0.1 (was '0.0.0.0')",
+                + " pipc.servers.api.secret or pipc.servers.api.ssl-bundle with pipc.servers.api.client-auth=true,"
+                + " or use 127.0.0.1 (was '0.0.0.0')",
                 "pipc.servers.api.transport=tcp", "pipc.servers.api.port=7070", "pipc.servers.api.host=0.0.0.0");
+    }
+
+    @Test
+    void nonLoopbackServerWithTlsThatAsksNoClientForACertificate() {
+        fails("pipc.servers.api.host is not a loopback address and the server would listen on the network:"
+                + " pipc.servers.api.ssl-bundle without pipc.servers.api.client-auth=true authenticates no client"
+                + " (TLS then only encrypts): set pipc.servers.api.client-auth=true or pipc.servers.api.secret,"
+                + " or use 127.0.0.1 (was '0.0.0.0')",
+                withServerBundle("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                        "pipc.servers.api.host=0.0.0.0", "pipc.servers.api.ssl-bundle=server"));
+    }
+
+    @Test
+    void nonLoopbackServerWithTlsAndClientAuthIsAllowed() {
+        this.runner.withPropertyValues(withServerBundle("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                "pipc.servers.api.host=0.0.0.0", "pipc.servers.api.ssl-bundle=server", "pipc.servers.api.client-auth=true"))
+                .run((context) -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void nonLoopbackServerWithTlsAndASecretIsAllowed() {
+        this.runner.withPropertyValues(withServerBundle("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                "pipc.servers.api.host=0.0.0.0", "pipc.servers.api.ssl-bundle=server", "pipc.servers.api.secret=s3cret"))
+                .run((context) -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void nonLoopbackRendezvousWithTlsIsAllowedSinceATlsRendezvousAlwaysRequiresTheCertificate() {
+        PipcProperties properties = new Binder(new MapConfigurationPropertySource(Map.of("pipc.pipes.link.transport", "tcp",
+                "pipc.pipes.link.port", "7001", "pipc.pipes.link.host", "192.0.2.7", "pipc.pipes.link.ssl-bundle", "peers")))
+                .bind("pipc", PipcProperties.class).get();
+
+        // Resolved only: a started rendezvous would try to reach 192.0.2.7.
+        assertThat(PipcDefinitions.resolve(properties, getClass().getClassLoader()).pipes()).hasSize(1);
+    }
+
+    @Test
+    void sslBundleOptionsTheJvmDoesNotSupport() {
+        fails("pipc.servers.api.ssl-bundle 'server' has options (enabled-protocols, ciphers) its TLS context does not"
+                + " support: tlsProtocols holds 'TLSv9', which the SSLContext does not support (it supports "
+                + String.join(", ", supportedProtocols()) + ")",
+                withServerBundle("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                        "pipc.servers.api.ssl-bundle=server", "spring.ssl.bundle.jks.server.options.enabled-protocols=TLSv9"));
     }
 
     @Test
@@ -328,6 +393,22 @@ class PipcPropertiesValidationTests {
 
         assertThat(analysis.getDescription()).contains("\n    pipc.pipes.a.port must be between 1 and 65535 (was 0)");
         assertThat(analysis.getAction()).contains("pipc.*");
+    }
+
+    /** @return these properties and those of the SSL bundle "server": a key and a trust store of PKCS12 files */
+    private static String[] withServerBundle(String... properties) {
+        List<String> all = new ArrayList<>(List.of(properties));
+        all.addAll(List.of(certificates.bundle("server", "server.p12", "trusts-client.p12")));
+        return all.toArray(String[]::new);
+    }
+
+    private static String[] supportedProtocols() {
+        try {
+            return SSLContext.getDefault().getSupportedSSLParameters().getProtocols();
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     private void fails(String message, String... properties) {

@@ -88,7 +88,8 @@ class PipeOptionsMappingTests {
         properties.getPipes().put("link", entry);
         PipeDefinition link = PipcDefinitions.resolve(properties, getClass().getClassLoader()).pipes().get(0);
 
-        PipeOptions options = EntryOptions.forPipe("link", link, null, SSLContext.getDefault());
+        PipeOptions options = EntryOptions.forPipe("link", link, null,
+                new EntryOptions.Tls(SSLContext.getDefault(), List.of(), List.of()));
 
         assertThat(options.localAddress()).isEqualTo(InetAddress.getByName("127.0.0.1"));
         assertThat(options.tlsHostnameVerification()).isFalse();
@@ -119,6 +120,25 @@ class PipeOptionsMappingTests {
                     PipeOptions options = this.factory.options("api");
                     assertThat(options.sslContext()).isNotNull();
                     assertThat(options.tlsClientAuth()).isTrue();
+                    assertThat(options.tlsProtocols()).as("no options: the context's defaults").isEmpty();
+                    assertThat(options.tlsCipherSuites()).isEmpty();
+                });
+    }
+
+    @Test
+    void sslBundleOptionsBecomeTheTlsVersionsAndCipherSuites() throws Exception {
+        Path keystore = keystore();
+        String bundle = "spring.ssl.bundle.jks.tls12.";
+        this.runner.withPropertyValues(bundle + "keystore.location=file:" + keystore, bundle + "keystore.password=secret",
+                bundle + "keystore.type=PKCS12", bundle + "options.enabled-protocols=TLSv1.2",
+                bundle + "options.ciphers=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                "pipc.servers.api.transport=tcp", "pipc.servers.api.port=0", "pipc.servers.api.ssl-bundle=tls12")
+                .run((context) -> {
+                    assertThat(context).hasNotFailed();
+                    PipeOptions options = this.factory.options("api");
+                    assertThat(options.tlsProtocols()).containsExactly("TLSv1.2");
+                    assertThat(options.tlsCipherSuites()).containsExactly("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
                 });
     }
 

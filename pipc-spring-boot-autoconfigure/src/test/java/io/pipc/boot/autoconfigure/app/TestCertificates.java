@@ -21,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Spring SSL bundle loads: {@code server.p12} (a key whose certificate names localhost and
  * 127.0.0.1), {@code client.p12}, and the trust stores {@code trusts-server.p12} and
  * {@code trusts-client.p12} holding just the other side's certificate. Adapted from the core's
- * TLS tests.
+ * TLS tests; public for the starter's other test packages.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
     static final String PASSWORD = "changeit";
 
@@ -37,7 +37,7 @@ final class TestCertificates {
      * @param directory a private temporary directory
      * @return the certificates, made there
      */
-    static TestCertificates create(Path directory) throws IOException, InterruptedException, GeneralSecurityException {
+    public static TestCertificates create(Path directory) throws IOException, InterruptedException, GeneralSecurityException {
         List<Process> running = new ArrayList<>();
         running.add(keytool(directory, "server", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1"));
         running.add(keytool(directory, "client", "CN=pipc-client", null));
@@ -56,7 +56,7 @@ final class TestCertificates {
      * @param name "server.p12", "client.p12", "trusts-server.p12" or "trusts-client.p12"
      * @return the file
      */
-    Path file(String name) {
+    public Path file(String name) {
         return this.directory.resolve(name);
     }
 
@@ -66,7 +66,7 @@ final class TestCertificates {
      * @param trust the trust store's file
      * @return the properties of a Spring SSL bundle of PKCS12 files
      */
-    String[] bundle(String bundle, String key, String trust) {
+    public String[] bundle(String bundle, String key, String trust) {
         String prefix = "spring.ssl.bundle.jks." + bundle + ".";
         return new String[] { prefix + "keystore.location=file:" + file(key), prefix + "keystore.password=" + PASSWORD,
                 prefix + "keystore.type=PKCS12", prefix + "truststore.location=file:" + file(trust),
@@ -76,7 +76,7 @@ final class TestCertificates {
     /**
      * @return a context with no key of its own that trusts the server: a client a mutual-TLS server refuses
      */
-    SSLContext clientWithoutCertificate() throws IOException, GeneralSecurityException {
+    public SSLContext clientWithoutCertificate() throws IOException, GeneralSecurityException {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(load(file("trusts-server.p12")));
         SSLContext context = SSLContext.getInstance("TLS");
