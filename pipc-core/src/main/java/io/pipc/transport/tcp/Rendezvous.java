@@ -28,6 +28,7 @@ import io.pipc.PipeOptions;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Transport;
 import io.pipc.transport.Deadline;
+import io.pipc.transport.RefusalLog;
 import io.pipc.transport.socket.Conduit;
 import io.pipc.transport.socket.SocketClient;
 import io.pipc.transport.socket.SocketPipe;
@@ -82,6 +83,7 @@ final class Rendezvous {
     private long retryNanos = FIRST_RETRY_NANOS;
     private @Nullable PipeException lastFailure;
     private @Nullable String lastConnectError;
+    private final RefusalLog refusals;
 
     /**
      * @param name the pipe's name
@@ -97,6 +99,7 @@ final class Rendezvous {
         this.localAddress = localAddress;
         this.options = options;
         this.deadline = Deadline.after(options.connectTimeout());
+        this.refusals = new RefusalLog(log, "pipe '" + name + "' (rendezvous)");
     }
 
     /**
@@ -213,8 +216,16 @@ final class Rendezvous {
                 return;
             }
             String peer = describe(socket);
-            if (connections.size() >= MAX_CONNECTIONS) {
-                log.warn("pipe '{}': refused {}: already {} connections waiting in the rendezvous", name, peer, MAX_CONNECTIONS);
+            // One host must not hold every place: others, the real peer among them, keep some.
+            int perAddress = Math.min(options.maxHandshakingConnectionsPerAddress(), MAX_CONNECTIONS);
+            String refusal = connections.size() >= MAX_CONNECTIONS
+                    ? "already " + MAX_CONNECTIONS + " connections waiting in the rendezvous"
+                    : pendingFrom(socket) >= perAddress
+                            ? "already " + perAddress + " connections from its address waiting in the rendezvous"
+                                    + " (maxHandshakingConnectionsPerAddress)"
+                            : null;
+            if (refusal != null) {
+                refusals.warn(System.nanoTime(), "pipe '" + name + "': refused " + peer + ": " + refusal);
                 closeQuietly(socket);
                 continue;
             }
@@ -417,6 +428,7 @@ final class Rendezvous {
         if (listener != null) {
             closeQuietly(listener);
         }
+        refusals.end();
     }
 
     private long stageTimeoutNanos() {
@@ -440,6 +452,34 @@ final class Rendezvous {
             return "peer " + socket.getRemoteAddress();
         } catch (IOException e) {
             return "peer (gone)";
+        }
+    }
+
+    /**
+     * @return how many accepted connections from the address {@code socket} comes from wait in
+     *         the rendezvous; 0 for loopback, which says nothing about who connects
+     */
+    private int pendingFrom(SocketChannel socket) {
+        InetAddress address = remoteAddress(socket);
+        if (address == null || address.isLoopbackAddress()) {
+            return 0;
+        }
+        int count = 0;
+        for (SelectionKey k : selector().keys()) {
+            if (k.isValid() && k.attachment() instanceof RendezvousConnection connection && connection.accepted()
+                    && connections.contains(connection) && k.channel() instanceof SocketChannel other
+                    && address.equals(remoteAddress(other))) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static @Nullable InetAddress remoteAddress(SocketChannel socket) {
+        try {
+            return socket.getRemoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 
