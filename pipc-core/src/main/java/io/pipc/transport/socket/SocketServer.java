@@ -2,7 +2,6 @@ package io.pipc.transport.socket;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
@@ -47,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * {@link PipeOptions#maxHandshakingConnections()} in their handshake, beyond which the server
  * stops accepting until one finishes (new connections wait in the listen backlog); and at most
  * {@link PipeOptions#maxHandshakingConnectionsPerAddress()} in their handshake from one IP
- * address (TCP), further ones from there refused at once. All clients' unread and partial
- * messages together are bounded by {@link PipeOptions#maxInboundBuffer()} ({@link InboundBudget}).
+ * address (TCP, loopback exempt: {@link PeerAddress}), further ones from there refused at once.
+ * All clients' unread and partial messages together are bounded by
+ * {@link PipeOptions#maxInboundBuffer()} ({@link InboundBudget}).
  *
  * <p>Every client closed before the application could accept it is counted in
  * {@link #refusedConnections()} and logged, without flooding the log ({@link RefusalLog});
@@ -395,7 +395,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
 
     private void admit(SocketChannel socket) {
         String peer = "peer " + admission.describe(socket);
-        InetAddress origin = origin(socket);
+        InetAddress origin = PeerAddress.countedFor(socket);
         ConnectionLimits.Refusal over = limits.refusal(origin);
         if (over != null) {
             refusedOverLimits.incrementAndGet();
@@ -471,20 +471,6 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         refused.incrementAndGet();
         refusals.warn(System.nanoTime(), "server '" + name + "' on " + address + ": refused " + peer + ": " + why);
         closeQuietly(socket);
-    }
-
-    /**
-     * @return the client's IP address, or null when there is none to count: a Unix socket, a
-     *         socket already gone, or a loopback address (any local process may pick any of
-     *         millions, so it says nothing about who connects)
-     */
-    private static @Nullable InetAddress origin(SocketChannel socket) {
-        try {
-            return socket.getRemoteAddress() instanceof InetSocketAddress inet && !inet.getAddress().isLoopbackAddress()
-                    ? inet.getAddress() : null;
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     private void refusedAfterHandshake(String peer, Throwable failure) {

@@ -30,6 +30,7 @@ import io.pipc.Transport;
 import io.pipc.transport.Deadline;
 import io.pipc.transport.RefusalLog;
 import io.pipc.transport.socket.Conduit;
+import io.pipc.transport.socket.PeerAddress;
 import io.pipc.transport.socket.SocketClient;
 import io.pipc.transport.socket.SocketPipe;
 import io.pipc.transport.socket.TlsFailure;
@@ -457,30 +458,22 @@ final class Rendezvous {
 
     /**
      * @return how many accepted connections from the address {@code socket} comes from wait in
-     *         the rendezvous; 0 for loopback, which says nothing about who connects
+     *         the rendezvous; 0 when it counts under none ({@link PeerAddress})
      */
     private int pendingFrom(SocketChannel socket) {
-        InetAddress address = remoteAddress(socket);
-        if (address == null || address.isLoopbackAddress()) {
+        InetAddress address = PeerAddress.countedFor(socket);
+        if (address == null) {
             return 0;
         }
         int count = 0;
         for (SelectionKey k : selector().keys()) {
             if (k.isValid() && k.attachment() instanceof RendezvousConnection connection && connection.accepted()
                     && connections.contains(connection) && k.channel() instanceof SocketChannel other
-                    && address.equals(remoteAddress(other))) {
+                    && address.equals(PeerAddress.countedFor(other))) {
                 count++;
             }
         }
         return count;
-    }
-
-    private static @Nullable InetAddress remoteAddress(SocketChannel socket) {
-        try {
-            return socket.getRemoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     private static void closeQuietly(java.nio.channels.@Nullable Channel channel) {
