@@ -51,6 +51,11 @@ public final class PipeOptions {
     private final boolean allowAnyPeerUser;
     private final int maxConnections;
 
+    // Limits on what a server's clients may hold before the application takes them.
+    private final int maxHandshakingConnections;
+    private final int maxHandshakingConnectionsPerAddress;
+    private final long maxInboundBuffer;
+
     private PipeOptions(Builder b) {
         this.name = b.name;
         this.maxMessageSize = b.maxMessageSize;
@@ -73,6 +78,10 @@ public final class PipeOptions {
         this.allowedPeerUsers = Set.copyOf(b.allowedPeerUsers);
         this.allowAnyPeerUser = b.allowAnyPeerUser;
         this.maxConnections = b.maxConnections;
+
+        this.maxHandshakingConnections = b.maxHandshakingConnections;
+        this.maxHandshakingConnectionsPerAddress = b.maxHandshakingConnectionsPerAddress;
+        this.maxInboundBuffer = b.maxInboundBuffer;
     }
 
     /**
@@ -264,10 +273,44 @@ public final class PipeOptions {
     }
 
     /**
-     * @return how many clients a server holds at once; further clients are refused; default 1000
+     * @return how many clients that finished their handshake a server holds at once; further
+     *         clients are refused; clients still in their handshake are not counted (see
+     *         {@link #maxHandshakingConnections()}); default 1000
      */
     public int maxConnections() {
         return maxConnections;
+    }
+
+    /**
+     * @return how many clients a server lets run their handshake (preface, authentication, TLS)
+     *         at once, apart from {@link #maxConnections()}; while that many are in their
+     *         handshake, the server accepts no new connection (they wait in the operating
+     *         system's listen backlog); default 64
+     */
+    public int maxHandshakingConnections() {
+        return maxHandshakingConnections;
+    }
+
+    /**
+     * @return how many clients from one IP address a TCP server lets run their handshake at
+     *         once (and a TCP rendezvous holds before pairing, at most 32); further connections
+     *         from that address are refused at once, so that one host cannot take every place
+     *         of {@link #maxHandshakingConnections()}; loopback addresses are exempt (each is
+     *         this host, and a local process may pick any of millions), as are Unix socket
+     *         clients, which have no address; default 16
+     */
+    public int maxHandshakingConnectionsPerAddress() {
+        return maxHandshakingConnectionsPerAddress;
+    }
+
+    /**
+     * @return how many bytes a server buffers for all its clients together: received messages
+     *         not yet read by the application plus partial messages; once reached, the server
+     *         stops reading from clients (their writes block, as with a full queue) until the
+     *         application has read it down to half; default 64 MiB
+     */
+    public long maxInboundBuffer() {
+        return maxInboundBuffer;
     }
 
     @Override
@@ -284,7 +327,9 @@ public final class PipeOptions {
                 + ", wire=" + wire + ", heartbeat=" + heartbeat + ", handshakeTimeout=" + handshakeTimeout
                 + ", frameTimeout=" + frameTimeout + ", directory=" + (directory == null ? "default" : directory)
                 + ", allowedPeerUsers=" + (allowAnyPeerUser ? "any" : allowedPeerUsers)
-                + ", maxConnections=" + maxConnections + "]";
+                + ", maxConnections=" + maxConnections
+                + ", maxHandshakingConnections=" + maxHandshakingConnections + "/" + maxHandshakingConnectionsPerAddress
+                + " per address, maxInboundBuffer=" + maxInboundBuffer + "]";
     }
 
     /**
@@ -314,6 +359,10 @@ public final class PipeOptions {
         private boolean allowAnyPeerUser;
         private int maxConnections = 1000;
 
+        private int maxHandshakingConnections = 64;
+        private int maxHandshakingConnectionsPerAddress = 16;
+        private long maxInboundBuffer = 64L * 1024 * 1024;
+
         private Builder() {
         }
 
@@ -339,6 +388,10 @@ public final class PipeOptions {
             this.allowedPeerUsers = o.allowedPeerUsers;
             this.allowAnyPeerUser = o.allowAnyPeerUser;
             this.maxConnections = o.maxConnections;
+
+            this.maxHandshakingConnections = o.maxHandshakingConnections;
+            this.maxHandshakingConnectionsPerAddress = o.maxHandshakingConnectionsPerAddress;
+            this.maxInboundBuffer = o.maxInboundBuffer;
         }
 
         /**
@@ -583,6 +636,45 @@ public final class PipeOptions {
         }
 
         /**
+         * @param connections how many clients a server lets run their handshake at once; at least 1
+         * @return this builder
+         */
+        public Builder maxHandshakingConnections(int connections) {
+            this.maxHandshakingConnections = atLeastOne("maxHandshakingConnections", connections);
+            return this;
+        }
+
+        /**
+         * @param connections how many clients from one IP address a TCP server lets run their
+         *        handshake at once, and a TCP rendezvous holds; at least 1
+         * @return this builder
+         */
+        public Builder maxHandshakingConnectionsPerAddress(int connections) {
+            this.maxHandshakingConnectionsPerAddress = atLeastOne("maxHandshakingConnectionsPerAddress", connections);
+            return this;
+        }
+
+        /**
+         * @param bytes how many bytes a server buffers for all its clients together (unread and
+         *        partial messages) before it stops reading from them; at least 1
+         * @return this builder
+         */
+        public Builder maxInboundBuffer(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxInboundBuffer must be at least 1 byte (was " + bytes + ")");
+            }
+            this.maxInboundBuffer = bytes;
+            return this;
+        }
+
+        private static int atLeastOne(String option, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(option + " must be at least 1 (was " + value + ")");
+            }
+            return value;
+        }
+
+        /**
          * @return the options
          * @throws IllegalArgumentException when {@link #tlsProtocols(List)} or
          *         {@link #tlsCipherSuites(List)} name something the SSLContext does not support
@@ -644,6 +736,9 @@ public final class PipeOptions {
                 && tlsProtocols.equals(o.tlsProtocols) && tlsCipherSuites.equals(o.tlsCipherSuites)
                 && Objects.equals(localAddress, o.localAddress) && wire == o.wire && heartbeat.equals(o.heartbeat)
                 && handshakeTimeout.equals(o.handshakeTimeout) && frameTimeout.equals(o.frameTimeout)
+                && maxHandshakingConnections == o.maxHandshakingConnections
+                && maxHandshakingConnectionsPerAddress == o.maxHandshakingConnectionsPerAddress
+                && maxInboundBuffer == o.maxInboundBuffer
                 && Objects.equals(directory, o.directory) && allowedPeerUsers.equals(o.allowedPeerUsers)
                 && allowAnyPeerUser == o.allowAnyPeerUser && maxConnections == o.maxConnections;
     }
@@ -653,6 +748,7 @@ public final class PipeOptions {
         return Objects.hash(name, maxMessageSize, connectTimeout, writeTimeout, queueCapacityMessages,
                 queueCapacityBytes, Arrays.hashCode(secret), sslContext, tlsClientAuth, tlsHostnameVerification,
                 tlsProtocols, tlsCipherSuites, localAddress, wire, heartbeat,
+                maxHandshakingConnections, maxHandshakingConnectionsPerAddress, maxInboundBuffer,
                 handshakeTimeout, frameTimeout, directory, allowedPeerUsers, allowAnyPeerUser, maxConnections);
     }
 }

@@ -74,4 +74,23 @@ public interface PipeServer extends Selectable, Closeable {
     default long authenticationFailures() {
         return 0;
     }
+
+    /**
+     * @return clients refused since the server started because a limit was reached
+     *         ({@link PipeOptions#maxConnections()} clients past their handshake, or
+     *         {@link PipeOptions#maxHandshakingConnectionsPerAddress()} in their handshake from
+     *         the same address); also counted in {@link #refusedConnections()}
+     */
+    default long refusedOverLimits() {
+        return 0;
+    }
+
+    /**
+     * @return bytes the server holds now for all its clients together: received messages not
+     *         yet read and messages that have begun to arrive; bounded by
+     *         {@link PipeOptions#maxInboundBuffer()}
+     */
+    default long bufferedBytes() {
+        return 0;
+    }
 }

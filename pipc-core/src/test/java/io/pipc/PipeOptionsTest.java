@@ -33,6 +33,10 @@ class PipeOptionsTest {
         assertThat(defaults.tlsClientAuth()).isFalse();
         assertThat(defaults.tlsProtocols()).isEmpty();
         assertThat(defaults.tlsCipherSuites()).isEmpty();
+        assertThat(defaults.maxConnections()).isEqualTo(1000);
+        assertThat(defaults.maxHandshakingConnections()).isEqualTo(64);
+        assertThat(defaults.maxHandshakingConnectionsPerAddress()).isEqualTo(16);
+        assertThat(defaults.maxInboundBuffer()).isEqualTo(64L * 1024 * 1024);
     }
 
     @Test
@@ -78,6 +82,10 @@ class PipeOptionsTest {
         assertThatThrownBy(() -> b.queueCapacity(0, 10)).hasMessage("queueCapacity messages must be at least 1 (was 0)");
         assertThatThrownBy(() -> b.queueCapacity(10, -5)).hasMessage("queueCapacity bytes must be at least 1 (was -5)");
         assertThatThrownBy(() -> b.maxConnections(0)).hasMessageContaining("maxConnections");
+        assertThatThrownBy(() -> b.maxHandshakingConnections(0)).hasMessage("maxHandshakingConnections must be at least 1 (was 0)");
+        assertThatThrownBy(() -> b.maxHandshakingConnectionsPerAddress(-2))
+                .hasMessage("maxHandshakingConnectionsPerAddress must be at least 1 (was -2)");
+        assertThatThrownBy(() -> b.maxInboundBuffer(0)).hasMessage("maxInboundBuffer must be at least 1 byte (was 0)");
         assertThatThrownBy(() -> b.secret(new byte[0])).hasMessageContaining("secret");
         assertThatThrownBy(() -> b.name(" ")).hasMessageContaining("name");
         assertThatThrownBy(() -> b.allowedPeerUsers(Set.of(""))).hasMessageContaining("allowedPeerUsers");
@@ -92,6 +100,23 @@ class PipeOptionsTest {
         options.secret()[1] = 'Y';
 
         assertThat(options.secret()).isEqualTo("s3cret".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void serverLimitsAreKeptByToBuilderAndTellOptionsApart() {
+        PipeOptions limited = PipeOptions.builder().maxHandshakingConnections(3).maxHandshakingConnectionsPerAddress(2)
+                .maxInboundBuffer(4096).build();
+
+        PipeOptions copy = limited.toBuilder().build();
+
+        assertThat(copy.maxHandshakingConnections()).isEqualTo(3);
+        assertThat(copy.maxHandshakingConnectionsPerAddress()).isEqualTo(2);
+        assertThat(copy.maxInboundBuffer()).isEqualTo(4096);
+        assertThat(copy).isEqualTo(limited).hasSameHashCodeAs(limited);
+        assertThat(limited.toBuilder().maxHandshakingConnections(4).build()).isNotEqualTo(limited);
+        assertThat(limited.toBuilder().maxHandshakingConnectionsPerAddress(3).build()).isNotEqualTo(limited);
+        assertThat(limited.toBuilder().maxInboundBuffer(4097).build()).isNotEqualTo(limited);
+        assertThat(limited.toString()).contains("maxHandshakingConnections=3/2 per address", "maxInboundBuffer=4096");
     }
 
     @Test

@@ -1,7 +1,11 @@
 package io.pipc.codec;
 
 import java.io.ObjectInputFilter;
+import java.io.ObjectStreamConstants;
+import java.io.Serializable;
 import java.lang.reflect.Proxy;
+import java.util.HashSet;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -9,18 +13,28 @@ import org.jspecify.annotations.Nullable;
  * The {@link ObjectInputFilter} for one message: {@code ObjectInputStream} asks it about every
  * class descriptor, array and back-reference before creating anything, and it answers
  * {@code ALLOWED} or {@code REJECTED}, never {@code UNDECIDED}. It keeps the state of one
- * stream (the class just allowed, the array elements so far, the first reason to refuse), so
- * each decode makes its own.
+ * stream (the superclass chain being read, the array elements so far, the first reason to
+ * refuse), so each decode makes its own, over the message's bytes.
  *
  * <p>What it allows, and why:
  * <ul>
  * <li>A class whose exact name is on the {@link AllowList}; enums and records alike.</li>
- * <li>A proper superclass of the class it allowed just before, and so on up the chain:
- *     {@code ObjectInputStream} asks about a class's serializable superclasses right after the
- *     class ({@code java.lang.Number} after {@code java.lang.Integer}, {@code java.lang.Enum}
- *     after an enum), and their code runs for the allowed class anyway. Asked anywhere else,
- *     they must be listed. (The stream describes each class once; later objects of a described
- *     superclass refer back to that description, and the filter is not asked again.)</li>
+ * <li>A serializable proper superclass of that class, only while the stream reads that class's
+ *     superclass chain: {@code ObjectInputStream} asks about a class's superclasses right after
+ *     the class ({@code java.lang.Number} after {@code java.lang.Integer}, {@code java.lang.Enum}
+ *     after an enum), and their code runs for the allowed class anyway. "While" is read from the
+ *     stream itself, since the questions alone cannot tell: between a class's descriptor and its
+ *     superclass's lies the class's annotation block, where a crafted stream can put objects,
+ *     and the question about such an object's class looks exactly like the question about the
+ *     superclass (same depth, same count, even the same number of bytes). So a superclass is
+ *     allowed only when the block is empty ({@code TC_ENDBLOCKDATA} at the position the
+ *     previous question was asked at) and followed by the superclass's descriptor
+ *     ({@code TC_CLASSDESC}); or, when the stream's chain ends there ({@code TC_NULL}, or a
+ *     {@code TC_REFERENCE} to a descriptor read before), when it is one of the local
+ *     superclasses the stream left out, about which the JDK asks without reading further. The
+ *     stream describes each class once: a later object of a superclass allowed this way
+ *     refers back to that description without a question, so such an object is refused after
+ *     it is read and before anything holds it ({@link #refuseAlone}).</li>
  * <li>{@code java.lang.String} and primitive types: strings are read without asking the
  *     filter, and neither has code that runs on deserialization.</li>
  * <li>An array whose element type is primitive, {@code String}, {@code Object}, an interface,
@@ -36,38 +50,70 @@ final class AllowListFilter implements ObjectInputFilter {
 
     private final AllowList allowList;
     private final JavaSerializationLimits limits;
+    private final byte[] message;
     private final long messageLength;
 
-    private @Nullable Class<?> justAllowed;
+    /** The listed class whose superclass chain may be being read, or null. */
+    private @Nullable Class<?> chainOf;
+    /** Where the stream was when the last class of that chain was allowed: its annotation block starts there. */
+    private long chainEnd;
+    /** Where the JDK asks about local superclasses the stream left out, or -1. */
+    private long localSuperclassesAt = -1;
+    /** Classes allowed only as superclasses in a chain: never to be read on their own. */
+    private final Set<Class<?>> superclassesOnly = new HashSet<>();
     private long arrayElements;
     private @Nullable String rejection;
 
     /**
      * @param allowList the classes a message may contain
      * @param limits depth, references, bytes and array length
-     * @param messageLength the length of the message being read, which bounds its arrays
+     * @param message the whole message being read: its length bounds its arrays, its bytes show
+     *        where a superclass chain is being read
      */
-    AllowListFilter(AllowList allowList, JavaSerializationLimits limits, long messageLength) {
+    AllowListFilter(AllowList allowList, JavaSerializationLimits limits, byte[] message) {
         this.allowList = allowList;
         this.limits = limits;
-        this.messageLength = messageLength;
+        this.message = message;
+        this.messageLength = message.length;
     }
 
     @Override
     public Status checkInput(FilterInfo info) {
-        Class<?> previous = justAllowed;
-        justAllowed = null;
         String reason = limitExceeded(info);
+        // A question without a class (a back-reference) creates nothing and leaves the chain as it is.
         if (reason == null && info.serialClass() != null) {
-            reason = classRefused(info.serialClass(), info.arrayLength(), previous);
+            reason = classRefused(info.serialClass(), info.arrayLength(), info.streamBytes());
         }
         if (reason == null) {
             return Status.ALLOWED;
         }
+        refuse(reason);
+        return Status.REJECTED;
+    }
+
+    /**
+     * Called for every object read, after it is read and before anything holds it: an object
+     * whose class was allowed only as a superclass was made on its own from a description
+     * the stream gave for its subclass.
+     *
+     * @param value an object just read
+     * @return why it is refused, or null when it may stay
+     */
+    @Nullable String refuseAlone(Object value) {
+        if (!superclassesOnly.contains(value.getClass()) || allowList.allows(value.getClass().getName())) {
+            return null;
+        }
+        String reason = "an object of class " + value.getClass().getName() + " was read on its own, but the class is"
+                + " allowed only as the superclass of a class on the allow-list (" + allowList
+                + "); add its exact name if messages may carry it";
+        refuse(reason);
+        return reason;
+    }
+
+    private void refuse(String reason) {
         if (rejection == null) {
             rejection = reason;
         }
-        return Status.REJECTED;
     }
 
     /**
@@ -90,23 +136,64 @@ final class AllowListFilter implements ObjectInputFilter {
         return null;
     }
 
-    private @Nullable String classRefused(Class<?> type, long arrayLength, @Nullable Class<?> previous) {
+    private @Nullable String classRefused(Class<?> type, long arrayLength, long position) {
         if (type.isArray()) {
+            chainOf = null;
             return arrayLength >= 0 ? arrayRefused(type, arrayLength) : elementTypeRefused(type);
         }
         if (Proxy.isProxyClass(type)) {
             return "dynamic proxy class " + type.getName() + " is refused: proxies are never deserialized";
         }
         if (allowList.allows(type.getName()) || type == String.class || type.isPrimitive()) {
-            justAllowed = type;
+            chainOf = type;
+            chainEnd = position;
+            localSuperclassesAt = -1;
             return null;
         }
-        if (previous != null && type != previous && !type.isInterface() && type.isAssignableFrom(previous)) {
-            justAllowed = type;
+        if (inSuperclassChain(type, position)) {
+            superclassesOnly.add(type);
             return null;
         }
+        chainOf = null;
         return "class " + type.getName() + " is not on the allow-list (" + allowList
                 + "); add its exact name if messages may carry it";
+    }
+
+    /**
+     * @param type a class not on the list
+     * @param position where the stream is as the question is asked
+     * @return whether the stream is reading the superclass chain of the last listed class, and
+     *         {@code type} belongs to it (see the class comment); moves the chain on if so
+     */
+    private boolean inSuperclassChain(Class<?> type, long position) {
+        Class<?> subclass = chainOf;
+        if (subclass == null || type == subclass || type.isInterface() || !Serializable.class.isAssignableFrom(type)
+                || !type.isAssignableFrom(subclass)) {
+            return false;
+        }
+        if (position == localSuperclassesAt) {
+            return true; // the next local superclass left out, asked about at the same place
+        }
+        if (byteAt(chainEnd) != ObjectStreamConstants.TC_ENDBLOCKDATA) {
+            return false; // the annotation block held something: objects may have been made since
+        }
+        byte superclass = byteAt(chainEnd + 1);
+        if (superclass == ObjectStreamConstants.TC_CLASSDESC && position > chainEnd + 2) {
+            chainEnd = position;
+            localSuperclassesAt = -1;
+            return true;
+        }
+        long afterChain = superclass == ObjectStreamConstants.TC_NULL ? chainEnd + 2
+                : superclass == ObjectStreamConstants.TC_REFERENCE ? chainEnd + 6 : -1;
+        if (position == afterChain) {
+            localSuperclassesAt = position;
+            return true;
+        }
+        return false;
+    }
+
+    private byte byteAt(long position) {
+        return position >= 0 && position < message.length ? message[(int) position] : 0;
     }
 
     private @Nullable String arrayRefused(Class<?> type, long length) {

@@ -71,10 +71,10 @@ final class JavaSerializationCodec<T> implements Codec<T> {
             throw new CodecException("message of " + message.length + " bytes exceeds maxBytes " + limits.maxBytes()
                     + "; nothing of it was read");
         }
-        AllowListFilter filter = new AllowListFilter(allowList, limits, message.length);
+        AllowListFilter filter = new AllowListFilter(allowList, limits, message);
         ByteArrayInputStream bytes = new ByteArrayInputStream(message);
         Object value;
-        try (ObjectInputStream in = new ObjectInputStream(bytes)) {
+        try (ObjectInputStream in = new FilteredObjectInputStream(bytes, filter)) {
             in.setObjectInputFilter(withJvmWideFilter(filter));
             value = in.readObject();
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
@@ -96,6 +96,31 @@ final class JavaSerializationCodec<T> implements Codec<T> {
                     + type.getName() + " was expected");
         }
         return type.cast(value);
+    }
+
+    /**
+     * Hands every object read to the filter before anything holds it: an object of a class
+     * allowed only as a superclass, made from a description given for its subclass, never asks
+     * the filter, and is refused here.
+     */
+    private static final class FilteredObjectInputStream extends ObjectInputStream {
+
+        private final AllowListFilter filter;
+
+        FilteredObjectInputStream(ByteArrayInputStream in, AllowListFilter filter) throws IOException {
+            super(in);
+            this.filter = filter;
+            enableResolveObject(true);
+        }
+
+        @Override
+        protected Object resolveObject(Object value) throws IOException {
+            String refusal = filter.refuseAlone(value);
+            if (refusal != null) {
+                throw new InvalidObjectException(refusal);
+            }
+            return value;
+        }
     }
 
     private ObjectInputFilter withJvmWideFilter(ObjectInputFilter filter) {

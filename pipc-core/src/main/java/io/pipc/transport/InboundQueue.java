@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 import io.pipc.Envelope;
@@ -32,6 +33,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Exceptions are made by suppliers at the moment they are thrown, so each carries the
  * stack of the thread that sees it.
+ *
+ * <p>A queue can also {@linkplain #accountBytesTo count its bytes} into a budget it shares with
+ * other queues (a server's inbound buffer), and {@linkplain #notifyWhenEmptied say when the
+ * reader has emptied it}, for a transport that stopped reading because that budget was spent.
  */
 public final class InboundQueue {
 
@@ -49,6 +54,8 @@ public final class InboundQueue {
     /** A non-blocking producer was refused room and waits for {@link #roomListener}. */
     private boolean producerStalled;
     private @Nullable Runnable roomListener;
+    private LongConsumer byteAccount = bytes -> { };
+    private @Nullable Runnable emptiedListener;
     private @Nullable Supplier<? extends PipeException> ending;
     private @Nullable Supplier<? extends PipeException> producerFailure;
     private @Nullable Supplier<? extends PipeException> closing;
@@ -85,6 +92,44 @@ public final class InboundQueue {
         lock.lock();
         try {
             this.roomListener = listener;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Counts every payload byte queued into {@code account} (positive) and every byte read or
+     * dropped out of it (negative). Set before the first message; bytes leaving the queue are
+     * counted outside the lock, so the account may wake whoever waits on it.
+     *
+     * @param account told of each change in the bytes queued
+     */
+    public void accountBytesTo(LongConsumer account) {
+        lock.lock();
+        try {
+            if (messages > 0) {
+                throw new IllegalStateException("the byte account must be set before the first message");
+            }
+            this.byteAccount = account;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Asks to be told, once, when a reader has taken the last queued message.
+     *
+     * @param listener run outside any lock by the reader that emptied the queue; must not block
+     * @return false when the queue holds no message now (nothing is registered: it is empty already)
+     */
+    public boolean notifyWhenEmptied(Runnable listener) {
+        lock.lock();
+        try {
+            if (messages == 0) {
+                return false;
+            }
+            emptiedListener = listener;
+            return true;
         } finally {
             lock.unlock();
         }
@@ -216,6 +261,7 @@ public final class InboundQueue {
      */
     public int close(Supplier<? extends PipeException> forReaders, Supplier<? extends PipeException> forProducers) {
         int dropped;
+        long droppedBytes;
         lock.lock();
         try {
             if (closing != null) {
@@ -224,6 +270,8 @@ public final class InboundQueue {
             closing = forReaders;
             producerFailure = forProducers;
             dropped = messages;
+            droppedBytes = bytes;
+            emptiedListener = null;
             entries.clear();
             messages = 0;
             bytes = 0;
@@ -233,6 +281,9 @@ public final class InboundQueue {
             hasRoom.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (droppedBytes > 0) {
+            byteAccount.accept(-droppedBytes);
         }
         readiness.signal();
         return dropped;
@@ -251,6 +302,7 @@ public final class InboundQueue {
         long remaining = timeoutNanos;
         Envelope message;
         Runnable roomListenerToRun;
+        Runnable emptied;
         lock.lockInterruptibly();
         try {
             while (true) {
@@ -262,6 +314,7 @@ public final class InboundQueue {
                     message = envelope;
                     removed(envelope);
                     roomListenerToRun = wakeProducersIfRoomy();
+                    emptied = takeEmptiedListener();
                     break;
                 }
                 if (head instanceof Event event) {
@@ -283,9 +336,7 @@ public final class InboundQueue {
         } finally {
             lock.unlock();
         }
-        if (roomListenerToRun != null) {
-            roomListenerToRun.run();
-        }
+        afterRemoval(message.payload().length, roomListenerToRun, emptied);
         return message;
     }
 
@@ -298,6 +349,8 @@ public final class InboundQueue {
     public List<Envelope> drain() {
         List<Envelope> taken;
         Runnable roomListenerToRun;
+        Runnable emptied;
+        long takenBytes = 0;
         lock.lock();
         try {
             if (closing != null) {
@@ -308,14 +361,14 @@ public final class InboundQueue {
                 entries.pollFirst();
                 taken.add(envelope);
                 removed(envelope);
+                takenBytes += envelope.payload().length;
             }
             roomListenerToRun = taken.isEmpty() ? null : wakeProducersIfRoomy();
+            emptied = taken.isEmpty() ? null : takeEmptiedListener();
         } finally {
             lock.unlock();
         }
-        if (roomListenerToRun != null) {
-            roomListenerToRun.run();
-        }
+        afterRemoval(takenBytes, roomListenerToRun, emptied);
         return taken;
     }
 
@@ -359,6 +412,8 @@ public final class InboundQueue {
         entries.addLast(message);
         messages++;
         bytes += message.payload().length;
+        // Counted under the lock, before a reader can take it and count it out.
+        byteAccount.accept(message.payload().length);
         visibleMessages = messages;
         readable = true;
         notEmpty.signal();
@@ -373,6 +428,29 @@ public final class InboundQueue {
     private void updateVisible() {
         visibleMessages = messages;
         readable = !entries.isEmpty() || ending != null || closing != null;
+    }
+
+    /** Under the lock: the emptied listener to run, once, if the queue is now empty. */
+    private @Nullable Runnable takeEmptiedListener() {
+        Runnable listener = emptiedListener;
+        if (listener == null || messages > 0) {
+            return null;
+        }
+        emptiedListener = null;
+        return listener;
+    }
+
+    /** Outside the lock: what follows taking messages out of the queue. */
+    private void afterRemoval(long removedBytes, @Nullable Runnable roomListenerToRun, @Nullable Runnable emptied) {
+        if (removedBytes > 0) {
+            byteAccount.accept(-removedBytes);
+        }
+        if (roomListenerToRun != null) {
+            roomListenerToRun.run();
+        }
+        if (emptied != null) {
+            emptied.run();
+        }
     }
 
     /**

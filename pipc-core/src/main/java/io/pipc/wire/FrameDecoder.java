@@ -43,4 +43,11 @@ public sealed interface FrameDecoder permits NativeFrameDecoder, PythonFrameDeco
      * @return whether part of a frame has arrived and the rest has not (for the frame deadline)
      */
     boolean isMidFrame();
+
+    /**
+     * @return the bytes held for a message that has begun to arrive and is not complete: the
+     *         array its body grows in (it may be larger than what arrived: at most twice that, or
+     *         64 KiB), 0 when none is held; a server counts it in its inbound buffer
+     */
+    int partialCapacity();
 }

@@ -85,10 +85,8 @@ final class NativeFrameDecoder implements FrameDecoder {
         return frameBytesReceived > 0;
     }
 
-    /**
-     * @return the length of the array holding a partial payload, 0 when none is held
-     */
-    int partialCapacity() {
+    @Override
+    public int partialCapacity() {
         return body.capacity();
     }
 

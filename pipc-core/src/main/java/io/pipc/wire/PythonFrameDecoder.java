@@ -105,10 +105,8 @@ final class PythonFrameDecoder implements FrameDecoder {
         return messageBytesReceived > 0;
     }
 
-    /**
-     * @return the length of the array holding a partial message, 0 when none is held
-     */
-    int partialCapacity() {
+    @Override
+    public int partialCapacity() {
         return body.capacity();
     }
 

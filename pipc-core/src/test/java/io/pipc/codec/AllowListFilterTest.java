@@ -2,6 +2,12 @@ package io.pipc.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static java.io.ObjectStreamConstants.TC_CLASSDESC;
+import static java.io.ObjectStreamConstants.TC_ENDBLOCKDATA;
+import static java.io.ObjectStreamConstants.TC_NULL;
+import static java.io.ObjectStreamConstants.TC_OBJECT;
+import static java.io.ObjectStreamConstants.TC_REFERENCE;
+
 import java.io.ObjectInputFilter.FilterInfo;
 import java.io.ObjectInputFilter.Status;
 import java.io.Serializable;
@@ -20,12 +26,25 @@ class AllowListFilterTest {
 
     private static final AllowList LIST = AllowList.of(Set.of("java.lang.Integer", Dog.class.getName(), Line.class.getName()));
 
-    private static AllowListFilter filter(long messageLength) {
-        return new AllowListFilter(LIST, JavaSerializationLimits.defaults(), messageLength);
+    private static AllowListFilter filter(int messageLength) {
+        return new AllowListFilter(LIST, JavaSerializationLimits.defaults(), new byte[messageLength]);
+    }
+
+    /** A filter over a message with the given tags at the given positions, and zeros elsewhere. */
+    private static AllowListFilter filterOver(int... positionsAndTags) {
+        byte[] message = new byte[1000];
+        for (int i = 0; i < positionsAndTags.length; i += 2) {
+            message[positionsAndTags[i]] = (byte) positionsAndTags[i + 1];
+        }
+        return new AllowListFilter(LIST, JavaSerializationLimits.defaults(), message);
     }
 
     private static FilterInfo classAt(@Nullable Class<?> type, long depth) {
-        return new Info(type, -1, depth, 1, 10);
+        return classAt(type, depth, 10);
+    }
+
+    private static FilterInfo classAt(@Nullable Class<?> type, long depth, long streamBytes) {
+        return new Info(type, -1, depth, 1, streamBytes);
     }
 
     private static FilterInfo array(Class<?> type, long length) {
@@ -33,35 +52,64 @@ class AllowListFilterTest {
     }
 
     @Test
-    void superclassIsAllowedOnlyRightAfterItsSubclass() {
-        AllowListFilter filter = filter(1000);
+    void superclassIsAllowedOnlyWhileItsSubclassChainIsRead() {
+        // Integer's descriptor ends at 10: an empty annotation block, then Number's descriptor.
+        AllowListFilter filter = filterOver(10, TC_ENDBLOCKDATA, 11, TC_CLASSDESC);
 
-        assertThat(filter.checkInput(classAt(Integer.class, 1))).isEqualTo(Status.ALLOWED);
-        assertThat(filter.checkInput(classAt(Number.class, 2))).isEqualTo(Status.ALLOWED);
-        assertThat(filter.checkInput(classAt(null, 2))).isEqualTo(Status.ALLOWED);
-        assertThat(filter.checkInput(classAt(Number.class, 1))).isEqualTo(Status.REJECTED);
+        assertThat(filter.checkInput(classAt(Integer.class, 1, 10))).isEqualTo(Status.ALLOWED);
+        assertThat(filter.checkInput(classAt(null, 2, 30))).as("a back-reference inside Number's descriptor")
+                .isEqualTo(Status.ALLOWED);
+        assertThat(filter.checkInput(classAt(Number.class, 2, 40))).isEqualTo(Status.ALLOWED);
+        assertThat(filter.checkInput(classAt(Number.class, 1, 60))).isEqualTo(Status.REJECTED);
         assertThat(filter.rejection()).isEqualTo("class java.lang.Number is not on the allow-list (3 classes);"
                 + " add its exact name if messages may carry it");
     }
 
     @Test
-    void superclassChainIsFollowedUpward() {
-        AllowListFilter filter = filter(1000);
+    void superclassAskedAboutAfterAnAnnotationThatHeldAnObjectIsRefused() {
+        // Integer's annotation block begins with an object, whose class is asked about next: Number.
+        AllowListFilter filter = filterOver(10, TC_OBJECT, 11, TC_CLASSDESC);
 
-        assertThat(filter.checkInput(classAt(Dog.class, 1))).isEqualTo(Status.ALLOWED);
-        assertThat(filter.checkInput(classAt(Animal.class, 2))).isEqualTo(Status.ALLOWED);
-        // Animal is not a superclass of itself: a second Animal right after is a new question.
-        assertThat(filter.checkInput(classAt(Animal.class, 1))).isEqualTo(Status.REJECTED);
+        assertThat(filter.checkInput(classAt(Integer.class, 1, 10))).isEqualTo(Status.ALLOWED);
+        assertThat(filter.checkInput(classAt(Number.class, 2, 40))).isEqualTo(Status.REJECTED);
+    }
+
+    @Test
+    void superclassChainIsFollowedUpward() {
+        AllowListFilter filter = filterOver(10, TC_ENDBLOCKDATA, 11, TC_CLASSDESC, 30, TC_ENDBLOCKDATA, 31, TC_NULL);
+
+        assertThat(filter.checkInput(classAt(Dog.class, 1, 10))).isEqualTo(Status.ALLOWED);
+        assertThat(filter.checkInput(classAt(Animal.class, 2, 30))).isEqualTo(Status.ALLOWED);
+        // Animal is not a superclass of itself: a second Animal is a new question.
+        assertThat(filter.checkInput(classAt(Animal.class, 1, 50))).isEqualTo(Status.REJECTED);
+    }
+
+    @Test
+    void localSuperclassesTheStreamLeftOutAreAllowedWhereItsChainEnds() {
+        // Dog's descriptor names no superclass (TC_NULL): the JDK asks about Animal, reading nothing more.
+        AllowListFilter afterNull = filterOver(10, TC_ENDBLOCKDATA, 11, TC_NULL);
+        assertThat(afterNull.checkInput(classAt(Dog.class, 1, 10))).isEqualTo(Status.ALLOWED);
+        assertThat(afterNull.checkInput(classAt(Animal.class, 2, 12))).isEqualTo(Status.ALLOWED);
+
+        // Its superclass is a descriptor read before (TC_REFERENCE and a four-byte handle).
+        AllowListFilter afterReference = filterOver(10, TC_ENDBLOCKDATA, 11, TC_REFERENCE);
+        assertThat(afterReference.checkInput(classAt(Dog.class, 1, 10))).isEqualTo(Status.ALLOWED);
+        assertThat(afterReference.checkInput(classAt(Animal.class, 2, 16))).isEqualTo(Status.ALLOWED);
+
+        // Anywhere else, something was read since: an object may be on its way.
+        AllowListFilter later = filterOver(10, TC_ENDBLOCKDATA, 11, TC_NULL);
+        assertThat(later.checkInput(classAt(Dog.class, 1, 10))).isEqualTo(Status.ALLOWED);
+        assertThat(later.checkInput(classAt(Animal.class, 2, 20))).isEqualTo(Status.REJECTED);
     }
 
     @Test
     void unrelatedClassAfterAnAllowedOneIsRefused() {
-        AllowListFilter filter = filter(1000);
+        AllowListFilter filter = filterOver(10, TC_ENDBLOCKDATA, 11, TC_CLASSDESC);
 
-        filter.checkInput(classAt(Integer.class, 1));
+        filter.checkInput(classAt(Integer.class, 1, 10));
 
-        assertThat(filter.checkInput(classAt(Long.class, 2))).isEqualTo(Status.REJECTED);
-        assertThat(filter.checkInput(classAt(Serializable.class, 2))).isEqualTo(Status.REJECTED);
+        assertThat(filter.checkInput(classAt(Long.class, 2, 40))).isEqualTo(Status.REJECTED);
+        assertThat(filter.checkInput(classAt(Serializable.class, 2, 40))).isEqualTo(Status.REJECTED);
     }
 
     @Test
@@ -111,7 +159,7 @@ class AllowListFilterTest {
     void limitsApplyToEveryQuestion() {
         JavaSerializationLimits limits = new JavaSerializationLimits(3, 50, 500, 1000);
 
-        assertThat(new AllowListFilter(LIST, limits, 500).checkInput(new Info(null, -1, 3, 50, 500))).isEqualTo(Status.ALLOWED);
+        assertThat(new AllowListFilter(LIST, limits, new byte[500]).checkInput(new Info(null, -1, 3, 50, 500))).isEqualTo(Status.ALLOWED);
         assertRejected(limits, new Info(null, -1, 4, 1, 1), "object nesting depth 4 exceeds maxDepth 3");
         assertRejected(limits, new Info(Integer.class, -1, 1, 51, 1), "more than maxReferences 50 objects and references");
         assertRejected(limits, new Info(null, -1, 1, 1, 501), "stream of 501 bytes exceeds maxBytes 500");
@@ -128,7 +176,7 @@ class AllowListFilterTest {
     }
 
     private static void assertRejected(JavaSerializationLimits limits, FilterInfo info, String reason) {
-        AllowListFilter filter = new AllowListFilter(LIST, limits, 500);
+        AllowListFilter filter = new AllowListFilter(LIST, limits, new byte[500]);
         assertThat(filter.checkInput(info)).isEqualTo(Status.REJECTED);
         assertThat(filter.rejection()).isEqualTo(reason);
     }

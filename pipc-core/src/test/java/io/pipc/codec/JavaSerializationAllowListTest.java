@@ -1,6 +1,7 @@
 package io.pipc.codec;
 
 import static io.pipc.codec.SerializationFixtures.serialize;
+import static io.pipc.codec.SerializationFixtures.serializeAnnotated;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,11 +20,14 @@ import java.util.Set;
 import io.pipc.Codec;
 import io.pipc.CodecException;
 import io.pipc.codec.SerializationFixtures.Animal;
+import io.pipc.codec.SerializationFixtures.Cat;
 import io.pipc.codec.SerializationFixtures.Dog;
+import io.pipc.codec.SerializationFixtures.Hamster;
 import io.pipc.codec.SerializationFixtures.HashCodeTripwire;
 import io.pipc.codec.SerializationFixtures.Holder;
 import io.pipc.codec.SerializationFixtures.Line;
 import io.pipc.codec.SerializationFixtures.Node;
+import io.pipc.codec.SerializationFixtures.Pet;
 import io.pipc.codec.SerializationFixtures.ReadObjectTripwire;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +42,7 @@ class JavaSerializationAllowListTest {
     void resetTripwires() {
         ReadObjectTripwire.READS.set(0);
         HashCodeTripwire.HASHES.set(0);
+        Pet.READS.set(0);
     }
 
     @Test
@@ -100,6 +105,50 @@ class JavaSerializationAllowListTest {
         assertThatThrownBy(() -> codec.decode(serialize(new Animal())))
                 .isInstanceOf(CodecException.class)
                 .hasMessageStartingWith("class " + Animal.class.getName() + " is not on the allow-list");
+    }
+
+    @Test
+    void subclassWhoseSuperclassIsNotListedIsReadWhole() {
+        Codec<Object> codec = Codecs.javaSerialization(Set.of(Cat.class.getName()));
+        Cat cat = new Cat();
+        cat.name = "Tom";
+
+        Cat read = (Cat) codec.decode(serialize(cat));
+
+        assertThat(read.name).isEqualTo("Tom");
+        assertThat(read.color).isEqualTo("black");
+        assertThat(Pet.READS).as("the superclass's own code runs for the subclass").hasValue(1);
+    }
+
+    @Test
+    void superclassHiddenInTheAnnotationOfItsSubclassDescriptorIsRefusedAndNeverMade() {
+        Codec<Object> codec = Codecs.javaSerialization(Set.of(Hamster.class.getName()));
+        byte[] crafted = serializeAnnotated(new Hamster(), Hamster.class, new Pet());
+
+        assertThatThrownBy(() -> codec.decode(crafted))
+                .isInstanceOf(CodecException.class)
+                .hasMessageStartingWith("class " + Pet.class.getName() + " is not on the allow-list");
+        assertThat(Pet.READS).as("no Pet was made, not even the Hamster").hasValue(0);
+
+        // Control: the same subclass, written plainly, is read, its superclass's code included.
+        assertThat(codec.decode(serialize(new Hamster()))).isInstanceOf(Hamster.class);
+        assertThat(Pet.READS).hasValue(1);
+    }
+
+    @Test
+    void superclassMadeAloneFromTheDescriptorItsSubclassBroughtIsRefused() {
+        // The stream describes Pet once, as Cat's superclass; the second object refers back to that description.
+        Codec<Object> codec = Codecs.javaSerialization(Set.of(Holder.class.getName(), Cat.class.getName()));
+        byte[] message = serialize(new Holder(new Cat(), new Pet()));
+
+        assertThatThrownBy(() -> codec.decode(message))
+                .isInstanceOf(CodecException.class)
+                .hasMessage("an object of class " + Pet.class.getName() + " was read on its own, but the class is allowed"
+                        + " only as the superclass of a class on the allow-list (2 classes); add its exact name if messages"
+                        + " may carry it");
+
+        // Control: a holder of two cats is fine.
+        assertThat(codec.decode(serialize(new Holder(new Cat(), new Cat())))).isInstanceOf(Holder.class);
     }
 
     @Test

@@ -54,6 +54,51 @@ final class SerializationFixtures {
         boolean goodBoy = true;
     }
 
+    /** A superclass that counts its readObject runs: subclasses are made of it, it is never listed itself. */
+    static class Pet implements Serializable {
+        private static final long serialVersionUID = 1L;
+        static final AtomicInteger READS = new AtomicInteger();
+        String name = "pet";
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            READS.incrementAndGet();
+            in.defaultReadObject();
+        }
+    }
+
+    /** Its field has the type of its superclass's: the stream names that type once, then refers back to it. */
+    static final class Cat extends Pet {
+        private static final long serialVersionUID = 1L;
+        String color = "black";
+    }
+
+    /** Its fields' types are all new to the stream when its superclass's are read. */
+    static final class Hamster extends Pet {
+        private static final long serialVersionUID = 1L;
+        int age = 1;
+    }
+
+    /**
+     * Writes, in the annotation of a class descriptor (which plain streams leave empty), an object
+     * the reader creates while it reads the descriptor: a crafted stream, as a hostile peer sends it.
+     */
+    static byte[] serializeAnnotated(Object value, Class<?> annotated, Object annotation) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes) {
+            @Override
+            protected void annotateClass(Class<?> type) throws IOException {
+                if (type == annotated) {
+                    writeObject(annotation);
+                }
+            }
+        }) {
+            out.writeObject(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
     static final class Holder implements Serializable {
         private static final long serialVersionUID = 1L;
         final Object first;

@@ -35,10 +35,11 @@ public interface PipeMetrics {
     }
 
     /**
-     * A server listens. An implementation may read the counters it keeps of refused clients
-     * and failed authentications ({@link PipeServer#refusedConnections()},
-     * {@link PipeServer#authenticationFailures()}); those are not reported through
-     * {@link #failure}. Called once or more per server; only the first call counts.
+     * A server listens. An implementation may read the counters it keeps of refused clients,
+     * refusals over its limits and failed authentications ({@link PipeServer#refusedConnections()},
+     * {@link PipeServer#refusedOverLimits()}, {@link PipeServer#authenticationFailures()}), and
+     * the bytes it holds for its clients ({@link PipeServer#bufferedBytes()}); those are not
+     * reported through {@link #failure}. Called once or more per server; only the first call counts.
      *
      * @param origin the server
      * @param server the listening server

@@ -191,6 +191,24 @@ public final class SharedPipeServer implements PipeServer {
         return (server != null) ? server.authenticationFailures() : 0;
     }
 
+    /**
+     * @return the listening server's count, or 0 before it listens
+     */
+    @Override
+    public long refusedOverLimits() {
+        PipeServer server = this.delegate;
+        return (server != null) ? server.refusedOverLimits() : 0;
+    }
+
+    /**
+     * @return the listening server's bytes held for its clients, or 0 before it listens
+     */
+    @Override
+    public long bufferedBytes() {
+        PipeServer server = this.delegate;
+        return (server != null) ? server.bufferedBytes() : 0;
+    }
+
     @Override
     public String toString() {
         return "SharedPipeServer[" + this.name + ", " + this.transport + ", " + state() + "]";

@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>Reads, on the loop: bytes run through the handshake, then the decoder, into the inbound
  * queue. When the queue is full, the loop stops reading this socket; the kernel's buffers fill
  * and the peer's writes block. Reading resumes when the application has drained half the queue.
+ * A server's client also stops reading while the server's {@link InboundBudget} is spent, unless
+ * the application has accepted the pipe and read everything queued (it waits for this client);
+ * it resumes when the budget is down to half, or when that becomes true.
  *
  * <p>Deadlines, on the loop's tick: the handshake, heartbeats, a silent peer, a stalled frame,
  * the linger after an orderly close.
@@ -77,6 +80,12 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private final long handshakeDeadlineNanos;
     private final CompletableFuture<SocketPipe> established = new CompletableFuture<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /** The server's budget this client's bytes count in, or null for a pipe that is no server's client. */
+    private final @Nullable InboundBudget budget;
+    /** Hands {@link #onBudgetWake()} to the loop; one object, so that registering twice registers once. */
+    private final Runnable budgetWake;
+    /** Whether the application has accepted this pipe from its server. */
+    private volatile boolean handedOut;
     /** Why the handshake failed, for the caller waiting on {@link #established()}. */
     private volatile @Nullable PipeException handshakeFailure;
 
@@ -85,6 +94,10 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private boolean connecting;
     private boolean layerReady;
     private boolean readPaused;
+    /** Not reading because the server's inbound budget is spent. */
+    private boolean budgetPaused;
+    /** What this pipe counts in the budget besides its queue: a partial message, frames waiting for room. */
+    private long chargedOutsideQueue;
     private boolean outputShut;
     private boolean inputEnded;
     private long lingerDeadlineNanos;
@@ -97,7 +110,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private final List<Envelope> run = new ArrayList<>();
 
     private SocketPipe(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
-            boolean connecting, String peer, Listener listener, Deadline handshakeDeadline, byte[] exchangedBefore) {
+            boolean connecting, String peer, Listener listener, Deadline handshakeDeadline, byte[] exchangedBefore,
+            @Nullable InboundBudget budget) {
         super(name, transport, options, role, peer, OUTBOX_CAPACITY,
                 ConnectionBinding.of(() -> SocketEnds.of(conduit.socket()), exchangedBefore));
         this.loop = EventLoop.next();
@@ -106,7 +120,12 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         this.listener = listener;
         long remaining = handshakeDeadline.remainingNanos();
         this.handshakeDeadlineNanos = System.nanoTime() + Math.min(remaining, Long.MAX_VALUE / 4);
+        this.budget = budget;
+        this.budgetWake = () -> loop.execute(this::onBudgetWake);
         inbound().onRoom(() -> loop.execute(this::resumeReading));
+        if (budget != null) {
+            inbound().accountBytesTo(budget::add);
+        }
     }
 
     /**
@@ -127,21 +146,23 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     static SocketPipe start(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
             boolean connecting, String peer, Listener listener, Deadline handshakeDeadline, byte[] exchangedBefore) {
         SocketPipe pipe = new SocketPipe(name, transport, options, role, conduit, connecting, peer, listener,
-                handshakeDeadline, exchangedBefore);
+                handshakeDeadline, exchangedBefore, null);
         pipe.begin();
         return pipe;
     }
 
     /**
-     * Like {@link #start} without starting: nothing is read or written until {@link #begin()},
-     * so that the owner can keep track of the pipe before anything can happen to it.
+     * Like {@link #start} without starting, for a server's client: nothing is read or written
+     * until {@link #begin()}, so that the server can keep track of the pipe before anything can
+     * happen to it; its bytes count in the server's budget.
      *
+     * @param budget the server's inbound budget
      * @see #start
      */
     static SocketPipe create(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
-            boolean connecting, String peer, Listener listener, Deadline handshakeDeadline) {
+            boolean connecting, String peer, Listener listener, Deadline handshakeDeadline, InboundBudget budget) {
         return new SocketPipe(name, transport, options, role, conduit, connecting, peer, listener, handshakeDeadline,
-                new byte[0]);
+                new byte[0], budget);
     }
 
     /** Registers the socket with its event loop: the handshake begins. */
@@ -155,6 +176,18 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
      */
     public CompletableFuture<SocketPipe> established() {
         return established;
+    }
+
+    /**
+     * The server handed this pipe to the application: from now on, reading everything queued
+     * means the application waits for this client, who is then read even when the server's
+     * budget is spent.
+     */
+    void handOut() {
+        handedOut = true;
+        if (budget != null) {
+            loop.execute(this::onBudgetWake);
+        }
     }
 
     // ---- application side -------------------------------------------------------------
@@ -336,9 +369,9 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     /** A layer (TLS) still holds bytes the socket will not signal again: read them soon. */
     private void readBufferedLater() {
-        if (!readPaused && !isReleased() && conduit.hasBufferedInput()) {
+        if (!readPaused && !budgetPaused && !isReleased() && conduit.hasBufferedInput()) {
             loop.executeLater(() -> guarded(() -> {
-                if (!readPaused && !isReleased() && !inputEnded && conduit.hasBufferedInput()) {
+                if (!readPaused && !budgetPaused && !isReleased() && !inputEnded && conduit.hasBufferedInput()) {
                     onReadable();
                 }
             }));
@@ -375,7 +408,11 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     private void readSome() throws IOException {
         ByteBuffer buffer = loop.readBuffer();
-        for (int reads = 0; reads < 16 && !readPaused && !isReleased(); reads++) {
+        for (int reads = 0; reads < 16 && !readPaused && !budgetPaused && !isReleased(); reads++) {
+            if (handshake().isComplete() && !withinBudget()) {
+                pauseForBudget();
+                return;
+            }
             buffer.clear();
             int n = conduit.read(buffer);
             if (n < 0) {
@@ -412,7 +449,9 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         midFrameSinceNanos = midFrameClock(midFrameSinceNanos, !decoded.isEmpty());
         backlog.addAll(decoded);
         decoded.clear();
-        if (deliverBacklog()) {
+        boolean delivered = deliverBacklog();
+        chargeOutsideQueue();
+        if (delivered) {
             if (failure != null) {
                 throw failure;
             }
@@ -458,22 +497,96 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         if (!readPaused || isReleased()) {
             return;
         }
-        if (!deliverBacklog()) {
+        boolean delivered = deliverBacklog();
+        chargeOutsideQueue();
+        if (!delivered) {
             return;
         }
         readPaused = false;
-        long now = System.nanoTime();
-        lastReceivedNanos = now;
-        if (midFrameSinceNanos != 0) {
-            midFrameSinceNanos = now;
-        }
         PipeException failure = failureAfterBacklog;
         if (failure != null) {
             fail(failure);
             return;
         }
+        readAgain();
+    }
+
+    /** Reading was paused, for one reason or another, and is not any more. */
+    private void readAgain() {
+        if (readPaused || budgetPaused) {
+            return;
+        }
+        // The silence while paused was this end's, not the peer's.
+        long now = System.nanoTime();
+        lastReceivedNanos = now;
+        if (midFrameSinceNanos != 0) {
+            midFrameSinceNanos = now;
+        }
         interest(SelectionKey.OP_READ, true);
         readBufferedLater();
+    }
+
+    // ---- the server's inbound budget (loop only) ------------------------------------------
+
+    /** @return whether this pipe may read more now, as far as the server's budget goes */
+    private boolean withinBudget() {
+        InboundBudget b = budget;
+        // A closed pipe (not one disconnecting, which still delivers) drops what it reads: nothing is held.
+        return b == null || !b.isSpent() || (handedOut && inbound().size() == 0) || (!isOpen() && !disconnecting());
+    }
+
+    private void pauseForBudget() {
+        budgetPaused = true;
+        interest(SelectionKey.OP_READ, false);
+        awaitBudget();
+    }
+
+    /** Registers for every event that may let this pipe read again, then looks once more: none is missed. */
+    private void awaitBudget() {
+        InboundBudget b = budget;
+        if (b == null) {
+            return;
+        }
+        b.await(budgetWake);
+        if (handedOut) {
+            inbound().notifyWhenEmptied(budgetWake);
+        }
+        if (withinBudget()) {
+            onBudgetWake();
+        }
+    }
+
+    private void onBudgetWake() {
+        if (!budgetPaused || isReleased()) {
+            return;
+        }
+        if (!withinBudget()) {
+            awaitBudget();
+            return;
+        }
+        budgetPaused = false;
+        if (budget != null) {
+            budget.forget(budgetWake);
+        }
+        readAgain();
+    }
+
+    /** Brings this pipe's share of the budget outside its queue up to date: a partial message, frames waiting for room. */
+    private void chargeOutsideQueue() {
+        InboundBudget b = budget;
+        if (b == null) {
+            return;
+        }
+        long now = decoder().partialCapacity();
+        for (int i = backlogIndex; i < backlog.size(); i++) {
+            if (backlog.get(i) instanceof Frame.Data data) {
+                now += data.message().payload().length;
+            }
+        }
+        if (now != chargedOutsideQueue) {
+            b.add(now - chargedOutsideQueue);
+            chargedOutsideQueue = now;
+        }
     }
 
     private void onEndOfStream() {
@@ -561,8 +674,11 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             backlog.clear();
             backlogIndex = 0;
             readPaused = false;
-            interest(SelectionKey.OP_READ, true);
+            chargeOutsideQueue();
+            interest(SelectionKey.OP_READ, !budgetPaused);
         }
+        // What arrives after a close is dropped, not held: the server's budget no longer holds this pipe back.
+        onBudgetWake();
     }
 
     private void maybeRelease() {
@@ -592,7 +708,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             }
             return;
         }
-        checkLiveness(now, lastReceivedNanos, midFrameSinceNanos, readPaused);
+        checkLiveness(now, lastReceivedNanos, midFrameSinceNanos, readPaused || budgetPaused);
     }
 
     private void onEstablished() {
@@ -633,6 +749,12 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 conduit.close();
             } catch (IOException e) {
                 log.debug("pipe '{}': closing the socket failed: {}", name(), e.getMessage());
+            }
+            if (budget != null) {
+                // What is queued stays counted until read or closed; the rest goes with the socket.
+                budget.forget(budgetWake);
+                budget.add(-chargedOutsideQueue);
+                chargedOutsideQueue = 0;
             }
             listener.released(this);
         });

@@ -1,6 +1,7 @@
 package io.pipc.transport.socket;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
@@ -26,6 +27,7 @@ import io.pipc.PipeTimeoutException;
 import io.pipc.Readiness;
 import io.pipc.Transport;
 import io.pipc.transport.Deadline;
+import io.pipc.transport.RefusalLog;
 import io.pipc.wire.Role;
 
 import org.jspecify.annotations.Nullable;
@@ -38,14 +40,21 @@ import org.slf4j.LoggerFactory;
  * handshake there, so a slow or hostile client costs no thread. Clients whose handshake
  * succeeded wait in a queue for {@link #accept()}.
  *
- * <p>At most {@link PipeOptions#maxConnections()} clients are held at once, counting those
- * still in their handshake and those accepted and not yet closed; further clients are closed
- * at once.
+ * <p>Limits keep unauthenticated connections from starving the server ({@link ConnectionLimits}):
+ * at most {@link PipeOptions#maxConnections()} clients past their handshake (waiting to be
+ * accepted, or accepted and not yet closed), further ones refused; apart from them, at most
+ * {@link PipeOptions#maxHandshakingConnections()} in their handshake, beyond which the server
+ * stops accepting until one finishes (new connections wait in the listen backlog); and at most
+ * {@link PipeOptions#maxHandshakingConnectionsPerAddress()} in their handshake from one IP
+ * address (TCP, loopback exempt: {@link PeerAddress}), further ones from there refused at once.
+ * All clients' unread and partial messages together are bounded by
+ * {@link PipeOptions#maxInboundBuffer()} ({@link InboundBudget}).
  *
  * <p>Every client closed before the application could accept it is counted in
- * {@link #refusedConnections()} and logged; those that failed to authenticate (a wrong or
- * missing secret, an untrusted or missing certificate) are also counted in
- * {@link #authenticationFailures()} and logged as warnings.
+ * {@link #refusedConnections()} and logged, without flooding the log ({@link RefusalLog});
+ * those refused by a limit are also counted in {@link #refusedOverLimits()}, and those that
+ * failed to authenticate (a wrong or missing secret, an untrusted or missing certificate) in
+ * {@link #authenticationFailures()}.
  */
 public final class SocketServer implements PipeServer, EventLoop.Handler {
 
@@ -81,9 +90,12 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<SocketPipe> accepted = new ArrayDeque<>();
     private final Set<SocketPipe> unaccepted = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger connections = new AtomicInteger();
+    private final ConnectionLimits limits;
+    private final InboundBudget budget;
+    private final RefusalLog refusals;
     private final AtomicInteger counter = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong refusedOverLimits = new AtomicLong();
     private final AtomicLong authenticationFailures = new AtomicLong();
     /** Every client's pipe whose socket is still open, accepted or not. */
     private final Set<SocketPipe> live = ConcurrentHashMap.newKeySet();
@@ -94,6 +106,10 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     private volatile boolean listening = true;
     private final java.util.concurrent.atomic.AtomicBoolean listenerClosed = new java.util.concurrent.atomic.AtomicBoolean();
     private @Nullable SelectionKey key;
+    /** Loop only: accepting stopped because {@code maxHandshakingConnections} clients are in their handshake. */
+    private boolean acceptPaused;
+    /** Loop only: whether a pause was logged as a warning already (later ones go to debug). */
+    private boolean pauseWarned;
 
     private SocketServer(String name, Transport transport, PipeOptions options, ServerSocketChannel listener,
             Admission admission, Runnable onClose) throws IOException {
@@ -105,6 +121,9 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         this.admission = admission;
         this.onClose = onClose;
         this.readiness = new Readiness(() -> closed || hasAccepted() || (!listening && handshaking() == 0));
+        this.limits = new ConnectionLimits(options, () -> loop.execute(this::resumeAccepting));
+        this.budget = new InboundBudget(options.maxInboundBuffer());
+        this.refusals = new RefusalLog(log, "server '" + name + "' on " + address);
     }
 
     /**
@@ -168,6 +187,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                 SocketPipe pipe = accepted.pollFirst();
                 if (pipe != null) {
                     unaccepted.remove(pipe);
+                    pipe.handOut();
                     return pipe;
                 }
                 if (!listening && handshaking() == 0) {
@@ -210,7 +230,16 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
      * @return clients held now: in their handshake, waiting to be accepted, or accepted and open
      */
     public int connections() {
-        return connections.get();
+        return limits.held();
+    }
+
+    /**
+     * @return bytes held now for all clients together: received messages not yet read, and
+     *         messages that have begun to arrive; bounded by {@link PipeOptions#maxInboundBuffer()}
+     */
+    @Override
+    public long bufferedBytes() {
+        return budget.held();
     }
 
     /**
@@ -221,6 +250,17 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     @Override
     public long refusedConnections() {
         return refused.get();
+    }
+
+    /**
+     * @return clients refused since the server started because a limit was reached:
+     *         {@code maxConnections} clients past their handshake, or
+     *         {@code maxHandshakingConnectionsPerAddress} in their handshake from the same
+     *         address; also counted in {@link #refusedConnections()}
+     */
+    @Override
+    public long refusedOverLimits() {
+        return refusedOverLimits.get();
     }
 
     /**
@@ -282,6 +322,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         for (SocketPipe pipe : List.copyOf(unaccepted)) {
             pipe.closeWithoutWaiting();
         }
+        refusals.end();
         log.debug("server '{}' on {} closed", name, address);
     }
 
@@ -306,6 +347,10 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     @Override
     public void ready(SelectionKey readyKey) {
         for (int i = 0; i < 64 && listening; i++) {
+            if (limits.handshakesFull()) {
+                pauseAccepting();
+                return;
+            }
             SocketChannel socket;
             try {
                 socket = listener.accept();
@@ -320,28 +365,58 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         }
     }
 
-    private void admit(SocketChannel socket) {
-        String peer = "peer " + admission.describe(socket);
-        if (connections.incrementAndGet() > options.maxConnections()) {
-            connections.decrementAndGet();
-            refused.incrementAndGet();
-            log.warn("server '{}' on {}: refused {}: it already holds maxConnections={} clients", name, address, peer,
-                    options.maxConnections());
-            closeQuietly(socket);
+    /** On the loop: enough clients are in their handshake; the rest wait in the listen backlog. */
+    private void pauseAccepting() {
+        SelectionKey k = key;
+        if (acceptPaused || k == null || !k.isValid()) {
             return;
         }
+        acceptPaused = true;
+        k.interestOps(0);
+        String message = "server '" + name + "' on " + address + ": " + options.maxHandshakingConnections()
+                + " clients are in their handshake (maxHandshakingConnections); new connections wait until one finishes";
+        if (pauseWarned) {
+            log.debug(message);
+        } else {
+            pauseWarned = true;
+            log.warn("{} (logged once; later pauses at debug level)", message);
+        }
+    }
+
+    /** On the loop: a client left its handshake, so there may be room to accept again. */
+    private void resumeAccepting() {
+        SelectionKey k = key;
+        if (!acceptPaused || !listening || k == null || !k.isValid() || limits.handshakesFull()) {
+            return;
+        }
+        acceptPaused = false;
+        k.interestOps(SelectionKey.OP_ACCEPT);
+    }
+
+    private void admit(SocketChannel socket) {
+        String peer = "peer " + admission.describe(socket);
+        InetAddress origin = PeerAddress.countedFor(socket);
+        ConnectionLimits.Refusal over = limits.refusal(origin);
+        if (over != null) {
+            refusedOverLimits.incrementAndGet();
+            refuse(socket, peer, over == ConnectionLimits.Refusal.MAX_CONNECTIONS
+                    ? "it already holds maxConnections=" + options.maxConnections() + " clients"
+                    : "maxHandshakingConnectionsPerAddress=" + options.maxHandshakingConnectionsPerAddress()
+                            + " connections from " + (origin == null ? "there" : origin.getHostAddress())
+                            + " are in their handshake already");
+            return;
+        }
+        ConnectionLimits.Slot slot = limits.admit(origin);
         Conduit conduit;
         try {
             socket.configureBlocking(false);
             conduit = admission.admit(socket);
         } catch (IOException | PipeException e) {
-            connections.decrementAndGet();
-            refused.incrementAndGet();
+            slot.release();
             if (e instanceof AuthenticationException) {
                 authenticationFailures.incrementAndGet();
             }
-            log.warn("server '{}' on {}: refused {}: {}", name, address, peer, e.getMessage());
-            closeQuietly(socket);
+            refuse(socket, peer, e.getMessage());
             return;
         }
         String pipeName = name + "#" + counter.incrementAndGet();
@@ -349,13 +424,23 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                 new SocketPipe.Listener() {
                     @Override
                     public void established(SocketPipe established) {
-                        queue(established);
+                        if (slot.establish()) {
+                            queue(established);
+                            return;
+                        }
+                        // Others finished their handshake first, and took the last places.
+                        refused.incrementAndGet();
+                        refusedOverLimits.incrementAndGet();
+                        refusals.warn(System.nanoTime(), "server '" + name + "' on " + address + ": refused " + peer
+                                + " after its handshake: it already holds maxConnections=" + options.maxConnections()
+                                + " clients");
+                        established.closeWithoutWaiting();
                     }
 
                     @Override
                     public void released(SocketPipe gone) {
                         // A client that finished before accept() stays queued: what it sent is still to be read.
-                        connections.decrementAndGet();
+                        slot.release();
                         unaccepted.remove(gone);
                         live.remove(gone);
                         if (!listening) {
@@ -369,7 +454,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                             readiness.signal();
                         }
                     }
-                }, Deadline.after(options.handshakeTimeout()));
+                }, Deadline.after(options.handshakeTimeout()), budget);
         // Tracked before it can read or write: accept() and close() must never miss a connected client.
         unaccepted.add(pipe);
         live.add(pipe);
@@ -381,6 +466,13 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         });
     }
 
+    /** Closes a client at once, before its handshake began; counted and logged. */
+    private void refuse(SocketChannel socket, String peer, @Nullable String why) {
+        refused.incrementAndGet();
+        refusals.warn(System.nanoTime(), "server '" + name + "' on " + address + ": refused " + peer + ": " + why);
+        closeQuietly(socket);
+    }
+
     private void refusedAfterHandshake(String peer, Throwable failure) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
@@ -390,9 +482,11 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         refused.incrementAndGet();
         if (cause instanceof AuthenticationException) {
             authenticationFailures.incrementAndGet();
-            log.warn("server '{}' on {}: {} failed to authenticate: {}", name, address, peer, cause.getMessage());
+            refusals.warn(System.nanoTime(), "server '" + name + "' on " + address + ": " + peer
+                    + " failed to authenticate: " + cause.getMessage());
         } else {
-            log.info("server '{}' on {}: {} failed its handshake: {}", name, address, peer, cause.getMessage());
+            refusals.info(System.nanoTime(), "server '" + name + "' on " + address + ": " + peer
+                    + " failed its handshake: " + cause.getMessage());
         }
     }
 
@@ -427,7 +521,8 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
 
     @Override
     public void tick(long nowNanos) {
-        // Clients' deadlines are their own; the listening socket has none.
+        // Clients' deadlines are their own; the listening socket has only its log's summaries.
+        refusals.flush(nowNanos);
     }
 
     private static void closeQuietly(SocketChannel socket) {

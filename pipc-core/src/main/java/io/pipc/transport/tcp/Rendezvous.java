@@ -28,7 +28,9 @@ import io.pipc.PipeOptions;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Transport;
 import io.pipc.transport.Deadline;
+import io.pipc.transport.RefusalLog;
 import io.pipc.transport.socket.Conduit;
+import io.pipc.transport.socket.PeerAddress;
 import io.pipc.transport.socket.SocketClient;
 import io.pipc.transport.socket.SocketPipe;
 import io.pipc.transport.socket.TlsFailure;
@@ -82,6 +84,7 @@ final class Rendezvous {
     private long retryNanos = FIRST_RETRY_NANOS;
     private @Nullable PipeException lastFailure;
     private @Nullable String lastConnectError;
+    private final RefusalLog refusals;
 
     /**
      * @param name the pipe's name
@@ -97,6 +100,7 @@ final class Rendezvous {
         this.localAddress = localAddress;
         this.options = options;
         this.deadline = Deadline.after(options.connectTimeout());
+        this.refusals = new RefusalLog(log, "pipe '" + name + "' (rendezvous)");
     }
 
     /**
@@ -213,8 +217,16 @@ final class Rendezvous {
                 return;
             }
             String peer = describe(socket);
-            if (connections.size() >= MAX_CONNECTIONS) {
-                log.warn("pipe '{}': refused {}: already {} connections waiting in the rendezvous", name, peer, MAX_CONNECTIONS);
+            // One host must not hold every place: others, the real peer among them, keep some.
+            int perAddress = Math.min(options.maxHandshakingConnectionsPerAddress(), MAX_CONNECTIONS);
+            String refusal = connections.size() >= MAX_CONNECTIONS
+                    ? "already " + MAX_CONNECTIONS + " connections waiting in the rendezvous"
+                    : pendingFrom(socket) >= perAddress
+                            ? "already " + perAddress + " connections from its address waiting in the rendezvous"
+                                    + " (maxHandshakingConnectionsPerAddress)"
+                            : null;
+            if (refusal != null) {
+                refusals.warn(System.nanoTime(), "pipe '" + name + "': refused " + peer + ": " + refusal);
                 closeQuietly(socket);
                 continue;
             }
@@ -417,6 +429,7 @@ final class Rendezvous {
         if (listener != null) {
             closeQuietly(listener);
         }
+        refusals.end();
     }
 
     private long stageTimeoutNanos() {
@@ -441,6 +454,26 @@ final class Rendezvous {
         } catch (IOException e) {
             return "peer (gone)";
         }
+    }
+
+    /**
+     * @return how many accepted connections from the address {@code socket} comes from wait in
+     *         the rendezvous; 0 when it counts under none ({@link PeerAddress})
+     */
+    private int pendingFrom(SocketChannel socket) {
+        InetAddress address = PeerAddress.countedFor(socket);
+        if (address == null) {
+            return 0;
+        }
+        int count = 0;
+        for (SelectionKey k : selector().keys()) {
+            if (k.isValid() && k.attachment() instanceof RendezvousConnection connection && connection.accepted()
+                    && connections.contains(connection) && k.channel() instanceof SocketChannel other
+                    && address.equals(PeerAddress.countedFor(other))) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static void closeQuietly(java.nio.channels.@Nullable Channel channel) {

@@ -73,6 +73,16 @@ final class UnixServer implements PipeServer {
         return server.authenticationFailures();
     }
 
+    @Override
+    public long refusedOverLimits() {
+        return server.refusedOverLimits();
+    }
+
+    @Override
+    public long bufferedBytes() {
+        return server.bufferedBytes();
+    }
+
     private void removeFile() {
         if (fileRemoved.compareAndSet(false, true)) {
             file.remove();

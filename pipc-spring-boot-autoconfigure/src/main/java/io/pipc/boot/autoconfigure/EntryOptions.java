@@ -47,6 +47,9 @@ final class EntryOptions {
         PipcProperties.ServerEntry entry = server.properties();
         return common(server.key(), entry, server.wire(), directory, tls)
                 .maxConnections(entry.getMaxConnections())
+                .maxHandshakingConnections(entry.getMaxHandshakingConnections())
+                .maxHandshakingConnectionsPerAddress(entry.getMaxHandshakingConnectionsPerAddress())
+                .maxInboundBuffer(entry.getMaxInboundBuffer().toBytes())
                 .tlsClientAuth(entry.isClientAuth())
                 .allowedPeerUsers(entry.getAllowedPeerUsers())
                 .allowAnyPeerUser(entry.isAllowAnyPeerUser())

@@ -185,6 +185,12 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         Class<?> jsonType = jsonType(prefix, codec, entry.getJsonType(), classLoader, problems);
         Wire wire = choice(prefix + ".wire", entry.getWire(), WIRES, problems);
         atLeastOne(prefix + ".max-connections", entry.getMaxConnections(), problems);
+        atLeastOne(prefix + ".max-handshaking-connections", entry.getMaxHandshakingConnections(), problems);
+        atLeastOne(prefix + ".max-handshaking-connections-per-address", entry.getMaxHandshakingConnectionsPerAddress(),
+                problems);
+        if (entry.getMaxInboundBuffer().toBytes() < 1) {
+            problems.add(prefix + ".max-inbound-buffer must be at least 1B (was " + entry.getMaxInboundBuffer() + ")");
+        }
         atLeastOne(prefix + ".handler-threads", entry.getHandlerThreads(), problems);
         if (entry.isClientAuth() && entry.getSslBundle() == null) {
             problems.add(prefix + ".client-auth needs " + prefix + ".ssl-bundle: client certificates are part of TLS");

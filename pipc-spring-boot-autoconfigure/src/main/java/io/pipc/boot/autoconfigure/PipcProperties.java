@@ -424,9 +424,24 @@ public class PipcProperties {
     public static class ServerEntry extends Entry {
 
         /**
-         * Maximum number of clients connected at once; further clients are refused.
+         * Maximum number of clients connected at once, past their handshake; further clients are refused.
          */
         private int maxConnections = 1000;
+
+        /**
+         * Maximum number of clients in their handshake at once, apart from max-connections; while that many are, new connections wait.
+         */
+        private int maxHandshakingConnections = 64;
+
+        /**
+         * Maximum number of clients from one IP address in their handshake at once (tcp, loopback exempt); further ones are refused.
+         */
+        private int maxHandshakingConnectionsPerAddress = 16;
+
+        /**
+         * Maximum size of all clients' unread and partial messages together; beyond it, reading from clients waits.
+         */
+        private DataSize maxInboundBuffer = DataSize.ofMegabytes(64);
 
         /**
          * Maximum number of threads handing clients' messages to the inbound channel. Each
@@ -456,6 +471,30 @@ public class PipcProperties {
 
         public void setMaxConnections(int maxConnections) {
             this.maxConnections = maxConnections;
+        }
+
+        public int getMaxHandshakingConnections() {
+            return this.maxHandshakingConnections;
+        }
+
+        public void setMaxHandshakingConnections(int maxHandshakingConnections) {
+            this.maxHandshakingConnections = maxHandshakingConnections;
+        }
+
+        public int getMaxHandshakingConnectionsPerAddress() {
+            return this.maxHandshakingConnectionsPerAddress;
+        }
+
+        public void setMaxHandshakingConnectionsPerAddress(int maxHandshakingConnectionsPerAddress) {
+            this.maxHandshakingConnectionsPerAddress = maxHandshakingConnectionsPerAddress;
+        }
+
+        public DataSize getMaxInboundBuffer() {
+            return this.maxInboundBuffer;
+        }
+
+        public void setMaxInboundBuffer(DataSize maxInboundBuffer) {
+            this.maxInboundBuffer = maxInboundBuffer;
         }
 
         public int getHandlerThreads() {

@@ -28,6 +28,12 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code pipc.connections.refused}: counter of the clients a server refused (over its
  * connection limit, failed checks or handshakes), read from
  * {@link PipeServer#refusedConnections()};</li>
+ * <li>{@code pipc.connections.limited}: counter of those refused because a limit was reached
+ * ({@code max-connections}, {@code max-handshaking-connections-per-address}), read from
+ * {@link PipeServer#refusedOverLimits()};</li>
+ * <li>{@code pipc.inbound.buffered}: gauge of the bytes a server holds for its clients (unread
+ * and partial messages, bounded by {@code max-inbound-buffer}), read from
+ * {@link PipeServer#bufferedBytes()};</li>
  * <li>{@code pipc.failures}: counter of failures, also tagged by {@code kind} (codec, handler,
  * authentication, reply-timeout, dropped, connection); a server's authentication failures are
  * read from {@link PipeServer#authenticationFailures()}.</li>
@@ -77,6 +83,13 @@ public final class MicrometerPipeMetrics implements PipeMetrics {
         }
         FunctionCounter.builder("pipc.connections.refused", server, PipeServer::refusedConnections)
                 .tags(tags(origin))
+                .register(current);
+        FunctionCounter.builder("pipc.connections.limited", server, PipeServer::refusedOverLimits)
+                .tags(tags(origin))
+                .register(current);
+        Gauge.builder("pipc.inbound.buffered", server, PipeServer::bufferedBytes)
+                .tags(tags(origin))
+                .baseUnit("bytes")
                 .register(current);
         FunctionCounter.builder("pipc.failures", server, PipeServer::authenticationFailures)
                 .tags(tags(origin))

@@ -338,6 +338,25 @@ class PipcPropertiesValidationTests {
     }
 
     @Test
+    void zeroMaxHandshakingConnections() {
+        fails("pipc.servers.api.max-handshaking-connections must be at least 1 (was 0)", "pipc.servers.api.transport=unix",
+                "pipc.servers.api.max-handshaking-connections=0");
+    }
+
+    @Test
+    void zeroMaxHandshakingConnectionsPerAddress() {
+        fails("pipc.servers.api.max-handshaking-connections-per-address must be at least 1 (was 0)",
+                "pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                "pipc.servers.api.max-handshaking-connections-per-address=0");
+    }
+
+    @Test
+    void emptyMaxInboundBuffer() {
+        fails("pipc.servers.api.max-inbound-buffer must be at least 1B (was 0B)", "pipc.servers.api.transport=tcp",
+                "pipc.servers.api.port=0", "pipc.servers.api.max-inbound-buffer=0");
+    }
+
+    @Test
     void serverGatewayWithoutInboundChannel() {
         fails("pipc.servers.api.gateway needs pipc.servers.api.inbound-channel: the channel requests are sent to",
                 "pipc.servers.api.transport=unix", "pipc.servers.api.gateway=true");

@@ -99,12 +99,30 @@ class PipeOptionsMappingTests {
     void serverPropertiesBecomeItsOptions() {
         this.runner.withPropertyValues("pipc.servers.api.transport=unix", "pipc.servers.api.path=" + this.directory.resolve("a.sock"),
                 "pipc.servers.api.max-connections=7", "pipc.servers.api.allowed-peer-users=alice,bob",
-                "pipc.servers.api.allow-any-peer-user=true")
+                "pipc.servers.api.allow-any-peer-user=true", "pipc.servers.api.max-handshaking-connections=5",
+                "pipc.servers.api.max-handshaking-connections-per-address=3", "pipc.servers.api.max-inbound-buffer=2MB")
                 .run((context) -> {
                     PipeOptions options = this.factory.options("api");
                     assertThat(options.maxConnections()).isEqualTo(7);
+                    assertThat(options.maxHandshakingConnections()).isEqualTo(5);
+                    assertThat(options.maxHandshakingConnectionsPerAddress()).isEqualTo(3);
+                    assertThat(options.maxInboundBuffer()).isEqualTo(2L * 1024 * 1024);
                     assertThat(options.allowedPeerUsers()).isEqualTo(Set.of("alice", "bob"));
                     assertThat(options.allowAnyPeerUser()).isTrue();
+                });
+    }
+
+    @Test
+    void serverLimitsDefaultToTheCoresDefaults() {
+        this.runner.withPropertyValues("pipc.servers.api.transport=unix", "pipc.servers.api.path=" + this.directory.resolve("a.sock"))
+                .run((context) -> {
+                    PipeOptions options = this.factory.options("api");
+                    PipeOptions core = PipeOptions.defaults();
+                    assertThat(options.maxConnections()).isEqualTo(core.maxConnections());
+                    assertThat(options.maxHandshakingConnections()).isEqualTo(core.maxHandshakingConnections());
+                    assertThat(options.maxHandshakingConnectionsPerAddress())
+                            .isEqualTo(core.maxHandshakingConnectionsPerAddress());
+                    assertThat(options.maxInboundBuffer()).isEqualTo(core.maxInboundBuffer());
                 });
     }
 

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pipc.AuthenticationException;
 import io.pipc.Pipe;
+import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.PipeServer;
 import io.pipc.Pipes;
@@ -92,6 +93,33 @@ class PipcMetricsAutoConfigurationTests {
                     });
                     assertThat(registry.getMeters())
                             .allSatisfy((meter) -> assertThat(meter.getId().getTag("connectionId")).isNull());
+                });
+    }
+
+    @Test
+    void clientsRefusedOverALimitAndTheBytesHeldForClientsAreMeasuredFromTheServer() {
+        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                "pipc.servers.api.inbound-channel=in", "pipc.servers.api.max-connections=1")
+                .run((context) -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    SocketAddress address = context.getBean("apiPipeServer", PipeServer.class).address();
+                    String[] tags = { "name", "api", "transport", "tcp", "role", "server" };
+                    try (Pipe first = Pipes.connect(address)) {
+                        await().atMost(Duration.ofSeconds(10)).until(() -> registry.find("pipc.connections.open")
+                                .tags(tags).gauge() != null && registry.get("pipc.connections.open").tags(tags).gauge().value() == 1);
+
+                        assertThatExceptionOfType(PipeException.class).isThrownBy(() -> Pipes.connect(address));
+
+                        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                            assertThat(registry.get("pipc.connections.limited").tags(tags).functionCounter().count())
+                                    .isEqualTo(1);
+                            assertThat(registry.get("pipc.connections.refused").tags(tags).functionCounter().count())
+                                    .isEqualTo(1);
+                        });
+                        assertThat(registry.get("pipc.inbound.buffered").tags(tags).gauge().value()).isZero();
+                        assertThat(registry.get("pipc.inbound.buffered").tags(tags).gauge().getId().getBaseUnit())
+                                .isEqualTo("bytes");
+                    }
                 });
     }
 

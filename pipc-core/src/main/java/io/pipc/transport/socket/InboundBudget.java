@@ -1,0 +1,88 @@
+package io.pipc.transport.socket;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bytes a server holds for all its clients together ({@link io.pipc.PipeOptions#maxInboundBuffer()}):
+ * messages received and not yet read, plus messages that have begun to arrive. Each client's
+ * pipe adds what it takes in and subtracts what the application reads; once the total reaches
+ * the limit, pipes stop reading (their peers' writes block, as with a full queue) and wait here.
+ * They are woken together once the application has read the total down to half, so that they
+ * refill it in batches rather than one read at a time.
+ *
+ * <p>Thread-safe: pipes add from their event loops, the application's readers subtract. A pipe
+ * registers to wait and then checks again, and a reader subtracts and then looks for waiters,
+ * both through sequentially consistent atomics: a wake-up cannot fall between the two.
+ */
+final class InboundBudget {
+
+    private final long limit;
+    private final long resumeAt;
+    private final AtomicLong held = new AtomicLong();
+    private final Set<Runnable> waiting = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param limit the most bytes held before pipes stop reading; at least 1
+     */
+    InboundBudget(long limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("an inbound buffer limit must be at least 1 byte (was " + limit + ")");
+        }
+        this.limit = limit;
+        this.resumeAt = limit / 2;
+    }
+
+    /**
+     * @return whether the limit is reached: pipes should stop reading
+     */
+    boolean isSpent() {
+        return held.get() >= limit;
+    }
+
+    /**
+     * @return the bytes held now
+     */
+    long held() {
+        return held.get();
+    }
+
+    /**
+     * @param bytes bytes taken in (positive) or let go (negative); letting go down to half the
+     *        limit wakes every waiting pipe
+     */
+    void add(long bytes) {
+        long now = held.addAndGet(bytes);
+        if (bytes < 0 && now <= resumeAt && !waiting.isEmpty()) {
+            for (Runnable wake : waiting) {
+                if (waiting.remove(wake)) {
+                    wake.run();
+                }
+            }
+        }
+    }
+
+    /**
+     * Registers a pipe that stopped reading because the limit is reached.
+     *
+     * @param wake run once the total is down to half; must not block (it hands work to a loop)
+     * @return false when the limit was no longer reached after registering: nothing is
+     *         registered and the pipe may read on
+     */
+    boolean await(Runnable wake) {
+        waiting.add(wake);
+        if (!isSpent()) {
+            waiting.remove(wake);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * @param wake a registration to drop, as when its pipe is gone or reads again
+     */
+    void forget(Runnable wake) {
+        waiting.remove(wake);
+    }
+}
