@@ -53,6 +53,13 @@ public final class Readiness {
         waiters.remove(waiter);
     }
 
+    /**
+     * @return how many selections are registered to be woken: none once every select has returned
+     */
+    int waiterCount() {
+        return waiters.size();
+    }
+
     /** One thread's pending select: woken by the first signal of any candidate. */
     static final class Waiter {
 

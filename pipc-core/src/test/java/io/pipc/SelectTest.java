@@ -67,7 +67,7 @@ class SelectTest {
         PipePair a = pair();
         PipePair b = pair();
         Future<List<Selectable>> selecting = threads.submit(() -> Pipes.select(List.of(a.right(), b.right()), Duration.ofSeconds(20)));
-        awaitParkedInSelect(selecting);
+        awaitWaiting(selecting, a.right(), b.right());
 
         b.left().write("wake up");
 
@@ -78,7 +78,7 @@ class SelectTest {
     void wakesWhenAPeerClosesAndThenReadDoesNotBlock() throws Exception {
         PipePair a = pair();
         Future<List<Selectable>> selecting = threads.submit(() -> Pipes.select(List.of(a.right()), Duration.ofSeconds(20)));
-        awaitParkedInSelect(selecting);
+        awaitWaiting(selecting, a.right());
 
         a.left().close();
 
@@ -112,7 +112,7 @@ class SelectTest {
         Selectable mine = () -> custom;
         TypedPipe<byte[]> typed = a.right().typed(new IdentityCodec());
         Future<List<Selectable>> selecting = threads.submit(() -> Pipes.select(List.of(typed, mine), Duration.ofSeconds(20)));
-        awaitParkedInSelect(selecting);
+        awaitWaiting(selecting, mine);
 
         flag.set(true);
         custom.signal();
@@ -150,19 +150,26 @@ class SelectTest {
     @Test
     void signalsLeaveNoWaiterBehind() throws Exception {
         PipePair a = pair();
+        PipePair b = pair();
         for (int i = 0; i < 100; i++) {
-            Pipes.select(List.of(a.right()), Duration.ZERO);
+            Pipes.select(List.of(a.right(), b.right()), Duration.ZERO);
         }
+        assertThat(Pipes.select(List.of(a.right(), b.right()), Duration.ofMillis(20))).isEmpty();
+        Future<List<Selectable>> woken = threads.submit(() -> Pipes.select(List.of(a.right(), b.right()), Duration.ofSeconds(10)));
+        await().until(() -> a.right().readiness().waiterCount() == 1);
         a.left().write("x");
+        assertThat(woken.get(10, TimeUnit.SECONDS)).containsExactly(a.right());
 
-        // Every earlier select unregistered itself: the write must not try to wake dead threads.
-        assertThat(Pipes.select(List.of(a.right()), Duration.ZERO)).containsExactly(a.right());
+        // Every select unregistered itself, whether it found nothing, timed out or was woken: no
+        // later write tries to wake a thread that has gone.
+        assertThat(a.right().readiness().waiterCount()).isZero();
+        assertThat(b.right().readiness().waiterCount()).isZero();
     }
 
-    private void awaitParkedInSelect(Future<?> selecting) {
-        await().until(() -> !selecting.isDone() && Thread.getAllStackTraces().entrySet().stream()
-                .anyMatch(e -> e.getKey().getState() != Thread.State.RUNNABLE
-                        && java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals("io.pipc.Selection"))));
+    /** Until the select has found nothing ready and waits on every candidate, without returning. */
+    private static void awaitWaiting(Future<?> selecting, Selectable... candidates) {
+        await().until(() -> java.util.Arrays.stream(candidates).allMatch(c -> c.readiness().waiterCount() == 1));
+        assertThat(selecting).isNotDone();
     }
 
     private static final class IdentityCodec implements Codec<byte[]> {

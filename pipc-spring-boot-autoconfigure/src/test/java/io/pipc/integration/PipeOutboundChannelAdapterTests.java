@@ -3,6 +3,7 @@ package io.pipc.integration;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
@@ -112,13 +113,15 @@ class PipeOutboundChannelAdapterTests {
                     Pipe first = Pipes.connect(server.address());
                     Pipe second = Pipes.connect(server.address());
                     await().atMost(WAIT).until(() -> connections.getConnectionIds().size() == 2);
-                    String secondId = connections.getConnectionIds().stream().sorted().toList().get(1);
+                    List<String> ids = connections.getConnectionIds().stream().sorted().toList();
+                    PipeOutboundChannelAdapter out = context.getBean(PipeOutboundChannelAdapter.class);
 
-                    context.getBean(PipeOutboundChannelAdapter.class).handleMessage(
-                            MessageBuilder.withPayload("for you").setHeader(PipcHeaders.CONNECTION_ID, secondId).build());
-
+                    out.handleMessage(MessageBuilder.withPayload("for you").setHeader(PipcHeaders.CONNECTION_ID, ids.get(1)).build());
                     assertThat(second.readString(WAIT)).isEqualTo("for you");
-                    assertThat(first.size()).isZero();
+                    out.handleMessage(MessageBuilder.withPayload("marker").setHeader(PipcHeaders.CONNECTION_ID, ids.get(0)).build());
+
+                    // Had "for you" gone to every client, it would reach the first one before its marker.
+                    assertThat(first.readString(WAIT)).isEqualTo("marker");
                 });
     }
 

@@ -2,9 +2,13 @@ package io.pipc.integration;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -62,7 +66,10 @@ class PipeOutboundGatewayTests {
 
     @Test
     void concurrentRequestsFromManyThreadsEachGetTheirOwnReply() throws Exception {
-        Thread peer = echoPeer(this.pair.right(), 200);
+        // The peer answers each group of eight requests last first, so replies matched in the
+        // order the requests left would go to the wrong callers.
+        Set<String> correlationIds = ConcurrentHashMap.newKeySet();
+        Thread peer = reversingEchoPeer(this.pair.right(), 200, 8, correlationIds);
         ExecutorService callers = Executors.newFixedThreadPool(8);
         try {
             this.runner.withBean(Pipe.class, this.pair::left).withUserConfiguration(Requests.class).run((context) -> {
@@ -81,6 +88,7 @@ class PipeOutboundGatewayTests {
             callers.shutdownNow();
         }
         join(peer);
+        assertThat(correlationIds).as("a fresh correlation id per request").hasSize(200);
     }
 
     @Test
@@ -157,6 +165,31 @@ class PipeOutboundGatewayTests {
                         .getBytes(StandardCharsets.UTF_8), request.correlationId(), null));
             }
         }, "echo-peer");
+        peer.start();
+        return peer;
+    }
+
+    /**
+     * Answers {@code count} requests, taking them in groups of {@code group} (the callers' most
+     * in flight) and answering each group in reverse order; records every correlation id seen.
+     */
+    private static Thread reversingEchoPeer(Pipe pipe, int count, int group, Set<String> correlationIds) {
+        Thread peer = new Thread(() -> {
+            int answered = 0;
+            while (answered < count) {
+                Deque<Envelope> batch = new ArrayDeque<>();
+                while (batch.size() < Math.min(group, count - answered)) {
+                    Envelope request = pipe.readEnvelope(WAIT);
+                    correlationIds.add(String.valueOf(request.correlationId()));
+                    batch.push(request);
+                }
+                for (Envelope request : batch) {
+                    pipe.write(new Envelope(("echo " + new String(request.payload(), StandardCharsets.UTF_8))
+                            .getBytes(StandardCharsets.UTF_8), request.correlationId(), null));
+                }
+                answered += batch.size();
+            }
+        }, "reversing-echo-peer");
         peer.start();
         return peer;
     }

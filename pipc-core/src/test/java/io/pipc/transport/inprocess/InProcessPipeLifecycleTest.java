@@ -20,6 +20,7 @@ import io.pipc.MessageTooLargeException;
 import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
 import io.pipc.PipeClosedException;
+import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.PipePair;
 import io.pipc.PipeTimeoutException;
@@ -340,12 +341,15 @@ class InProcessPipeLifecycleTest {
     @Test
     void anInterruptedReaderGetsAPipeExceptionAndKeepsItsInterruptFlag() throws Exception {
         PipePair pair = pair();
+        CompletableFuture<RuntimeException> thrown = new CompletableFuture<>();
         CompletableFuture<Boolean> flagAfter = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try {
                 pair.right().read();
+                thrown.complete(null);
             } catch (RuntimeException e) {
-                flagAfter.complete(Thread.currentThread().isInterrupted() && e.getMessage().contains("interrupted"));
+                flagAfter.complete(Thread.currentThread().isInterrupted());
+                thrown.complete(e);
             }
         });
         reader.start();
@@ -353,7 +357,9 @@ class InProcessPipeLifecycleTest {
 
         reader.interrupt();
 
-        assertThat(flagAfter.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(thrown.get(10, TimeUnit.SECONDS)).isExactlyInstanceOf(PipeException.class)
+                .hasMessageContaining("interrupted").hasCauseInstanceOf(InterruptedException.class);
+        assertThat(flagAfter.get(10, TimeUnit.SECONDS)).as("the interrupt flag is kept").isTrue();
     }
 
     /** True once the task's thread is parked inside the pipe (it cannot be anywhere else). */

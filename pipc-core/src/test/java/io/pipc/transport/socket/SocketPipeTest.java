@@ -40,6 +40,7 @@ import io.pipc.Pipes;
 import io.pipc.Selectable;
 import io.pipc.Transport;
 import io.pipc.wire.WireFormat;
+import io.pipc.testing.CloseAll;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,15 +63,12 @@ class SocketPipeTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Closeable closeable : toClose) {
-            try {
-                closeable.close();
-            } catch (RuntimeException ignored) {
-                // already failed
-            }
+        try {
+            CloseAll.of(toClose);
+        } finally {
+            threads.shutdownNow();
+            assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
-        threads.shutdownNow();
-        assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
     private SocketAddress addressFor(Family family) {
@@ -333,7 +331,9 @@ class SocketPipeTest {
 
         assertThat(server.isOpen()).isFalse();
         assertThatThrownBy(server::accept).isInstanceOf(PipeClosedException.class);
-        assertThatThrownBy(() -> waitingClient.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class);
+        // An orderly goodbye, not a dropped connection (which says "without saying goodbye").
+        assertThatThrownBy(() -> waitingClient.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class)
+                .hasMessageEndingWith(" closed").hasMessageNotContaining("without saying goodbye");
         acceptedClient.write("still here");
         assertThat(serverSide.readString(Duration.ofSeconds(5))).isEqualTo("still here");
     }
@@ -369,13 +369,19 @@ class SocketPipeTest {
     @Test
     void clientsBeyondMaxConnectionsAreRefusedAndTheOthersAreServed() throws Exception {
         PipeServer server = server(Family.TCP, PipeOptions.builder().maxConnections(2).build());
-        connect(server, PipeOptions.defaults());
-        connect(server, PipeOptions.defaults());
+        Pipe first = connect(server, PipeOptions.defaults());
+        Pipe second = connect(server, PipeOptions.defaults());
 
-        assertThatThrownBy(() -> connect(server, PipeOptions.builder().connectTimeout(Duration.ofSeconds(5)).build()))
-                .isInstanceOf(PipeException.class);
-        toClose.add(server.accept(Duration.ofSeconds(5)));
-        toClose.add(server.accept(Duration.ofSeconds(5)));
+        // Refused at once (a closed or reset connection), not left to time out; and counted as refused.
+        assertThatThrownBy(() -> connect(server, PipeOptions.builder().connectTimeout(Duration.ofSeconds(30)).build()))
+                .isInstanceOf(PipeException.class).isNotInstanceOf(PipeTimeoutException.class);
+        assertThat(((SocketServer) server).refusedConnections()).isEqualTo(1);
+        for (Pipe client : List.of(first, second)) {
+            Pipe serverSide = server.accept(Duration.ofSeconds(5));
+            toClose.add(serverSide);
+            serverSide.write("served");
+            assertThat(client.readString(Duration.ofSeconds(5))).isEqualTo("served");
+        }
     }
 
     @Test
@@ -464,18 +470,24 @@ class SocketPipeTest {
     @Test
     void aSilentPeerIsDetectedWithinThreeHeartbeatsAndAnIdleHealthyOneStaysUp() throws Exception {
         // A budget of 750 ms leaves room for a starved thread on a loaded machine.
-        PipeOptions fast = PipeOptions.builder().heartbeat(Duration.ofMillis(250)).build();
+        Duration heartbeat = Duration.ofMillis(250);
+        PipeOptions fast = PipeOptions.builder().heartbeat(heartbeat).build();
         PipeServer server = server(Family.TCP, fast);
         Pipe healthy = connect(server, fast);
         Pipe healthyServerSide = server.accept(Duration.ofSeconds(10));
         toClose.add(healthyServerSide);
         try (HandDrivenPeer frozen = rawClient(server.address(), fast)) {
             frozen.handshake();
+            long silentSince = System.nanoTime();
             Pipe frozenServerSide = server.accept(Duration.ofSeconds(10));
             toClose.add(frozenServerSide);
 
-            assertThatThrownBy(() -> frozenServerSide.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class)
-                    .hasMessageContaining("heartbeat");
+            // Found after three silent heartbeats (half of one allowed for when the server saw the
+            // last handshake byte), and no later than three plus a second of scheduling slack.
+            assertThatThrownBy(() -> frozenServerSide.read(heartbeat.multipliedBy(3).plusSeconds(1)))
+                    .isInstanceOf(PeerClosedException.class).hasMessageContaining("heartbeat");
+            assertThat(Duration.ofNanos(System.nanoTime() - silentSince))
+                    .isGreaterThanOrEqualTo(heartbeat.multipliedBy(5).dividedBy(2));
             assertThatThrownBy(() -> healthyServerSide.read(Duration.ofMillis(2000))).isInstanceOf(PipeTimeoutException.class);
             healthy.write("alive");
             assertThat(healthyServerSide.readString(Duration.ofSeconds(5))).isEqualTo("alive");

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pipc.AuthenticationException;
 import io.pipc.Envelope;
@@ -196,18 +197,26 @@ class StreamPipeTest {
         PipeOptions small = PipeOptions.builder().queueCapacity(1, 100).writeTimeout(Duration.ofMillis(200)).build();
         Pipe[] pipes = connect(small, small);
         byte[] message = new byte[10_000];
+        AtomicInteger written = new AtomicInteger();
 
         assertThatThrownBy(() -> {
             while (true) {
                 pipes[0].write(message);
+                written.incrementAndGet();
             }
         }).isInstanceOf(PipeTimeoutException.class).hasMessageContaining("nothing was written");
 
-        pipes[1].pending();
-        await().untilAsserted(() -> {
-            pipes[1].pending();
-            pipes[0].write("still works".getBytes());
-        });
+        // Still usable: every message written before arrives whole, the one that timed out not at
+        // all, and later writes follow in order.
+        List<String> later = List.of("after 1", "after 2", "after 3");
+        Future<?> writer = threads.submit(() -> later.forEach(pipes[0]::write));
+        for (int i = 0; i < written.get(); i++) {
+            assertThat(pipes[1].read(Duration.ofSeconds(5))).as("message %d", i).hasSize(10_000);
+        }
+        for (String text : later) {
+            assertThat(pipes[1].readString(Duration.ofSeconds(5))).isEqualTo(text);
+        }
+        writer.get(10, TimeUnit.SECONDS);
         assertThat(pipes[0].isOpen()).isTrue();
     }
 
@@ -281,7 +290,9 @@ class StreamPipeTest {
             // the peer's queue, the OS pipe and our outbox are all full now
         }
 
-        pipes[0].close();
+        // close() waits for what is queued to leave, but not longer than the write timeout
+        // (plus scheduling slack): it never hangs on a peer that reads nothing.
+        threads.submit(pipes[0]::close).get(300 + 2_000, TimeUnit.MILLISECONDS);
 
         assertThat(pipes[0].isOpen()).isFalse();
     }
@@ -348,16 +359,21 @@ class StreamPipeTest {
 
     @Test
     void aSilentPeerIsDetectedWithinThreeHeartbeats() throws Exception {
-        PipeOptions fast = PipeOptions.builder().heartbeat(Duration.ofMillis(100)).build();
+        Duration heartbeat = Duration.ofMillis(250);
+        PipeOptions fast = PipeOptions.builder().heartbeat(heartbeat).build();
         Wires wires = new Wires();
         Future<StreamPipe> a = threads.submit(() -> wires.startA(fast));
         HandDrivenPeer raw = new HandDrivenPeer(wires.aToB.source(), wires.bToA.sink(), fast);
         raw.handshake();
+        long silentSince = System.nanoTime();
         Pipe pipe = a.get(10, TimeUnit.SECONDS);
 
-        // The raw peer is alive (its channels are open) but says nothing: frozen.
-        assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class)
+        // The raw peer is alive (its channels are open) but says nothing: frozen. Found after three
+        // silent heartbeats (half of one allowed for when the pipe saw the last handshake byte),
+        // and no later than three plus a second of scheduling slack.
+        assertThatThrownBy(() -> pipe.read(heartbeat.multipliedBy(3).plusSeconds(1))).isInstanceOf(PeerClosedException.class)
                 .hasMessageContaining("heartbeat");
+        assertThat(Duration.ofNanos(System.nanoTime() - silentSince)).isGreaterThanOrEqualTo(heartbeat.multipliedBy(5).dividedBy(2));
     }
 
     @Test

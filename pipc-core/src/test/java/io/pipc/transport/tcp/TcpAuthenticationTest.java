@@ -28,6 +28,7 @@ import io.pipc.PipeTimeoutException;
 import io.pipc.Pipes;
 import io.pipc.testing.LogCapture;
 import io.pipc.transport.socket.SocketServer;
+import io.pipc.testing.CloseAll;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,15 +61,12 @@ class TcpAuthenticationTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Closeable closeable : toClose) {
-            try {
-                closeable.close();
-            } catch (RuntimeException | IOException ignored) {
-                // already failed
-            }
+        try {
+            CloseAll.of(toClose);
+        } finally {
+            threads.shutdownNow();
+            assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
-        threads.shutdownNow();
-        assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
     private Pipe connect(PipeOptions options) {

@@ -30,6 +30,7 @@ import io.pipc.PipeTimeoutException;
 import io.pipc.Pipes;
 import io.pipc.Wire;
 import io.pipc.transport.socket.SocketServer;
+import io.pipc.testing.CloseAll;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,19 +72,16 @@ class TcpPythonWireTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        for (AutoCloseable closeable : toClose) {
-            try {
-                closeable.close();
-            } catch (RuntimeException ignored) {
-                // already failed
+        try {
+            CloseAll.of(toClose);
+        } finally {
+            for (Process process : processes) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
             }
+            threads.shutdownNow();
+            assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
-        for (Process process : processes) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        threads.shutdownNow();
-        assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
     private static PipeOptions python(String authkey) {

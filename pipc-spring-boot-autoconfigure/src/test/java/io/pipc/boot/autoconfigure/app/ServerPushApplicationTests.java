@@ -41,7 +41,9 @@ class ServerPushApplicationTests {
             bob.write("subscribe");
 
             assertThat(bob.readString(Duration.ofSeconds(10))).isEqualTo("subscribed: subscribe");
-            assertThat(alice.size()).isZero();
+            // Had bob's message gone to every client, it would reach alice before her own answer.
+            alice.write("marker");
+            assertThat(alice.readString(Duration.ofSeconds(10))).isEqualTo("subscribed: marker");
         }
     }
 
