@@ -19,6 +19,7 @@ def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "."
     totals = {"tests": 0, "skipped": 0, "failures": 0, "errors": 0}
     skipped_needing_root = []
+    skipped_all = []
     for module in sorted(glob.glob(os.path.join(root, "*", "target", "surefire-reports"))):
         counts = {"tests": 0, "skipped": 0, "failures": 0, "errors": 0}
         for report in glob.glob(os.path.join(module, "TEST-*.xml")):
@@ -26,8 +27,13 @@ def main():
             for key in counts:
                 counts[key] += int(suite.get(key, 0))
             for case in suite.iter("testcase"):
-                if case.find("skipped") is not None and case.get("classname", "").endswith(NEEDS_ROOT):
-                    skipped_needing_root.append(case.get("classname") + "." + case.get("name"))
+                skipped = case.find("skipped")
+                if skipped is None:
+                    continue
+                test = case.get("classname", "") + "." + case.get("name", "")
+                skipped_all.append(test + ": " + (skipped.get("message") or "no reason given"))
+                if case.get("classname", "").endswith(NEEDS_ROOT):
+                    skipped_needing_root.append(test)
         name = module.split(os.sep)[-3]
         print(f"{name}: {counts['tests']} tests, {counts['tests'] - counts['skipped']} ran, "
               f"{counts['skipped']} skipped, {counts['failures']} failures, {counts['errors']} errors")
@@ -35,6 +41,8 @@ def main():
             totals[key] += counts[key]
     print(f"all modules: {totals['tests']} tests, {totals['tests'] - totals['skipped']} ran, "
           f"{totals['skipped']} skipped")
+    for line in skipped_all:
+        print("  skipped " + line)
     if os.geteuid() == 0 and skipped_needing_root:
         print("run as root, yet tests that need root or a second user were skipped:")
         for case in skipped_needing_root:
