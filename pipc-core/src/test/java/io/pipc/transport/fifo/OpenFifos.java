@@ -19,8 +19,8 @@ import io.pipc.posix.PosixException;
 /**
  * The FIFOs this process has open, seen from {@code /proc/self/fd} (Linux): what each descriptor
  * leads to, even once its name is gone, and its inode. With stale FIFOs {@linkplain #hold held}
- * open, their inode numbers cannot be given to new files, so comparing inodes tells a FIFO that
- * was made afresh from one that was reused.
+ * open, their inode numbers cannot be given to new files (ext4 hands a freed one out again at
+ * once), so comparing inodes tells a FIFO that was made afresh from one that was reused.
  */
 final class OpenFifos implements AutoCloseable {
 
@@ -66,7 +66,10 @@ final class OpenFifos implements AutoCloseable {
     }
 
     /**
-     * Opens each FIFO for reading and writing, which on Linux never waits for a peer.
+     * Holds each FIFO open for writing only. A reader would pass for a live creator reading it,
+     * and lure an opener into the stale pair, which is not what a crash leaves. A non-blocking
+     * write open needs a reader at that instant, so one is held (read and write, which on Linux
+     * never waits) just for it.
      *
      * @param posix the POSIX calls
      * @param fifos FIFOs left by a crashed rendezvous
@@ -76,8 +79,13 @@ final class OpenFifos implements AutoCloseable {
     static OpenFifos hold(Posix posix, Path... fifos) throws PosixException {
         Map<Integer, Long> held = new LinkedHashMap<>();
         for (Path fifo : fifos) {
-            int fd = posix.open(fifo, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.NON_BLOCKING, OpenFlag.NO_FOLLOW));
-            held.put(fd, posix.fstat(fd).inode());
+            int reader = posix.open(fifo, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.NON_BLOCKING, OpenFlag.NO_FOLLOW));
+            try {
+                int fd = posix.open(fifo, EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NON_BLOCKING, OpenFlag.NO_FOLLOW));
+                held.put(fd, posix.fstat(fd).inode());
+            } finally {
+                posix.close(reader);
+            }
         }
         return new OpenFifos(posix, held);
     }
