@@ -125,7 +125,8 @@ public final class PrivateDirectory {
      * The umask may have cleared some of our own bits of the directory just made (never added any):
      * restore 0700 on a descriptor of it, so that the mode goes to the directory that was checked,
      * never through a link or to whatever replaced it at the path meanwhile. Anything else found
-     * there is left to {@link #verify} to refuse.
+     * there is left to {@link #verify} to refuse. A umask that took the owner's read bit leaves no
+     * way to open it: it stays as made, still closed to group and others.
      */
     private static void restoreMode(Path path, Posix posix) throws PosixException {
         int fd;
@@ -133,7 +134,7 @@ public final class PrivateDirectory {
             fd = posix.open(path, DIRECTORY);
         } catch (PosixException e) {
             if (e.error() == PosixError.SYMLINK || e.error() == PosixError.NOT_DIRECTORY
-                    || e.error() == PosixError.NO_SUCH_FILE) {
+                    || e.error() == PosixError.NO_SUCH_FILE || e.error() == PosixError.ACCESS_DENIED) {
                 return;
             }
             throw e;
