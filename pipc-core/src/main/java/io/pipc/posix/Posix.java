@@ -198,8 +198,8 @@ public final class Posix {
     }
 
     /**
-     * Sets the permission bits of a path. Follows symbolic links: use only on a path just
-     * checked with {@link #lstat} inside a directory nobody else can write.
+     * Sets the permission bits of a path. Follows symbolic links, and the path may name another
+     * file by the time it runs: prefer {@link #fchmod} on a descriptor that was checked.
      *
      * @param path the file
      * @param mode the permission bits
@@ -279,6 +279,35 @@ public final class Posix {
     }
 
     /**
+     * Removes a name only while it still names the file that was checked (same device and inode),
+     * so that whatever replaced that file at the path is left alone.
+     *
+     * <p>One window remains: a process that replaces the name between the {@code lstat} and the
+     * {@code unlink} here (a {@code rename} over it, or an unlink and a new file) has its entry
+     * removed. POSIX has no "unlink if still this inode". {@code unlinkat} on a directory
+     * descriptor (which jnr-posix 3.1.20 does not bind anyway) would pin the directory, not the
+     * entry; renaming the entry into a place of our own first and checking it there narrows the
+     * window but does not close it (putting a foreign entry back can meet a newer one at the
+     * path), and leaves entries behind when the process dies in between. Where pipc calls this,
+     * in a directory that only this user (and root) may change, only a process of this user can
+     * replace the entry, and it could as well remove it itself; what it loses is a name inside
+     * that directory, never a file elsewhere ({@code unlink} follows no link, and removing a hard
+     * link leaves the file and its other names as they were).
+     *
+     * @param path the name to remove
+     * @param checked what the caller checked the file to be, from {@link #fstat} of its descriptor
+     * @return true when removed; false when the path names nothing or another file, which is left alone
+     * @throws PosixException when a call fails unexpectedly
+     */
+    public boolean unlinkIfSame(Path path, FileStatus checked) throws PosixException {
+        FileStatus now = lstat(path);
+        if (now == null || !now.isSameFile(checked)) {
+            return false;
+        }
+        return unlink(path);
+    }
+
+    /**
      * @param fd a descriptor this code opened
      * @throws PosixException when it fails (the descriptor is gone anyway, except after {@code EINTR} on some systems)
      */
@@ -341,6 +370,8 @@ public final class Posix {
                 // Without O_CLOEXEC a descriptor may leak into a child for the instant before close; harmless.
                 case CLOSE_ON_EXEC -> OpenFlags.O_CLOEXEC.defined() ? OpenFlags.O_CLOEXEC.intValue() : 0;
                 case CREATE -> OpenFlags.O_CREAT.intValue();
+                case EXCLUSIVE -> OpenFlags.O_EXCL.intValue();
+                case DIRECTORY -> OpenFlags.O_DIRECTORY.intValue();
             };
         }
         return value;
@@ -360,6 +391,7 @@ public final class Posix {
         }
         return switch (errno) {
             case ENOENT -> PosixError.NO_SUCH_FILE;
+            case ENOTDIR -> PosixError.NOT_DIRECTORY;
             case EEXIST -> PosixError.EXISTS;
             case ENXIO -> PosixError.NO_READER;
             case ELOOP, EMLINK -> PosixError.SYMLINK;
@@ -386,7 +418,7 @@ public final class Posix {
         } else {
             type = FileType.OTHER;
         }
-        return new FileStatus(type, stat.uid(), stat.mode() & 07777, stat.dev(), stat.ino(), stat.nlink());
+        return new FileStatus(type, stat.uid(), stat.mode() & 07777, stat.dev(), stat.ino(), stat.nlink(), stat.st_size());
     }
 
     /** Loaded on first use, so that merely naming {@link Posix} binds no native code. */

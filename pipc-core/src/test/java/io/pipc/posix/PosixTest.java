@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.List;
@@ -151,6 +152,57 @@ class PosixTest {
 
         assertThat(link).doesNotExist();
         assertThat(target).hasContent("precious");
+    }
+
+    @Test
+    void unlinkIfSameRemovesTheFileThatWasCheckedAndLeavesWhateverReplacedItAlone() throws Exception {
+        Path path = Files.writeString(dir.resolve("f"), "checked");
+        FileStatus checked = posix.lstat(path);
+        Files.move(Files.writeString(dir.resolve("other"), "replacement"), path, StandardCopyOption.ATOMIC_MOVE);
+
+        assertThat(posix.unlinkIfSame(path, checked)).isFalse();
+        assertThat(path).hasContent("replacement");
+
+        FileStatus replacement = posix.lstat(path);
+        assertThat(posix.unlinkIfSame(path, replacement)).isTrue();
+        assertThat(posix.lstat(path)).isNull();
+        assertThat(posix.unlinkIfSame(path, replacement)).isFalse();
+    }
+
+    @Test
+    void createExclusiveFailsOnAnythingAtThePathEvenALinkToNothing() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("link"), dir.resolve("would-be-created"));
+        EnumSet<OpenFlag> flags = EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.CREATE, OpenFlag.EXCLUSIVE);
+
+        assertThatThrownBy(() -> posix.open(link, flags, 0600))
+                .isInstanceOfSatisfying(PosixException.class, e -> assertThat(e.error()).isEqualTo(PosixError.EXISTS));
+
+        assertThat(dir.resolve("would-be-created")).doesNotExist();
+        int fd = posix.open(dir.resolve("new"), flags, 0600);
+        try {
+            assertThat(posix.fstat(fd)).satisfies(status -> {
+                assertThat(status.type()).isEqualTo(FileType.REGULAR);
+                assertThat(status.links()).isEqualTo(1);
+                assertThat(status.size()).isZero();
+            });
+        } finally {
+            posix.close(fd);
+        }
+    }
+
+    @Test
+    void aDirectoryOpensWithDirectoryAndAnythingElseFailsWithNotDirectory() throws Exception {
+        Path file = Files.writeString(dir.resolve("f"), "not a directory");
+        EnumSet<OpenFlag> flags = EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.DIRECTORY, OpenFlag.NO_FOLLOW);
+
+        int fd = posix.open(dir, flags);
+        try {
+            assertThat(posix.fstat(fd).type()).isEqualTo(FileType.DIRECTORY);
+        } finally {
+            posix.close(fd);
+        }
+        assertThatThrownBy(() -> posix.open(file, flags))
+                .isInstanceOfSatisfying(PosixException.class, e -> assertThat(e.error()).isEqualTo(PosixError.NOT_DIRECTORY));
     }
 
     @Test
