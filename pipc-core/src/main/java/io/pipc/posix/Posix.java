@@ -40,6 +40,8 @@ public final class Posix {
     private static final Path PROC_SELF_FD = Path.of("/proc/self/fd");
     private static final Path DEV_FD = Path.of("/dev/fd");
     private static final boolean PROC_FS = Files.isDirectory(PROC_SELF_FD);
+    /** Linux's {@code O_PATH}, which jnr-constants does not name: the same value on every architecture pipc runs on. */
+    private static final int LINUX_O_PATH = 010000000;
 
     private final @Nullable POSIX posix;
     private final String unavailableReason;
@@ -210,6 +212,64 @@ public final class Posix {
         if (p.chmod(path.toString(), mode) != 0) {
             throw failure(p, "chmod(" + path + ")");
         }
+    }
+
+    /**
+     * Sets the permission bits of the file at a path only while it is still the file that was
+     * checked, never following a symbolic link. For files that cannot be opened for reading or
+     * writing, such as a socket file, where {@link #fchmod} has no descriptor to work on.
+     *
+     * <p>On Linux the path is opened {@code O_PATH | O_NOFOLLOW}, the descriptor is compared with
+     * {@code checked} ({@code fstat}), and the mode is set through the descriptor's
+     * {@link #descriptorPath}: whatever replaces the name meanwhile is never touched. Elsewhere
+     * (no {@code O_PATH}) the path is compared with {@code lstat} and then changed by name, which
+     * leaves the instant between the two open to a process of the same user.
+     *
+     * @param path the file
+     * @param checked what the caller found at the path
+     * @param mode the permission bits
+     * @return whether the mode was set; false when the path names another file now (or nothing)
+     * @throws PosixException when a call fails otherwise
+     */
+    public boolean chmodIfSame(Path path, FileStatus checked, int mode) throws PosixException {
+        bound();
+        if (!PROC_FS) {
+            FileStatus now = lstat(path);
+            if (now == null || !now.isSameFile(checked)) {
+                return false;
+            }
+            chmod(path, mode);
+            return true;
+        }
+        int fd;
+        try {
+            fd = openPath(path);
+        } catch (PosixException gone) {
+            if (gone.error() == PosixError.NO_SUCH_FILE) {
+                return false;
+            }
+            throw gone;
+        }
+        try {
+            if (!fstat(fd).isSameFile(checked)) {
+                return false;
+            }
+            chmod(descriptorPath(fd), mode);
+            return true;
+        } finally {
+            close(fd);
+        }
+    }
+
+    private int openPath(Path path) throws PosixException {
+        POSIX p = bound();
+        int flags = LINUX_O_PATH | OpenFlags.O_NOFOLLOW.intValue()
+                | (OpenFlags.O_CLOEXEC.defined() ? OpenFlags.O_CLOEXEC.intValue() : 0);
+        int fd = p.open(path.toString(), flags, 0);
+        if (fd < 0) {
+            throw failure(p, "open(" + path + ", O_PATH|O_NOFOLLOW)");
+        }
+        return fd;
     }
 
     /**

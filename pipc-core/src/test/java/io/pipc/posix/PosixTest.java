@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,6 +170,29 @@ class PosixTest {
         assertThat(posix.unlinkIfSame(path, replacement)).isTrue();
         assertThat(posix.lstat(path)).isNull();
         assertThat(posix.unlinkIfSame(path, replacement)).isFalse();
+    }
+
+    @Test
+    void chmodIfSameChangesASocketFileThatWasCheckedAndNeitherAReplacementNorALinksTarget() throws Exception {
+        Path socket = dir.resolve("s.sock");
+        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listener.bind(UnixDomainSocketAddress.of(socket));
+            FileStatus bound = posix.lstat(socket);
+
+            assertThat(posix.chmodIfSame(socket, bound, 0600)).isTrue();
+            assertThat(posix.lstat(socket).permissions()).isEqualTo(0600);
+
+            // A link to a file elsewhere swapped in at the name: neither it nor its target changes.
+            Path precious = Files.writeString(dir.resolve("precious"), "x");
+            posix.chmod(precious, 0644);
+            Path link = Files.createSymbolicLink(dir.resolve("link"), precious);
+            Files.move(link, socket, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            assertThat(posix.chmodIfSame(socket, bound, 0600)).isFalse();
+            assertThat(posix.lstat(precious).permissions()).isEqualTo(0644);
+
+            Files.delete(socket);
+            assertThat(posix.chmodIfSame(socket, bound, 0600)).as("nothing at the path").isFalse();
+        }
     }
 
     @Test
