@@ -475,7 +475,22 @@ public final class FanIn {
                         }
                     }
                 }
-            } catch (IOException | java.nio.channels.ClosedSelectorException closed) {
+            } catch (IOException closed) {
+                return;
+            } finally {
+                // The selector is closed here, by its own thread: closed from another, it would change the
+                // selected keys under this thread's iteration.
+                for (SelectionKey key : selector.keys()) {
+                    closeQuietly(key.channel());
+                }
+                closeQuietly(selector);
+            }
+        }
+
+        private static void closeQuietly(java.io.Closeable closeable) {
+            try {
+                closeable.close();
+            } catch (IOException ignored) {
                 return;
             }
         }
@@ -510,7 +525,7 @@ public final class FanIn {
         @Override
         public void close() throws Exception {
             listener.close();
-            selector.close();
+            selector.wakeup();
             thread.join(TimeUnit.SECONDS.toMillis(10));
         }
     }
