@@ -475,7 +475,7 @@ def chart(d, path):
         for callers in ("01", "16", "64"):
             v = ratio_value(d.score(f"spring.pipc.c{callers}", size), d.score(f"spring.si.c{callers}", size))
             if v:
-                items.append(("starter ÷ Spring Integration TCP", f"{size_label}, {int(callers)} callers, req/s", v))
+                items.append(("starter ÷ Spring Integration TCP", f"{size_label}, {int(callers)} caller{'s' if callers != '01' else ''}, req/s", v))
     v = ratio_value(d.pct("spring.si.rt", 50), d.pct("spring.pipc.rt", 50))
     if v:
         items.append(("starter ÷ Spring Integration TCP", "64 B round-trip speed (p50)", v))

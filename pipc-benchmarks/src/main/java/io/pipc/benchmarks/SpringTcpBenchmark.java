@@ -200,18 +200,22 @@ public class SpringTcpBenchmark {
         Echo echo;
         byte[] message;
 
-        abstract int size();
+        private final boolean pipc;
+        private final long serviceMillis;
 
-        long serviceMillis() {
-            return 0;
+        Applications(boolean pipc, long serviceMillis) {
+            this.pipc = pipc;
+            this.serviceMillis = serviceMillis;
         }
 
-        abstract boolean pipc();
+        int size() {
+            return 64;
+        }
 
         private void open() throws Exception {
             message = new byte[size()];
-            Map<String, Object> service = Map.of("bench.service-millis", serviceMillis());
-            if (pipc()) {
+            Map<String, Object> service = Map.of("bench.service-millis", serviceMillis);
+            if (pipc) {
                 server = SpringTcpBenchmark.start(PipcServerApplication.class, merge(service, Map.of(
                         "pipc.servers.echo.transport", "tcp",
                         "pipc.servers.echo.port", 0,
@@ -269,14 +273,13 @@ public class SpringTcpBenchmark {
         @Param({"64", "4096"})
         public int size;
 
-        @Override
-        int size() {
-            return size;
+        public Pipc() {
+            super(true, 0);
         }
 
         @Override
-        boolean pipc() {
-            return true;
+        int size() {
+            return size;
         }
     }
 
@@ -285,58 +288,39 @@ public class SpringTcpBenchmark {
         @Param({"64", "4096"})
         public int size;
 
+        public SpringIntegration() {
+            super(false, 0);
+        }
+
         @Override
         int size() {
             return size;
         }
-
-        @Override
-        boolean pipc() {
-            return false;
-        }
     }
 
     public static class Pipc64 extends Applications {
-
-        @Override
-        int size() {
-            return 64;
-        }
-
-        @Override
-        boolean pipc() {
-            return true;
+        public Pipc64() {
+            super(true, 0);
         }
     }
 
     public static class SpringIntegration64 extends Applications {
-
-        @Override
-        int size() {
-            return 64;
-        }
-
-        @Override
-        boolean pipc() {
-            return false;
+        public SpringIntegration64() {
+            super(false, 0);
         }
     }
 
     /** 64 B to a service that takes 1 ms. */
-    public static class PipcSlowService extends Pipc64 {
-
-        @Override
-        long serviceMillis() {
-            return 1;
+    public static class PipcSlowService extends Applications {
+        public PipcSlowService() {
+            super(true, 1);
         }
     }
 
     /** 64 B to a service that takes 1 ms. */
-    public static class SpringIntegrationSlowService extends SpringIntegration64 {
-
-        @Override
-        long serviceMillis() {
-            return 1;
+    public static class SpringIntegrationSlowService extends Applications {
+        public SpringIntegrationSlowService() {
+            super(false, 1);
         }
     }
 
