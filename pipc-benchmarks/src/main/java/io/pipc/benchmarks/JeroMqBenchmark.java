@@ -23,8 +23,10 @@ import org.zeromq.ZMQException;
 
 /**
  * JeroMQ, the pure-Java ZeroMQ, doing what pipc's in-process and TCP pipes do in the classes
- * next to this one, so that pipc is read against the peer a user would pick instead: the same
- * sizes, the far end on a thread of its own, the benchmark thread reading. Defaults throughout
+ * next to this one, so that pipc is read against the peer a user would pick instead: 64 B and
+ * 4 KiB (the sizes the issues set targets for; 64 KiB, in the first recorded run, was left out
+ * since to keep the whole suite within half an hour), the far end on a thread of its own, the
+ * benchmark thread reading. Defaults throughout
  * (one I/O thread, high-water mark 1000, ZeroMQ's own {@code TCP_NODELAY}); over TCP on
  * loopback.
  *
@@ -48,7 +50,7 @@ public class JeroMqBenchmark {
         @Param({"inproc", "tcp"})
         public String transport;
 
-        @Param({"64", "4096", "65536"})
+        @Param({"64", "4096"})
         public int size;
 
         ZMQ.Context context;
