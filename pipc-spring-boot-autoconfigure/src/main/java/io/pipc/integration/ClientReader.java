@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -67,8 +66,6 @@ final class ClientReader {
 
     private final Selectable wakeUpSelectable = () -> this.wakeUp;
 
-    private final CountDownLatch finished = new CountDownLatch(1);
-
     /** Every client whose input has not ended and been retired; the reading thread's own. */
     private final List<ClientConnection> live = new ArrayList<>();
 
@@ -120,8 +117,10 @@ final class ClientReader {
         this.wakeUp.signal();
         try {
             long remainingMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
-            // The thread watches the deadline itself; the extra second covers its last round.
-            if (!this.finished.await(remainingMillis + 1000, TimeUnit.MILLISECONDS)) {
+            // The thread watches the deadline itself; the extra second covers its last round. Joined,
+            // not merely signalled, so that a stopped server has no reading thread left.
+            this.thread.join(remainingMillis + 1000);
+            if (this.thread.isAlive()) {
                 this.halted = true;
                 this.wakeUp.signal();
             }
@@ -164,9 +163,6 @@ final class ClientReader {
         }
         catch (RuntimeException | Error ex) {
             logger.error("{}: reading its clients stopped by an unexpected failure", this.description, ex);
-        }
-        finally {
-            this.finished.countDown();
         }
     }
 
