@@ -49,7 +49,11 @@ import org.springframework.context.SmartLifecycle;
  * endpoint's replies to go out, and then closes each connection, which tells the client
  * goodbye; all within the shutdown grace period. A client that writes after it was asked to
  * stop gets an exception: its message stays with it. The reading thread is not a daemon, so
- * that an application whose only work is serving clients keeps running while the server is open.
+ * that an application whose only work is serving clients keeps running while the server is open;
+ * once stopped, the server has no reading thread left.
+ *
+ * <p>In an application context, {@link PipcShutdown} stops every server's connections before
+ * anything else of pipc's, and waits for the last of them.
  */
 public final class ServerConnections implements SmartLifecycle, ApplicationEventPublisherAware {
 
