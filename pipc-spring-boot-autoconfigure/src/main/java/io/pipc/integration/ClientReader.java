@@ -44,7 +44,8 @@ final class ClientReader {
 
     private static final Logger logger = LoggerFactory.getLogger(ClientReader.class);
 
-    private static final Duration FOREVER = Duration.ofSeconds(Long.MAX_VALUE);
+    /** How often an idle reading thread wakes up to let {@link Clients#tick} sum up held-back log lines. */
+    private static final Duration TICK = Duration.ofSeconds(10);
 
     /** Pause after a failed accept, so that a server failing at once does not spin. */
     private static final long ACCEPT_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -151,7 +152,9 @@ final class ClientReader {
                 if (this.halted) {
                     break;
                 }
-                for (Selectable ready : Pipes.select(candidates(), this.draining ? remaining() : FOREVER)) {
+                this.clients.tick(System.nanoTime());
+                Duration timeout = (this.draining && remaining().compareTo(TICK) < 0) ? remaining() : TICK;
+                for (Selectable ready : Pipes.select(candidates(), timeout)) {
                     if (ready == this.server) {
                         acceptWaiting();
                     }
@@ -365,5 +368,12 @@ final class ClientReader {
          * @param failure why
          */
         void acceptFailed(PipeException failure);
+
+        /**
+         * On the reading thread, at every round and at least every {@link #TICK}: time passes.
+         *
+         * @param nowNanos the {@link System#nanoTime()}
+         */
+        void tick(long nowNanos);
     }
 }

@@ -21,6 +21,7 @@ import io.pipc.integration.event.PipeConnectionClosedEvent;
 import io.pipc.integration.event.PipeConnectionFailedEvent;
 import io.pipc.integration.event.PipeConnectionOpenedEvent;
 import io.pipc.integration.event.PipeEvent;
+import io.pipc.transport.RefusalLog;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -64,6 +65,9 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
 
     private final SharedPipeServer server;
 
+    /** Broken connections and failed accepts: a flood of bad clients must not flood the log. */
+    private final RefusalLog failures;
+
     private final Map<String, ClientConnection> connections = new ConcurrentHashMap<>();
 
     private final AtomicLong connectionCount = new AtomicLong();
@@ -98,6 +102,8 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
      */
     public ServerConnections(PipeServer server) {
         this.server = SharedPipeServer.of(Objects.requireNonNull(server, "server"));
+        this.failures = new RefusalLog(logger, "server '" + this.server.name() + "'",
+                (count) -> count + " more client " + ((count == 1) ? "connection" : "connections") + " failed");
     }
 
     /**
@@ -333,6 +339,7 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
                         "server '" + this.server.name() + "' stopped"));
             }
         }
+        this.failures.end();
         if (drained) {
             logger.info("server '{}' stopped: {} client connections closed after every message they sent was handled",
                     this.server.name(), open.size());
@@ -413,7 +420,8 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
                         ServerConnections.this.server.transport(), connection.id(), String.valueOf(cause.getMessage())));
             }
             else {
-                logger.warn("server '{}': client connection '{}' broke: {}", name, connection.id(), cause.toString());
+                ServerConnections.this.failures.warn(System.nanoTime(), "server '" + name + "': client connection '"
+                        + connection.id() + "' broke: " + cause);
                 ServerConnections.this.metrics.failure(origin(), PipeMetrics.Failure.CONNECTION);
                 publish(new PipeConnectionFailedEvent(ServerConnections.this, name,
                         ServerConnections.this.server.transport(), connection.id(), cause));
@@ -423,10 +431,16 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         @Override
         public void acceptFailed(PipeException failure) {
             String name = ServerConnections.this.server.name();
-            logger.warn("server '{}' could not accept a client: {}", name, failure.toString());
+            ServerConnections.this.failures.warn(System.nanoTime(), "server '" + name + "' could not accept a client: "
+                    + failure);
             ServerConnections.this.metrics.failure(origin(), PipeMetrics.Failure.CONNECTION);
             publish(new PipeConnectionFailedEvent(ServerConnections.this, name, ServerConnections.this.server.transport(),
                     null, failure));
+        }
+
+        @Override
+        public void tick(long nowNanos) {
+            ServerConnections.this.failures.flush(nowNanos);
         }
     }
 }
