@@ -2,6 +2,7 @@ package io.pipc.boot.autoconfigure.app.busy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,38 +80,79 @@ public final class StreamingPeer implements AutoCloseable {
     }
 
     /**
-     * Waits for the write the stopping application refused and for its goodbye, and checks that
-     * every successful write was answered in order (for a gateway), that the refusal and the end
-     * were orderly (a goodbye, not a reset or a vanished peer).
+     * Waits for the write the stopping application refused and for the end of its replies.
+     *
+     * @param replyPrefix what the application puts before each answer, or null for no answers
+     * @return how the stream ended
+     * @throws Exception when waiting fails
+     */
+    public Outcome finish(String replyPrefix) throws Exception {
+        PipeException refusal = this.refused.get(60, TimeUnit.SECONDS);
+        PipeException end = this.ended.get(60, TimeUnit.SECONDS);
+        int answered = 0;
+        if (replyPrefix != null) {
+            synchronized (this.replies) {
+                while (answered < this.replies.size()
+                        && this.replies.get(answered).equals(replyPrefix + "m" + answered)) {
+                    answered++;
+                }
+            }
+        }
+        return new Outcome(this.name, this.written.get(), answered, refusal, end);
+    }
+
+    /**
+     * Checks, as {@link #finish} tells, that every successful write was answered in order (for a
+     * gateway), and that the refusal and the end were orderly (a goodbye, not a reset or a
+     * vanished peer).
      *
      * @param replyPrefix what the application puts before each answer, or null for no answers
      * @return how many writes succeeded
      * @throws Exception when waiting fails
      */
     public int assertEverythingAnsweredAndGoodbye(String replyPrefix) throws Exception {
-        PipeException refusal = this.refused.get(60, TimeUnit.SECONDS);
-        assertThat(refusal).as("%s: the write the stopping application refused", this.name)
+        Outcome outcome = finish(replyPrefix);
+        assertThat(outcome.refusal()).as("%s: the write the stopping application refused", this.name)
                 .isInstanceOf(PeerClosedException.class);
-        assertThat(refusal.getMessage()).as("%s: the refusal", this.name).doesNotContainIgnoringCase("reset")
+        assertThat(outcome.refusal().getMessage()).as("%s: the refusal", this.name).doesNotContainIgnoringCase("reset")
                 .doesNotContain("without saying goodbye");
-        PipeException end = this.ended.get(60, TimeUnit.SECONDS);
-        assertThat(end).as("%s: the end of the replies", this.name).isInstanceOf(PeerClosedException.class);
-        assertThat(end.getMessage()).as("%s: the end of the replies", this.name).endsWith(" closed")
+        assertThat(outcome.end()).as("%s: the end of the replies", this.name).isInstanceOf(PeerClosedException.class);
+        assertThat(outcome.end().getMessage()).as("%s: the end of the replies", this.name).endsWith(" closed")
                 .doesNotContain("without saying goodbye").doesNotContainIgnoringCase("reset");
-        int count = this.written.get();
         if (replyPrefix != null) {
-            List<String> answers;
+            assertThat(outcome.answered()).as("%s: requests answered in order, of the %d written", this.name,
+                    outcome.written()).isEqualTo(outcome.written());
             synchronized (this.replies) {
-                answers = new ArrayList<>(this.replies);
-            }
-            assertThat(answers.size()).as("%s: replies to the %d requests written", this.name, count).isEqualTo(count);
-            for (int i = 0; i < count; i++) {
-                if (!answers.get(i).equals(replyPrefix + "m" + i)) {
-                    assertThat(answers.get(i)).as("%s: reply %d", this.name, i).isEqualTo(replyPrefix + "m" + i);
-                }
+                assertThat(this.replies.size()).as("%s: replies", this.name).isEqualTo(outcome.written());
             }
         }
-        return count;
+        return outcome.written();
+    }
+
+    /**
+     * How a peer's stream ended.
+     *
+     * @param name the endpoint it fed
+     * @param written writes that returned
+     * @param answered of those, how many were answered, in order, from the first
+     * @param refusal what the write that did not return threw
+     * @param end what ended the replies
+     */
+    public record Outcome(String name, int written, int answered, PipeException refusal, PipeException end) {
+
+        /**
+         * @return whether both the refusal and the end were orderly: the application asked to stop
+         *         and said goodbye, it did not vanish or reset the connection
+         */
+        public boolean goodbye() {
+            return this.refusal instanceof PeerClosedException && this.end instanceof PeerClosedException
+                    && orderly(this.refusal.getMessage()) && orderly(this.end.getMessage())
+                    && this.end.getMessage().endsWith(" closed");
+        }
+
+        private static boolean orderly(String message) {
+            return !message.contains("without saying goodbye") && !message.toLowerCase(Locale.ROOT).contains("reset");
+        }
     }
 
     /**
