@@ -30,9 +30,7 @@ import org.junit.jupiter.api.Test;
 /** Round trips, and refusals that are not about the allow-list (see {@link JavaSerializationAllowListTest}). */
 class JavaSerializationCodecTest {
 
-    private static final Set<String> ORDER_CLASSES = Set.of(
-            Order.class.getName(), Line.class.getName(), Status.class.getName(),
-            "java.util.ArrayList", "java.util.HashMap", "java.lang.Integer");
+    private static final Set<String> ORDER_CLASSES = SerializationFixtures.ORDER_CLASSES;
 
     private static Order order() {
         Map<String, Integer> counts = new HashMap<>();
