@@ -82,6 +82,11 @@ class JavaSerializationCodecFuzzTest {
         seeds.put("tripwire-as-a-count-key", serialize(orderWithCounts(tripwireKey)));
         seeds.put("int-array-of-length-2147483647-in-the-lines", intArrayLengthPatched(serialize(orderWithLines(new int[] {7, 7, 7, 7})),
                 Integer.MAX_VALUE));
+        List<Object> itself = new ArrayList<>();
+        Map<Object, Integer> selfKey = new HashMap<>();
+        selfKey.put(itself, 1);
+        itself.add(itself);
+        seeds.put("list-containing-itself-as-a-count-key", serialize(orderWithCounts(selfKey)));
         List<Object> nested = new ArrayList<>();
         for (int depth = 0; depth < 40; depth++) {
             List<Object> outer = new ArrayList<>();

@@ -181,6 +181,23 @@ class JavaSerializationCodecTest {
     }
 
     @Test
+    void aMapKeyThatContainsItselfIsRefusedWithACodecExceptionNotAStackOverflow() {
+        Codec<Object> codec = Codecs.javaSerialization(Set.of("java.util.HashMap", "java.util.ArrayList"));
+        List<Object> key = new ArrayList<>();
+        Map<Object, String> map = new HashMap<>();
+        map.put(key, "value");
+        // Added once the key is in the map: writing does not hash, reading does.
+        key.add(key);
+        byte[] message = serialize(map);
+
+        assertThatThrownBy(() -> codec.decode(message))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("contains itself")
+                .hasCauseInstanceOf(StackOverflowError.class);
+        assertThat(codec.decode(serialize(new HashMap<>(Map.of("after", "fine"))))).isEqualTo(Map.of("after", "fine"));
+    }
+
+    @Test
     void recordValidationRunsAndItsRefusalIsReported() {
         Codec<Positive> codec = Codecs.javaSerialization(Positive.class, Set.of(Positive.class.getName()));
         byte[] message = codec.encode(new Positive(5));
