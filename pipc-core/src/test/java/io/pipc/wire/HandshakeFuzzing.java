@@ -38,7 +38,75 @@ final class HandshakeFuzzing {
     record Outcome(boolean complete, @Nullable Class<? extends PipeException> failure, long consumed, byte[] output) {
     }
 
+    /** Makes one side's handshake for a fuzz test. */
+    interface Sides {
+        /**
+         * @param role the side's role
+         * @param secret its secret, or null
+         * @param sideA whether it is side a of a pair (or the only side)
+         * @param live where its challenges are kept, one registry per input
+         * @return a fresh handshake
+         */
+        Handshake make(Role role, byte @Nullable [] secret, boolean sideA, LiveNonces live);
+    }
+
     private HandshakeFuzzing() {
+    }
+
+    /**
+     * The peer stream target: the stream is the peer's; options bit 0 picks this side's role
+     * (set: connector), bit 1 gives it {@code secret}. Checks {@link #consume}'s promises, that
+     * the outcome does not depend on the chunks, that at most {@code mostInput} bytes are taken
+     * and that no challenge stays live.
+     *
+     * @return the outcome, for the wire's own checks
+     */
+    static Outcome consumeAndCheck(FuzzedStream stream, byte[] secret, Sides sides, long mostInput) {
+        Role role = (stream.options() & 1) == 0 ? Role.ACCEPTOR : Role.CONNECTOR;
+        byte[] own = (stream.options() & 2) == 0 ? null : secret;
+        LiveNonces live = new LiveNonces();
+        Handshake handshake = sides.make(role, own, true, live);
+
+        Outcome outcome = consume(handshake, stream);
+        Outcome whole = consumeWhole(sides.make(role, own, true, new LiveNonces()), stream);
+
+        assertSameOutcome(outcome, whole, stream);
+        assertThat(outcome.consumed()).isLessThanOrEqualTo(mostInput);
+        handshake.abandon();
+        assertThat(live.size()).as("challenges still live").isZero();
+        return outcome;
+    }
+
+    /**
+     * The pair target (see {@link #pair}): options bits 0-1 choose the secrets (none, the same,
+     * side a only, different ones), bit 2 makes side a the connector. Checks
+     * {@link Paired#assertInvariants}, that each side takes at most {@code mostInput} bytes and
+     * that no challenge stays live.
+     *
+     * @param keylessSideCompletesAtOnce whether a side without a secret is complete before any
+     *        byte arrives (the Python wire has no preface)
+     */
+    static void pairAndCheck(FuzzedStream stream, byte[] secret, byte[] otherSecret, Sides sides,
+            boolean keylessSideCompletesAtOnce, long mostInput) {
+        int secrets = stream.options() & 3;
+        Role roleA = (stream.options() & 4) == 0 ? Role.ACCEPTOR : Role.CONNECTOR;
+        LiveNonces live = new LiveNonces();
+        Handshake a = sides.make(roleA, secrets == 0 ? null : secret, true, live);
+        Handshake b = sides.make(roleA.peer(), switch (secrets) {
+            case 1 -> secret;
+            case 3 -> otherSecret;
+            default -> null;
+        }, false, live);
+
+        Paired paired = pair(stream, a, b);
+
+        boolean same = secrets <= 1;
+        paired.assertInvariants(a, b, same, same, same || secrets == 2 && keylessSideCompletesAtOnce);
+        assertThat(paired.outcome().aConsumed()).isLessThanOrEqualTo(mostInput);
+        assertThat(paired.outcome().bConsumed()).isLessThanOrEqualTo(mostInput);
+        a.abandon();
+        b.abandon();
+        assertThat(live.size()).as("challenges still live").isZero();
     }
 
     /**

@@ -31,60 +31,32 @@ class NativeHandshakeFuzzTest {
     private static final byte[] OTHER_SECRET = ascii("another secret");
     /** Preface, challenge, response and result: all a handshake may take of the peer's stream. */
     private static final int MOST_INPUT = 8 + 37 + 37 + 6;
+    private static final HandshakeFuzzing.Sides SIDES = (role, secret, sideA, live) -> handshake(role, secret, live);
 
     /**
      * The stream is the peer's; options bit 0 picks this side's role (set: connector), bit 1
-     * gives it a secret. A peer that cannot know this side's fresh nonce can never complete a
-     * handshake that has a secret.
+     * gives it a secret (see {@link HandshakeFuzzing#consumeAndCheck}). A peer that cannot know
+     * this side's fresh nonce can never complete a handshake that has a secret.
      */
     @FuzzTest
     void refusesOrCompletesOnAnyPeerStreamInAnyChunks(byte[] input) {
         FuzzedStream stream = FuzzedStream.parse(input);
-        Role role = (stream.options() & 1) == 0 ? Role.ACCEPTOR : Role.CONNECTOR;
-        byte[] secret = (stream.options() & 2) == 0 ? null : SECRET;
-        LiveNonces live = new LiveNonces();
-        NativeHandshake handshake = handshake(role, secret, live);
 
-        HandshakeFuzzing.Outcome outcome = HandshakeFuzzing.consume(handshake, stream);
-        HandshakeFuzzing.Outcome whole = HandshakeFuzzing.consumeWhole(handshake(role, secret, new LiveNonces()), stream);
+        HandshakeFuzzing.Outcome outcome = HandshakeFuzzing.consumeAndCheck(stream, SECRET, SIDES, MOST_INPUT);
 
-        HandshakeFuzzing.assertSameOutcome(outcome, whole, stream);
-        assertThat(outcome.consumed()).isLessThanOrEqualTo(MOST_INPUT);
         assertThat(outcome.output().length).isLessThanOrEqualTo(MOST_INPUT);
-        if (secret != null) {
+        if ((stream.options() & 2) != 0) {
             assertThat(outcome.complete()).as("completed with a secret the peer never proved").isFalse();
         }
-        handshake.abandon();
-        assertThat(live.size()).as("challenges still live").isZero();
     }
 
     /**
-     * Two handshakes, both roles, in a fuzzed interleaving with fuzzed changes on the path (see
-     * {@link HandshakeFuzzing#pair}). Options bits 0-1 choose the secrets: none, the same, side a
-     * only, different ones; bit 2 makes side a the connector.
+     * Two handshakes, both roles, in a fuzzed interleaving with fuzzed changes on the path: see
+     * {@link HandshakeFuzzing#pairAndCheck} for the options and the checks.
      */
     @FuzzTest
     void twoEndsCompleteOnlyWithTheSameSecretAndUnchangedBytes(byte[] input) {
-        FuzzedStream stream = FuzzedStream.parse(input);
-        int secrets = stream.options() & 3;
-        Role roleA = (stream.options() & 4) == 0 ? Role.ACCEPTOR : Role.CONNECTOR;
-        LiveNonces live = new LiveNonces();
-        NativeHandshake a = handshake(roleA, secrets == 0 ? null : SECRET, live);
-        NativeHandshake b = handshake(roleA.peer(), switch (secrets) {
-            case 1 -> SECRET;
-            case 3 -> OTHER_SECRET;
-            default -> null;
-        }, live);
-
-        HandshakeFuzzing.Paired paired = HandshakeFuzzing.pair(stream, a, b);
-
-        boolean same = secrets <= 1;
-        paired.assertInvariants(a, b, same, same, same);
-        assertThat(paired.outcome().aConsumed()).isLessThanOrEqualTo(MOST_INPUT);
-        assertThat(paired.outcome().bConsumed()).isLessThanOrEqualTo(MOST_INPUT);
-        a.abandon();
-        b.abandon();
-        assertThat(live.size()).as("challenges still live").isZero();
+        HandshakeFuzzing.pairAndCheck(FuzzedStream.parse(input), SECRET, OTHER_SECRET, SIDES, false, MOST_INPUT);
     }
 
     private static NativeHandshake handshake(Role role, byte @Nullable [] secret, LiveNonces live) {
