@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import io.pipc.AuthenticationException;
 import io.pipc.PeerClosedException;
@@ -199,14 +201,18 @@ final class HandshakeFuzzing {
     static Paired pair(FuzzedStream input, Handshake a, Handshake b) {
         byte[] stream = input.stream();
         int count = stream.length > 0 ? stream[0] & 3 : 0;
-        List<Change> changes = new ArrayList<>();
+        // Two changes of one byte add up (and may cancel): only the net change of each byte counts.
+        Map<Integer, Integer> masks = new TreeMap<>();
         int position = 1;
         for (int i = 0; i < count && position + 1 < stream.length; i++, position += 2) {
-            int xor = stream[position + 1] & 0xFF;
-            if (xor != 0) {
-                changes.add(new Change((stream[position] & 0x80) != 0, stream[position] & 0x7F, (byte) xor));
-            }
+            masks.merge(stream[position] & 0xFF, stream[position + 1] & 0xFF, (x, y) -> x ^ y);
         }
+        List<Change> changes = new ArrayList<>();
+        masks.forEach((where, xor) -> {
+            if (xor != 0) {
+                changes.add(new Change((where & 0x80) != 0, where & 0x7F, xor.byteValue()));
+            }
+        });
         byte[] turns = Arrays.copyOfRange(stream, Math.min(position, stream.length), stream.length);
         HandshakePump.Schedule schedule = new HandshakePump.Schedule() {
             private int turn;
