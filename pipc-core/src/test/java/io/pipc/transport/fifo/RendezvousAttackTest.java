@@ -43,6 +43,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import jnr.posix.POSIXFactory;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * A process of this user that races the rendezvous in its private directory (issue 9, part 2):
  * while two threads meet on one name round after round, an attacker thread keeps putting
@@ -69,6 +72,9 @@ import jnr.posix.POSIXFactory;
  */
 @Timeout(60)
 class RendezvousAttackTest {
+
+    /** The tally of each run, for docs/reliability.md: Surefire drops TestReporter's entries. */
+    private static final Logger log = LoggerFactory.getLogger(RendezvousAttackTest.class);
 
     private static final String NAME = "jobs";
     /** Rendezvous per run: the four runs make 10,000, 5,000 under each attack and under each umask. */
@@ -135,6 +141,9 @@ class RendezvousAttackTest {
         reporter.publishEntry(Map.of("paired", Integer.toString(tally.paired), "refused", Integer.toString(tally.refused),
                 "placed", Integer.toString(attacker.placed),
                 "swapped in, then removed by pipc", attacker.swappedInAndRemoved.toString()));
+        log.info("{} under umask {}: {} rendezvous, {} paired, {} refused; the attacker placed {} entries;"
+                + " swapped in, then removed by pipc: {}", attack, umask, ROUNDS, tally.paired, tally.refused,
+                attacker.placed, attacker.swappedInAndRemoved.size());
         assertThat(decoys.fingerprint()).as("the decoys outside the directory").isEqualTo(before);
         assertThat(tally.unclear).as("rounds that failed otherwise than by a clear refusal").isEmpty();
         assertThat(attacker.removedByOthers).as("entries planted where pipc had nothing, then gone").isEmpty();
