@@ -102,6 +102,31 @@ class TcpAuthenticationTest {
         assertRefusedAndStillServing(1);
     }
 
+    /**
+     * A flood of clients with the wrong secret: the first ten failures are a line each, the rest
+     * one count when the server closes (here before the minute is over), while the server's
+     * counters see every one.
+     */
+    @Test
+    void aFloodOfClientsWithTheWrongSecretIsLoggedTenOneByOneAndTheRestAsACount() throws Exception {
+        int clients = 30;
+        PipeOptions wrong = RIGHT.toBuilder().secret("wrong secret").build();
+        try (LogCapture log = LogCapture.of(SocketServer.class)) {
+            for (int i = 0; i < clients; i++) {
+                assertThatThrownBy(() -> connect(wrong)).isInstanceOf(AuthenticationException.class);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.authenticationFailures() == clients);
+
+            server.close();
+
+            assertThat(log.lines(Level.WARN)).filteredOn(line -> !line.contains("not logged one by one"))
+                    .hasSize(10).allSatisfy(line -> assertThat(line).contains("failed to authenticate"));
+            assertThat(log.lines(Level.WARN)).filteredOn(line -> line.contains("not logged one by one"))
+                    .singleElement().asString().contains("refused " + (clients - 10) + " more connections within a minute")
+                    .contains("failed to authenticate");
+        }
+    }
+
     @Test
     void aClientWithoutASecretIsToldTheServerRequiresOne() throws Exception {
         assertThatThrownBy(() -> connect(PipeOptions.builder().connectTimeout(Duration.ofSeconds(10)).build()))
