@@ -87,9 +87,12 @@ final class HandshakeFuzzing {
      *
      * @param keylessSideCompletesAtOnce whether a side without a secret is complete before any
      *        byte arrives (the Python wire has no preface)
+     * @param unprovenResult the bytes at the end of a side's input, once it completes with a
+     *        secret, that no proof covers: the peer's one-byte verdict (the native wire's
+     *        AUTH_RESULT frame); 0 where the wire has none that a few changed bytes could turn
      */
     static void pairAndCheck(FuzzedStream stream, byte[] secret, byte[] otherSecret, Sides sides,
-            boolean keylessSideCompletesAtOnce, long mostInput) {
+            boolean keylessSideCompletesAtOnce, int unprovenResult, long mostInput) {
         int secrets = stream.options() & 3;
         Role roleA = (stream.options() & 4) == 0 ? Role.ACCEPTOR : Role.CONNECTOR;
         byte[] secretA = secrets == 0 ? null : secret;
@@ -104,8 +107,8 @@ final class HandshakeFuzzing {
 
         Paired paired = pair(stream, a, b);
 
-        paired.assertSide(a, true, secretA, secretB, keylessSideCompletesAtOnce);
-        paired.assertSide(b, false, secretB, secretA, keylessSideCompletesAtOnce);
+        paired.assertSide(a, b, true, secretA, secretB, keylessSideCompletesAtOnce, unprovenResult);
+        paired.assertSide(b, a, false, secretB, secretA, keylessSideCompletesAtOnce, unprovenResult);
         paired.assertHonestEndsComplete(a, b, sameSecret(secretA, secretB));
         assertThat(paired.outcome().aConsumed()).isLessThanOrEqualTo(mostInput);
         assertThat(paired.outcome().bConsumed()).isLessThanOrEqualTo(mostInput);
@@ -284,20 +287,24 @@ final class HandshakeFuzzing {
         /**
          * Asserts what holds for one side whatever the interleaving: it failed, if at all, with a
          * declared exception; with a secret, it completed only if the peer has the same one and
-         * no byte it read was changed (the proofs cover every byte of the handshake); with no
+         * no byte it read up to the peer's proof was changed (the proofs cover every byte of the
+         * handshake until then); a change in the peer's verdict that follows may make it complete
+         * only where the peer refused it (the peer then closes the connection); with no
          * secret on either side, it completed only on unchanged bytes (every byte of a preface
          * is checked). A side without a secret whose peer has one is protected by nothing: it
          * completes only if a change cleared the peer's authentication flag, or at once where
          * the wire has no preface.
          *
          * @param side the side's handshake
+         * @param other the peer's handshake
          * @param isA whether it is side a
          * @param own its secret, or null
          * @param peer the peer's secret, or null
          * @param keylessSideCompletesAtOnce whether a side without a secret is complete before any byte arrives
+         * @param unprovenResult the bytes of the peer's verdict at the end of a completed side's input
          */
-        void assertSide(Handshake side, boolean isA, byte @Nullable [] own, byte @Nullable [] peer,
-                boolean keylessSideCompletesAtOnce) {
+        void assertSide(Handshake side, Handshake other, boolean isA, byte @Nullable [] own, byte @Nullable [] peer,
+                boolean keylessSideCompletesAtOnce, int unprovenResult) {
             PipeException failure = isA ? outcome.aFailure() : outcome.bFailure();
             if (failure != null) {
                 assertDeclared(failure);
@@ -306,10 +313,16 @@ final class HandshakeFuzzing {
                 return;
             }
             String name = isA ? "side a" : "side b";
-            boolean changedRead = changedWithin(isA, isA ? outcome.aConsumed() : outcome.bConsumed());
+            long consumed = isA ? outcome.aConsumed() : outcome.bConsumed();
+            boolean changedRead = changedWithin(isA, consumed);
             if (own != null) {
                 assertThat(sameSecret(own, peer)).as("%s completed without the same secret", name).isTrue();
-                assertThat(changedRead).as("%s completed on changed bytes: %s", name, changes).isFalse();
+                assertThat(changedWithin(isA, consumed - unprovenResult)).as("%s completed on changed bytes: %s", name,
+                        changes).isFalse();
+                if (changedRead) {
+                    assertThat(other.isComplete()).as("%s completed on a changed verdict that its peer meant: %s", name,
+                            changes).isFalse();
+                }
             } else if (peer == null) {
                 assertThat(changedRead).as("%s completed on changed bytes: %s", name, changes).isFalse();
             } else if (!keylessSideCompletesAtOnce) {

@@ -75,7 +75,7 @@ class PythonHandshakeFuzzTest {
      */
     @FuzzTest
     void twoEndsCompleteOnlyWithTheSameAuthkeyAndUnchangedBytes(byte[] input) {
-        HandshakeFuzzing.pairAndCheck(FuzzedStream.parse(input), AUTHKEY, OTHER_AUTHKEY, SIDES, true, MOST_INPUT);
+        HandshakeFuzzing.pairAndCheck(FuzzedStream.parse(input), AUTHKEY, OTHER_AUTHKEY, SIDES, true, 0, MOST_INPUT);
     }
 
     /** Side a (and the only side) delivers {@link #DELIVERED}; side b its own fixed challenge. */
