@@ -67,7 +67,7 @@ public record Envelope(byte[] payload, @Nullable String correlationId, @Nullable
     }
 
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         return other instanceof Envelope that
                 && Arrays.equals(payload, that.payload)
                 && Objects.equals(correlationId, that.correlationId)

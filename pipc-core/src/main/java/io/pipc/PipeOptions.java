@@ -726,7 +726,7 @@ public final class PipeOptions {
     }
 
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         return other instanceof PipeOptions o
                 && Objects.equals(name, o.name) && maxMessageSize == o.maxMessageSize
                 && connectTimeout.equals(o.connectTimeout) && writeTimeout.equals(o.writeTimeout)

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -171,7 +172,7 @@ public final class FanIn {
                 String[] kv = pair.split(":", 2);
                 fields.put(kv[0].strip(), kv[1].strip());
             }
-            return new Result(fields.get("server"), Integer.parseInt(fields.get("clients")),
+            return new Result(Objects.requireNonNull(fields.get("server"), "server"), Integer.parseInt(fields.get("clients")),
                     Double.parseDouble(fields.get("requestsPerSecond")), Double.parseDouble(fields.get("serverCpuMicrosPerRequest")),
                     Double.parseDouble(fields.get("p50Micros")), Double.parseDouble(fields.get("p99Micros")),
                     Integer.parseInt(fields.get("threads")), Long.parseLong(fields.get("answered")),

@@ -197,7 +197,11 @@ public class SpringTcpBenchmark {
 
         private @Nullable ConfigurableApplicationContext server;
         private @Nullable ConfigurableApplicationContext client;
+        // Set by open(), which the trial's set-up calls.
+        @SuppressWarnings("NullAway.Init")
         Echo echo;
+        // Set by open(), which the trial's set-up calls.
+        @SuppressWarnings("NullAway.Init")
         byte[] message;
 
         private final boolean pipc;

@@ -134,6 +134,8 @@ public abstract class TwoEnds {
     /** One-way with pipc: the far end writes without pause, the benchmark reads {@link #reader}. */
     public abstract static class PipcStream extends TwoEnds {
 
+        // Set by connect(), which the trial's set-up calls.
+        @SuppressWarnings("NullAway.Init")
         Pipe reader;
 
         PipcStream(Link link) {
@@ -156,6 +158,8 @@ public abstract class TwoEnds {
     /** One-way with the raw JDK: the far end writes without pause, the benchmark reads {@link #reader}. */
     public abstract static class RawStream extends TwoEnds {
 
+        // Set by connect(), which the trial's set-up calls.
+        @SuppressWarnings("NullAway.Init")
         RawFrames.Reader reader;
 
         RawStream(Link link) {
@@ -178,6 +182,8 @@ public abstract class TwoEnds {
     /** Round trip with pipc: the far end sends every message back to {@link #near}. */
     public abstract static class PipcEcho extends TwoEnds {
 
+        // Set by connect(), which the trial's set-up calls.
+        @SuppressWarnings("NullAway.Init")
         Pipe near;
 
         PipcEcho(Link link) {
@@ -200,7 +206,11 @@ public abstract class TwoEnds {
     /** Round trip with the raw JDK: the far end sends every message back to {@link #out}'s end. */
     public abstract static class RawEcho extends TwoEnds {
 
+        // Set by connect(), which the trial's set-up calls.
+        @SuppressWarnings("NullAway.Init")
         RawFrames.Writer out;
+        // Set by connect(), which the trial's set-up calls.
+        @SuppressWarnings("NullAway.Init")
         RawFrames.Reader in;
 
         RawEcho(Link link) {

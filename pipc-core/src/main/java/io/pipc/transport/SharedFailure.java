@@ -1,5 +1,6 @@
 package io.pipc.transport;
 
+import java.util.Objects;
 import java.util.function.Supplier;
 
 import io.pipc.AuthenticationException;
@@ -37,7 +38,8 @@ public final class SharedFailure implements Supplier<PipeException> {
 
     @Override
     public PipeException get() {
-        String message = original.getMessage();
+        // Every pipc exception has a message; a foreign subclass without one is named by its class.
+        String message = Objects.requireNonNullElse(original.getMessage(), original.getClass().getName());
         PipeException copy;
         if (original instanceof PeerClosedException e) {
             copy = new PeerClosedException(message, e, e.partialBytesReceived(), e.partialBytesExpected());

@@ -120,6 +120,7 @@ final class PythonHandshake implements Handshake {
         if (authkey == null) {
             step = Step.COMPLETE;
         } else if (role == Role.ACCEPTOR) {
+            step = Step.AWAIT_RESPONSE;
             deliverChallenge();
         } else {
             step = Step.AWAIT_CHALLENGE;

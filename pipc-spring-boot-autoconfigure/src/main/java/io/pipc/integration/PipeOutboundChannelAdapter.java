@@ -86,7 +86,7 @@ public final class PipeOutboundChannelAdapter extends AbstractMessageHandler {
             clients.send(connectionId.toString(), envelope);
         }
         catch (PipeException ex) {
-            throw new MessageHandlingException(message, ex.getMessage(), ex);
+            throw new MessageHandlingException(message, String.valueOf(ex.getMessage()), ex);
         }
     }
 }

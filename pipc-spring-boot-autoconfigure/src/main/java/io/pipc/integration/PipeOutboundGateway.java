@@ -207,9 +207,10 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
             return new MessageTimeoutException(request, "pipe '" + this.pipe.name() + "': no reply within "
                     + this.replyTimeout + " to the request with correlation id '" + correlationId + "'");
         }
-        return new MessageHandlingException(request, "pipe '" + this.pipe.name() + "' ended before the reply to the"
-                + " request with correlation id '" + correlationId + "' came: "
-                + ((cause != null) ? cause.getMessage() : "unknown cause"), cause);
+        String description = "pipe '" + this.pipe.name() + "' ended before the reply to the request with correlation id '"
+                + correlationId + "' came: ";
+        return (cause != null) ? new MessageHandlingException(request, description + cause.getMessage(), cause)
+                : new MessageHandlingException(request, description + "unknown cause");
     }
 
     private static Throwable unwrap(Throwable failure) {

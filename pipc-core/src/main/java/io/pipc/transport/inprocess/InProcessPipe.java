@@ -27,6 +27,8 @@ public final class InProcessPipe extends AbstractPipe {
     private static final AtomicInteger PAIRS = new AtomicInteger();
 
     private final Link link;
+    // Set once by pair(), before either end is handed out.
+    @SuppressWarnings("NullAway.Init")
     private InProcessPipe peer;
 
     private InProcessPipe(String name, PipeOptions options, Link link) {

@@ -159,7 +159,8 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
             throw new IOException("interrupted while starting server " + name, e);
         } catch (java.util.concurrent.ExecutionException e) {
             listener.close();
-            throw new IOException("cannot serve " + name + ": " + e.getCause().getMessage(), e.getCause());
+            Throwable cause = Objects.requireNonNullElse(e.getCause(), e);
+            throw new IOException("cannot serve " + name + ": " + cause.getMessage(), cause);
         }
         log.debug("server '{}' listening on {}", name, server.address);
         return server;

@@ -128,7 +128,8 @@ public final class StreamPipe extends FramedPipe {
                 // best effort
             }
             release();
-            throw new SharedFailure((PipeException) e.getCause()).get();
+            // The handshake fails only with a PipeException.
+            throw new SharedFailure((PipeException) Objects.requireNonNull(e.getCause(), "cause")).get();
         } catch (InterruptedException e) {
             release();
             throw interrupted("waiting for the handshake", e);

@@ -117,7 +117,7 @@ final class SocketFile {
             return false;
         }
         requireStaleOfOurs(path, found, posix, subject);
-        try (DirectoryLock lock = DirectoryLock.take(path.getParent(), posix, subject)) {
+        try (DirectoryLock lock = DirectoryLock.take(SocketPath.directoryOf(path), posix, subject)) {
             FileStatus again = posix.lstat(path);
             if (again != null) {
                 if (!again.isSameFile(found)) {

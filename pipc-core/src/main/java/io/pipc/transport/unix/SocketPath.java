@@ -46,6 +46,7 @@ record SocketPath(Path file, boolean inPrivateDirectory) {
             throw new PipeException(subject + ": a Unix socket address needs a path (was empty); give a file name such as"
                     + " UnixDomainSocketAddress.of(\"api.sock\") to use the private directory, or an absolute path");
         } else if (given.isAbsolute()) {
+            directoryOf(given);
             resolved = new SocketPath(given, false);
         } else if (NAME.matcher(text).matches() && !text.equals(".") && !text.equals("..")) {
             resolved = new SocketPath(PrivateDirectory.open(options.directory(), posix).resolve(text), true);
@@ -61,6 +62,19 @@ record SocketPath(Path file, boolean inPrivateDirectory) {
                     + (resolved.inPrivateDirectory ? " (PipeOptions.directory)" : ""));
         }
         return resolved;
+    }
+
+    /**
+     * @param file a socket file, absolute
+     * @return the directory that holds it
+     * @throws PipeException when the path is the root, which no socket file can be
+     */
+    static Path directoryOf(Path file) {
+        Path parent = file.getParent();
+        if (parent == null) {
+            throw new PipeException("socket path " + file + " names no file; give a file in a directory, such as /run/app/api.sock");
+        }
+        return parent;
     }
 
     /**

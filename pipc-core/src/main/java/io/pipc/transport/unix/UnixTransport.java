@@ -78,7 +78,7 @@ public final class UnixTransport {
         PeerPolicy peers = PeerPolicy.of(options, subject);
         SocketPath where = SocketPath.of(address, options, posix, subject);
         if (!where.inPrivateDirectory()) {
-            SocketDirectory.verify(where.file().getParent(), posix, subject);
+            SocketDirectory.verify(SocketPath.directoryOf(where.file()), posix, subject);
         } else if (peers.admitsOthers()) {
             log.warn("{} admits {}, but its socket file {} is in the private directory, which other users cannot enter;"
                     + " give an absolute path in a directory they can reach", subject, peers, where.file());

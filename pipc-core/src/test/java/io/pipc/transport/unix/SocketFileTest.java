@@ -154,6 +154,14 @@ class SocketFileTest {
     }
 
     @Test
+    void theRootDirectoryIsRefusedAsNoSocketFile() {
+        assertThatThrownBy(() -> Pipes.server(UnixDomainSocketAddress.of("/"))).isInstanceOf(PipeException.class)
+                .hasMessageContaining("socket path / names no file");
+        assertThatThrownBy(() -> Pipes.connect(UnixDomainSocketAddress.of("/"))).isInstanceOf(PipeException.class)
+                .hasMessageContaining("socket path / names no file");
+    }
+
+    @Test
     void aPathLongerThanTheSystemAllowsIsRefusedSayingTheLimit() {
         Path path = dir.resolve("x".repeat(SocketPath.MAX_PATH_BYTES));
 

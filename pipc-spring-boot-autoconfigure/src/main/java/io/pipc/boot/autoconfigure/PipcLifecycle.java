@@ -160,7 +160,7 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
                             Objects.requireNonNull(server.properties().getPort()))
                     : SocketPaths.address(server.properties().getPath(), server.key());
             where = String.valueOf(address);
-            listening = this.factory.server(address, this.serverOptions.get(server.key()));
+            listening = this.factory.server(address, optionsOf(this.serverOptions, server.key()));
         }
         catch (RuntimeException ex) {
             shared.failedToListen(ex);
@@ -234,7 +234,7 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         }
         byName.forEach((name, ends) -> {
             PipeDefinition first = ends.get(0);
-            PipePair pair = this.factory.pair(this.pipeOptions.get(first.key()).toBuilder().name(name).build());
+            PipePair pair = this.factory.pair(optionsOf(this.pipeOptions, first.key()).toBuilder().name(name).build());
             attach(first, pair.left());
             if (ends.size() > 1) {
                 attach(ends.get(1), pair.right());
@@ -282,8 +282,13 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         }
     }
 
+    /** Options are made for every entry in the constructor, before anything opens. */
+    private static PipeOptions optionsOf(Map<String, PipeOptions> made, String key) {
+        return Objects.requireNonNull(made.get(key), () -> "no options were made for '" + key + "'");
+    }
+
     private Pipe open(PipeDefinition pipe) {
-        PipeOptions options = this.pipeOptions.get(pipe.key());
+        PipeOptions options = optionsOf(this.pipeOptions, pipe.key());
         PipcProperties.PipeEntry entry = pipe.properties();
         return switch (pipe.transport()) {
             case FIFO -> this.factory.named(pipe.rendezvousName(), options);
