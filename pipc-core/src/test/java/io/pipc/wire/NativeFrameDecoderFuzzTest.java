@@ -67,6 +67,12 @@ class NativeFrameDecoderFuzzTest {
             assertThat(message.payload().length).isLessThanOrEqualTo(maxMessageSize);
             assertHeaderFits(message.correlationId());
             assertHeaderFits(message.contentType());
+            assertThat(message.headers()).hasSizeLessThanOrEqualTo(Envelope.MAX_APPLICATION_HEADERS);
+            message.headers().forEach((name, value) -> {
+                assertThat(name).hasSizeBetween(1, Envelope.MAX_HEADER_NAME_LENGTH);
+                assertThat(name.length() + value.getBytes(StandardCharsets.UTF_8).length)
+                        .isLessThanOrEqualTo(Envelope.MAX_APPLICATION_HEADER_BYTES);
+            });
         } else if (frame instanceof Frame.Disconnect disconnect) {
             assertThat(disconnect.reason().getBytes(StandardCharsets.UTF_8).length)
                     .as("a reason of at most 1024 bytes, bad UTF-8 shown as U+FFFD (3 bytes each)")
@@ -98,6 +104,12 @@ class NativeFrameDecoderFuzzTest {
                 withBoth, controls));
         seeds.put("unknown-header-key-skipped", FuzzedStream.seed(max1000, new int[] {4},
                 nativeFrame(0x02, hex("02 7f 03 61 62 63 01 01 39 21"))));
+        seeds.put("application-headers-with-the-fixed-ones", FuzzedStream.seed(max1000, new int[] {7, 2},
+                nativeFrame(0x02, hex("04 03 0c 0b 74 72 61 63 65 70 61 72 65 6e 74 01 02 31 37 03 02 01 61 03 05 01 62 c3 bc 21 7b 7d"))));
+        seeds.put("application-header-twice", FuzzedStream.seed(max1000, new int[] {4},
+                nativeFrame(0x02, hex("02 03 03 01 61 31 03 03 01 61 32 78"))));
+        seeds.put("application-header-name-past-its-entry", FuzzedStream.seed(max1000, new int[] {3},
+                nativeFrame(0x02, hex("01 03 03 05 61 62 78"))));
         seeds.put("empty-data-and-empty-reason", FuzzedStream.seed(0, new int[] {2}, nativeHeader(0, 0x01), nativeHeader(0, 0x11)));
         seeds.put("data-at-the-limit", FuzzedStream.seed(max16, new int[] {6}, nativeFrame(0x01, new byte[16])));
         seeds.put("data-over-the-limit", FuzzedStream.seed(max16, new int[] {6}, nativeFrame(0x01, new byte[17])));

@@ -13,7 +13,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import io.pipc.Envelope;
@@ -118,7 +120,7 @@ class NativeFrameDecoderTest {
 
     @Test
     void headersFrameOverTheLargestHeaderBlockAllowanceIsRefusedFromItsHeader() {
-        assertThatThrownBy(() -> decodeAll(decoder, nativeHeader(MAX + 2057 + 1, 0x02)))
+        assertThatThrownBy(() -> decodeAll(decoder, nativeHeader(MAX + 4627 + 1, 0x02)))
                 .isInstanceOf(MessageTooLargeException.class);
         assertThat(decoder.partialCapacity()).isZero();
     }
@@ -263,10 +265,82 @@ class NativeFrameDecoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"00 01 01 41", "09 01 01 41"})
-    void headerCountOutsideOneToEightIsRefused(String block) {
+    @ValueSource(strings = {"00 01 01 41", "13 01 01 41"})
+    void headerCountOutsideOneToEighteenIsRefused(String block) {
         assertThatThrownBy(() -> decodeAll(decoder, nativeFrame(0x02, hex(block))))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("1 to 8");
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("1 to 18");
+    }
+
+    @Test
+    void applicationHeadersRoundTripInOrderNextToTheFixedOnesAtEveryLimit() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        headers.put("Z", "über ✓");
+        headers.put("n".repeat(64), "");
+        headers.put("a", "x".repeat(253));
+        for (int i = headers.size(); i < 16; i++) {
+            headers.put("h" + (16 - i), "!#$%&'*+-.^_`|~");
+        }
+        List<Frame> frames = List.of(
+                new Frame.Data(new Envelope(utf8("a"), "i".repeat(255), "t".repeat(255), headers)),
+                new Frame.Data(new Envelope(utf8("b"), null, null, Map.of("b3", "80f198ee56343ba8-e457b5a2e4d86bd1-1"))),
+                new Frame.Data(new Envelope(utf8("c"), "7", null)));
+
+        assertThat(decodeInChunks(decoder, encode(frames), 5)).isEqualTo(frames);
+        assertThat(((Frame.Data) decodeAll(new NativeFrameDecoder("orders", MAX), encode(frames)).get(0)).message()
+                .headers().keySet()).containsExactlyElementsOf(headers.keySet());
+    }
+
+    @Test
+    void theLargestHeaderBlockIsTheAllowanceOverTheMaximumMessage() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 0; i < 16; i++) {
+            headers.put("h" + i, "x".repeat(254 - ("h" + i).length()));
+        }
+        byte[] frame = ENCODER.encodeData(new Envelope(new byte[MAX], "i".repeat(255), "t".repeat(255), headers));
+
+        assertThat(frame.length).isEqualTo(5 + MAX + 4627);
+        assertThat(decodeAll(decoder, frame)).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "02 03 03 01 61 31 03 03 01 61 32 twice",
+            "01 03 01 00 name is 0 bytes",
+            "01 03 03 05 61 62 name is 5 bytes long in an entry of 3",
+            "01 03 42 41 " + "61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61"
+                    + " 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61"
+                    + " name is 65 bytes",
+            "01 03 00 name is 0 bytes long in an entry of 0",
+            "01 03 03 01 20 41 byte 0x20",
+            "01 03 03 01 c3 41 byte 0xc3",
+            "01 03 03 01 61 ff not valid UTF-8"})
+    void malformedApplicationHeadersAreRefusedSayingWhy(String blockAndReason) {
+        String block = blockAndReason.substring(0, firstWordIndex(blockAndReason)).strip();
+        String reason = blockAndReason.substring(firstWordIndex(blockAndReason));
+
+        assertThatThrownBy(() -> decodeAll(decoder, nativeFrame(0x02, concat(hex(block), utf8("x")))))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining(reason);
+    }
+
+    /** Where the reason starts: the first word that is not two hex digits. */
+    private static int firstWordIndex(String text) {
+        int at = 0;
+        while (text.substring(at).matches("[0-9a-f]{2} .*")) {
+            at += 3;
+        }
+        return at;
+    }
+
+    @Test
+    void moreThanSixteenApplicationHeadersAreRefused() {
+        StringBuilder block = new StringBuilder("11");
+        for (int i = 0; i < 17; i++) {
+            block.append(" 03 03 01 ").append(String.format("%02x", 0x61 + i)).append(" 76");
+        }
+
+        assertThatThrownBy(() -> decodeAll(decoder, nativeFrame(0x02, concat(hex(block.toString()), utf8("x")))))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("more than 16 application headers");
     }
 
     @Test

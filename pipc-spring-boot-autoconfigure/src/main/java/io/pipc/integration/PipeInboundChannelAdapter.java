@@ -1,6 +1,7 @@
 package io.pipc.integration;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 import io.pipc.Codec;
@@ -11,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.integration.endpoint.MessageProducerSupport;
+import org.springframework.integration.mapping.HeaderMapper;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.converter.MessageConversionException;
@@ -41,7 +43,7 @@ public final class PipeInboundChannelAdapter extends MessageProducerSupport {
 
     private final InboundSource source;
 
-    private volatile PipeMessageMapper mapper = new PipeMessageMapper(null);
+    private volatile PipeMessageMapper mapper = new PipeMessageMapper();
 
     private volatile Duration shutdownGracePeriod = Duration.ofSeconds(10);
 
@@ -65,7 +67,16 @@ public final class PipeInboundChannelAdapter extends MessageProducerSupport {
      * @param codec decodes payloads; null (the default) for {@code byte[]} payloads
      */
     public void setCodec(@Nullable Codec<?> codec) {
-        this.mapper = new PipeMessageMapper(codec);
+        this.mapper = this.mapper.withCodec(codec);
+    }
+
+    /**
+     * @param headerMapper chooses which message headers travel as the wire's application headers
+     *        and which received ones are set; by default a {@link PipcHeaderMapper}, which lets
+     *        trace context cross and nothing else
+     */
+    public void setHeaderMapper(HeaderMapper<Map<String, String>> headerMapper) {
+        this.mapper = this.mapper.withHeaderMapper(headerMapper);
     }
 
     /**

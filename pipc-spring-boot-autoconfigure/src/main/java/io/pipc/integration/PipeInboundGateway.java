@@ -1,6 +1,7 @@
 package io.pipc.integration;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.integration.gateway.MessagingGatewaySupport;
+import org.springframework.integration.mapping.HeaderMapper;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.converter.MessageConversionException;
 
@@ -54,7 +56,7 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
 
     private int maxInFlight = 1000;
 
-    private volatile PipeMessageMapper mapper = new PipeMessageMapper(null);
+    private volatile PipeMessageMapper mapper = new PipeMessageMapper();
 
     private volatile Duration replyTimeout = Duration.ofSeconds(30);
 
@@ -82,7 +84,16 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
      * @param codec decodes requests and encodes replies; null (the default) for {@code byte[]}
      */
     public void setCodec(@Nullable Codec<?> codec) {
-        this.mapper = new PipeMessageMapper(codec);
+        this.mapper = this.mapper.withCodec(codec);
+    }
+
+    /**
+     * @param headerMapper chooses which message headers travel as the wire's application headers
+     *        and which received ones are set; by default a {@link PipcHeaderMapper}, which lets
+     *        trace context cross and nothing else
+     */
+    public void setHeaderMapper(HeaderMapper<Map<String, String>> headerMapper) {
+        this.mapper = this.mapper.withHeaderMapper(headerMapper);
     }
 
     @Override

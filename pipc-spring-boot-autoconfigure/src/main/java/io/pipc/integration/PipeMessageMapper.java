@@ -1,13 +1,17 @@
 package io.pipc.integration;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 
 import io.pipc.Codec;
 import io.pipc.Envelope;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.integration.mapping.HeaderMapper;
 import org.springframework.integration.support.AbstractIntegrationMessageBuilder;
 import org.springframework.integration.support.MessageBuilderFactory;
 import org.springframework.messaging.Message;
@@ -24,16 +28,40 @@ import org.springframework.messaging.converter.MessageConversionException;
  * be encoded already); any other payload is encoded by the codec; without a codec a
  * {@code String} is written as UTF-8. The {@link PipcHeaders#CORRELATION_ID} and
  * {@link PipcHeaders#CONTENT_TYPE} headers, when present, travel as the wire's headers.
+ *
+ * <p>Application headers: a {@link HeaderMapper} ({@link PipcHeaderMapper} by default) chooses
+ * which message headers are written and which received ones are set; the headers above and
+ * pipc's own always win over a received header of the same name.
  */
 final class PipeMessageMapper {
 
     private final @Nullable Codec<?> codec;
+    private final HeaderMapper<Map<String, String>> headerMapper;
+
+    /** Payloads as {@code byte[]}, trace context as the only application headers. */
+    PipeMessageMapper() {
+        this(null, new PipcHeaderMapper());
+    }
+
+    private PipeMessageMapper(@Nullable Codec<?> codec, HeaderMapper<Map<String, String>> headerMapper) {
+        this.codec = codec;
+        this.headerMapper = headerMapper;
+    }
 
     /**
      * @param codec decodes payloads read and encodes payloads written; null for {@code byte[]}
+     * @return a mapper with that codec and this one's header mapper
      */
-    PipeMessageMapper(@Nullable Codec<?> codec) {
-        this.codec = codec;
+    PipeMessageMapper withCodec(@Nullable Codec<?> codec) {
+        return new PipeMessageMapper(codec, this.headerMapper);
+    }
+
+    /**
+     * @param headerMapper chooses the application headers sent and kept
+     * @return a mapper with that header mapper and this one's codec
+     */
+    PipeMessageMapper withHeaderMapper(HeaderMapper<Map<String, String>> headerMapper) {
+        return new PipeMessageMapper(this.codec, Objects.requireNonNull(headerMapper, "headerMapper"));
     }
 
     /**
@@ -57,6 +85,9 @@ final class PipeMessageMapper {
         if (envelope.contentType() != null) {
             builder.setHeader(PipcHeaders.CONTENT_TYPE, envelope.contentType());
         }
+        if (!envelope.headers().isEmpty()) {
+            builder.copyHeadersIfAbsent(this.headerMapper.toHeaders(envelope.headers()));
+        }
         return builder.build();
     }
 
@@ -71,8 +102,10 @@ final class PipeMessageMapper {
         Object contentType = message.getHeaders().get(PipcHeaders.CONTENT_TYPE);
         byte[] payload = encode(message, target);
         try {
+            Map<String, String> headers = new LinkedHashMap<>();
+            this.headerMapper.fromHeaders(message.getHeaders(), headers);
             return new Envelope(payload, (correlationId != null) ? correlationId.toString() : null,
-                    (contentType != null) ? contentType.toString() : null);
+                    (contentType != null) ? contentType.toString() : null, headers);
         }
         catch (IllegalArgumentException ex) {
             throw new MessageConversionException(message, target + ": " + ex.getMessage(), ex);

@@ -1,5 +1,6 @@
 package io.pipc.integration;
 
+import java.util.Map;
 import java.util.Objects;
 
 import io.pipc.Codec;
@@ -10,6 +11,7 @@ import io.pipc.PipeException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.handler.AbstractMessageHandler;
+import org.springframework.integration.mapping.HeaderMapper;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHandlingException;
 
@@ -28,7 +30,7 @@ public final class PipeOutboundChannelAdapter extends AbstractMessageHandler {
 
     private final @Nullable ServerConnections connections;
 
-    private volatile PipeMessageMapper mapper = new PipeMessageMapper(null);
+    private volatile PipeMessageMapper mapper = new PipeMessageMapper();
 
     /**
      * @param pipe the pipe to write to
@@ -51,7 +53,16 @@ public final class PipeOutboundChannelAdapter extends AbstractMessageHandler {
      *        {@code byte[]} as is and {@code String} as UTF-8
      */
     public void setCodec(@Nullable Codec<?> codec) {
-        this.mapper = new PipeMessageMapper(codec);
+        this.mapper = this.mapper.withCodec(codec);
+    }
+
+    /**
+     * @param headerMapper chooses which message headers travel as the wire's application headers
+     *        and which received ones are set; by default a {@link PipcHeaderMapper}, which lets
+     *        trace context cross and nothing else
+     */
+    public void setHeaderMapper(HeaderMapper<Map<String, String>> headerMapper) {
+        this.mapper = this.mapper.withHeaderMapper(headerMapper);
     }
 
     @Override

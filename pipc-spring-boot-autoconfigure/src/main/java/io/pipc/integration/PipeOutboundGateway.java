@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.MessageTimeoutException;
 import org.springframework.integration.handler.AbstractReplyProducingMessageHandler;
+import org.springframework.integration.mapping.HeaderMapper;
 import org.springframework.integration.support.management.ManageableLifecycle;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHandlingException;
@@ -42,7 +43,7 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
 
     private final Map<String, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
 
-    private volatile PipeMessageMapper mapper = new PipeMessageMapper(null);
+    private volatile PipeMessageMapper mapper = new PipeMessageMapper();
 
     private volatile Duration replyTimeout = Duration.ofSeconds(30);
 
@@ -61,7 +62,16 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
      * @param codec encodes requests and decodes replies; null (the default) for {@code byte[]}
      */
     public void setCodec(@Nullable Codec<?> codec) {
-        this.mapper = new PipeMessageMapper(codec);
+        this.mapper = this.mapper.withCodec(codec);
+    }
+
+    /**
+     * @param headerMapper chooses which message headers travel as the wire's application headers
+     *        and which received ones are set; by default a {@link PipcHeaderMapper}, which lets
+     *        trace context cross and nothing else
+     */
+    public void setHeaderMapper(HeaderMapper<Map<String, String>> headerMapper) {
+        this.mapper = this.mapper.withHeaderMapper(headerMapper);
     }
 
     /**

@@ -60,7 +60,7 @@ public final class InProcessPipe extends AbstractPipe {
             log.debug("pipe '{}' reconnected by a write", name());
         }
         // The caller may reuse its array once write returns; the peer must not see that.
-        Envelope copy = new Envelope(message.payload().clone(), message.correlationId(), message.contentType());
+        Envelope copy = new Envelope(message.payload().clone(), message.correlationId(), message.contentType(), message.headers());
         boolean added;
         try {
             added = peer.inbound().offer(copy, Deadline.toNanos(options().writeTimeout()));

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.pipc.Codec;
+import io.pipc.integration.PipcHeaderMapper;
 import io.pipc.integration.PipeInboundChannelAdapter;
 import io.pipc.integration.ServerConnections;
 
@@ -11,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.dsl.ComponentsRegistration;
 import org.springframework.integration.dsl.MessageProducerSpec;
+import org.springframework.integration.mapping.HeaderMapper;
 
 /**
  * Configures a {@link PipeInboundChannelAdapter} in an {@code IntegrationFlow}.
@@ -32,6 +34,16 @@ public final class PipcInboundChannelAdapterSpec
      */
     public PipcInboundChannelAdapterSpec codec(Codec<?> codec) {
         this.target.setCodec(codec);
+        return this;
+    }
+
+    /**
+     * @param headerMapper chooses which message headers cross the pipe as application headers
+     *        and which received ones are set; by default a {@link PipcHeaderMapper} (trace context only)
+     * @return this spec
+     */
+    public PipcInboundChannelAdapterSpec headerMapper(HeaderMapper<Map<String, String>> headerMapper) {
+        this.target.setHeaderMapper(headerMapper);
         return this;
     }
 

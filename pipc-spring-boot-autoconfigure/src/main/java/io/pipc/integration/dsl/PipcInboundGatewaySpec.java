@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.pipc.Codec;
+import io.pipc.integration.PipcHeaderMapper;
 import io.pipc.integration.PipeInboundGateway;
 import io.pipc.integration.ServerConnections;
 
@@ -11,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.dsl.ComponentsRegistration;
 import org.springframework.integration.dsl.MessagingGatewaySpec;
+import org.springframework.integration.mapping.HeaderMapper;
 
 /**
  * Configures a {@link PipeInboundGateway} in an {@code IntegrationFlow}.
@@ -31,6 +33,16 @@ public final class PipcInboundGatewaySpec extends MessagingGatewaySpec<PipcInbou
      */
     public PipcInboundGatewaySpec codec(Codec<?> codec) {
         this.target.setCodec(codec);
+        return this;
+    }
+
+    /**
+     * @param headerMapper chooses which message headers cross the pipe as application headers
+     *        and which received ones are set; by default a {@link PipcHeaderMapper} (trace context only)
+     * @return this spec
+     */
+    public PipcInboundGatewaySpec headerMapper(HeaderMapper<Map<String, String>> headerMapper) {
+        this.target.setHeaderMapper(headerMapper);
         return this;
     }
 

@@ -1,9 +1,13 @@
 package io.pipc.integration.dsl;
 
+import java.util.Map;
+
 import io.pipc.Codec;
+import io.pipc.integration.PipcHeaderMapper;
 import io.pipc.integration.PipeOutboundChannelAdapter;
 
 import org.springframework.integration.dsl.MessageHandlerSpec;
+import org.springframework.integration.mapping.HeaderMapper;
 
 /**
  * Configures a {@link PipeOutboundChannelAdapter} in an {@code IntegrationFlow}.
@@ -21,6 +25,16 @@ public final class PipcOutboundChannelAdapterSpec
      */
     public PipcOutboundChannelAdapterSpec codec(Codec<?> codec) {
         this.target.setCodec(codec);
+        return this;
+    }
+
+    /**
+     * @param headerMapper chooses which message headers cross the pipe as application headers
+     *        and which received ones are set; by default a {@link PipcHeaderMapper} (trace context only)
+     * @return this spec
+     */
+    public PipcOutboundChannelAdapterSpec headerMapper(HeaderMapper<Map<String, String>> headerMapper) {
+        this.target.setHeaderMapper(headerMapper);
         return this;
     }
 }

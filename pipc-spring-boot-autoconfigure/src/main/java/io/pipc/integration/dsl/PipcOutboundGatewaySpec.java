@@ -1,11 +1,14 @@
 package io.pipc.integration.dsl;
 
 import java.time.Duration;
+import java.util.Map;
 
 import io.pipc.Codec;
+import io.pipc.integration.PipcHeaderMapper;
 import io.pipc.integration.PipeOutboundGateway;
 
 import org.springframework.integration.dsl.MessageHandlerSpec;
+import org.springframework.integration.mapping.HeaderMapper;
 
 /**
  * Configures a {@link PipeOutboundGateway} in an {@code IntegrationFlow}.
@@ -22,6 +25,16 @@ public final class PipcOutboundGatewaySpec extends MessageHandlerSpec<PipcOutbou
      */
     public PipcOutboundGatewaySpec codec(Codec<?> codec) {
         this.target.setCodec(codec);
+        return this;
+    }
+
+    /**
+     * @param headerMapper chooses which message headers cross the pipe as application headers
+     *        and which received ones are set; by default a {@link PipcHeaderMapper} (trace context only)
+     * @return this spec
+     */
+    public PipcOutboundGatewaySpec headerMapper(HeaderMapper<Map<String, String>> headerMapper) {
+        this.target.setHeaderMapper(headerMapper);
         return this;
     }
 
