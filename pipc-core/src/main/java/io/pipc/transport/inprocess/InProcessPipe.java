@@ -12,6 +12,7 @@ import io.pipc.PipePair;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Transport;
 import io.pipc.transport.AbstractPipe;
+import io.pipc.transport.AdaptiveSpin;
 import io.pipc.transport.Deadline;
 
 import org.slf4j.Logger;
@@ -33,6 +34,8 @@ public final class InProcessPipe extends AbstractPipe {
     private InProcessPipe(String name, PipeOptions options, Link link) {
         super(name, Transport.IN_PROCESS, options);
         this.link = link;
+        // The producer is the peer's writing thread, often running on the other core right now.
+        inbound().spinBeforeWaiting(AdaptiveSpin.withDefaults());
     }
 
     /**
