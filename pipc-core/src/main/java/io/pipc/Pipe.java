@@ -51,6 +51,28 @@ public interface Pipe extends Selectable, Flushable, Closeable {
     }
 
     /**
+     * Writes one whole message, handing the array itself over instead of a copy of it: the
+     * ownership-transfer form of {@link #write(byte[])}, for a caller that makes a fresh array
+     * per message and wants to save the copy.
+     *
+     * <p>The contract: from this call on the caller must not change {@code message}, because the
+     * reader may receive this very array rather than a copy (an in-process peer does). The same
+     * unchanged array may be handed over more than once (a constant message, say); its readers
+     * then share it, and none of them may change it either. If the method throws, nothing was
+     * written and the array is the caller's again.
+     *
+     * <p>Only in-process pipes save the copy. Every other transport, and any pipe that does not
+     * override this method, copies as {@link #write(byte[])} does, so calling it is always safe
+     * under the contract above. Blocking, timeouts and exceptions are those of {@link #write(byte[])}.
+     *
+     * @param message the bytes, possibly empty; from now on the pipe's, not the caller's
+     * @see #write(byte[])
+     */
+    default void handOver(byte[] message) {
+        write(message);
+    }
+
+    /**
      * Writes one message as UTF-8.
      *
      * @param message the text

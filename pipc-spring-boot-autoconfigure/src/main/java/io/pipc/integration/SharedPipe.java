@@ -183,6 +183,14 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         this.metrics.messageSent(origin(), message.payload().length);
     }
 
+    /** Passes the array on to the pipe underneath, which may queue it without a copy (see {@link Pipe#handOver}). */
+    @Override
+    public void handOver(byte[] message) {
+        Objects.requireNonNull(message, "message");
+        open().handOver(message);
+        this.metrics.messageSent(origin(), message.length);
+    }
+
     @Override
     public Envelope readEnvelope() {
         checkReadable();

@@ -59,6 +59,18 @@ class SharedPipeTests {
     }
 
     @Test
+    void aHandedOverArrayReachesAnInProcessPeerUncopied() {
+        PipePair pair = Pipes.pair();
+        SharedPipe pipe = new SharedPipe("orders", Transport.IN_PROCESS);
+        pipe.attach(pair.left());
+        byte[] message = {1, 2, 3};
+
+        pipe.handOver(message);
+
+        assertThat(pair.right().read(Duration.ofSeconds(10))).isSameAs(message);
+    }
+
+    @Test
     void closingPublishesClosedOnce() {
         SharedPipe pipe = new SharedPipe("orders", Transport.IN_PROCESS);
         pipe.setApplicationEventPublisher(this.events::add);

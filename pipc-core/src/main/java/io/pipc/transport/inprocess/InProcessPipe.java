@@ -12,6 +12,7 @@ import io.pipc.PipePair;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Transport;
 import io.pipc.transport.AbstractPipe;
+import io.pipc.transport.AdaptiveSpin;
 import io.pipc.transport.Deadline;
 
 import org.slf4j.Logger;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One end of an in-process pipe. A write copies the message into the peer's inbound queue,
  * waiting for room up to the write timeout; nothing else stands between the two threads.
+ * {@link #handOver(byte[])} queues the caller's array itself, without the copy.
  */
 public final class InProcessPipe extends AbstractPipe {
 
@@ -34,6 +36,8 @@ public final class InProcessPipe extends AbstractPipe {
     private InProcessPipe(String name, PipeOptions options, Link link) {
         super(name, Transport.IN_PROCESS, options);
         this.link = link;
+        // The producer is the peer's writing thread, often running on the other core right now.
+        inbound().spinBeforeWaiting(AdaptiveSpin.withDefaults());
     }
 
     /**
@@ -54,16 +58,44 @@ public final class InProcessPipe extends AbstractPipe {
     @Override
     public void write(Envelope message) {
         Objects.requireNonNull(message, "message");
+        send(message, true);
+    }
+
+    @Override
+    public void write(byte[] message) {
+        Objects.requireNonNull(message, "message");
+        send(Envelope.of(message), true);
+    }
+
+    /** The peer's reader receives this very array: the caller gave it up (see {@link io.pipc.Pipe#handOver}). */
+    @Override
+    public void handOver(byte[] message) {
+        Objects.requireNonNull(message, "message");
+        send(Envelope.of(message), false);
+    }
+
+    /**
+     * Puts a message into the peer's queue, waiting for room up to the write timeout.
+     *
+     * @param copy whether to queue a copy of the payload, as the caller may reuse its array once
+     *        write returns and the peer must not see that; false only for a payload handed over
+     */
+    private void send(Envelope message, boolean copy) {
         ensureOpen();
         checkSize(message);
+        enqueue(!copy ? message
+                : message.hasHeaders() ? new Envelope(message.payload().clone(), message.correlationId(), message.contentType(),
+                        message.headers())
+                : Envelope.of(message.payload().clone()));
+    }
+
+    private void enqueue(Envelope queued) {
         if (link.reconnect()) {
             log.debug("pipe '{}' reconnected by a write", name());
         }
-        // The caller may reuse its array once write returns; the peer must not see that.
-        Envelope copy = new Envelope(message.payload().clone(), message.correlationId(), message.contentType(), message.headers());
         boolean added;
         try {
-            added = peer.inbound().offer(copy, Deadline.toNanos(options().writeTimeout()));
+            added = peer.inbound().offer(queued, Deadline.toNanos(options().writeTimeout()));
         } catch (InterruptedException e) {
             throw interrupted("writing", e);
         } catch (PipeException e) {

@@ -95,23 +95,59 @@ class InProcessPipeTest {
     }
 
     @Test
-    void orderIsKeptOverAMillionMessagesBetweenTwoThreads() throws Exception {
+    void handOverGivesTheReaderTheWritersArrayItself() {
+        PipePair pair = pair();
+        byte[] message = "mine no more".getBytes(StandardCharsets.UTF_8);
+
+        pair.left().handOver(message);
+
+        assertThat(pair.right().read(Duration.ofSeconds(5))).isSameAs(message);
+    }
+
+    @Test
+    void handOverWaitsForRoomAndTimesOutWithoutQueueingAnything() {
+        PipePair pair = pair(PipeOptions.builder().queueCapacity(1, 1024).writeTimeout(Duration.ofMillis(50)).build());
+        byte[] first = {1};
+        byte[] second = {2};
+        pair.left().handOver(first);
+
+        assertThatThrownBy(() -> pair.left().handOver(second))
+                .isInstanceOf(PipeTimeoutException.class)
+                .hasMessageContaining("nothing was written");
+        assertThat(pair.right().pending()).containsExactly(first);
+    }
+
+    @Test
+    void handOverRefusesAMessageOverTheLimitAndAClosedEnd() {
+        PipePair pair = pair(PipeOptions.builder().maxMessageSize(4).build());
+
+        assertThatThrownBy(() -> pair.left().handOver(new byte[5])).isInstanceOf(MessageTooLargeException.class);
+        pair.left().close();
+        assertThatThrownBy(() -> pair.left().handOver(new byte[1])).isInstanceOf(PipeClosedException.class);
+        assertThat(pair.right().size()).isZero();
+    }
+
+    /** A copying writer reuses one array, as it may; a handing-over writer gives up a fresh one each time. */
+    @ParameterizedTest(name = "handOver={0}")
+    @ValueSource(booleans = {false, true})
+    void orderIsKeptOverAMillionMessagesBetweenTwoThreads(boolean handOver) throws Exception {
         PipePair pair = pair();
         int count = 1_000_000;
         Future<?> writer = threads.submit(() -> {
-            byte[] message = new byte[4];
+            byte[] reused = new byte[4];
             for (int i = 0; i < count; i++) {
-                message[0] = (byte) (i >>> 24);
-                message[1] = (byte) (i >>> 16);
-                message[2] = (byte) (i >>> 8);
-                message[3] = (byte) i;
-                pair.left().write(message);
+                byte[] message = handOver ? new byte[4] : reused;
+                writeInt(message, 0, i);
+                if (handOver) {
+                    pair.left().handOver(message);
+                } else {
+                    pair.left().write(message);
+                }
             }
         });
 
         for (int expected = 0; expected < count; expected++) {
-            byte[] message = pair.right().read();
-            int received = (message[0] & 0xff) << 24 | (message[1] & 0xff) << 16 | (message[2] & 0xff) << 8 | message[3] & 0xff;
+            int received = readInt(pair.right().read(), 0);
             if (received != expected) {
                 assertThat(received).as("message number").isEqualTo(expected);
             }

@@ -1,0 +1,101 @@
+package io.pipc.transport;
+
+import java.util.function.BooleanSupplier;
+
+/**
+ * A short busy wait for another thread's progress, before a thread parks. Parking and being
+ * unparked cost a system call on each side and a trip through the scheduler, microseconds,
+ * while a thread running on the other core often delivers sooner; {@code SynchronousQueue}
+ * spins before it parks for the same reason.
+ *
+ * <p>Every eighth spin yields the core instead of pausing: on a machine with more runnable
+ * threads than cores, the thread awaited may be the one waiting for a core, and a spin that
+ * only burns its time slice delays the very progress it waits for (on a loaded 2-core
+ * machine a spin that never yielded gained nothing; see docs/architecture.md).
+ *
+ * <p>The spin adapts, so that it costs little when it does not pay: a spin that saw the
+ * condition come true earns the full budget for the next one; a spin that waited in vain
+ * halves the budget, down to a floor. Every {@value #PROBE_EVERY}th wait at the floor tries the
+ * full budget again, so that the budget grows back once spinning pays again.
+ *
+ * <p>Only the time spent waiting depends on it: the caller checks the condition again under
+ * its own lock afterwards, whether the spin succeeded or not. One instance may be shared by
+ * threads; their racing updates of the budget may lose a step of adaptation, nothing else.
+ */
+public final class AdaptiveSpin {
+
+    /** As many spins as {@code SynchronousQueue} makes before parking, on a machine with more than one core. */
+    public static final int DEFAULT_LIMIT = 512;
+
+    /** What is left after failures: a probe cheap enough to pay on every wait. */
+    public static final int DEFAULT_FLOOR = 16;
+
+    /** How often a spin at the floor tries the full limit, so that the budget can recover once spinning pays again. */
+    static final int PROBE_EVERY = 32;
+
+    /** Every eighth spin yields the core: on a machine with more threads than cores the thread awaited may be waiting for it. */
+    private static final int YIELD_MASK = 7;
+
+    private final int limit;
+    private final int floor;
+    private int budget;
+    private int waitsAtFloor;
+
+    /**
+     * @param limit the most spins one wait makes, at least {@code floor}
+     * @param floor the fewest spins one wait makes, at least 1
+     */
+    public AdaptiveSpin(int limit, int floor) {
+        if (floor < 1 || limit < floor) {
+            throw new IllegalArgumentException("spin limits must satisfy 1 <= floor <= limit (were floor "
+                    + floor + ", limit " + limit + ")");
+        }
+        this.limit = limit;
+        this.floor = floor;
+        this.budget = limit;
+    }
+
+    /**
+     * @return a spin with {@link #DEFAULT_LIMIT} and {@link #DEFAULT_FLOOR}
+     */
+    public static AdaptiveSpin withDefaults() {
+        return new AdaptiveSpin(DEFAULT_LIMIT, DEFAULT_FLOOR);
+    }
+
+    /**
+     * Spins until {@code condition} holds or the budget is spent, and adapts the budget.
+     *
+     * @param condition cheap, thread-safe and never blocking: typically one volatile read
+     * @return whether the condition held before the budget was spent
+     */
+    public boolean awaitUntil(BooleanSupplier condition) {
+        int spins = budget;
+        if (spins == floor && ++waitsAtFloor % PROBE_EVERY == 0) {
+            spins = limit;
+        }
+        for (int i = 0; i < spins; i++) {
+            if (condition.getAsBoolean()) {
+                budget = limit;
+                return true;
+            }
+            if ((i & YIELD_MASK) == YIELD_MASK) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+        if (condition.getAsBoolean()) {
+            budget = limit;
+            return true;
+        }
+        budget = Math.max(floor, budget >>> 1);
+        return false;
+    }
+
+    /**
+     * @return how many spins the next wait may make
+     */
+    int budget() {
+        return budget;
+    }
+}

@@ -1,0 +1,93 @@
+package io.pipc.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class AdaptiveSpinTest {
+
+    @Test
+    void aSpinInVainChecksTheConditionOncePerSpinPlusOnceMoreThenHalvesTheBudget() {
+        AdaptiveSpin spin = new AdaptiveSpin(64, 4);
+        AtomicInteger checks = new AtomicInteger();
+
+        boolean held = spin.awaitUntil(() -> {
+            checks.incrementAndGet();
+            return false;
+        });
+
+        assertThat(held).isFalse();
+        assertThat(checks).hasValue(65);
+        assertThat(spin.budget()).isEqualTo(32);
+    }
+
+    @Test
+    void repeatedFailuresShrinkTheBudgetToTheFloorAndNoFurther() {
+        AdaptiveSpin spin = new AdaptiveSpin(64, 4);
+
+        for (int i = 0; i < 10; i++) {
+            spin.awaitUntil(() -> false);
+        }
+
+        assertThat(spin.budget()).isEqualTo(4);
+    }
+
+    @Test
+    void aSpinThatSeesTheConditionStopsThereAndEarnsTheFullBudgetBack() {
+        AdaptiveSpin spin = new AdaptiveSpin(64, 4);
+        for (int i = 0; i < 10; i++) {
+            spin.awaitUntil(() -> false);
+        }
+        AtomicInteger checks = new AtomicInteger();
+
+        boolean held = spin.awaitUntil(() -> checks.incrementAndGet() == 3);
+
+        assertThat(held).isTrue();
+        assertThat(checks).as("no checks after the condition held").hasValue(3);
+        assertThat(spin.budget()).isEqualTo(64);
+    }
+
+    @Test
+    void atTheFloorEveryThirtySecondWaitProbesWithTheFullBudget() {
+        AdaptiveSpin spin = new AdaptiveSpin(64, 4);
+        for (int i = 0; i < 4; i++) {
+            spin.awaitUntil(() -> false);
+        }
+        assertThat(spin.budget()).isEqualTo(4);
+
+        for (int wait = 1; wait <= 2 * AdaptiveSpin.PROBE_EVERY; wait++) {
+            AtomicInteger checks = new AtomicInteger();
+            spin.awaitUntil(() -> {
+                checks.incrementAndGet();
+                return false;
+            });
+            int expected = wait % AdaptiveSpin.PROBE_EVERY == 0 ? 65 : 5;
+            if (checks.get() != expected) {
+                assertThat(checks).as("checks in wait %d at the floor", wait).hasValue(expected);
+            }
+        }
+        assertThat(spin.budget()).as("a probe in vain leaves the floor where it was").isEqualTo(4);
+    }
+
+    @Test
+    void aConditionThatComesTrueWithTheLastCheckCountsAsSuccess() {
+        AdaptiveSpin spin = new AdaptiveSpin(8, 2);
+        AtomicInteger checks = new AtomicInteger();
+
+        assertThat(spin.awaitUntil(() -> checks.incrementAndGet() == 9)).isTrue();
+        assertThat(spin.budget()).isEqualTo(8);
+    }
+
+    @Test
+    void limitsThatCannotWorkAreRefusedNamingBoth() {
+        assertThatThrownBy(() -> new AdaptiveSpin(4, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("floor 0").hasMessageContaining("limit 4");
+        assertThatThrownBy(() -> new AdaptiveSpin(2, 4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("floor 4").hasMessageContaining("limit 2");
+    }
+}
