@@ -179,6 +179,13 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     /**
+     * @return whether the server handed this pipe to the application
+     */
+    boolean isHandedOut() {
+        return handedOut;
+    }
+
+    /**
      * The server handed this pipe to the application: from now on, reading everything queued
      * means the application waits for this client, who is then read even when the server's
      * budget is spent.

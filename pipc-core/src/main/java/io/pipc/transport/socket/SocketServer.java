@@ -8,10 +8,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -86,10 +86,13 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     private final SocketAddress address;
     private final Admission admission;
     private final EventLoop loop = EventLoop.next();
+    /** Guards {@link #clients} and {@link #waiting}, the server's one record of its clients. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
-    private final ArrayDeque<SocketPipe> accepted = new ArrayDeque<>();
-    private final Set<SocketPipe> unaccepted = ConcurrentHashMap.newKeySet();
+    /** Every client's pipe whose socket is open, in its handshake, waiting, or handed out. */
+    private final Set<SocketPipe> clients = new LinkedHashSet<>();
+    /** The clients past their handshake that {@link #accept()} has not taken yet, in that order. */
+    private final ArrayDeque<SocketPipe> waiting = new ArrayDeque<>();
     private final ConnectionLimits limits;
     private final InboundBudget budget;
     private final RefusalLog refusals;
@@ -97,8 +100,6 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong refusedOverLimits = new AtomicLong();
     private final AtomicLong authenticationFailures = new AtomicLong();
-    /** Every client's pipe whose socket is still open, accepted or not. */
-    private final Set<SocketPipe> live = ConcurrentHashMap.newKeySet();
     private final Readiness readiness;
     private final Runnable onClose;
     private volatile boolean closed;
@@ -184,9 +185,8 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                 if (closed) {
                     throw new PipeClosedException("server '" + name + "' on " + address + " is closed");
                 }
-                SocketPipe pipe = accepted.pollFirst();
+                SocketPipe pipe = waiting.pollFirst();
                 if (pipe != null) {
-                    unaccepted.remove(pipe);
                     pipe.handOut();
                     return pipe;
                 }
@@ -281,7 +281,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
      */
     public void closeWithClients() {
         close();
-        for (SocketPipe pipe : List.copyOf(live)) {
+        for (SocketPipe pipe : clients(false)) {
             pipe.closeWithoutWaiting();
         }
     }
@@ -319,7 +319,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         readiness.signal();
         closeListener();
         // Clients the application never took are told goodbye; accepted pipes stay open.
-        for (SocketPipe pipe : List.copyOf(unaccepted)) {
+        for (SocketPipe pipe : clients(true)) {
             pipe.closeWithoutWaiting();
         }
         refusals.end();
@@ -441,23 +441,30 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                     public void released(SocketPipe gone) {
                         // A client that finished before accept() stays queued: what it sent is still to be read.
                         slot.release();
-                        unaccepted.remove(gone);
-                        live.remove(gone);
-                        if (!listening) {
+                        boolean wake;
+                        lock.lock();
+                        try {
+                            clients.remove(gone);
                             // One fewer handshake to wait for: an accept() may now be done waiting.
-                            lock.lock();
-                            try {
+                            wake = !listening;
+                            if (wake) {
                                 arrived.signalAll();
-                            } finally {
-                                lock.unlock();
                             }
+                        } finally {
+                            lock.unlock();
+                        }
+                        if (wake) {
                             readiness.signal();
                         }
                     }
                 }, Deadline.after(options.handshakeTimeout()), budget);
         // Tracked before it can read or write: accept() and close() must never miss a connected client.
-        unaccepted.add(pipe);
-        live.add(pipe);
+        lock.lock();
+        try {
+            clients.add(pipe);
+        } finally {
+            lock.unlock();
+        }
         pipe.begin();
         pipe.established().whenComplete((ok, failure) -> {
             if (failure != null) {
@@ -470,7 +477,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     private void refuse(SocketChannel socket, String peer, @Nullable String why) {
         refused.incrementAndGet();
         refusals.warn(System.nanoTime(), "server '" + name + "' on " + address + ": refused " + peer + ": " + why);
-        closeQuietly(socket);
+        SocketChannels.closeQuietly(socket);
     }
 
     private void refusedAfterHandshake(String peer, Throwable failure) {
@@ -497,7 +504,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                 pipe.closeWithoutWaiting();
                 return;
             }
-            accepted.addLast(pipe);
+            waiting.addLast(pipe);
             arrived.signal();
         } finally {
             lock.unlock();
@@ -506,14 +513,27 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     }
 
     /** Clients connected whose handshake is still running. */
-    private long handshaking() {
-        return unaccepted.stream().filter(pipe -> !pipe.established().isDone()).count();
+    private int handshaking() {
+        return limits.handshaking();
     }
 
     private boolean hasAccepted() {
         lock.lock();
         try {
-            return !accepted.isEmpty();
+            return !waiting.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @param notHandedOutOnly only those the application has not accepted
+     * @return a copy of the clients whose sockets are open
+     */
+    private List<SocketPipe> clients(boolean notHandedOutOnly) {
+        lock.lock();
+        try {
+            return clients.stream().filter(pipe -> !notHandedOutOnly || !pipe.isHandedOut()).toList();
         } finally {
             lock.unlock();
         }
@@ -525,13 +545,6 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         refusals.flush(nowNanos);
     }
 
-    private static void closeQuietly(SocketChannel socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // already gone
-        }
-    }
 
     @Override
     public String toString() {

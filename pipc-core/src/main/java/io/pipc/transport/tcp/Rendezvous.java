@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -31,6 +30,7 @@ import io.pipc.transport.Deadline;
 import io.pipc.transport.RefusalLog;
 import io.pipc.transport.socket.Conduit;
 import io.pipc.transport.socket.PeerAddress;
+import io.pipc.transport.socket.SocketChannels;
 import io.pipc.transport.socket.SocketClient;
 import io.pipc.transport.socket.SocketPipe;
 import io.pipc.transport.socket.TlsFailure;
@@ -141,7 +141,7 @@ final class Rendezvous {
     }
 
     private void listen() throws IOException {
-        ServerSocketChannel channel = ServerSocketChannel.open(family(localAddress.getAddress()));
+        ServerSocketChannel channel = ServerSocketChannel.open(SocketChannels.family(localAddress.getAddress()));
         try {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             channel.bind(localAddress, 64);
@@ -172,7 +172,7 @@ final class Rendezvous {
         }
         SocketChannel socket = null;
         try {
-            socket = SocketChannel.open(family(peerAddress.getAddress()));
+            socket = SocketChannel.open(SocketChannels.family(peerAddress.getAddress()));
             socket.configureBlocking(false);
             if (!localAddress.getAddress().isAnyLocalAddress()) {
                 socket.bind(new InetSocketAddress(localAddress.getAddress(), 0));
@@ -188,7 +188,7 @@ final class Rendezvous {
                 advance(connection);
             }
         } catch (IOException e) {
-            closeQuietly(socket);
+            SocketChannels.closeQuietly(socket);
             connectFailed(e.getMessage());
         }
     }
@@ -216,7 +216,7 @@ final class Rendezvous {
             if (socket == null) {
                 return;
             }
-            String peer = describe(socket);
+            String peer = "peer " + SocketChannels.remoteAddress(socket);
             // One host must not hold every place: others, the real peer among them, keep some.
             int perAddress = Math.min(options.maxHandshakingConnectionsPerAddress(), MAX_CONNECTIONS);
             String refusal = connections.size() >= MAX_CONNECTIONS
@@ -227,7 +227,7 @@ final class Rendezvous {
                             : null;
             if (refusal != null) {
                 refusals.warn(System.nanoTime(), "pipe '" + name + "': refused " + peer + ": " + refusal);
-                closeQuietly(socket);
+                SocketChannels.closeQuietly(socket);
                 continue;
             }
             try {
@@ -239,7 +239,7 @@ final class Rendezvous {
                 connections.add(connection);
                 advance(connection);
             } catch (IOException e) {
-                closeQuietly(socket);
+                SocketChannels.closeQuietly(socket);
             }
         }
     }
@@ -251,7 +251,7 @@ final class Rendezvous {
             // connecting side's certificate must name the host this side was told to meet, as
             // the accepting side's must for the connecting side: otherwise any certificate the
             // trust store accepts could take the peer's place.
-            return TcpTransport.acceptedConduit(socket, options, true, host, describe(socket));
+            return TcpTransport.acceptedConduit(socket, options, true, host, "peer " + SocketChannels.remoteAddress(socket));
         }
         return TcpTransport.connectingConduit(socket, options, host, peerAddress.getPort());
     }
@@ -427,7 +427,7 @@ final class Rendezvous {
         }
         handshaking.clear();
         if (listener != null) {
-            closeQuietly(listener);
+            SocketChannels.closeQuietly(listener);
         }
         refusals.end();
     }
@@ -442,18 +442,6 @@ final class Rendezvous {
             throw new IllegalStateException("the rendezvous has not started");
         }
         return s;
-    }
-
-    private static StandardProtocolFamily family(InetAddress address) {
-        return address instanceof java.net.Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
-    }
-
-    private static String describe(SocketChannel socket) {
-        try {
-            return "peer " + socket.getRemoteAddress();
-        } catch (IOException e) {
-            return "peer (gone)";
-        }
     }
 
     /**
@@ -474,15 +462,5 @@ final class Rendezvous {
             }
         }
         return count;
-    }
-
-    private static void closeQuietly(java.nio.channels.@Nullable Channel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing more to do
-            }
-        }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Objects;
 import io.pipc.PeerClosedException;
 import io.pipc.ProtocolException;
 import io.pipc.transport.socket.Conduit;
+import io.pipc.transport.socket.SocketChannels;
 import io.pipc.wire.Role;
 
 import org.jspecify.annotations.Nullable;
@@ -269,15 +270,7 @@ final class RendezvousConnection {
      */
     void drop() {
         key.cancel();
-        try {
-            if (conduit != null) {
-                conduit.close();
-            } else {
-                socket.close();
-            }
-        } catch (IOException ignored) {
-            // already gone
-        }
+        SocketChannels.closeQuietly(conduit != null ? conduit : socket);
     }
 
     /** @return whether everything this side has to send has gone */
