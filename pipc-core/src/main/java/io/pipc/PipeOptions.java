@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -55,6 +56,7 @@ public final class PipeOptions {
     private final int maxHandshakingConnections;
     private final int maxHandshakingConnectionsPerAddress;
     private final long maxInboundBuffer;
+    private final @Nullable ThreadFactory threadFactory;
 
     private PipeOptions(Builder b) {
         this.name = b.name;
@@ -82,6 +84,7 @@ public final class PipeOptions {
         this.maxHandshakingConnections = b.maxHandshakingConnections;
         this.maxHandshakingConnectionsPerAddress = b.maxHandshakingConnectionsPerAddress;
         this.maxInboundBuffer = b.maxInboundBuffer;
+        this.threadFactory = b.threadFactory;
     }
 
     /**
@@ -313,6 +316,16 @@ public final class PipeOptions {
         return maxInboundBuffer;
     }
 
+    /**
+     * @return where pipc takes the threads it runs for this pipe or server (event loops, the
+     *         watchdog, a stream pipe's reader and writer), or null for pipc's own daemon
+     *         threads; default null. Pipes made with the same factory share their event loops
+     *         and watchdog, which end when the last of those pipes closes
+     */
+    public @Nullable ThreadFactory threadFactory() {
+        return threadFactory;
+    }
+
     @Override
     public String toString() {
         return "PipeOptions[name=" + name + ", maxMessageSize=" + maxMessageSize
@@ -329,7 +342,8 @@ public final class PipeOptions {
                 + ", allowedPeerUsers=" + (allowAnyPeerUser ? "any" : allowedPeerUsers)
                 + ", maxConnections=" + maxConnections
                 + ", maxHandshakingConnections=" + maxHandshakingConnections + "/" + maxHandshakingConnectionsPerAddress
-                + " per address, maxInboundBuffer=" + maxInboundBuffer + "]";
+                + " per address, maxInboundBuffer=" + maxInboundBuffer
+                + ", threadFactory=" + (threadFactory == null ? "pipc's own" : threadFactory) + "]";
     }
 
     /**
@@ -362,6 +376,7 @@ public final class PipeOptions {
         private int maxHandshakingConnections = 64;
         private int maxHandshakingConnectionsPerAddress = 16;
         private long maxInboundBuffer = 64L * 1024 * 1024;
+        private @Nullable ThreadFactory threadFactory;
 
         private Builder() {
         }
@@ -392,6 +407,7 @@ public final class PipeOptions {
             this.maxHandshakingConnections = o.maxHandshakingConnections;
             this.maxHandshakingConnectionsPerAddress = o.maxHandshakingConnectionsPerAddress;
             this.maxInboundBuffer = o.maxInboundBuffer;
+            this.threadFactory = o.threadFactory;
         }
 
         /**
@@ -667,6 +683,19 @@ public final class PipeOptions {
             return this;
         }
 
+        /**
+         * @param factory where pipc takes the threads it runs for the pipes and servers made with
+         *        these options (event loops, the watchdog, a stream pipe's reader and writer),
+         *        e.g. Spring's or one of virtual threads; null for pipc's own daemon threads.
+         *        Pass the same factory to every pipe that should share event loops: each factory
+         *        gets loops of its own
+         * @return this builder
+         */
+        public Builder threadFactory(@Nullable ThreadFactory factory) {
+            this.threadFactory = factory;
+            return this;
+        }
+
         private static int atLeastOne(String option, int value) {
             if (value < 1) {
                 throw new IllegalArgumentException(option + " must be at least 1 (was " + value + ")");
@@ -740,7 +769,8 @@ public final class PipeOptions {
                 && maxHandshakingConnectionsPerAddress == o.maxHandshakingConnectionsPerAddress
                 && maxInboundBuffer == o.maxInboundBuffer
                 && Objects.equals(directory, o.directory) && allowedPeerUsers.equals(o.allowedPeerUsers)
-                && allowAnyPeerUser == o.allowAnyPeerUser && maxConnections == o.maxConnections;
+                && allowAnyPeerUser == o.allowAnyPeerUser && maxConnections == o.maxConnections
+                && Objects.equals(threadFactory, o.threadFactory);
     }
 
     @Override
@@ -749,6 +779,6 @@ public final class PipeOptions {
                 queueCapacityBytes, Arrays.hashCode(secret), sslContext, tlsClientAuth, tlsHostnameVerification,
                 tlsProtocols, tlsCipherSuites, localAddress, wire, heartbeat,
                 maxHandshakingConnections, maxHandshakingConnectionsPerAddress, maxInboundBuffer,
-                handshakeTimeout, frameTimeout, directory, allowedPeerUsers, allowAnyPeerUser, maxConnections);
+                handshakeTimeout, frameTimeout, directory, allowedPeerUsers, allowAnyPeerUser, maxConnections, threadFactory);
     }
 }

@@ -23,6 +23,7 @@ import io.pipc.Wire;
 import io.pipc.transport.FramedPipe;
 import io.pipc.transport.Deadline;
 import io.pipc.transport.Outbox;
+import io.pipc.transport.SharedThreads;
 import io.pipc.wire.Frame;
 import io.pipc.wire.ConnectionBinding;
 import io.pipc.wire.Role;
@@ -74,6 +75,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         }
     }
 
+    private final SharedThreads.Lease<EventLoopGroup> loops;
     private final EventLoop loop;
     private final Conduit conduit;
     private final Listener listener;
@@ -114,7 +116,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             @Nullable InboundBudget budget) {
         super(name, transport, options, role, peer, OUTBOX_CAPACITY,
                 ConnectionBinding.of(() -> SocketEnds.of(conduit.socket()), exchangedBefore));
-        this.loop = EventLoop.next();
+        this.loops = EventLoopGroup.acquire(options.threadFactory());
+        this.loop = loops.get().next();
         this.conduit = conduit;
         this.connecting = connecting;
         this.listener = listener;
@@ -764,6 +767,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 chargedOutsideQueue = 0;
             }
             listener.released(this);
+            // Last: the loop may end with this, once nothing else holds it.
+            loops.release();
         });
     }
 

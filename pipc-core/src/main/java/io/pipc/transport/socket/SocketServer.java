@@ -28,6 +28,7 @@ import io.pipc.Readiness;
 import io.pipc.Transport;
 import io.pipc.transport.Deadline;
 import io.pipc.transport.RefusalLog;
+import io.pipc.transport.SharedThreads;
 import io.pipc.wire.Role;
 
 import org.jspecify.annotations.Nullable;
@@ -85,7 +86,8 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     private final ServerSocketChannel listener;
     private final SocketAddress address;
     private final Admission admission;
-    private final EventLoop loop = EventLoop.next();
+    private final SharedThreads.Lease<EventLoopGroup> loops;
+    private final EventLoop loop;
     /** Guards {@link #clients} and {@link #waiting}, the server's one record of its clients. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
@@ -121,6 +123,8 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         this.address = listener.getLocalAddress();
         this.admission = admission;
         this.onClose = onClose;
+        this.loops = EventLoopGroup.acquire(options.threadFactory());
+        this.loop = loops.get().next();
         this.readiness = new Readiness(() -> closed || hasAccepted() || (!listening && handshaking() == 0));
         this.limits = new ConnectionLimits(options, () -> loop.execute(this::resumeAccepting));
         this.budget = new InboundBudget(options.maxInboundBuffer());
@@ -156,10 +160,10 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
             registered.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            listener.close();
+            server.abandon();
             throw new IOException("interrupted while starting server " + name, e);
         } catch (java.util.concurrent.ExecutionException e) {
-            listener.close();
+            server.abandon();
             throw new IOException("cannot serve " + name + ": " + e.getCause().getMessage(), e.getCause());
         }
         log.debug("server '{}' listening on {}", name, server.address);
@@ -326,6 +330,13 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         log.debug("server '{}' on {} closed", name, address);
     }
 
+    /** The server never started: the caller cleans up what it made, the loop is let go. */
+    private void abandon() throws IOException {
+        listenerClosed.set(true);
+        loops.release();
+        listener.close();
+    }
+
     private void closeListener() {
         if (!listenerClosed.compareAndSet(false, true)) {
             return;
@@ -341,6 +352,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                 log.debug("server '{}': closing the listening socket failed: {}", name, e.getMessage());
             }
             onClose.run();
+            loops.release();
         });
     }
 

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +28,8 @@ import io.pipc.transport.FramedPipe;
 import io.pipc.transport.Deadline;
 import io.pipc.transport.Outbox;
 import io.pipc.transport.SharedFailure;
+import io.pipc.transport.SharedThreads;
+import io.pipc.transport.ThreadSource;
 import io.pipc.transport.Watchdog;
 import io.pipc.wire.Frame;
 import io.pipc.wire.ConnectionBinding;
@@ -65,12 +67,13 @@ public final class StreamPipe extends FramedPipe {
     private final AtomicInteger ioThreads = new AtomicInteger(2);
     private final Thread reader;
     private final Thread writer;
+    private final SharedThreads.Lease<Watchdog> watchdog;
 
     private volatile boolean readerBlocked;
     private volatile long lastReceivedNanos = System.nanoTime();
     private volatile long midFrameSinceNanos;
-    private volatile @Nullable ScheduledFuture<?> watch;
-    private volatile @Nullable ScheduledFuture<?> disconnectDeadline;
+    private volatile @Nullable Future<?> watch;
+    private volatile @Nullable Future<?> disconnectDeadline;
 
     private StreamPipe(String name, Transport transport, PipeOptions options, Role role, ConnectionEnds ends,
             ReadableByteChannel input, GatheringByteChannel output, Closeable resources, String peer) {
@@ -78,10 +81,9 @@ public final class StreamPipe extends FramedPipe {
         this.input = input;
         this.output = output;
         this.resources = resources;
-        this.reader = new Thread(this::readLoop, "pipc-read-" + name);
-        this.writer = new Thread(this::writeLoop, "pipc-write-" + name);
-        reader.setDaemon(true);
-        writer.setDaemon(true);
+        this.reader = ThreadSource.newThread(options.threadFactory(), "pipc-read-" + name, this::readLoop);
+        this.writer = ThreadSource.newThread(options.threadFactory(), "pipc-write-" + name, this::writeLoop);
+        this.watchdog = Watchdog.acquire(options.threadFactory());
     }
 
     /**
@@ -136,7 +138,7 @@ public final class StreamPipe extends FramedPipe {
         Duration heartbeat = options().heartbeat();
         Duration period = heartbeat.isZero() ? Duration.ofSeconds(1)
                 : heartbeat.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0 ? heartbeat.dividedBy(4) : Duration.ofSeconds(1);
-        watch = Watchdog.every(period, () -> checkLiveness(System.nanoTime(), lastReceivedNanos, midFrameSinceNanos, readerBlocked));
+        watch = watchdog.get().every(period, () -> checkLiveness(System.nanoTime(), lastReceivedNanos, midFrameSinceNanos, readerBlocked));
         log.debug("pipe '{}' connected to {}", name(), peer());
     }
 
@@ -161,7 +163,7 @@ public final class StreamPipe extends FramedPipe {
     private void writeLarge(Outbox.Ticket ticket, Deadline deadline) {
         Runnable broken = () -> failEstablished(new PipeTimeoutException("pipe '" + name() + "': " + peer()
                 + " stopped reading in the middle of a message for the whole write timeout; the pipe is closed"));
-        ScheduledFuture<?> guard = Watchdog.after(Duration.ofNanos(deadline.remainingNanos()), () -> {
+        Future<?> guard = watchdog.get().after(Duration.ofNanos(deadline.remainingNanos()), () -> {
             if (!outbox().isWritten(ticket)) {
                 broken.run();
             }
@@ -193,7 +195,7 @@ public final class StreamPipe extends FramedPipe {
             endDisconnected("");
             return;
         }
-        disconnectDeadline = Watchdog.after(options().writeTimeout(), () -> endDisconnected(" (the peer did not answer)"));
+        disconnectDeadline = watchdog.get().after(options().writeTimeout(), () -> endDisconnected(" (the peer did not answer)"));
     }
 
     @Override
@@ -337,6 +339,7 @@ public final class StreamPipe extends FramedPipe {
     protected void releaseResources() {
         cancel(watch);
         cancel(disconnectDeadline);
+        watchdog.release();
         try {
             resources.close();
         } catch (IOException | RuntimeException e) {
@@ -361,7 +364,7 @@ public final class StreamPipe extends FramedPipe {
         }
     }
 
-    private static void cancel(@Nullable ScheduledFuture<?> task) {
+    private static void cancel(@Nullable Future<?> task) {
         if (task != null) {
             task.cancel(false);
         }

@@ -568,8 +568,9 @@ class SocketPipeTest {
             }
 
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            io.pipc.transport.SharedThreads.Lease<EventLoopGroup> loops = EventLoopGroup.acquire(null);
             for (int i = 0; i < 4; i++) {
-                EventLoop.next().execute(() -> {
+                loops.get().next().execute(() -> {
                     try {
                         release.await();
                     } catch (InterruptedException e) {
@@ -582,6 +583,7 @@ class SocketPipeTest {
                 assertThat(new String(readFrame(peer))).isEqualTo("no loop needed");
             } finally {
                 release.countDown();
+                loops.release();
             }
             peer.close();
         }

@@ -34,6 +34,7 @@ import io.pipc.PipeTimeoutException;
 import io.pipc.ProtocolException;
 import io.pipc.Transport;
 import io.pipc.transport.Deadline;
+import io.pipc.transport.RecordingThreadFactory;
 import io.pipc.wire.ConnectionEnds;
 import io.pipc.wire.Role;
 import io.pipc.wire.WireFormat;
@@ -120,6 +121,22 @@ class StreamPipeTest {
             assertThat(pipes[0].read(Duration.ofSeconds(10))).isEqualTo(message);
         }
         assertThat(pipes[0].transport()).isEqualTo(Transport.FIFO);
+    }
+
+    @Test
+    void readerWriterAndWatchdogThreadsComeFromTheFactoryAndEndWithThePipes() throws Exception {
+        RecordingThreadFactory factory = new RecordingThreadFactory("app-stream");
+        PipeOptions options = PipeOptions.builder().threadFactory(factory).heartbeat(Duration.ofMillis(200)).build();
+        Pipe[] pipes = connect(options, options);
+        pipes[0].write("ping");
+        assertThat(pipes[1].readString(Duration.ofSeconds(5))).isEqualTo("ping");
+        // Two ends, each a reader and a writer, and one watchdog for both.
+        assertThat(factory.made()).hasSize(5);
+
+        pipes[0].close();
+        pipes[1].close();
+
+        factory.assertAllEndWithin(Duration.ofSeconds(10));
     }
 
     @Test
