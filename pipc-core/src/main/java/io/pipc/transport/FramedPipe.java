@@ -87,6 +87,14 @@ public abstract class FramedPipe extends AbstractPipe {
     protected abstract void releaseResources();
 
     /**
+     * @return how many threads wait in {@code write} for room now: the peer reads more slowly
+     *         than this end writes, and the bytes waiting to be sent reached their bound
+     */
+    public final int writersWaitingForRoom() {
+        return outbox.writersWaiting();
+    }
+
+    /**
      * @return who the other end is, for errors and logs
      */
     public final String peer() {

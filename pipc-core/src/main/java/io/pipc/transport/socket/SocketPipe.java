@@ -57,8 +57,6 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     private static final long OUTBOX_CAPACITY = 1024 * 1024;
     private static final Duration MAX_LINGER = Duration.ofSeconds(5);
-    /** A write this soon after the previous one is part of a stream, and leaves with the frames around it. */
-    private static final long STREAMING_NANOS = 10_000;
 
     /** Told about the connection's life; a server counts its clients with it. */
     interface Listener {
@@ -82,6 +80,14 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private final long handshakeDeadlineNanos;
     private final CompletableFuture<SocketPipe> established = new CompletableFuture<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /**
+     * Whether the next write may hand its frame to the socket itself. Taken by a write, given
+     * back when the application reads (a write after a read answers something: it must not
+     * wait) and when the loop has flushed everything a burst of writes left it. So a request or
+     * a reply leaves from the writing thread, while a writer that writes and writes without
+     * reading leaves the system calls to the loop, one for each batch.
+     */
+    private final AtomicBoolean directWrite = new AtomicBoolean(true);
     /** The server's budget this client's bytes count in, or null for a pipe that is no server's client. */
     private final @Nullable InboundBudget budget;
     /** Hands {@link #onBudgetWake()} to the loop; one object, so that registering twice registers once. */
@@ -208,12 +214,12 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         ensureOpen();
         checkSize(message);
         Deadline deadline = Deadline.after(options().writeTimeout());
-        long sincePrevious = System.nanoTime() - outbox().lastEnqueueNanos();
         Outbox.Ticket ticket = outbox().enqueue(message, deadline);
-        if (ticket == null && sincePrevious < STREAMING_NANOS) {
-            flushSoon();
-        } else {
+        // A large payload leaves from its own array while its writer waits anyway: no reason to hop.
+        if (ticket != null || directWrite.getAndSet(false)) {
             flushNow();
+        } else {
+            flushSoon();
         }
         if (ticket != null) {
             outbox().awaitWritten(ticket, deadline, () -> loop.execute(() -> fail(new PipeTimeoutException("pipe '" + name()
@@ -285,26 +291,42 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         loop.execute(() -> startLinger(options().writeTimeout()));
     }
 
+    @Override
+    protected void messagesRead() {
+        if (!directWrite.get()) {
+            directWrite.set(true);
+        }
+    }
+
     /**
-     * A writer streaming (its last frame came microseconds ago) leaves the system call to the
-     * loop, once for everything it writes meanwhile; a lone message still goes at once.
+     * A writer that wrote before without reading leaves the system call to the loop, once for
+     * everything written until the loop runs; when the loop has flushed it all, the next write
+     * may go directly again.
      */
     private void flushSoon() {
         if (flushScheduled.compareAndSet(false, true)) {
             loop.execute(() -> {
                 flushScheduled.set(false);
-                flushNow();
+                if (flushNow() == Outbox.FlushResult.DONE) {
+                    directWrite.set(true);
+                }
             });
         }
     }
 
-    /** Hands queued frames to the socket from the calling thread, if no one else is at it. */
-    private void flushNow() {
+    /**
+     * Hands queued frames to the socket from the calling thread, if no one else is at it.
+     *
+     * @return what the flush did, or null when the socket failed
+     */
+    private Outbox.@Nullable FlushResult flushNow() {
         try {
             Outbox.FlushResult result = outbox().flushTo(conduit, false);
             afterFlush(result);
+            return result;
         } catch (IOException e) {
             loop.execute(() -> fail(ioFailure("writing to", e)));
+            return null;
         }
     }
 

@@ -29,6 +29,7 @@ import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
 import io.pipc.Pipe;
+import io.pipc.transport.FramedPipe;
 import io.pipc.transport.FramedPipeScenarios;
 import io.pipc.transport.HandDrivenPeer;
 import io.pipc.PipeClosedException;
@@ -199,7 +200,7 @@ class SocketPipeTest {
             }
             written.complete(count);
         });
-        await().until(() -> isBlockedIn(writer, "io.pipc.transport.Outbox"));
+        await().until(() -> ((FramedPipe) pipes[0]).writersWaitingForRoom() > 0);
 
         for (int i = 0; i < count; i++) {
             pipes[1].read(Duration.ofSeconds(10));
@@ -555,22 +556,61 @@ class SocketPipeTest {
     }
 
     @Test
-    void aLoneMessageLeavesFromTheWritingThreadWithoutWaitingForAnEventLoop() throws Exception {
+    void aWriteAfterAReadLeavesFromTheWritingThreadWithoutWaitingForAnEventLoop() throws Exception {
         try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Future<java.net.Socket> accepting = threads.submit(fake::accept);
             Pipe client = connectByHand(fake, accepting);
             java.net.Socket peer = accepting.get(10, TimeUnit.SECONDS);
-            client.write("warm-up");
-            assertThat(new String(readFrame(peer))).isEqualTo("warm-up");
-            long idleSince = System.nanoTime();
-            while (System.nanoTime() - idleSince < 1_000_000) {
-                Thread.onSpinWait(); // a millisecond of quiet makes the next write a lone one, not part of a stream
-            }
+            // Sent from this thread: the next write, without a read in between, would be the loop's to send.
+            client.write("first");
+            assertThat(new String(readFrame(peer))).isEqualTo("first");
+            writeFrame(peer, "request");
+            assertThat(client.readString(Duration.ofSeconds(5))).isEqualTo("request");
 
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            io.pipc.transport.SharedThreads.Lease<EventLoopGroup> loops = EventLoopGroup.acquire(null);
-            for (int i = 0; i < 4; i++) {
-                loops.get().next().execute(() -> {
+            try (BlockedLoops blocked = new BlockedLoops()) {
+                client.write("reply");
+                assertThat(new String(readFrame(peer))).isEqualTo("reply");
+            }
+            peer.close();
+        }
+    }
+
+    @Test
+    void aWriterThatWritesWithoutReadingLeavesTheSystemCallsToTheLoopOnceForTheBatch() throws Exception {
+        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Future<java.net.Socket> accepting = threads.submit(fake::accept);
+            Pipe client = connectByHand(fake, accepting);
+            java.net.Socket peer = accepting.get(10, TimeUnit.SECONDS);
+
+            try (BlockedLoops blocked = new BlockedLoops()) {
+                client.write("first");
+                // The first write went out from this thread: its bytes are in the peer's socket already.
+                assertThat(new String(readFrame(peer))).isEqualTo("first");
+                client.write("second");
+                client.write("third");
+                // Those two wait for the loop, which is busy: nothing of them has been sent.
+                assertThat(peer.getInputStream().available()).isZero();
+            }
+            assertThat(new String(readFrame(peer))).isEqualTo("second");
+            assertThat(new String(readFrame(peer))).isEqualTo("third");
+            peer.close();
+        }
+    }
+
+    /** Keeps every default event loop busy until closed, so that only the writing thread can send. */
+    private static final class BlockedLoops implements AutoCloseable {
+        private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        private final io.pipc.transport.SharedThreads.Lease<EventLoopGroup> loops = EventLoopGroup.acquire(null);
+
+        BlockedLoops() throws InterruptedException {
+            java.util.Set<EventLoop> every = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (int i = 0; i < 8; i++) {
+                every.add(loops.get().next());
+            }
+            java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(every.size());
+            for (EventLoop loop : every) {
+                loop.execute(() -> {
+                    busy.countDown();
                     try {
                         release.await();
                     } catch (InterruptedException e) {
@@ -578,15 +618,19 @@ class SocketPipeTest {
                     }
                 });
             }
-            try {
-                client.write("no loop needed");
-                assertThat(new String(readFrame(peer))).isEqualTo("no loop needed");
-            } finally {
-                release.countDown();
-                loops.release();
-            }
-            peer.close();
+            assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
         }
+
+        @Override
+        public void close() {
+            release.countDown();
+            loops.release();
+        }
+    }
+
+    private static void writeFrame(java.net.Socket peer, String text) throws IOException {
+        byte[] payload = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        peer.getOutputStream().write(ByteBuffer.allocate(5 + payload.length).putInt(payload.length).put((byte) 1).put(payload).array());
     }
 
     /** Connects a pipc client to a fake server whose side of the handshake is done by hand, not by a loop. */
@@ -636,12 +680,6 @@ class SocketPipeTest {
         } catch (PipeTimeoutException e) {
             return false;
         }
-    }
-
-    private static boolean isBlockedIn(Future<?> task, String className) {
-        return !task.isDone() && Thread.getAllStackTraces().entrySet().stream()
-                .anyMatch(e -> e.getKey().getState() != Thread.State.RUNNABLE
-                        && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(className)));
     }
 
     /** A raw client that speaks the wire by hand, connected to {@code address}. */
