@@ -91,6 +91,14 @@ public abstract class AbstractPipe implements Pipe {
         return message;
     }
 
+    /**
+     * @return how many threads wait in {@code read} for a message now; for monitoring, and for
+     *         tests that must know a reader is waiting without looking at its stack
+     */
+    public final int readersWaiting() {
+        return inbound.readersWaiting();
+    }
+
     @Override
     public final int size() {
         return inbound.size();

@@ -51,6 +51,9 @@ public final class InboundQueue {
     private int messages;
     private long bytes;
     private int blockedProducers;
+    /** Written under the lock, read without it: who waits now, for monitoring and tests. */
+    private volatile int producersWaiting;
+    private volatile int readersWaiting;
     /** A non-blocking producer was refused room and waits for {@link #roomListener}. */
     private boolean producerStalled;
     private @Nullable Runnable roomListener;
@@ -157,7 +160,7 @@ public final class InboundQueue {
                 if (remaining <= 0) {
                     return false;
                 }
-                blockedProducers++;
+                producersWaiting = ++blockedProducers;
                 try {
                     if (remaining == Long.MAX_VALUE) {
                         hasRoom.await();
@@ -165,7 +168,7 @@ public final class InboundQueue {
                         remaining = hasRoom.awaitNanos(remaining);
                     }
                 } finally {
-                    blockedProducers--;
+                    producersWaiting = --blockedProducers;
                 }
             }
         } finally {
@@ -327,10 +330,15 @@ public final class InboundQueue {
                 if (remaining <= 0) {
                     return null;
                 }
-                if (remaining == Long.MAX_VALUE) {
-                    notEmpty.await();
-                } else {
-                    remaining = notEmpty.awaitNanos(remaining);
+                readersWaiting++;
+                try {
+                    if (remaining == Long.MAX_VALUE) {
+                        notEmpty.await();
+                    } else {
+                        remaining = notEmpty.awaitNanos(remaining);
+                    }
+                } finally {
+                    readersWaiting--;
                 }
             }
         } finally {
@@ -370,6 +378,20 @@ public final class InboundQueue {
         }
         afterRemoval(takenBytes, roomListenerToRun, emptied);
         return taken;
+    }
+
+    /**
+     * @return how many producers wait for room now (a reader thread, an in-process writer)
+     */
+    public int producersWaiting() {
+        return producersWaiting;
+    }
+
+    /**
+     * @return how many readers wait for a message now
+     */
+    public int readersWaiting() {
+        return readersWaiting;
     }
 
     /**
