@@ -57,6 +57,7 @@ public final class PipeOptions {
     private final int maxHandshakingConnectionsPerAddress;
     private final long maxInboundBuffer;
     private final @Nullable ThreadFactory threadFactory;
+    private final @Nullable MessageSink messageSink;
 
     private PipeOptions(Builder b) {
         this.name = b.name;
@@ -85,6 +86,7 @@ public final class PipeOptions {
         this.maxHandshakingConnectionsPerAddress = b.maxHandshakingConnectionsPerAddress;
         this.maxInboundBuffer = b.maxInboundBuffer;
         this.threadFactory = b.threadFactory;
+        this.messageSink = b.messageSink;
     }
 
     /**
@@ -326,6 +328,15 @@ public final class PipeOptions {
         return threadFactory;
     }
 
+    /**
+     * @return where a Unix socket or TCP pipe hands its received messages instead of its own
+     *         queue (every client of a server made with these options), or null for the queue
+     *         that {@code read} takes from; default null
+     */
+    public @Nullable MessageSink messageSink() {
+        return messageSink;
+    }
+
     @Override
     public String toString() {
         return "PipeOptions[name=" + name + ", maxMessageSize=" + maxMessageSize
@@ -343,7 +354,8 @@ public final class PipeOptions {
                 + ", maxConnections=" + maxConnections
                 + ", maxHandshakingConnections=" + maxHandshakingConnections + "/" + maxHandshakingConnectionsPerAddress
                 + " per address, maxInboundBuffer=" + maxInboundBuffer
-                + ", threadFactory=" + (threadFactory == null ? "pipc's own" : threadFactory) + "]";
+                + ", threadFactory=" + (threadFactory == null ? "pipc's own" : threadFactory)
+                + (messageSink == null ? "" : ", messageSink=" + messageSink) + "]";
     }
 
     /**
@@ -377,6 +389,7 @@ public final class PipeOptions {
         private int maxHandshakingConnectionsPerAddress = 16;
         private long maxInboundBuffer = 64L * 1024 * 1024;
         private @Nullable ThreadFactory threadFactory;
+        private @Nullable MessageSink messageSink;
 
         private Builder() {
         }
@@ -408,6 +421,7 @@ public final class PipeOptions {
             this.maxHandshakingConnectionsPerAddress = o.maxHandshakingConnectionsPerAddress;
             this.maxInboundBuffer = o.maxInboundBuffer;
             this.threadFactory = o.threadFactory;
+            this.messageSink = o.messageSink;
         }
 
         /**
@@ -696,6 +710,19 @@ public final class PipeOptions {
             return this;
         }
 
+        /**
+         * @param sink where Unix socket and TCP pipes made with these options (a server's
+         *        clients, or a client) hand the messages they receive, on their event loop,
+         *        instead of queueing them for {@code read}; null for the queue. Other transports
+         *        refuse options with a sink
+         * @return this builder
+         * @see MessageSink
+         */
+        public Builder messageSink(@Nullable MessageSink sink) {
+            this.messageSink = sink;
+            return this;
+        }
+
         private static int atLeastOne(String option, int value) {
             if (value < 1) {
                 throw new IllegalArgumentException(option + " must be at least 1 (was " + value + ")");
@@ -770,7 +797,7 @@ public final class PipeOptions {
                 && maxInboundBuffer == o.maxInboundBuffer
                 && Objects.equals(directory, o.directory) && allowedPeerUsers.equals(o.allowedPeerUsers)
                 && allowAnyPeerUser == o.allowAnyPeerUser && maxConnections == o.maxConnections
-                && Objects.equals(threadFactory, o.threadFactory);
+                && Objects.equals(threadFactory, o.threadFactory) && Objects.equals(messageSink, o.messageSink);
     }
 
     @Override
@@ -779,6 +806,6 @@ public final class PipeOptions {
                 queueCapacityBytes, Arrays.hashCode(secret), sslContext, tlsClientAuth, tlsHostnameVerification,
                 tlsProtocols, tlsCipherSuites, localAddress, wire, heartbeat,
                 maxHandshakingConnections, maxHandshakingConnectionsPerAddress, maxInboundBuffer,
-                handshakeTimeout, frameTimeout, directory, allowedPeerUsers, allowAnyPeerUser, maxConnections, threadFactory);
+                handshakeTimeout, frameTimeout, directory, allowedPeerUsers, allowAnyPeerUser, maxConnections, threadFactory, messageSink);
     }
 }

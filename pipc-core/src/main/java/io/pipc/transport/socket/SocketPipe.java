@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.pipc.AuthenticationException;
 import io.pipc.Envelope;
+import io.pipc.MessageSink;
 import io.pipc.PeerClosedException;
 import io.pipc.PipeClosedException;
 import io.pipc.PipeException;
@@ -50,6 +51,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Deadlines, on the loop's tick: the handshake, heartbeats, a silent peer, a stalled frame,
  * the linger after an orderly close.
+ *
+ * <p>The loop owns the connection: its {@linkplain FramedPipe.Lifecycle state}, the decoder,
+ * the read side's pauses and the half-closes change only there (asserted), and the application's
+ * close, disconnect and stop reach it as commands. Writes and reads of messages are the
+ * exception: the outbox and the inbound queue are safe from any thread.
  */
 public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
@@ -92,6 +98,10 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private final @Nullable InboundBudget budget;
     /** Hands {@link #onBudgetWake()} to the loop; one object, so that registering twice registers once. */
     private final Runnable budgetWake;
+    /** Where received messages go instead of the inbound queue, or null for the queue. */
+    private final @Nullable MessageSink sink;
+    /** Loop only: whether the sink heard of the end. */
+    private boolean sinkEnded;
     /** Whether the application has accepted this pipe from its server. */
     private volatile boolean handedOut;
     /** Why the handshake failed, for the caller waiting on {@link #established()}. */
@@ -99,8 +109,6 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     // Loop thread only.
     private @Nullable SelectionKey key;
-    private boolean connecting;
-    private boolean layerReady;
     private boolean readPaused;
     /** Not reading because the server's inbound budget is spent. */
     private boolean budgetPaused;
@@ -121,17 +129,20 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             boolean connecting, String peer, Listener listener, Deadline handshakeDeadline, byte[] exchangedBefore,
             @Nullable InboundBudget budget) {
         super(name, transport, options, role, peer, OUTBOX_CAPACITY,
-                ConnectionBinding.of(() -> SocketEnds.of(conduit.socket()), exchangedBefore));
+                ConnectionBinding.of(() -> SocketEnds.of(conduit.socket()), exchangedBefore),
+                connecting ? Lifecycle.CONNECTING : Lifecycle.SECURING);
         this.loops = EventLoopGroup.acquire(options.threadFactory());
         this.loop = loops.get().next();
         this.conduit = conduit;
-        this.connecting = connecting;
         this.listener = listener;
         long remaining = handshakeDeadline.remainingNanos();
         this.handshakeDeadlineNanos = System.nanoTime() + Math.min(remaining, Long.MAX_VALUE / 4);
         this.budget = budget;
         this.budgetWake = () -> loop.execute(this::onBudgetWake);
-        inbound().onRoom(() -> loop.execute(this::resumeReading));
+        this.sink = options.messageSink();
+        if (sink == null) {
+            inbound().onRoom(() -> loop.execute(this::resumeReading));
+        }
         if (budget != null) {
             inbound().accountBytesTo(budget::add);
         }
@@ -236,13 +247,17 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     @Override
     protected void awaitPeerAfterDisconnect() {
-        loop.execute(() -> {
-            if (peerEnded()) {
-                endDisconnected("");
-                return;
-            }
-            startLinger(options().writeTimeout());
-        });
+        startLinger(options().writeTimeout());
+    }
+
+    @Override
+    protected boolean inOwner() {
+        return loop.inEventLoop();
+    }
+
+    @Override
+    protected void toOwner(Runnable command) {
+        loop.execute(command);
     }
 
     @Override
@@ -255,7 +270,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         boolean first = markClosed();
         inbound().close(this::closedException, this::closedException);
         if (!established.isDone() || isReleased()) {
-            release();
+            toOwner(this::release);
             return;
         }
         if (first && !peerEnded()) {
@@ -265,11 +280,11 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 outbox().awaitFlushed(Deadline.after(options().writeTimeout()));
             } catch (PipeException e) {
                 log.debug("pipe '{}' closed before everything written reached {}: {}", name(), peer(), e.getMessage());
-                release();
+                toOwner(this::release);
                 return;
             }
         }
-        loop.execute(() -> startLinger(MAX_LINGER.compareTo(options().writeTimeout()) < 0 ? MAX_LINGER : options().writeTimeout()));
+        toOwner(() -> startLinger(MAX_LINGER.compareTo(options().writeTimeout()) < 0 ? MAX_LINGER : options().writeTimeout()));
     }
 
     /**
@@ -281,14 +296,14 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         boolean first = markClosed();
         inbound().close(this::closedException, this::closedException);
         if (!established.isDone() || isReleased()) {
-            release();
+            toOwner(this::release);
             return;
         }
         if (first && !peerEnded()) {
             outbox().refuse(this::closedException, GOODBYE);
             flushNow();
         }
-        loop.execute(() -> startLinger(options().writeTimeout()));
+        toOwner(() -> startLinger(options().writeTimeout()));
     }
 
     @Override
@@ -342,6 +357,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     private void register() {
         try {
+            boolean connecting = state() == Lifecycle.CONNECTING;
             key = loop.register(conduit.socket(), connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ, this);
             if (!connecting) {
                 progressLayer();
@@ -370,7 +386,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         } catch (PipeException e) {
             fail(e);
         } catch (IOException e) {
-            fail(ioFailure(connecting ? "connecting to" : "reading from", e));
+            fail(ioFailure(state() == Lifecycle.CONNECTING ? "connecting to" : "reading from", e));
         }
     }
 
@@ -378,15 +394,15 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         {
             if (readyKey.isConnectable()) {
                 if (conduit.socket().finishConnect()) {
-                    connecting = false;
+                    moveTo(Lifecycle.SECURING);
                     readyKey.interestOps(SelectionKey.OP_READ);
                     progressLayer();
                 }
                 return;
             }
-            if (!layerReady) {
+            if (state() == Lifecycle.SECURING) {
                 progressLayer();
-                if (!layerReady) {
+                if (state() == Lifecycle.SECURING) {
                     return;
                 }
             }
@@ -412,12 +428,14 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     /** Drives the conduit's own handshake (TLS), then starts the pipc handshake(). */
     private void progressLayer() throws IOException {
-        if (layerReady) {
+        assert loop.inEventLoop();
+        if (state() != Lifecycle.SECURING) {
             return;
         }
-        layerReady = conduit.handshake();
+        boolean layerReady = conduit.handshake();
         interest(SelectionKey.OP_WRITE, !layerReady && conduit.handshakeWantsWrite());
         if (layerReady) {
+            moveTo(Lifecycle.HANDSHAKING);
             sendHandshakeOutput();
             if (handshake().isComplete()) {
                 onEstablished();
@@ -439,6 +457,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     private void readSome() throws IOException {
+        assert loop.inEventLoop();
         ByteBuffer buffer = loop.readBuffer();
         for (int reads = 0; reads < 16 && !readPaused && !budgetPaused && !isReleased(); reads++) {
             if (handshake().isComplete() && !withinBudget()) {
@@ -502,7 +521,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 for (int i = backlogIndex; i < backlog.size() && backlog.get(i) instanceof Frame.Data data; i++) {
                     run.add(data.message());
                 }
-                int taken = inbound().offerAvailable(run, 0);
+                int taken = deliver(run);
                 backlogIndex += taken;
                 if (taken < run.size()) {
                     pauseReading();
@@ -518,6 +537,40 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         return true;
     }
 
+    /** @return how many messages, from the front of {@code run}, went into the queue or the sink (or were dropped) */
+    private int deliver(List<Envelope> run) {
+        if (sink == null) {
+            return inbound().offerAvailable(run, 0);
+        }
+        if (!isOpen() && !disconnecting()) {
+            return run.size(); // closed: nobody wants them any more
+        }
+        int taken;
+        try {
+            taken = sink.offer(this, run);
+        } catch (RuntimeException e) {
+            throw new PipeException("pipe '" + name() + "': its message sink failed: " + e, e);
+        }
+        if (taken < 0 || taken > run.size()) {
+            throw new PipeException("pipe '" + name() + "': its message sink took " + taken + " of " + run.size()
+                    + " messages; MessageSink.offer must return 0 to the batch's size");
+        }
+        return taken;
+    }
+
+    @Override
+    protected void inboundEnded(java.util.function.Supplier<? extends PipeException> ending) {
+        if (sink == null || sinkEnded) {
+            return;
+        }
+        sinkEnded = true;
+        try {
+            sink.ended(this, ending.get());
+        } catch (RuntimeException e) {
+            log.warn("pipe '{}': its message sink failed when told of the end", name(), e);
+        }
+    }
+
     private void pauseReading() {
         if (!readPaused) {
             readPaused = true;
@@ -526,6 +579,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     private void resumeReading() {
+        assert loop.inEventLoop();
         if (!readPaused || isReleased()) {
             return;
         }
@@ -641,7 +695,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             peerWentAway(() -> new PipeClosedException("pipe '" + name() + "' was disconnected"));
             return;
         }
-        if (peerEnded() || !isOpen() || stopAnswered()) {
+        if (peerEnded() || !isOpen() || state() == Lifecycle.PEER_FINISHED) {
             maybeRelease();
             return;
         }
@@ -650,6 +704,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     private void onWritable() throws IOException {
+        assert loop.inEventLoop();
         if (conduit.hasPendingOutput() && !conduit.flushPendingOutput()) {
             return;
         }
@@ -670,6 +725,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     /** Everything this end will ever send has been sent: end the output (TCP FIN). */
     private void outputFinished() {
+        assert loop.inEventLoop();
         if (outputShut || isReleased()) {
             return;
         }
@@ -689,8 +745,13 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     /** After this end closed or disconnected: keep reading (and dropping) until the peer's end, within a bound. */
     private void startLinger(Duration bound) {
+        assert loop.inEventLoop();
         if (isReleased()) {
             return;
+        }
+        if (!disconnecting()) {
+            moveTo(Lifecycle.CLOSING);
+            inboundEnded(this::closedException);
         }
         lingerDeadlineNanos = System.nanoTime() + Deadline.toNanos(bound);
         if (outbox().isFinished()) {
@@ -721,6 +782,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     @Override
     public void tick(long now) {
+        assert loop.inEventLoop();
         if (isReleased()) {
             return;
         }
@@ -732,7 +794,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         }
         if (lingerDeadlineNanos != 0) {
             if (now - lingerDeadlineNanos > 0) {
-                if (disconnecting() && !peerEnded()) {
+                if (disconnecting()) {
                     endDisconnected(" (" + peer() + " did not answer)");
                 } else {
                     release();
@@ -744,7 +806,12 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     private void onEstablished() {
+        assert loop.inEventLoop();
+        moveTo(Lifecycle.OPEN);
         lastReceivedNanos = System.nanoTime();
+        if (sink != null) {
+            sink.attached(this, () -> loop.execute(this::resumeReading));
+        }
         if (established.complete(this)) {
             log.debug("pipe '{}' connected to {}", name(), peer());
             listener.established(this);
@@ -782,6 +849,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             } catch (IOException e) {
                 log.debug("pipe '{}': closing the socket failed: {}", name(), e.getMessage());
             }
+            inboundEnded(this::closedException);
             if (budget != null) {
                 // What is queued stays counted until read or closed; the rest goes with the socket.
                 budget.forget(budgetWake);
@@ -795,6 +863,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     private void interest(int op, boolean on) {
+        assert loop.inEventLoop();
         SelectionKey k = key;
         if (k == null || !k.isValid()) {
             return;
@@ -810,7 +879,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         if (e instanceof TlsFailure tls) {
             return tls.toPipeException(name(), peer());
         }
-        if (connecting || !established.isDone()) {
+        if (state() == Lifecycle.CONNECTING || !established.isDone()) {
             return new PipeException("pipe '" + name() + "': cannot connect to " + peer() + ": " + e.getMessage()
                     + " (is the server running and reachable?)", e);
         }

@@ -436,8 +436,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                 new SocketPipe.Listener() {
                     @Override
                     public void established(SocketPipe established) {
-                        if (slot.establish()) {
-                            queue(established);
+                        if (queue(established, slot)) {
                             return;
                         }
                         // Others finished their handshake first, and took the last places.
@@ -509,19 +508,33 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         }
     }
 
-    private void queue(SocketPipe pipe) {
+    /**
+     * Moves a client past its handshake and into the queue for {@link #accept()}, in one step
+     * under the lock, so that an accept never sees it neither handshaking nor waiting.
+     *
+     * @return false when {@code maxConnections} clients are past their handshake already
+     */
+    private boolean queue(SocketPipe pipe, ConnectionLimits.Slot slot) {
+        boolean closedMeanwhile;
         lock.lock();
         try {
-            if (closed) {
-                pipe.closeWithoutWaiting();
-                return;
+            if (!slot.establish()) {
+                return false;
             }
-            waiting.addLast(pipe);
-            arrived.signal();
+            closedMeanwhile = closed;
+            if (!closedMeanwhile) {
+                waiting.addLast(pipe);
+                arrived.signal();
+            }
         } finally {
             lock.unlock();
         }
-        readiness.signal();
+        if (closedMeanwhile) {
+            pipe.closeWithoutWaiting();
+        } else {
+            readiness.signal();
+        }
+        return true;
     }
 
     /** Clients connected whose handshake is still running. */
