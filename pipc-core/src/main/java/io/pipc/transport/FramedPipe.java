@@ -57,8 +57,8 @@ public abstract class FramedPipe extends AbstractPipe {
     /** Written by the owner only; read anywhere. */
     private volatile Lifecycle state;
 
-    /** Where a connection is in its life; the owner moves it, in one direction only. */
-    protected enum Lifecycle {
+    /** Where a connection is in its life; its owner moves it on. */
+    public enum Lifecycle {
         /** A socket's connect is pending. */
         CONNECTING,
         /** A layer under pipc (TLS) runs its handshake. */
@@ -129,6 +129,14 @@ public abstract class FramedPipe extends AbstractPipe {
      * @return the connection's state now; only the owner can rely on it staying so
      */
     protected final Lifecycle state() {
+        return state;
+    }
+
+    /**
+     * @return where the connection is in its life now, for monitoring and tests; it may move
+     *         on at any moment, by its owner
+     */
+    public final Lifecycle lifecycle() {
         return state;
     }
 

@@ -437,6 +437,20 @@ class SocketPipeTest {
         FramedPipeScenarios.stopReceivingLosesNothingTheBusyPeerWroteAndStillLetsThisEndReply(pipes[0], pipes[1], threads);
     }
 
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void stoppingThenClosingMovesTheLifecycleForward(Family family) throws Exception {
+        Pipe[] pipes = pair(family);
+        FramedPipeScenarios.stoppingThenClosingMovesTheLifecycleForward((FramedPipe) pipes[0], (FramedPipe) pipes[1]);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void aDisconnectEndsBothEnds(Family family) throws Exception {
+        Pipe[] pipes = pair(family);
+        FramedPipeScenarios.aDisconnectEndsBothEnds((FramedPipe) pipes[0], (FramedPipe) pipes[1]);
+    }
+
     @Test
     void aClientWhoseHandshakeFailedSendsNothingAfterItsPreface() throws Exception {
         try (java.nio.channels.ServerSocketChannel impostor = java.nio.channels.ServerSocketChannel.open()) {

@@ -26,6 +26,7 @@ import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
 import io.pipc.Pipe;
+import io.pipc.transport.FramedPipe;
 import io.pipc.transport.FramedPipeScenarios;
 import io.pipc.transport.HandDrivenPeer;
 import io.pipc.PipeClosedException;
@@ -342,6 +343,18 @@ class StreamPipeTest {
     void stopReceivingLosesNothingTheBusyPeerWroteAndStillLetsThisEndReply() throws Exception {
         Pipe[] pipes = connect();
         FramedPipeScenarios.stopReceivingLosesNothingTheBusyPeerWroteAndStillLetsThisEndReply(pipes[0], pipes[1], threads);
+    }
+
+    @Test
+    void stoppingThenClosingMovesTheLifecycleForward() throws Exception {
+        Pipe[] pipes = connect();
+        FramedPipeScenarios.stoppingThenClosingMovesTheLifecycleForward((FramedPipe) pipes[0], (FramedPipe) pipes[1]);
+    }
+
+    @Test
+    void aDisconnectEndsBothEnds() throws Exception {
+        Pipe[] pipes = connect();
+        FramedPipeScenarios.aDisconnectEndsBothEnds((FramedPipe) pipes[0], (FramedPipe) pipes[1]);
     }
 
     @Test
