@@ -289,10 +289,10 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     /**
      * Closes like {@link #close()} (what is queued still leaves, then a goodbye) without waiting:
-     * the event loop finishes the job, within the write timeout. For servers, which must not
+     * the event loop finishes the job, within the write timeout. For servers and the TCP rendezvous, which must not
      * block a loop or wait on one client after another.
      */
-    void closeWithoutWaiting() {
+    public void closeWithoutWaiting() {
         boolean first = markClosed();
         inbound().close(this::closedException, this::closedException);
         if (!established.isDone() || isReleased()) {
@@ -358,7 +358,13 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private void register() {
         try {
             boolean connecting = state() == Lifecycle.CONNECTING;
-            key = loop.register(conduit.socket(), connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ, this);
+            try {
+                key = loop.register(conduit.socket(), connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ, this);
+            } catch (CancelledKeyException e) {
+                // The socket's key of a rendezvous on this loop is cancelled and goes at its next select: register after it.
+                loop.executeLater(this::register);
+                return;
+            }
             if (!connecting) {
                 progressLayer();
             }

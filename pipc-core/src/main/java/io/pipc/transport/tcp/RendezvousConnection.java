@@ -92,6 +92,10 @@ final class RendezvousConnection {
         key.interestOps(connecting ? SelectionKey.OP_CONNECT : 0);
     }
 
+    SocketChannel socket() {
+        return socket;
+    }
+
     Stage stage() {
         return stage;
     }
