@@ -99,6 +99,14 @@ public abstract class AbstractPipe implements Pipe {
         return inbound.readersWaiting();
     }
 
+    /**
+     * @return how many threads wait for room in this end's queue now: a transport's reader
+     *         thread, or for in-process pipes the peer's writers; for monitoring and tests
+     */
+    public final int producersWaiting() {
+        return inbound.producersWaiting();
+    }
+
     @Override
     public final int size() {
         return inbound.size();
