@@ -162,11 +162,7 @@ public final class InboundQueue {
                 }
                 producersWaiting = ++blockedProducers;
                 try {
-                    if (remaining == Long.MAX_VALUE) {
-                        hasRoom.await();
-                    } else {
-                        remaining = hasRoom.awaitNanos(remaining);
-                    }
+                    remaining = awaitUpTo(hasRoom, remaining);
                 } finally {
                     producersWaiting = --blockedProducers;
                 }
@@ -332,11 +328,7 @@ public final class InboundQueue {
                 }
                 readersWaiting++;
                 try {
-                    if (remaining == Long.MAX_VALUE) {
-                        notEmpty.await();
-                    } else {
-                        remaining = notEmpty.awaitNanos(remaining);
-                    }
+                    remaining = awaitUpTo(notEmpty, remaining);
                 } finally {
                     readersWaiting--;
                 }
@@ -418,6 +410,15 @@ public final class InboundQueue {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Under the lock: waits up to {@code nanos} ({@link Long#MAX_VALUE}: for ever), and says what is left. */
+    private static long awaitUpTo(Condition condition, long nanos) throws InterruptedException {
+        if (nanos == Long.MAX_VALUE) {
+            condition.await();
+            return nanos;
+        }
+        return condition.awaitNanos(nanos);
     }
 
     private boolean fits(int size) {

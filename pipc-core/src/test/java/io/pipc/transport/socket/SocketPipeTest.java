@@ -562,7 +562,7 @@ class SocketPipeTest {
 
         for (int round = 0; round < 200; round++) {
             for (int i = 0; i < 50; i++) {
-                pipes[0].write(new byte[16]); // microseconds apart: a stream, handed to the loop in batches
+                pipes[0].write(new byte[16]); // no read in between: a stream, handed to the loop in batches
             }
             assertThat(pipes[0].readString(Duration.ofSeconds(10))).isEqualTo("got round " + round);
         }
@@ -571,43 +571,53 @@ class SocketPipeTest {
 
     @Test
     void aWriteAfterAReadLeavesFromTheWritingThreadWithoutWaitingForAnEventLoop() throws Exception {
-        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Future<java.net.Socket> accepting = threads.submit(fake::accept);
-            Pipe client = connectByHand(fake, accepting);
-            java.net.Socket peer = accepting.get(10, TimeUnit.SECONDS);
+        try (ByHand ends = new ByHand()) {
             // Sent from this thread: the next write, without a read in between, would be the loop's to send.
-            client.write("first");
-            assertThat(new String(readFrame(peer))).isEqualTo("first");
-            writeFrame(peer, "request");
-            assertThat(client.readString(Duration.ofSeconds(5))).isEqualTo("request");
+            ends.client.write("first");
+            assertThat(new String(readFrame(ends.peer))).isEqualTo("first");
+            writeFrame(ends.peer, "request");
+            assertThat(ends.client.readString(Duration.ofSeconds(5))).isEqualTo("request");
 
             try (BlockedLoops blocked = new BlockedLoops()) {
-                client.write("reply");
-                assertThat(new String(readFrame(peer))).isEqualTo("reply");
+                ends.client.write("reply");
+                assertThat(new String(readFrame(ends.peer))).isEqualTo("reply");
             }
-            peer.close();
         }
     }
 
     @Test
     void aWriterThatWritesWithoutReadingLeavesTheSystemCallsToTheLoopOnceForTheBatch() throws Exception {
-        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Future<java.net.Socket> accepting = threads.submit(fake::accept);
-            Pipe client = connectByHand(fake, accepting);
-            java.net.Socket peer = accepting.get(10, TimeUnit.SECONDS);
-
+        try (ByHand ends = new ByHand()) {
             try (BlockedLoops blocked = new BlockedLoops()) {
-                client.write("first");
+                ends.client.write("first");
                 // The first write went out from this thread: its bytes are in the peer's socket already.
-                assertThat(new String(readFrame(peer))).isEqualTo("first");
-                client.write("second");
-                client.write("third");
+                assertThat(new String(readFrame(ends.peer))).isEqualTo("first");
+                ends.client.write("second");
+                ends.client.write("third");
                 // Those two wait for the loop, which is busy: nothing of them has been sent.
-                assertThat(peer.getInputStream().available()).isZero();
+                assertThat(ends.peer.getInputStream().available()).isZero();
             }
-            assertThat(new String(readFrame(peer))).isEqualTo("second");
-            assertThat(new String(readFrame(peer))).isEqualTo("third");
+            assertThat(new String(readFrame(ends.peer))).isEqualTo("second");
+            assertThat(new String(readFrame(ends.peer))).isEqualTo("third");
+        }
+    }
+
+    /** A pipc client connected to a fake server, and the raw socket of that server's side. */
+    private final class ByHand implements AutoCloseable {
+        final java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        final Pipe client;
+        final java.net.Socket peer;
+
+        ByHand() throws Exception {
+            Future<java.net.Socket> accepting = threads.submit(fake::accept);
+            client = connectByHand(fake, accepting);
+            peer = accepting.get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws IOException {
             peer.close();
+            fake.close();
         }
     }
 
