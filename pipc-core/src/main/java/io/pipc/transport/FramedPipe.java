@@ -93,6 +93,12 @@ public abstract class FramedPipe extends AbstractPipe {
     private volatile boolean peerSpoke;
     private final long outboxQuietMark;
     private long firstWordClockNanos;
+    /**
+     * Set by {@link #disconnect} before its frame is queued: the frame may leave, and the peer's
+     * goodbye answer it, before the owner has moved to {@link Lifecycle#DISCONNECTING} (a stream
+     * pipe's writer thread sends on its own). That goodbye answers the disconnect all the same.
+     */
+    private volatile boolean disconnectQueued;
     /** Owner only: when {@link #checkLiveness} last ran, or 0. */
     private long lastCheckNanos;
 
@@ -278,6 +284,7 @@ public abstract class FramedPipe extends AbstractPipe {
         if (!markClosed()) {
             throw closedException();
         }
+        disconnectQueued = true;
         // Writers are refused at once; the disconnect frame follows everything they queued before.
         outbox.refuse(() -> new PipeClosedException("pipe '" + name() + "' was disconnected; nothing more can be written"),
                 (encoder, out) -> encoder.encodeDisconnect(reason, out));
@@ -355,11 +362,11 @@ public abstract class FramedPipe extends AbstractPipe {
     protected final void peerWentAway(Supplier<? extends PipeException> ending) {
         assert inOwner() : "pipe '" + name() + "' heard of its peer's end off its owner";
         Lifecycle now = state;
-        if (now == Lifecycle.DISCONNECTING) {
-            endDisconnected("");
+        if (now == Lifecycle.PEER_ENDED || now == Lifecycle.RELEASED) {
             return;
         }
-        if (now == Lifecycle.PEER_ENDED || now == Lifecycle.RELEASED) {
+        if (now == Lifecycle.DISCONNECTING || disconnectQueued) {
+            endDisconnected("");
             return;
         }
         if (now != Lifecycle.CLOSING) {

@@ -3,18 +3,22 @@ package io.pipc.transport;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import java.util.function.Supplier;
 
 import io.pipc.Envelope;
+import io.pipc.PipeClosedException;
 import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.Transport;
 import io.pipc.wire.ConnectionBinding;
 import io.pipc.wire.ConnectionEnds;
+import io.pipc.wire.Frame;
 import io.pipc.wire.Role;
 
 import org.jspecify.annotations.Nullable;
@@ -76,6 +80,28 @@ class FramedPipeOwnerTest {
         assertThat(pipe.failure).hasMessageContaining("sent nothing, not even a heartbeat");
     }
 
+    @Test
+    void aGoodbyeThatOvertakesTheOwnersDisconnectCommandStillAnswersTheDisconnect() throws Exception {
+        OwnedPipe pipe = new OwnedPipe(owner);
+        CountDownLatch disconnectCalled = new CountDownLatch(1);
+        // The owner is busy; when it is free, the peer's goodbye (an answer to the frame already
+        // queued) comes before the command the disconnect posted.
+        Future<?> peerAnswers = owner.submit(() -> {
+            disconnectCalled.await();
+            pipe.hear(Frame.Goodbye.INSTANCE);
+            return null;
+        });
+
+        pipe.disconnect("leaving");
+        disconnectCalled.countDown();
+        peerAnswers.get(10, TimeUnit.SECONDS);
+
+        assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(5))).isInstanceOf(PipeClosedException.class)
+                .hasMessageContaining("was disconnected");
+        owner.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        assertThat(pipe.lifecycle()).isEqualTo(FramedPipe.Lifecycle.RELEASED);
+    }
+
     /** A framed pipe with no bytes moving at all, whose owner is one executor's thread. */
     private static final class OwnedPipe extends FramedPipe {
         private final ExecutorService ownerThread;
@@ -108,6 +134,10 @@ class FramedPipeOwnerTest {
         protected void inboundEnded(Supplier<? extends PipeException> ending) {
             failure = ending.get();
             super.inboundEnded(ending);
+        }
+
+        void hear(Frame frame) {
+            onControl(frame);
         }
 
         void releaseHere() {
