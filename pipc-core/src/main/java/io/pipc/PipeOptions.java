@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -55,6 +56,8 @@ public final class PipeOptions {
     private final int maxHandshakingConnections;
     private final int maxHandshakingConnectionsPerAddress;
     private final long maxInboundBuffer;
+    private final @Nullable ThreadFactory threadFactory;
+    private final @Nullable MessageSink messageSink;
 
     private PipeOptions(Builder b) {
         this.name = b.name;
@@ -82,6 +85,8 @@ public final class PipeOptions {
         this.maxHandshakingConnections = b.maxHandshakingConnections;
         this.maxHandshakingConnectionsPerAddress = b.maxHandshakingConnectionsPerAddress;
         this.maxInboundBuffer = b.maxInboundBuffer;
+        this.threadFactory = b.threadFactory;
+        this.messageSink = b.messageSink;
     }
 
     /**
@@ -313,6 +318,25 @@ public final class PipeOptions {
         return maxInboundBuffer;
     }
 
+    /**
+     * @return where pipc takes the threads it runs for this pipe or server (event loops, the
+     *         watchdog, a stream pipe's reader and writer), or null for pipc's own daemon
+     *         threads; default null. Pipes made with the same factory share their event loops
+     *         and watchdog, which end when the last of those pipes closes
+     */
+    public @Nullable ThreadFactory threadFactory() {
+        return threadFactory;
+    }
+
+    /**
+     * @return where a Unix socket or TCP pipe hands its received messages instead of its own
+     *         queue (every client of a server made with these options), or null for the queue
+     *         that {@code read} takes from; default null
+     */
+    public @Nullable MessageSink messageSink() {
+        return messageSink;
+    }
+
     @Override
     public String toString() {
         return "PipeOptions[name=" + name + ", maxMessageSize=" + maxMessageSize
@@ -329,7 +353,9 @@ public final class PipeOptions {
                 + ", allowedPeerUsers=" + (allowAnyPeerUser ? "any" : allowedPeerUsers)
                 + ", maxConnections=" + maxConnections
                 + ", maxHandshakingConnections=" + maxHandshakingConnections + "/" + maxHandshakingConnectionsPerAddress
-                + " per address, maxInboundBuffer=" + maxInboundBuffer + "]";
+                + " per address, maxInboundBuffer=" + maxInboundBuffer
+                + ", threadFactory=" + (threadFactory == null ? "pipc's own" : threadFactory)
+                + (messageSink == null ? "" : ", messageSink=" + messageSink) + "]";
     }
 
     /**
@@ -362,6 +388,8 @@ public final class PipeOptions {
         private int maxHandshakingConnections = 64;
         private int maxHandshakingConnectionsPerAddress = 16;
         private long maxInboundBuffer = 64L * 1024 * 1024;
+        private @Nullable ThreadFactory threadFactory;
+        private @Nullable MessageSink messageSink;
 
         private Builder() {
         }
@@ -392,6 +420,8 @@ public final class PipeOptions {
             this.maxHandshakingConnections = o.maxHandshakingConnections;
             this.maxHandshakingConnectionsPerAddress = o.maxHandshakingConnectionsPerAddress;
             this.maxInboundBuffer = o.maxInboundBuffer;
+            this.threadFactory = o.threadFactory;
+            this.messageSink = o.messageSink;
         }
 
         /**
@@ -667,6 +697,32 @@ public final class PipeOptions {
             return this;
         }
 
+        /**
+         * @param factory where pipc takes the threads it runs for the pipes and servers made with
+         *        these options (event loops, the watchdog, a stream pipe's reader and writer),
+         *        e.g. Spring's or one of virtual threads; null for pipc's own daemon threads.
+         *        Pass the same factory to every pipe that should share event loops: each factory
+         *        gets loops of its own
+         * @return this builder
+         */
+        public Builder threadFactory(@Nullable ThreadFactory factory) {
+            this.threadFactory = factory;
+            return this;
+        }
+
+        /**
+         * @param sink where Unix socket and TCP pipes made with these options (a server's
+         *        clients, or a client) hand the messages they receive, on their event loop,
+         *        instead of queueing them for {@code read}; null for the queue. Other transports
+         *        refuse options with a sink
+         * @return this builder
+         * @see MessageSink
+         */
+        public Builder messageSink(@Nullable MessageSink sink) {
+            this.messageSink = sink;
+            return this;
+        }
+
         private static int atLeastOne(String option, int value) {
             if (value < 1) {
                 throw new IllegalArgumentException(option + " must be at least 1 (was " + value + ")");
@@ -740,7 +796,8 @@ public final class PipeOptions {
                 && maxHandshakingConnectionsPerAddress == o.maxHandshakingConnectionsPerAddress
                 && maxInboundBuffer == o.maxInboundBuffer
                 && Objects.equals(directory, o.directory) && allowedPeerUsers.equals(o.allowedPeerUsers)
-                && allowAnyPeerUser == o.allowAnyPeerUser && maxConnections == o.maxConnections;
+                && allowAnyPeerUser == o.allowAnyPeerUser && maxConnections == o.maxConnections
+                && Objects.equals(threadFactory, o.threadFactory) && Objects.equals(messageSink, o.messageSink);
     }
 
     @Override
@@ -749,6 +806,6 @@ public final class PipeOptions {
                 queueCapacityBytes, Arrays.hashCode(secret), sslContext, tlsClientAuth, tlsHostnameVerification,
                 tlsProtocols, tlsCipherSuites, localAddress, wire, heartbeat,
                 maxHandshakingConnections, maxHandshakingConnectionsPerAddress, maxInboundBuffer,
-                handshakeTimeout, frameTimeout, directory, allowedPeerUsers, allowAnyPeerUser, maxConnections);
+                handshakeTimeout, frameTimeout, directory, allowedPeerUsers, allowAnyPeerUser, maxConnections, threadFactory, messageSink);
     }
 }

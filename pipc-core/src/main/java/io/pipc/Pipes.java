@@ -47,6 +47,7 @@ public final class Pipes {
      * @return the two ends
      */
     public static PipePair pair(PipeOptions options) {
+        refuseMessageSink(options, "in-process pipes");
         return InProcessPipe.pair(options);
     }
 
@@ -70,6 +71,7 @@ public final class Pipes {
      * @throws PipeTimeoutException when no peer arrived within {@link PipeOptions#connectTimeout()}
      */
     public static Pipe named(String name, PipeOptions options) {
+        refuseMessageSink(options, "named pipes (FIFOs)");
         return NamedPipes.open(name, options);
     }
 
@@ -221,5 +223,13 @@ public final class Pipes {
      */
     public static List<Selectable> select(Collection<? extends Selectable> candidates, Duration timeout) {
         return Selection.select(candidates, timeout);
+    }
+
+    /** Only socket pipes hand messages to a sink; say so before anything is opened. */
+    private static void refuseMessageSink(PipeOptions options, String which) {
+        if (options.messageSink() != null) {
+            throw new IllegalArgumentException(which + " have no message sink (only Unix socket and TCP pipes do);"
+                    + " leave PipeOptions.messageSink unset for them");
+        }
     }
 }

@@ -91,6 +91,22 @@ public abstract class AbstractPipe implements Pipe {
         return message;
     }
 
+    /**
+     * @return how many threads wait in {@code read} for a message now; for monitoring, and for
+     *         tests that must know a reader is waiting without looking at its stack
+     */
+    public final int readersWaiting() {
+        return inbound.readersWaiting();
+    }
+
+    /**
+     * @return how many threads wait for room in this end's queue now: a transport's reader
+     *         thread, or for in-process pipes the peer's writers; for monitoring and tests
+     */
+    public final int producersWaiting() {
+        return inbound.producersWaiting();
+    }
+
     @Override
     public final int size() {
         return inbound.size();
@@ -98,12 +114,12 @@ public abstract class AbstractPipe implements Pipe {
 
     @Override
     public final List<Envelope> pendingEnvelopes() {
-        return inbound.drain();
+        return drain();
     }
 
     @Override
     public final List<byte[]> pending() {
-        List<Envelope> messages = inbound.drain();
+        List<Envelope> messages = drain();
         List<byte[]> payloads = new ArrayList<>(messages.size());
         for (Envelope message : messages) {
             payloads.add(message.payload());
@@ -167,12 +183,33 @@ public abstract class AbstractPipe implements Pipe {
         return new PipeException("pipe '" + name + "': interrupted while " + what, e);
     }
 
+    /**
+     * Told after the application took messages from the queue: a transport that tells a
+     * request from a stream by what the application does (a write after a read answers it)
+     * watches this. Runs on the reading thread; must be quick.
+     */
+    protected void messagesRead() {
+    }
+
     private @Nullable Envelope take(long timeoutNanos) {
+        Envelope message;
         try {
-            return inbound.take(timeoutNanos);
+            message = inbound.take(timeoutNanos);
         } catch (InterruptedException e) {
             throw interrupted("reading", e);
         }
+        if (message != null) {
+            messagesRead();
+        }
+        return message;
+    }
+
+    private List<Envelope> drain() {
+        List<Envelope> messages = inbound.drain();
+        if (!messages.isEmpty()) {
+            messagesRead();
+        }
+        return messages;
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.pipc.transport;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import io.pipc.PeerClosedException;
@@ -36,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * reason; a stop makes this end's later writes fail while it goes on reading. In every case
  * writes are refused before readers hear of the end, so that a write after a read saw the end
  * fails rather than vanishes.
+ *
+ * <p>A connection has one owner and one {@link Lifecycle} state. Only the owner changes the
+ * state, which every method that does checks ({@link #inOwner()}, as an assertion); other
+ * threads reach the owner through {@link #toOwner(Runnable)}: a close, a disconnect, a stop,
+ * a failure. Data keeps its fast path: writers queue frames in the {@link Outbox} and the
+ * application reads from the {@link InboundQueue}, both safe from any thread.
  */
 public abstract class FramedPipe extends AbstractPipe {
 
@@ -54,12 +59,32 @@ public abstract class FramedPipe extends AbstractPipe {
     private final FrameDecoder decoder;
     private final Outbox outbox;
     private final boolean heartbeats;
-    private final AtomicBoolean released = new AtomicBoolean();
-    private final AtomicBoolean peerEnded = new AtomicBoolean();
-    private final AtomicBoolean stopSent = new AtomicBoolean();
-    private volatile boolean disconnecting;
-    private volatile boolean peerDoneSending;
-    private volatile boolean stopAnswered;
+    /** Written by the owner only; read anywhere. */
+    private volatile Lifecycle state;
+
+    /** Where a connection is in its life; its owner moves it on. */
+    public enum Lifecycle {
+        /** A socket's connect is pending. */
+        CONNECTING,
+        /** A layer under pipc (TLS) runs its handshake. */
+        SECURING,
+        /** The pipc handshake runs. */
+        HANDSHAKING,
+        /** Messages flow both ways. */
+        OPEN,
+        /** This end asked the peer to stop sending and reads until its goodbye. */
+        STOPPING,
+        /** The peer answered this end's stop with its goodbye: it sends nothing more, but still reads. */
+        PEER_FINISHED,
+        /** This end sent a disconnect and delivers what arrives until the peer's goodbye. */
+        DISCONNECTING,
+        /** The peer closed, disconnected or stopped for good: this end answers with its goodbye. */
+        PEER_ENDED,
+        /** This end closed: what it queued and its goodbye leave, and it reads to the peer's end. */
+        CLOSING,
+        /** Everything is let go. */
+        RELEASED
+    }
     /**
      * A Python-wire pipe accepted without a secret has no handshake: watched until either end
      * says something (see {@link #closeIfNeitherEndSpoke}).
@@ -68,6 +93,14 @@ public abstract class FramedPipe extends AbstractPipe {
     private volatile boolean peerSpoke;
     private final long outboxQuietMark;
     private long firstWordClockNanos;
+    /**
+     * Set by {@link #disconnect} before its frame is queued: the frame may leave, and the peer's
+     * goodbye answer it, before the owner has moved to {@link Lifecycle#DISCONNECTING} (a stream
+     * pipe's writer thread sends on its own). That goodbye answers the disconnect all the same.
+     */
+    private volatile boolean disconnectQueued;
+    /** Owner only: when {@link #checkLiveness} last ran, or 0. */
+    private long lastCheckNanos;
 
     /**
      * @param name the pipe's name
@@ -80,8 +113,9 @@ public abstract class FramedPipe extends AbstractPipe {
      *        handshake (a TCP rendezvous's hellos): the authentication binds its proofs to them
      */
     protected FramedPipe(String name, Transport transport, PipeOptions options, Role role, String peer, long outboxCapacity,
-            ConnectionBinding connection) {
+            ConnectionBinding connection, Lifecycle initial) {
         super(name, transport, options);
+        this.state = initial;
         this.peer = Objects.requireNonNull(peer, "peer");
         WireFormat wire = WireFormat.of(options, name);
         this.handshake = wire.newHandshake(role, connection);
@@ -100,8 +134,56 @@ public abstract class FramedPipe extends AbstractPipe {
      */
     protected abstract void flushQueued();
 
-    /** Lets go of the channels or socket; called once, after {@link #markReleased()}. */
+    /** Lets go of the channels or socket; called once, by the owner, as the state becomes RELEASED. */
     protected abstract void releaseResources();
+
+    /**
+     * @return whether the calling thread is this connection's owner now, the only one that may
+     *         change its state
+     */
+    protected abstract boolean inOwner();
+
+    /**
+     * Has the owner run {@code command}: at once when the caller is the owner, else soon.
+     *
+     * @param command a change of state; must not block
+     */
+    protected abstract void toOwner(Runnable command);
+
+    /**
+     * @return the connection's state now; only the owner can rely on it staying so
+     */
+    protected final Lifecycle state() {
+        return state;
+    }
+
+    /**
+     * @return where the connection is in its life now, for monitoring and tests; it may move
+     *         on at any moment, by its owner
+     */
+    public final Lifecycle lifecycle() {
+        return state;
+    }
+
+    /**
+     * Moves the connection on; by the owner only.
+     *
+     * @param next the new state
+     */
+    protected final void moveTo(Lifecycle next) {
+        assert inOwner() : "pipe '" + name() + "' moved to " + next + " off its owner";
+        if (state != Lifecycle.RELEASED) {
+            state = next;
+        }
+    }
+
+    /**
+     * @return how many threads wait in {@code write} for room now: the peer reads more slowly
+     *         than this end writes, and the bytes waiting to be sent reached their bound
+     */
+    public final int writersWaitingForRoom() {
+        return outbox.writersWaiting();
+    }
 
     /**
      * @return who the other end is, for errors and logs
@@ -132,54 +214,45 @@ public abstract class FramedPipe extends AbstractPipe {
     }
 
     /**
-     * @return whether the peer neither sends nor reads any more: it closed, disconnected or failed
+     * @return whether the peer neither sends nor reads any more: it closed or disconnected, and
+     *         this end answers with its goodbye
      */
     protected final boolean peerEnded() {
-        return peerEnded.get();
+        return state == Lifecycle.PEER_ENDED;
     }
 
     /**
      * @return whether the peer sends nothing more (it may still read, after our stop)
      */
     protected final boolean peerDoneSending() {
-        return peerDoneSending;
-    }
-
-    /**
-     * @return whether the peer's goodbye answered our stop: it has sent everything, and still reads
-     */
-    protected final boolean stopAnswered() {
-        return stopAnswered;
+        Lifecycle now = state;
+        return now == Lifecycle.PEER_FINISHED || now == Lifecycle.PEER_ENDED || now == Lifecycle.RELEASED;
     }
 
     /**
      * @return whether this end disconnected and waits for the peer's goodbye
      */
     protected final boolean disconnecting() {
-        return disconnecting;
+        return state == Lifecycle.DISCONNECTING;
     }
 
     /**
      * @return whether the resources are let go
      */
     protected final boolean isReleased() {
-        return released.get();
+        return state == Lifecycle.RELEASED;
     }
 
-    /**
-     * @return true for the first caller only, who then lets go of the resources
-     */
-    protected final boolean markReleased() {
-        return released.compareAndSet(false, true);
-    }
-
-    /** Lets go of everything, once; a handshake still running is abandoned. */
+    /** Lets go of everything, once; a handshake still running is abandoned. By the owner only. */
     protected final void release() {
-        if (markReleased()) {
-            handshake.abandon();
-            outbox.abort(this::closedException);
-            releaseResources();
+        assert inOwner() : "pipe '" + name() + "' released off its owner";
+        if (state == Lifecycle.RELEASED) {
+            return;
         }
+        state = Lifecycle.RELEASED;
+        handshake.abandon();
+        outbox.abort(this::closedException);
+        releaseResources();
     }
 
     @Override
@@ -189,9 +262,14 @@ public abstract class FramedPipe extends AbstractPipe {
             throw new UnsupportedOperationException("pipe '" + name() + "': the Python wire cannot ask its peer to stop"
                     + " sending; close the pipe instead");
         }
-        if (stopSent.compareAndSet(false, true) && outbox.enqueueControl(STOP)) {
-            flushQueued();
-        }
+        toOwner(() -> {
+            if (state == Lifecycle.OPEN) {
+                moveTo(Lifecycle.STOPPING);
+                if (outbox.enqueueControl(STOP)) {
+                    flushQueued();
+                }
+            }
+        });
     }
 
     @Override
@@ -206,18 +284,30 @@ public abstract class FramedPipe extends AbstractPipe {
         if (!markClosed()) {
             throw closedException();
         }
-        disconnecting = true;
-        log.debug("pipe '{}' disconnecting from {}: {}", name(), peer, reason);
+        disconnectQueued = true;
+        // Writers are refused at once; the disconnect frame follows everything they queued before.
         outbox.refuse(() -> new PipeClosedException("pipe '" + name() + "' was disconnected; nothing more can be written"),
                 (encoder, out) -> encoder.encodeDisconnect(reason, out));
-        flushQueued();
-        awaitPeerAfterDisconnect();
+        toOwner(() -> {
+            if (state == Lifecycle.RELEASED) {
+                return;
+            }
+            if (state == Lifecycle.PEER_ENDED) {
+                // The peer went first: nobody waits for an answer.
+                endDisconnected("");
+                return;
+            }
+            moveTo(Lifecycle.DISCONNECTING);
+            log.debug("pipe '{}' disconnecting from {}: {}", name(), peer, reason);
+            flushQueued();
+            awaitPeerAfterDisconnect();
+        });
     }
 
     /**
-     * After this end's disconnect was queued: the peer answers with its goodbye (then
-     * {@link #endDisconnected(String)} runs), and one that does not is let go after the write
-     * timeout, through the same method.
+     * On the owner, after this end's disconnect was queued: the peer answers with its goodbye
+     * (then {@link #endDisconnected(String)} runs), and one that does not is let go after the
+     * write timeout, through the same method.
      */
     protected abstract void awaitPeerAfterDisconnect();
 
@@ -228,8 +318,9 @@ public abstract class FramedPipe extends AbstractPipe {
      * @param note appended to the readers' message, e.g. why the peer's answer was not awaited
      */
     protected final void endDisconnected(String note) {
+        assert inOwner() : "pipe '" + name() + "' ended its disconnect off its owner";
         String message = "pipe '" + name() + "' was disconnected" + note;
-        inbound().finish(() -> new PipeClosedException(message), () -> new PipeClosedException(message));
+        finishInbound(() -> new PipeClosedException(message), () -> new PipeClosedException(message));
         release();
     }
 
@@ -240,16 +331,16 @@ public abstract class FramedPipe extends AbstractPipe {
      * @param frame a frame from the decoder that is not data
      */
     protected final void onControl(Frame frame) {
+        assert inOwner() : "pipe '" + name() + "' handled a control frame off its owner";
         if (frame instanceof Frame.Disconnect disconnect) {
             String reason = disconnect.reason();
             peerWentAway(() -> new PeerDisconnectedException("pipe '" + name() + "': " + peer + " disconnected"
                     + (reason.isEmpty() ? "" : ": " + reason), reason));
         } else if (frame instanceof Frame.Goodbye) {
-            if (stopSent.get() && !disconnecting) {
+            if (state == Lifecycle.STOPPING) {
                 // The answer to our STOP: the peer has sent everything, and still reads what we write.
-                stopAnswered = true;
-                peerDoneSending = true;
-                inbound().finish(() -> new PeerClosedException("pipe '" + name() + "': " + peer
+                moveTo(Lifecycle.PEER_FINISHED);
+                finishInbound(() -> new PeerClosedException("pipe '" + name() + "': " + peer
                         + " has sent everything (this end stopped receiving)"), this::closedException);
                 return;
             }
@@ -269,17 +360,21 @@ public abstract class FramedPipe extends AbstractPipe {
      * @param ending makes the exception readers (and writers) get
      */
     protected final void peerWentAway(Supplier<? extends PipeException> ending) {
-        peerDoneSending = true;
-        if (!peerEnded.compareAndSet(false, true)) {
+        assert inOwner() : "pipe '" + name() + "' heard of its peer's end off its owner";
+        Lifecycle now = state;
+        if (now == Lifecycle.PEER_ENDED || now == Lifecycle.RELEASED) {
             return;
         }
-        if (disconnecting) {
+        if (now == Lifecycle.DISCONNECTING || disconnectQueued) {
             endDisconnected("");
             return;
         }
+        if (now != Lifecycle.CLOSING) {
+            moveTo(Lifecycle.PEER_ENDED);
+        }
         // Writes are refused before readers hear of it: a write after a read saw the end must fail, not vanish.
         outbox.refuse(ending, GOODBYE);
-        inbound().finish(ending, ending);
+        finishInbound(ending, ending);
         flushQueued();
     }
 
@@ -290,16 +385,33 @@ public abstract class FramedPipe extends AbstractPipe {
      * @param failure what happened
      */
     protected final void failEstablished(PipeException failure) {
+        assert inOwner() : "pipe '" + name() + "' failed off its owner";
         if (isReleased()) {
             return;
         }
-        peerEnded.set(true);
-        peerDoneSending = true;
         log.debug("pipe '{}' failed: {}", name(), failure.getMessage());
         SharedFailure again = new SharedFailure(failure);
         outbox.abort(again);
-        inbound().finish(again, again);
+        finishInbound(again, again);
         release();
+    }
+
+    /**
+     * Readers take what is queued, then {@code forReaders}; producers get {@code forProducers}.
+     * By the owner, so that it follows every message delivered before.
+     */
+    private void finishInbound(Supplier<? extends PipeException> forReaders, Supplier<? extends PipeException> forProducers) {
+        inbound().finish(forReaders, forProducers);
+        inboundEnded(forReaders);
+    }
+
+    /**
+     * Told, on the owner, when nothing more will be received: a transport that hands messages
+     * to a {@link io.pipc.MessageSink} passes the end on.
+     *
+     * @param ending makes the exception a reader gets now
+     */
+    protected void inboundEnded(Supplier<? extends PipeException> ending) {
     }
 
     /** Queues what the handshake has to say, and makes it leave. */
@@ -321,7 +433,10 @@ public abstract class FramedPipe extends AbstractPipe {
      * The periodic checks of an established pipe: a heartbeat when nothing was written for an
      * interval; the end of a peer that sent nothing, not even a heartbeat, for three intervals,
      * or that left a frame half-sent for {@link PipeOptions#frameTimeout()}. While this end is
-     * not reading (its queue is full), the silence is its own and does not count.
+     * not reading (its queue is full), the silence is its own and does not count; nor does it
+     * on a check that comes more than an interval after the one before: this end itself was
+     * not running (a starved machine, a long pause), and the peer's heartbeat, sent as both
+     * resume, may not be read yet. That check sends a heartbeat but judges no one.
      *
      * @param now the clock
      * @param lastReceivedNanos when bytes last arrived
@@ -329,16 +444,24 @@ public abstract class FramedPipe extends AbstractPipe {
      * @param readingPaused whether this end has stopped reading
      */
     protected final void checkLiveness(long now, long lastReceivedNanos, long midFrameSinceNanos, boolean readingPaused) {
-        if (isReleased() || peerEnded.get()) {
+        assert inOwner() : "pipe '" + name() + "' checked its peer off its owner";
+        Lifecycle current = state;
+        if (current != Lifecycle.OPEN && current != Lifecycle.STOPPING && current != Lifecycle.PEER_FINISHED) {
             return;
         }
         if (awaitingFirstWord && closeIfNeitherEndSpoke(now)) {
             return;
         }
+        boolean peerDoneSending = current == Lifecycle.PEER_FINISHED;
         if (heartbeats) {
             long interval = options().heartbeat().toNanos();
+            boolean afterOwnStall = lastCheckNanos != 0 && now - lastCheckNanos > interval;
+            lastCheckNanos = now;
             if (now - outbox.lastEnqueueNanos() >= interval && outbox.enqueueControl(HEARTBEAT)) {
                 flushQueued();
+            }
+            if (afterOwnStall) {
+                return;
             }
             // After its goodbye the peer sends nothing, heartbeats included, though it may still read.
             if (!readingPaused && !peerDoneSending && now - lastReceivedNanos > 3 * interval) {

@@ -57,6 +57,9 @@ public final class InboundQueue {
     private int messages;
     private long bytes;
     private int blockedProducers;
+    /** Written under the lock, read without it: who waits now, for monitoring and tests. */
+    private volatile int producersWaiting;
+    private volatile int readersWaiting;
     /** A non-blocking producer was refused room and waits for {@link #roomListener}. */
     private boolean producerStalled;
     private @Nullable Runnable roomListener;
@@ -177,15 +180,11 @@ public final class InboundQueue {
                 if (remaining <= 0) {
                     return false;
                 }
-                blockedProducers++;
+                producersWaiting = ++blockedProducers;
                 try {
-                    if (remaining == Long.MAX_VALUE) {
-                        hasRoom.await();
-                    } else {
-                        remaining = hasRoom.awaitNanos(remaining);
-                    }
+                    remaining = awaitUpTo(hasRoom, remaining);
                 } finally {
-                    blockedProducers--;
+                    producersWaiting = --blockedProducers;
                 }
             }
         } finally {
@@ -351,10 +350,11 @@ public final class InboundQueue {
                 if (remaining <= 0) {
                     return null;
                 }
-                if (remaining == Long.MAX_VALUE) {
-                    notEmpty.await();
-                } else {
-                    remaining = notEmpty.awaitNanos(remaining);
+                readersWaiting++;
+                try {
+                    remaining = awaitUpTo(notEmpty, remaining);
+                } finally {
+                    readersWaiting--;
                 }
             }
         } finally {
@@ -397,6 +397,20 @@ public final class InboundQueue {
     }
 
     /**
+     * @return how many producers wait for room now (a reader thread, an in-process writer)
+     */
+    public int producersWaiting() {
+        return producersWaiting;
+    }
+
+    /**
+     * @return how many readers wait for a message now
+     */
+    public int readersWaiting() {
+        return readersWaiting;
+    }
+
+    /**
      * @return messages queued and not yet read
      */
     public int size() {
@@ -420,6 +434,15 @@ public final class InboundQueue {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Under the lock: waits up to {@code nanos} ({@link Long#MAX_VALUE}: for ever), and says what is left. */
+    private static long awaitUpTo(Condition condition, long nanos) throws InterruptedException {
+        if (nanos == Long.MAX_VALUE) {
+            condition.await();
+            return nanos;
+        }
+        return condition.awaitNanos(nanos);
     }
 
     private boolean fits(int size) {

@@ -76,6 +76,8 @@ public final class Outbox {
     private long writtenTotal;
     private State state = State.IDLE;
     private boolean writerSleeping;
+    /** Writers waiting for room now; written under the lock, read without it. */
+    private volatile int writersWaiting;
     private @Nullable Supplier<? extends PipeException> refusal;
     private @Nullable Supplier<? extends PipeException> abort;
     private volatile long lastEnqueueNanos = System.nanoTime();
@@ -117,7 +119,12 @@ public final class Outbox {
                     throw new PipeTimeoutException("pipe '" + pipeName + "': the peer read nothing for the whole write timeout and "
                             + queuedBytes + " bytes are still waiting to be sent; nothing was written");
                 }
-                awaitProgress(remaining);
+                writersWaiting++;
+                try {
+                    awaitProgress(remaining);
+                } finally {
+                    writersWaiting--;
+                }
             }
             Ticket ticket = null;
             if (size <= ChunkPool.CHUNK_SIZE) {
@@ -333,6 +340,14 @@ public final class Outbox {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * @return how many writers wait for room now, because the bytes waiting reached the capacity:
+     *         how a slow reader shows in the writer, for monitoring and tests
+     */
+    public int writersWaiting() {
+        return writersWaiting;
     }
 
     /**

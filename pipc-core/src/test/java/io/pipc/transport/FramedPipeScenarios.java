@@ -2,6 +2,7 @@ package io.pipc.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -63,5 +64,43 @@ public final class FramedPipeScenarios {
         assertThat(far.readString(Duration.ofSeconds(5))).isEqualTo("a reply after stopping");
         near.close();
         assertThatThrownBy(() -> far.read(Duration.ofSeconds(5))).isInstanceOf(PeerClosedException.class);
+    }
+
+    /**
+     * The states a connection passes through when this end stops receiving and then closes: its
+     * owner moves it OPEN, STOPPING, PEER_FINISHED (the peer's goodbye answered the stop),
+     * then through the close to RELEASED; the peer, told of the close, ends too.
+     *
+     * @param near the end that stops receiving, then closes
+     * @param far its peer
+     */
+    public static void stoppingThenClosingMovesTheLifecycleForward(FramedPipe near, FramedPipe far) {
+        assertThat(near.lifecycle()).isEqualTo(FramedPipe.Lifecycle.OPEN);
+        assertThat(far.lifecycle()).isEqualTo(FramedPipe.Lifecycle.OPEN);
+
+        near.stopReceiving();
+        await().atMost(Duration.ofSeconds(10)).until(() -> near.lifecycle() == FramedPipe.Lifecycle.PEER_FINISHED);
+        assertThat(far.lifecycle()).as("a stop refuses the peer's writes, it does not end it").isEqualTo(FramedPipe.Lifecycle.OPEN);
+
+        near.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> near.lifecycle() == FramedPipe.Lifecycle.RELEASED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> far.lifecycle() == FramedPipe.Lifecycle.PEER_ENDED
+                || far.lifecycle() == FramedPipe.Lifecycle.RELEASED);
+    }
+
+    /**
+     * A disconnect: this end waits in DISCONNECTING for the peer's goodbye, then lets go; the
+     * peer has ended.
+     *
+     * @param near the end that disconnects
+     * @param far its peer, which answers
+     */
+    public static void aDisconnectEndsBothEnds(FramedPipe near, FramedPipe far) {
+        near.disconnect("done");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> near.lifecycle() == FramedPipe.Lifecycle.RELEASED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> far.lifecycle() == FramedPipe.Lifecycle.PEER_ENDED
+                || far.lifecycle() == FramedPipe.Lifecycle.RELEASED);
+        assertThatThrownBy(() -> far.read(Duration.ofSeconds(5))).isInstanceOf(io.pipc.PeerDisconnectedException.class);
     }
 }

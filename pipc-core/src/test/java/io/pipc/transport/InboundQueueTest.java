@@ -99,4 +99,87 @@ class InboundQueueTest {
     private static Envelope message(int size) {
         return Envelope.of(new byte[size]);
     }
+
+    @Test
+    void aBlockedProducerWaitsCountedUntilTheReaderHasDrainedHalf() throws Exception {
+        InboundQueue small = new InboundQueue(4, 1_000_000);
+        for (int i = 0; i < 4; i++) {
+            small.offer(message(1), 0);
+        }
+        java.util.concurrent.CompletableFuture<Boolean> producer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return small.offer(message(1), Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> small.producersWaiting() == 1);
+
+        small.take(0);
+        // One message out of four is not half: the producer still waits, and refills in a batch later.
+        assertThat(small.producersWaiting()).isEqualTo(1);
+        assertThat(producer).isNotDone();
+        small.take(0);
+
+        assertThat(producer.get(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(small.size()).isEqualTo(3);
+    }
+
+    @Test
+    void aNonBlockingProducerIsToldWhatFittedAndHearsOnceWhenThereIsRoom() throws InterruptedException {
+        InboundQueue small = new InboundQueue(4, 1_000_000);
+        AtomicInteger room = new AtomicInteger();
+        small.onRoom(room::incrementAndGet);
+
+        int taken = small.offerAvailable(List.of(message(1), message(2), message(3), message(4), message(5), message(6)), 0);
+        assertThat(taken).isEqualTo(4);
+        small.take(0);
+        assertThat(room).as("not yet half drained").hasValue(0);
+        small.take(0);
+        assertThat(room).hasValue(1);
+        small.take(0);
+        assertThat(room).as("told once per refusal").hasValue(1);
+    }
+
+    @Test
+    void aFinishedQueueGivesWhatItHoldsThenTheEndingEveryTime() throws InterruptedException {
+        queue.offer(message(1), 0);
+        queue.finish(() -> new io.pipc.PeerClosedException("gone"), () -> new io.pipc.PeerClosedException("gone"));
+
+        assertThat(queue.take(0)).isNotNull();
+        for (int i = 0; i < 2; i++) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> queue.take(0)).isInstanceOf(io.pipc.PeerClosedException.class);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> queue.offer(message(1), 0))
+                .as("producers hear of the end too").isInstanceOf(io.pipc.PeerClosedException.class);
+    }
+
+    @Test
+    void closingWakesAWaitingReaderAtOnce() throws Exception {
+        java.util.concurrent.CompletableFuture<Envelope> reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return queue.take(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> queue.readersWaiting() == 1);
+
+        queue.close(() -> new PipeClosedException("closed"), () -> new PipeClosedException("closed"));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(PipeClosedException.class);
+        assertThat(queue.readersWaiting()).isZero();
+    }
+
+    @Test
+    void anEventIsThrownOnceInItsPlaceAndReadingGoesOn() throws InterruptedException {
+        queue.offer(message(1), 0);
+        queue.addEvent(() -> new io.pipc.PeerDisconnectedException("bye", "bye"));
+        queue.offer(message(2), 0);
+
+        assertThat(queue.take(0).payload()).hasSize(1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> queue.take(0)).isInstanceOf(io.pipc.PeerDisconnectedException.class);
+        assertThat(queue.take(0).payload()).hasSize(2);
+    }
 }

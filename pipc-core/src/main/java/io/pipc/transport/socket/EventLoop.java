@@ -12,31 +12,33 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadFactory;
 
+import io.pipc.transport.ThreadSource;
+
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One thread with one {@link Selector}: it accepts, connects, reads, writes when a socket has
  * room again, and ticks every {@value #TICK_MILLIS} ms so that connections check their
- * deadlines. A small fixed set of loops serves every socket in the JVM; their threads are
- * daemons, so they never keep a JVM alive.
+ * deadlines. A small set of loops ({@link EventLoopGroup}) serves every socket made with one
+ * thread factory; the loops exist while some socket holds them.
  *
- * <p>Other threads hand it work with {@link #execute}; the selector is woken only when it
- * sleeps, never once per task.
+ * <p>A connection's state belongs to its loop: other threads hand the loop work with
+ * {@link #execute}, and code that may only run there checks {@link #inEventLoop()}. The selector
+ * is woken only when it sleeps, never once per task.
  */
-final class EventLoop implements Runnable {
+public final class EventLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
 
     static final int TICK_MILLIS = 50;
     private static final int READ_BUFFER_SIZE = 64 * 1024;
-    private static final EventLoop[] LOOPS = new EventLoop[Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()))];
-    private static final AtomicInteger NEXT = new AtomicInteger();
 
     /** Something registered with a loop: told when its channel is ready, and on every tick. */
-    interface Handler {
+    public interface Handler {
         /**
          * @param key the key, with its ready operations
          */
@@ -52,40 +54,55 @@ final class EventLoop implements Runnable {
     private final Thread thread;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean awake = new AtomicBoolean(true);
+    /** Set once by {@link #shutdown()}: the loop ends after the work already handed to it. */
+    private volatile boolean stopping;
     private final List<Handler> handlers = new ArrayList<>();
+    /** Loop only: what waits for the selector to let go of the channels closed so far. */
+    private List<Runnable> afterDeregistration = new ArrayList<>();
     /** Shared by every connection of this loop: reads decode everything they read at once. */
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
 
-    private EventLoop(int index) {
+    /**
+     * Opens the selector and starts the thread.
+     *
+     * @param factory where the thread comes from, or null for pipc's own daemon thread
+     * @param index the loop's number in its group, for its name
+     */
+    EventLoop(@Nullable ThreadFactory factory, int index) {
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector for the pipc event loop", e);
         }
-        this.thread = new Thread(this, "pipc-loop-" + index);
-        thread.setDaemon(true);
+        this.thread = ThreadSource.newThread(factory, "pipc-loop-" + index, this);
+        thread.start();
     }
 
     /**
-     * @return a loop for a new connection or server, in turn
+     * @return whether the calling thread is this loop's: the only thread that may touch the
+     *         state of the connections it serves
      */
-    static EventLoop next() {
-        int index = Math.floorMod(NEXT.getAndIncrement(), LOOPS.length);
-        synchronized (LOOPS) {
-            if (LOOPS[index] == null) {
-                EventLoop loop = new EventLoop(index);
-                loop.thread.start();
-                LOOPS[index] = loop;
-            }
-            return LOOPS[index];
+    public boolean inEventLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Ends the loop once it has run the work already handed to it; called when nothing holds
+     * it any more. Work handed to it later is dropped: it can only come from a connection that
+     * is gone.
+     */
+    void shutdown() {
+        stopping = true;
+        if (!inEventLoop()) {
+            selector.wakeup();
         }
     }
 
     /**
-     * @return whether the calling thread is this loop's
+     * @return whether the loop's thread has ended; for tests
      */
-    boolean inLoop() {
-        return Thread.currentThread() == thread;
+    boolean hasEnded() {
+        return !thread.isAlive();
     }
 
     /**
@@ -93,13 +110,13 @@ final class EventLoop implements Runnable {
      *
      * @param task what to run; must not block
      */
-    void execute(Runnable task) {
-        if (inLoop()) {
+    public void execute(Runnable task) {
+        if (inEventLoop()) {
             task.run();
             return;
         }
         tasks.add(task);
-        if (!awake.getAndSet(true)) {
+        if (!awake.getAndSet(true) && selector.isOpen()) {
             selector.wakeup();
         }
     }
@@ -110,11 +127,24 @@ final class EventLoop implements Runnable {
      *
      * @param task what to run; must not block
      */
-    void executeLater(Runnable task) {
+    public void executeLater(Runnable task) {
         tasks.add(task);
-        if (!inLoop() && !awake.getAndSet(true)) {
+        if (!inEventLoop() && !awake.getAndSet(true) && selector.isOpen()) {
             selector.wakeup();
         }
+    }
+
+    /**
+     * Runs {@code task} on the loop once its selector has let go of every channel whose key was
+     * cancelled so far; on the loop thread only. A registered channel keeps its descriptor (a
+     * listener its port, a socket its connection) after {@code close()} until the selector's next
+     * round deregisters it: whoever must know it is really gone hears so from here.
+     *
+     * @param task what to run; must not block
+     */
+    public void afterDeregistration(Runnable task) {
+        assert inEventLoop() : "deregistration awaited off the loop";
+        afterDeregistration.add(task);
     }
 
     /**
@@ -126,7 +156,8 @@ final class EventLoop implements Runnable {
      * @return the key
      * @throws IOException when the channel is closed
      */
-    SelectionKey register(SelectableChannel channel, int ops, Handler handler) throws IOException {
+    public SelectionKey register(SelectableChannel channel, int ops, Handler handler) throws IOException {
+        assert inEventLoop() : "registered off the loop";
         SelectionKey key = channel.register(selector, ops, handler);
         handlers.add(handler);
         return key;
@@ -137,7 +168,8 @@ final class EventLoop implements Runnable {
      *
      * @param handler the handler
      */
-    void forget(Handler handler) {
+    public void forget(Handler handler) {
+        assert inEventLoop() : "forgotten off the loop";
         handlers.remove(handler);
     }
 
@@ -145,6 +177,7 @@ final class EventLoop implements Runnable {
      * @return the buffer a read on this loop may use; on the loop thread only, emptied by the reader
      */
     ByteBuffer readBuffer() {
+        assert inEventLoop() : "the loop's read buffer used off the loop";
         return readBuffer;
     }
 
@@ -154,13 +187,14 @@ final class EventLoop implements Runnable {
         while (true) {
             try {
                 awake.set(false);
-                if (tasks.isEmpty()) {
+                if (tasks.isEmpty() && afterDeregistration.isEmpty()) {
                     long wait = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000L);
                     selector.select(wait);
                 } else {
                     selector.selectNow();
                 }
                 awake.set(true);
+                runAfterDeregistration();
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
                     SelectionKey key = keys.next();
@@ -197,12 +231,43 @@ final class EventLoop implements Runnable {
                         }
                     }
                 }
+                if (stopping && tasks.isEmpty() && afterDeregistration.isEmpty()) {
+                    end();
+                    return;
+                }
             } catch (ClosedSelectorException e) {
                 return;
             } catch (IOException | RuntimeException e) {
                 // One connection's failure must never stop the loop that serves the others.
                 log.error("pipc event loop {}: unexpected failure, carrying on", thread.getName(), e);
             }
+        }
+    }
+
+    /** The select that just returned deregistered the keys cancelled before it. */
+    private void runAfterDeregistration() {
+        if (afterDeregistration.isEmpty()) {
+            return;
+        }
+        List<Runnable> due = afterDeregistration;
+        afterDeregistration = new ArrayList<>();
+        for (Runnable task : due) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("pipc event loop {}: a task failed unexpectedly", thread.getName(), e);
+            }
+        }
+    }
+
+    private void end() {
+        if (!handlers.isEmpty()) {
+            log.warn("pipc event loop {} ends with {} connections still registered", thread.getName(), handlers.size());
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            log.debug("pipc event loop {}: closing its selector failed: {}", thread.getName(), e.getMessage());
         }
     }
 }

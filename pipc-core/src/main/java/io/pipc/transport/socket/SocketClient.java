@@ -63,11 +63,11 @@ public final class SocketClient {
             conduit = preparation.prepare(socket);
             connected = socket.connect(address);
         } catch (IOException e) {
-            closeQuietly(socket);
+            SocketChannels.closeQuietly(socket);
             throw new PipeException("pipe '" + name + "': cannot connect to " + address + ": " + e.getMessage()
                     + " (is the server running and reachable?)", e);
         } catch (RuntimeException e) {
-            closeQuietly(socket);
+            SocketChannels.closeQuietly(socket);
             throw e;
         }
         SocketPipe pipe = SocketPipe.start(name, transport, options, Role.CONNECTOR, conduit, !connected,
@@ -123,11 +123,4 @@ public final class SocketClient {
         return new PlainConduit(socket);
     }
 
-    private static void closeQuietly(SocketChannel socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // nothing more to do
-        }
-    }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.pipc.AuthenticationException;
 import io.pipc.Envelope;
+import io.pipc.MessageSink;
 import io.pipc.PeerClosedException;
 import io.pipc.PipeClosedException;
 import io.pipc.PipeException;
@@ -26,6 +27,7 @@ import io.pipc.Wire;
 import io.pipc.transport.FramedPipe;
 import io.pipc.transport.Deadline;
 import io.pipc.transport.Outbox;
+import io.pipc.transport.SharedThreads;
 import io.pipc.wire.Frame;
 import io.pipc.wire.ConnectionBinding;
 import io.pipc.wire.Role;
@@ -52,6 +54,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Deadlines, on the loop's tick: the handshake, heartbeats, a silent peer, a stalled frame,
  * the linger after an orderly close.
+ *
+ * <p>The loop owns the connection: its {@linkplain FramedPipe.Lifecycle state}, the decoder,
+ * the read side's pauses and the half-closes change only there (asserted), and the application's
+ * close, disconnect and stop reach it as commands. Writes and reads of messages are the
+ * exception: the outbox and the inbound queue are safe from any thread.
  */
 public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
@@ -59,8 +66,6 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     private static final long OUTBOX_CAPACITY = 1024 * 1024;
     private static final Duration MAX_LINGER = Duration.ofSeconds(5);
-    /** A write this soon after the previous one is part of a stream, and leaves with the frames around it. */
-    private static final long STREAMING_NANOS = 10_000;
 
     /** Told about the connection's life; a server counts its clients with it. */
     interface Listener {
@@ -77,16 +82,29 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         }
     }
 
+    private final SharedThreads.Lease<EventLoopGroup> loops;
     private final EventLoop loop;
     private final Conduit conduit;
     private final Listener listener;
     private final long handshakeDeadlineNanos;
     private final CompletableFuture<SocketPipe> established = new CompletableFuture<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /**
+     * Whether the next write may hand its frame to the socket itself. Taken by a write, given
+     * back when the application reads (a write after a read answers something: it must not
+     * wait) and when the loop has flushed everything a burst of writes left it. So a request or
+     * a reply leaves from the writing thread, while a writer that writes and writes without
+     * reading leaves the system calls to the loop, one for each batch.
+     */
+    private final AtomicBoolean directWrite = new AtomicBoolean(true);
     /** The server's budget this client's bytes count in, or null for a pipe that is no server's client. */
     private final @Nullable InboundBudget budget;
     /** Hands {@link #onBudgetWake()} to the loop; one object, so that registering twice registers once. */
     private final Runnable budgetWake;
+    /** Where received messages go instead of the inbound queue, or null for the queue. */
+    private final @Nullable MessageSink sink;
+    /** Loop only: whether the sink heard of the end. */
+    private boolean sinkEnded;
     /** Whether the application has accepted this pipe from its server. */
     private volatile boolean handedOut;
     /** Why the handshake failed, for the caller waiting on {@link #established()}. */
@@ -94,8 +112,6 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     // Loop thread only.
     private @Nullable SelectionKey key;
-    private boolean connecting;
-    private boolean layerReady;
     private boolean readPaused;
     /** Not reading because the server's inbound budget is spent. */
     private boolean budgetPaused;
@@ -116,16 +132,20 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             boolean connecting, String peer, Listener listener, Deadline handshakeDeadline, byte[] exchangedBefore,
             @Nullable InboundBudget budget) {
         super(name, transport, options, role, peer, OUTBOX_CAPACITY,
-                ConnectionBinding.of(() -> SocketEnds.of(conduit.socket()), exchangedBefore));
-        this.loop = EventLoop.next();
+                ConnectionBinding.of(() -> SocketEnds.of(conduit.socket()), exchangedBefore),
+                connecting ? Lifecycle.CONNECTING : Lifecycle.SECURING);
+        this.loops = EventLoopGroup.acquire(options.threadFactory());
+        this.loop = loops.get().next();
         this.conduit = conduit;
-        this.connecting = connecting;
         this.listener = listener;
         long remaining = handshakeDeadline.remainingNanos();
         this.handshakeDeadlineNanos = System.nanoTime() + Math.min(remaining, Long.MAX_VALUE / 4);
         this.budget = budget;
         this.budgetWake = () -> loop.execute(this::onBudgetWake);
-        inbound().onRoom(() -> loop.execute(this::resumeReading));
+        this.sink = options.messageSink();
+        if (sink == null) {
+            inbound().onRoom(() -> loop.execute(this::resumeReading));
+        }
         if (budget != null) {
             inbound().accountBytesTo(budget::add);
         }
@@ -182,6 +202,13 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     /**
+     * @return whether the server handed this pipe to the application
+     */
+    boolean isHandedOut() {
+        return handedOut;
+    }
+
+    /**
      * For the error of a caller that stopped waiting for {@link #established()}: asks the loop,
      * which owns the connection, where it stood.
      *
@@ -189,7 +216,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
      */
     public String whereTheHandshakeStalled() {
         CompletableFuture<String> where = new CompletableFuture<>();
-        loop.execute(() -> where.complete(!layerReady ? "; the connection itself was not made"
+        loop.execute(() -> where.complete(state() == Lifecycle.CONNECTING || state() == Lifecycle.SECURING
+                ? "; the connection itself was not made"
                 : handshake().isComplete() ? "" : handshake().stalled()));
         try {
             return where.get(1, TimeUnit.SECONDS);
@@ -221,12 +249,12 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         ensureOpen();
         checkSize(message);
         Deadline deadline = Deadline.after(options().writeTimeout());
-        long sincePrevious = System.nanoTime() - outbox().lastEnqueueNanos();
         Outbox.Ticket ticket = outbox().enqueue(message, deadline);
-        if (ticket == null && sincePrevious < STREAMING_NANOS) {
-            flushSoon();
-        } else {
+        // A large payload leaves from its own array while its writer waits anyway: no reason to hop.
+        if (ticket != null || directWrite.getAndSet(false)) {
             flushNow();
+        } else {
+            flushSoon();
         }
         if (ticket != null) {
             outbox().awaitWritten(ticket, deadline, () -> loop.execute(() -> fail(new PipeTimeoutException("pipe '" + name()
@@ -243,13 +271,17 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     @Override
     protected void awaitPeerAfterDisconnect() {
-        loop.execute(() -> {
-            if (peerEnded()) {
-                endDisconnected("");
-                return;
-            }
-            startLinger(options().writeTimeout());
-        });
+        startLinger(options().writeTimeout());
+    }
+
+    @Override
+    protected boolean inOwner() {
+        return loop.inEventLoop();
+    }
+
+    @Override
+    protected void toOwner(Runnable command) {
+        loop.execute(command);
     }
 
     @Override
@@ -262,7 +294,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         boolean first = markClosed();
         inbound().close(this::closedException, this::closedException);
         if (!established.isDone() || isReleased()) {
-            release();
+            toOwner(this::release);
             return;
         }
         if (first && !peerEnded()) {
@@ -272,52 +304,68 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 outbox().awaitFlushed(Deadline.after(options().writeTimeout()));
             } catch (PipeException e) {
                 log.debug("pipe '{}' closed before everything written reached {}: {}", name(), peer(), e.getMessage());
-                release();
+                toOwner(this::release);
                 return;
             }
         }
-        loop.execute(() -> startLinger(MAX_LINGER.compareTo(options().writeTimeout()) < 0 ? MAX_LINGER : options().writeTimeout()));
+        toOwner(() -> startLinger(MAX_LINGER.compareTo(options().writeTimeout()) < 0 ? MAX_LINGER : options().writeTimeout()));
     }
 
     /**
      * Closes like {@link #close()} (what is queued still leaves, then a goodbye) without waiting:
-     * the event loop finishes the job, within the write timeout. For servers, which must not
+     * the event loop finishes the job, within the write timeout. For servers and the TCP rendezvous, which must not
      * block a loop or wait on one client after another.
      */
-    void closeWithoutWaiting() {
+    public void closeWithoutWaiting() {
         boolean first = markClosed();
         inbound().close(this::closedException, this::closedException);
         if (!established.isDone() || isReleased()) {
-            release();
+            toOwner(this::release);
             return;
         }
         if (first && !peerEnded()) {
             outbox().refuse(this::closedException, GOODBYE);
             flushNow();
         }
-        loop.execute(() -> startLinger(options().writeTimeout()));
+        toOwner(() -> startLinger(options().writeTimeout()));
+    }
+
+    @Override
+    protected void messagesRead() {
+        if (!directWrite.get()) {
+            directWrite.set(true);
+        }
     }
 
     /**
-     * A writer streaming (its last frame came microseconds ago) leaves the system call to the
-     * loop, once for everything it writes meanwhile; a lone message still goes at once.
+     * A writer that wrote before without reading leaves the system call to the loop, once for
+     * everything written until the loop runs; when the loop has flushed it all, the next write
+     * may go directly again.
      */
     private void flushSoon() {
         if (flushScheduled.compareAndSet(false, true)) {
             loop.execute(() -> {
                 flushScheduled.set(false);
-                flushNow();
+                if (flushNow() == Outbox.FlushResult.DONE) {
+                    directWrite.set(true);
+                }
             });
         }
     }
 
-    /** Hands queued frames to the socket from the calling thread, if no one else is at it. */
-    private void flushNow() {
+    /**
+     * Hands queued frames to the socket from the calling thread, if no one else is at it.
+     *
+     * @return what the flush did, or null when the socket failed
+     */
+    private Outbox.@Nullable FlushResult flushNow() {
         try {
             Outbox.FlushResult result = outbox().flushTo(conduit, false);
             afterFlush(result);
+            return result;
         } catch (IOException e) {
             loop.execute(() -> fail(ioFailure("writing to", e)));
+            return null;
         }
     }
 
@@ -333,7 +381,14 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     private void register() {
         try {
-            key = loop.register(conduit.socket(), connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ, this);
+            boolean connecting = state() == Lifecycle.CONNECTING;
+            try {
+                key = loop.register(conduit.socket(), connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ, this);
+            } catch (CancelledKeyException e) {
+                // The socket's key of a rendezvous on this loop is cancelled and goes at its next select: register after it.
+                loop.executeLater(this::register);
+                return;
+            }
             if (!connecting) {
                 progressLayer();
             }
@@ -361,7 +416,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         } catch (PipeException e) {
             fail(e);
         } catch (IOException e) {
-            fail(ioFailure(connecting ? "connecting to" : "reading from", e));
+            fail(ioFailure(state() == Lifecycle.CONNECTING ? "connecting to" : "reading from", e));
         }
     }
 
@@ -369,15 +424,15 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         {
             if (readyKey.isConnectable()) {
                 if (conduit.socket().finishConnect()) {
-                    connecting = false;
+                    moveTo(Lifecycle.SECURING);
                     readyKey.interestOps(SelectionKey.OP_READ);
                     progressLayer();
                 }
                 return;
             }
-            if (!layerReady) {
+            if (state() == Lifecycle.SECURING) {
                 progressLayer();
-                if (!layerReady) {
+                if (state() == Lifecycle.SECURING) {
                     return;
                 }
             }
@@ -403,12 +458,14 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     /** Drives the conduit's own handshake (TLS), then starts the pipc handshake(). */
     private void progressLayer() throws IOException {
-        if (layerReady) {
+        assert loop.inEventLoop();
+        if (state() != Lifecycle.SECURING) {
             return;
         }
-        layerReady = conduit.handshake();
+        boolean layerReady = conduit.handshake();
         interest(SelectionKey.OP_WRITE, !layerReady && conduit.handshakeWantsWrite());
         if (layerReady) {
+            moveTo(Lifecycle.HANDSHAKING);
             sendHandshakeOutput();
             if (handshake().isComplete()) {
                 onEstablished();
@@ -430,6 +487,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     private void readSome() throws IOException {
+        assert loop.inEventLoop();
         ByteBuffer buffer = loop.readBuffer();
         for (int reads = 0; reads < 16 && !readPaused && !budgetPaused && !isReleased(); reads++) {
             if (handshake().isComplete() && !withinBudget()) {
@@ -493,7 +551,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 for (int i = backlogIndex; i < backlog.size() && backlog.get(i) instanceof Frame.Data data; i++) {
                     run.add(data.message());
                 }
-                int taken = inbound().offerAvailable(run, 0);
+                int taken = deliver(run);
                 backlogIndex += taken;
                 if (taken < run.size()) {
                     pauseReading();
@@ -509,6 +567,40 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         return true;
     }
 
+    /** @return how many messages, from the front of {@code run}, went into the queue or the sink (or were dropped) */
+    private int deliver(List<Envelope> run) {
+        if (sink == null) {
+            return inbound().offerAvailable(run, 0);
+        }
+        if (!isOpen() && !disconnecting()) {
+            return run.size(); // closed: nobody wants them any more
+        }
+        int taken;
+        try {
+            taken = sink.offer(this, run);
+        } catch (RuntimeException e) {
+            throw new PipeException("pipe '" + name() + "': its message sink failed: " + e, e);
+        }
+        if (taken < 0 || taken > run.size()) {
+            throw new PipeException("pipe '" + name() + "': its message sink took " + taken + " of " + run.size()
+                    + " messages; MessageSink.offer must return 0 to the batch's size");
+        }
+        return taken;
+    }
+
+    @Override
+    protected void inboundEnded(java.util.function.Supplier<? extends PipeException> ending) {
+        if (sink == null || sinkEnded) {
+            return;
+        }
+        sinkEnded = true;
+        try {
+            sink.ended(this, ending.get());
+        } catch (RuntimeException e) {
+            log.warn("pipe '{}': its message sink failed when told of the end", name(), e);
+        }
+    }
+
     private void pauseReading() {
         if (!readPaused) {
             readPaused = true;
@@ -517,6 +609,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     private void resumeReading() {
+        assert loop.inEventLoop();
         if (!readPaused || isReleased()) {
             return;
         }
@@ -632,7 +725,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             peerWentAway(() -> new PipeClosedException("pipe '" + name() + "' was disconnected"));
             return;
         }
-        if (peerEnded() || !isOpen() || stopAnswered()) {
+        if (peerEnded() || !isOpen() || state() == Lifecycle.PEER_FINISHED) {
             maybeRelease();
             return;
         }
@@ -641,6 +734,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     private void onWritable() throws IOException {
+        assert loop.inEventLoop();
         if (conduit.hasPendingOutput() && !conduit.flushPendingOutput()) {
             return;
         }
@@ -661,6 +755,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     /** Everything this end will ever send has been sent: end the output (TCP FIN). */
     private void outputFinished() {
+        assert loop.inEventLoop();
         if (outputShut || isReleased()) {
             return;
         }
@@ -680,8 +775,13 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     /** After this end closed or disconnected: keep reading (and dropping) until the peer's end, within a bound. */
     private void startLinger(Duration bound) {
+        assert loop.inEventLoop();
         if (isReleased()) {
             return;
+        }
+        if (!disconnecting()) {
+            moveTo(Lifecycle.CLOSING);
+            inboundEnded(this::closedException);
         }
         lingerDeadlineNanos = System.nanoTime() + Deadline.toNanos(bound);
         if (outbox().isFinished()) {
@@ -712,6 +812,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     @Override
     public void tick(long now) {
+        assert loop.inEventLoop();
         if (isReleased()) {
             return;
         }
@@ -723,7 +824,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         }
         if (lingerDeadlineNanos != 0) {
             if (now - lingerDeadlineNanos > 0) {
-                if (disconnecting() && !peerEnded()) {
+                if (disconnecting()) {
                     endDisconnected(" (" + peer() + " did not answer)");
                 } else {
                     release();
@@ -735,7 +836,12 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     private void onEstablished() {
+        assert loop.inEventLoop();
+        moveTo(Lifecycle.OPEN);
         lastReceivedNanos = System.nanoTime();
+        if (sink != null) {
+            sink.attached(this, () -> loop.execute(this::resumeReading));
+        }
         if (established.complete(this)) {
             log.debug("pipe '{}' connected to {}", name(), peer());
             listener.established(this);
@@ -773,6 +879,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             } catch (IOException e) {
                 log.debug("pipe '{}': closing the socket failed: {}", name(), e.getMessage());
             }
+            inboundEnded(this::closedException);
             if (budget != null) {
                 // What is queued stays counted until read or closed; the rest goes with the socket.
                 budget.forget(budgetWake);
@@ -780,10 +887,13 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 chargedOutsideQueue = 0;
             }
             listener.released(this);
+            // Last: the loop may end with this, once nothing else holds it.
+            loops.release();
         });
     }
 
     private void interest(int op, boolean on) {
+        assert loop.inEventLoop();
         SelectionKey k = key;
         if (k == null || !k.isValid()) {
             return;
@@ -799,7 +909,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         if (e instanceof TlsFailure tls) {
             return tls.toPipeException(name(), peer());
         }
-        if (connecting || !established.isDone()) {
+        if (state() == Lifecycle.CONNECTING || !established.isDone()) {
             return new PipeException("pipe '" + name() + "': cannot connect to " + peer() + ": " + e.getMessage()
                     + " (is the server running and reachable?)", e);
         }

@@ -8,10 +8,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -28,6 +28,7 @@ import io.pipc.Readiness;
 import io.pipc.Transport;
 import io.pipc.transport.Deadline;
 import io.pipc.transport.RefusalLog;
+import io.pipc.transport.SharedThreads;
 import io.pipc.wire.Role;
 
 import org.jspecify.annotations.Nullable;
@@ -85,11 +86,15 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     private final ServerSocketChannel listener;
     private final SocketAddress address;
     private final Admission admission;
-    private final EventLoop loop = EventLoop.next();
+    private final SharedThreads.Lease<EventLoopGroup> loops;
+    private final EventLoop loop;
+    /** Guards {@link #clients} and {@link #waiting}, the server's one record of its clients. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
-    private final ArrayDeque<SocketPipe> accepted = new ArrayDeque<>();
-    private final Set<SocketPipe> unaccepted = ConcurrentHashMap.newKeySet();
+    /** Every client's pipe whose socket is open, in its handshake, waiting, or handed out. */
+    private final Set<SocketPipe> clients = new LinkedHashSet<>();
+    /** The clients past their handshake that {@link #accept()} has not taken yet, in that order. */
+    private final ArrayDeque<SocketPipe> waiting = new ArrayDeque<>();
     private final ConnectionLimits limits;
     private final InboundBudget budget;
     private final RefusalLog refusals;
@@ -97,8 +102,6 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong refusedOverLimits = new AtomicLong();
     private final AtomicLong authenticationFailures = new AtomicLong();
-    /** Every client's pipe whose socket is still open, accepted or not. */
-    private final Set<SocketPipe> live = ConcurrentHashMap.newKeySet();
     private final Readiness readiness;
     private final Runnable onClose;
     private volatile boolean closed;
@@ -120,6 +123,8 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         this.address = listener.getLocalAddress();
         this.admission = admission;
         this.onClose = onClose;
+        this.loops = EventLoopGroup.acquire(options.threadFactory());
+        this.loop = loops.get().next();
         this.readiness = new Readiness(() -> closed || hasAccepted() || (!listening && handshaking() == 0));
         this.limits = new ConnectionLimits(options, () -> loop.execute(this::resumeAccepting));
         this.budget = new InboundBudget(options.maxInboundBuffer());
@@ -155,10 +160,10 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
             registered.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            listener.close();
+            server.abandon();
             throw new IOException("interrupted while starting server " + name, e);
         } catch (java.util.concurrent.ExecutionException e) {
-            listener.close();
+            server.abandon();
             Throwable cause = Objects.requireNonNullElse(e.getCause(), e);
             throw new IOException("cannot serve " + name + ": " + cause.getMessage(), cause);
         }
@@ -185,9 +190,8 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                 if (closed) {
                     throw new PipeClosedException("server '" + name + "' on " + address + " is closed");
                 }
-                SocketPipe pipe = accepted.pollFirst();
+                SocketPipe pipe = waiting.pollFirst();
                 if (pipe != null) {
-                    unaccepted.remove(pipe);
                     pipe.handOut();
                     return pipe;
                 }
@@ -282,7 +286,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
      */
     public void closeWithClients() {
         close();
-        for (SocketPipe pipe : List.copyOf(live)) {
+        for (SocketPipe pipe : clients(false)) {
             pipe.closeWithoutWaiting();
         }
     }
@@ -320,11 +324,18 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         readiness.signal();
         closeListener();
         // Clients the application never took are told goodbye; accepted pipes stay open.
-        for (SocketPipe pipe : List.copyOf(unaccepted)) {
+        for (SocketPipe pipe : clients(true)) {
             pipe.closeWithoutWaiting();
         }
         refusals.end();
         log.debug("server '{}' on {} closed", name, address);
+    }
+
+    /** The server never started: the caller cleans up what it made, the loop is let go. */
+    private void abandon() throws IOException {
+        listenerClosed.set(true);
+        loops.release();
+        listener.close();
     }
 
     private void closeListener() {
@@ -342,6 +353,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                 log.debug("server '{}': closing the listening socket failed: {}", name, e.getMessage());
             }
             onClose.run();
+            loops.release();
         });
     }
 
@@ -426,8 +438,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                 new SocketPipe.Listener() {
                     @Override
                     public void established(SocketPipe established) {
-                        if (slot.establish()) {
-                            queue(established);
+                        if (queue(established, slot)) {
                             return;
                         }
                         // Others finished their handshake first, and took the last places.
@@ -443,23 +454,30 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                     public void released(SocketPipe gone) {
                         // A client that finished before accept() stays queued: what it sent is still to be read.
                         slot.release();
-                        unaccepted.remove(gone);
-                        live.remove(gone);
-                        if (!listening) {
+                        boolean wake;
+                        lock.lock();
+                        try {
+                            clients.remove(gone);
                             // One fewer handshake to wait for: an accept() may now be done waiting.
-                            lock.lock();
-                            try {
+                            wake = !listening;
+                            if (wake) {
                                 arrived.signalAll();
-                            } finally {
-                                lock.unlock();
                             }
+                        } finally {
+                            lock.unlock();
+                        }
+                        if (wake) {
                             readiness.signal();
                         }
                     }
                 }, Deadline.after(options.handshakeTimeout()), budget);
         // Tracked before it can read or write: accept() and close() must never miss a connected client.
-        unaccepted.add(pipe);
-        live.add(pipe);
+        lock.lock();
+        try {
+            clients.add(pipe);
+        } finally {
+            lock.unlock();
+        }
         pipe.begin();
         pipe.established().whenComplete((ok, failure) -> {
             if (failure != null) {
@@ -472,7 +490,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     private void refuse(SocketChannel socket, String peer, @Nullable String why) {
         refused.incrementAndGet();
         refusals.warn(System.nanoTime(), "server '" + name + "' on " + address + ": refused " + peer + ": " + why);
-        closeQuietly(socket);
+        SocketChannels.closeQuietly(socket);
     }
 
     private void refusedAfterHandshake(String peer, Throwable failure) {
@@ -492,30 +510,57 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         }
     }
 
-    private void queue(SocketPipe pipe) {
+    /**
+     * Moves a client past its handshake and into the queue for {@link #accept()}, in one step
+     * under the lock, so that an accept never sees it neither handshaking nor waiting.
+     *
+     * @return false when {@code maxConnections} clients are past their handshake already
+     */
+    private boolean queue(SocketPipe pipe, ConnectionLimits.Slot slot) {
+        boolean closedMeanwhile;
         lock.lock();
         try {
-            if (closed) {
-                pipe.closeWithoutWaiting();
-                return;
+            if (!slot.establish()) {
+                return false;
             }
-            accepted.addLast(pipe);
-            arrived.signal();
+            closedMeanwhile = closed;
+            if (!closedMeanwhile) {
+                waiting.addLast(pipe);
+                arrived.signal();
+            }
         } finally {
             lock.unlock();
         }
-        readiness.signal();
+        if (closedMeanwhile) {
+            pipe.closeWithoutWaiting();
+        } else {
+            readiness.signal();
+        }
+        return true;
     }
 
     /** Clients connected whose handshake is still running. */
-    private long handshaking() {
-        return unaccepted.stream().filter(pipe -> !pipe.established().isDone()).count();
+    private int handshaking() {
+        return limits.handshaking();
     }
 
     private boolean hasAccepted() {
         lock.lock();
         try {
-            return !accepted.isEmpty();
+            return !waiting.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @param notHandedOutOnly only those the application has not accepted
+     * @return a copy of the clients whose sockets are open
+     */
+    private List<SocketPipe> clients(boolean notHandedOutOnly) {
+        lock.lock();
+        try {
+            return clients.stream().filter(pipe -> !notHandedOutOnly || !pipe.isHandedOut()).toList();
         } finally {
             lock.unlock();
         }
@@ -527,13 +572,6 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         refusals.flush(nowNanos);
     }
 
-    private static void closeQuietly(SocketChannel socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // already gone
-        }
-    }
 
     @Override
     public String toString() {

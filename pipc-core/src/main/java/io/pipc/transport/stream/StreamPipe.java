@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
@@ -28,6 +29,8 @@ import io.pipc.transport.FramedPipe;
 import io.pipc.transport.Deadline;
 import io.pipc.transport.Outbox;
 import io.pipc.transport.SharedFailure;
+import io.pipc.transport.SharedThreads;
+import io.pipc.transport.ThreadSource;
 import io.pipc.transport.Watchdog;
 import io.pipc.wire.Frame;
 import io.pipc.wire.ConnectionBinding;
@@ -50,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * <p>Closing is orderly: {@link #close()} writes what was queued and a goodbye before letting
  * go; {@link #disconnect(String)} sends a disconnect, keeps delivering what the peer had
  * already sent until the peer answers with its goodbye, then lets go.
+ *
+ * <p>The owner of the connection's state is whoever holds its lifecycle lock: the reader
+ * thread for what it reads (control frames, the end of the stream), the watchdog for the
+ * clocks, the application for a close. A lock rather than one thread, because the reader spends
+ * its life blocked in a system call and could not take a command until the peer sends a byte;
+ * the lock is never held across a blocking call, so no command waits on the peer.
  */
 public final class StreamPipe extends FramedPipe {
 
@@ -63,25 +72,30 @@ public final class StreamPipe extends FramedPipe {
     private final Closeable resources;
     private final CompletableFuture<Void> handshakeDone = new CompletableFuture<>();
     private final AtomicInteger ioThreads = new AtomicInteger(2);
+    private final ReentrantLock lifecycle = new ReentrantLock();
     private final Thread reader;
     private final Thread writer;
+    private final SharedThreads.Lease<Watchdog> watchdog;
 
     private volatile boolean readerBlocked;
     private volatile long lastReceivedNanos = System.nanoTime();
     private volatile long midFrameSinceNanos;
-    private volatile @Nullable ScheduledFuture<?> watch;
-    private volatile @Nullable ScheduledFuture<?> disconnectDeadline;
+    private volatile @Nullable Future<?> watch;
+    private volatile @Nullable Future<?> disconnectDeadline;
 
     private StreamPipe(String name, Transport transport, PipeOptions options, Role role, ConnectionEnds ends,
             ReadableByteChannel input, GatheringByteChannel output, Closeable resources, String peer) {
-        super(name, transport, options, role, peer, OUTBOX_CAPACITY, ConnectionBinding.of(ends));
+        super(name, transport, options, role, peer, OUTBOX_CAPACITY, ConnectionBinding.of(ends), Lifecycle.HANDSHAKING);
+        if (options.messageSink() != null) {
+            throw new IllegalArgumentException("pipe '" + name + "': " + transport + " pipes have no message sink (only Unix"
+                    + " socket and TCP pipes do); leave PipeOptions.messageSink unset");
+        }
         this.input = input;
         this.output = output;
         this.resources = resources;
-        this.reader = new Thread(this::readLoop, "pipc-read-" + name);
-        this.writer = new Thread(this::writeLoop, "pipc-write-" + name);
-        reader.setDaemon(true);
-        writer.setDaemon(true);
+        this.reader = ThreadSource.newThread(options.threadFactory(), "pipc-read-" + name, this::readLoop);
+        this.writer = ThreadSource.newThread(options.threadFactory(), "pipc-write-" + name, this::writeLoop);
+        this.watchdog = Watchdog.acquire(options.threadFactory());
     }
 
     /**
@@ -116,7 +130,7 @@ public final class StreamPipe extends FramedPipe {
             long remaining = deadline.remainingNanos();
             handshakeDone.get(remaining, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            release();
+            toOwner(this::release);
             throw new PipeTimeoutException("pipe '" + name() + "': " + peer() + " did not complete the handshake in time"
                     + " (is it a pipc peer with the same wire?)");
         } catch (ExecutionException e) {
@@ -127,17 +141,18 @@ public final class StreamPipe extends FramedPipe {
             } catch (PipeException ignored) {
                 // best effort
             }
-            release();
+            toOwner(this::release);
             // The handshake fails only with a PipeException.
             throw new SharedFailure((PipeException) Objects.requireNonNull(e.getCause(), "cause")).get();
         } catch (InterruptedException e) {
-            release();
+            toOwner(this::release);
             throw interrupted("waiting for the handshake", e);
         }
         Duration heartbeat = options().heartbeat();
         Duration period = heartbeat.isZero() ? Duration.ofSeconds(1)
                 : heartbeat.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0 ? heartbeat.dividedBy(4) : Duration.ofSeconds(1);
-        watch = Watchdog.every(period, () -> checkLiveness(System.nanoTime(), lastReceivedNanos, midFrameSinceNanos, readerBlocked));
+        watch = watchdog.get().every(period,
+                () -> toOwner(() -> checkLiveness(System.nanoTime(), lastReceivedNanos, midFrameSinceNanos, readerBlocked)));
         log.debug("pipe '{}' connected to {}", name(), peer());
     }
 
@@ -160,9 +175,9 @@ public final class StreamPipe extends FramedPipe {
      * that reads nothing for that long leaves the pipe broken mid-frame, and closed.
      */
     private void writeLarge(Outbox.Ticket ticket, Deadline deadline) {
-        Runnable broken = () -> failEstablished(new PipeTimeoutException("pipe '" + name() + "': " + peer()
-                + " stopped reading in the middle of a message for the whole write timeout; the pipe is closed"));
-        ScheduledFuture<?> guard = Watchdog.after(Duration.ofNanos(deadline.remainingNanos()), () -> {
+        Runnable broken = () -> toOwner(() -> failEstablished(new PipeTimeoutException("pipe '" + name() + "': " + peer()
+                + " stopped reading in the middle of a message for the whole write timeout; the pipe is closed")));
+        Future<?> guard = watchdog.get().after(Duration.ofNanos(deadline.remainingNanos()), () -> {
             if (!outbox().isWritten(ticket)) {
                 broken.run();
             }
@@ -190,11 +205,26 @@ public final class StreamPipe extends FramedPipe {
 
     @Override
     protected void awaitPeerAfterDisconnect() {
-        if (peerEnded()) {
-            endDisconnected("");
-            return;
+        disconnectDeadline = watchdog.get().after(options().writeTimeout(), () -> toOwner(() -> {
+            if (disconnecting()) {
+                endDisconnected(" (the peer did not answer)");
+            }
+        }));
+    }
+
+    @Override
+    protected boolean inOwner() {
+        return lifecycle.isHeldByCurrentThread();
+    }
+
+    @Override
+    protected void toOwner(Runnable command) {
+        lifecycle.lock();
+        try {
+            command.run();
+        } finally {
+            lifecycle.unlock();
         }
-        disconnectDeadline = Watchdog.after(options().writeTimeout(), () -> endDisconnected(" (the peer did not answer)"));
     }
 
     @Override
@@ -209,7 +239,7 @@ public final class StreamPipe extends FramedPipe {
                 log.debug("pipe '{}' closed before everything written reached the peer: {}", name(), e.getMessage());
             }
         }
-        release();
+        toOwner(this::release);
         joinIoThreads();
     }
 
@@ -231,6 +261,7 @@ public final class StreamPipe extends FramedPipe {
                 buffer.compact();
             }
             lastReceivedNanos = System.nanoTime();
+            toOwner(() -> moveTo(Lifecycle.OPEN));
             handshakeDone.complete(null);
             buffer.flip();
             decode(buffer, frames);
@@ -276,7 +307,7 @@ public final class StreamPipe extends FramedPipe {
                     lastReceivedNanos = System.nanoTime();
                 }
             } else {
-                onControl(frame);
+                toOwner(() -> onControl(frame));
             }
         }
         frames.clear();
@@ -288,7 +319,7 @@ public final class StreamPipe extends FramedPipe {
     private void endOfStream() {
         decoder().endOfStream();
         if (disconnecting()) {
-            peerWentAway(() -> new PipeClosedException("pipe '" + name() + "' was disconnected"));
+            toOwner(() -> peerWentAway(() -> new PipeClosedException("pipe '" + name() + "' was disconnected")));
             return;
         }
         throw new PeerClosedException("pipe '" + name() + "': " + peer() + " closed without saying goodbye (it exited or was killed)");
@@ -299,7 +330,7 @@ public final class StreamPipe extends FramedPipe {
             handshakeDone.completeExceptionally(failure);
             return;
         }
-        failEstablished(failure);
+        toOwner(() -> failEstablished(failure));
     }
 
     private void writeLoop() {
@@ -314,7 +345,7 @@ public final class StreamPipe extends FramedPipe {
         } catch (IOException e) {
             writeFailed(e);
         } catch (InterruptedException e) {
-            failEstablished(new PipeClosedException("pipe '" + name() + "': writer interrupted"));
+            toOwner(() -> failEstablished(new PipeClosedException("pipe '" + name() + "': writer interrupted")));
         } finally {
             ioThreadDone();
         }
@@ -330,7 +361,7 @@ public final class StreamPipe extends FramedPipe {
 
     private void ioThreadDone() {
         if (ioThreads.decrementAndGet() == 0 && peerEnded()) {
-            release();
+            toOwner(this::release);
         }
     }
 
@@ -338,6 +369,7 @@ public final class StreamPipe extends FramedPipe {
     protected void releaseResources() {
         cancel(watch);
         cancel(disconnectDeadline);
+        watchdog.release();
         try {
             resources.close();
         } catch (IOException | RuntimeException e) {
@@ -362,7 +394,7 @@ public final class StreamPipe extends FramedPipe {
         }
     }
 
-    private static void cancel(@Nullable ScheduledFuture<?> task) {
+    private static void cancel(@Nullable Future<?> task) {
         if (task != null) {
             task.cancel(false);
         }

@@ -4,21 +4,21 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.pipc.AuthenticationException;
 import io.pipc.PeerClosedException;
@@ -29,8 +29,12 @@ import io.pipc.PipeTimeoutException;
 import io.pipc.Transport;
 import io.pipc.transport.Deadline;
 import io.pipc.transport.RefusalLog;
+import io.pipc.transport.SharedThreads;
 import io.pipc.transport.socket.Conduit;
+import io.pipc.transport.socket.EventLoop;
+import io.pipc.transport.socket.EventLoopGroup;
 import io.pipc.transport.socket.PeerAddress;
+import io.pipc.transport.socket.SocketChannels;
 import io.pipc.transport.socket.SocketClient;
 import io.pipc.transport.socket.SocketPipe;
 import io.pipc.transport.socket.TlsFailure;
@@ -53,10 +57,12 @@ import org.slf4j.LoggerFactory;
  * until its deadline. The first pipe established wins; everything else is closed, the listener
  * included. See {@code docs/protocol.md}, "TCP rendezvous".
  *
- * <p>Runs in the calling thread, which waits anyway, with its own selector; the chosen
- * connection moves to the shared event loops for its pipc handshake and its life as a pipe.
+ * <p>Runs on one of the shared event loops, which owns every connection of the rendezvous and
+ * all of its state (asserted); the calling thread only waits for the outcome, and its timeout
+ * or interruption reaches the loop as a command. The chosen connection becomes a pipe whose
+ * owner is a loop too.
  */
-final class Rendezvous {
+final class Rendezvous implements EventLoop.Handler {
 
     private static final Logger log = LoggerFactory.getLogger(Rendezvous.class);
 
@@ -64,7 +70,6 @@ final class Rendezvous {
     private static final int MAX_CONNECTIONS = 32;
     private static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MAX_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    private static final long TICK_MILLIS = 50;
 
     private final String name;
     private final String host;
@@ -77,8 +82,15 @@ final class Rendezvous {
     /** Pipes running their pipc handshake on a chosen connection, with the connection each came from. */
     private final Map<SocketPipe, RendezvousConnection> handshaking = new IdentityHashMap<>();
     private final List<RendezvousConnection> committedByUs = new ArrayList<>();
-    private @Nullable Selector selector;
+    /** The loop's handler of each connection, to forget when it leaves the rendezvous. */
+    private final Map<RendezvousConnection, EventLoop.Handler> handlers = new IdentityHashMap<>();
+    private final CompletableFuture<SocketPipe> outcome = new CompletableFuture<>();
+    private final SharedThreads.Lease<EventLoopGroup> loops;
+    private final EventLoop loop;
     private @Nullable ServerSocketChannel listener;
+    private @Nullable SelectionKey listenerKey;
+    /** Loop only: the outcome is decided; everything else is being let go. */
+    private boolean over;
     private @Nullable RendezvousConnection outgoing;
     private long nextConnectNanos;
     private long retryNanos = FIRST_RETRY_NANOS;
@@ -101,6 +113,8 @@ final class Rendezvous {
         this.options = options;
         this.deadline = Deadline.after(options.connectTimeout());
         this.refusals = new RefusalLog(log, "pipe '" + name + "' (rendezvous)");
+        this.loops = EventLoopGroup.acquire(options.threadFactory());
+        this.loop = loops.get().next();
     }
 
     /**
@@ -109,44 +123,114 @@ final class Rendezvous {
      * @throws PipeException when this side cannot listen where it was told to
      */
     Pipe pair() {
-        try (Selector opened = Selector.open()) {
-            selector = opened;
+        try {
             listen();
-            nextConnectNanos = System.nanoTime();
-            log.debug("pipe '{}': rendezvous with {} on port {} (listening: {})", name, host, peerAddress.getPort(),
-                    listener != null);
-            while (true) {
-                SocketPipe pipe = established();
-                if (pipe != null) {
-                    log.debug("pipe '{}': paired with {}", name, pipe.peer());
-                    return pipe;
-                }
-                long remaining = deadline.remainingNanos();
-                if (remaining <= 0) {
-                    throw timeout();
-                }
-                connectIfDue();
-                commitIfLeader();
-                waitForEvents(remaining);
-                if (Thread.interrupted()) {
-                    Thread.currentThread().interrupt();
-                    throw new PipeException("pipe '" + name + "': interrupted while waiting for " + host);
-                }
+        } catch (IOException | RuntimeException e) {
+            loops.release();
+            throw e instanceof PipeException p ? p
+                    : new PipeException("pipe '" + name + "': the rendezvous with " + host + " failed: " + e.getMessage(), e);
+        }
+        log.debug("pipe '{}': rendezvous with {} on port {} (listening: {})", name, host, peerAddress.getPort(),
+                listener != null);
+        loop.execute(this::start);
+        try {
+            return outcome.get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            loop.execute(() -> giveUp(timeout()));
+            return awaitOutcome();
+        } catch (InterruptedException e) {
+            loop.execute(() -> giveUp(new PipeException("pipe '" + name + "': interrupted while waiting for " + host)));
+            try {
+                awaitOutcome().close(); // paired just as the caller gave up: nobody takes it
+            } finally {
+                Thread.currentThread().interrupt();
             }
-        } catch (IOException e) {
-            throw new PipeException("pipe '" + name + "': the rendezvous with " + host + " failed: " + e.getMessage(), e);
-        } finally {
-            closeEverything();
+            throw new PipeException("pipe '" + name + "': interrupted while waiting for " + host, e);
+        } catch (ExecutionException e) {
+            throw failure(e);
         }
     }
 
+    /** After giving up: the loop has decided, one way or the other, or decides now. */
+    private Pipe awaitOutcome() {
+        try {
+            return outcome.join();
+        } catch (CompletionException e) {
+            throw failure(e);
+        }
+    }
+
+    /** The loop made the failure for this one caller: it is thrown as it is, with its causes. */
+    private static PipeException failure(Exception wrapped) {
+        Throwable cause = wrapped.getCause();
+        return cause instanceof PipeException p ? p : new PipeException(String.valueOf(cause), cause);
+    }
+
+    /** On the loop: the listener goes on it, and the first connect out. */
+    private void start() {
+        assert loop.inEventLoop();
+        if (listener != null) {
+            try {
+                listenerKey = loop.register(listener, SelectionKey.OP_ACCEPT, this);
+            } catch (IOException e) {
+                giveUp(new PipeException("pipe '" + name + "': cannot listen on " + localAddress + " for the rendezvous: "
+                        + e.getMessage(), e));
+                return;
+            }
+        }
+        nextConnectNanos = System.nanoTime();
+        goOn();
+    }
+
+    @Override
+    public void ready(SelectionKey key) {
+        accept();
+        goOn();
+    }
+
+    @Override
+    public void tick(long nowNanos) {
+        if (over) {
+            return;
+        }
+        if (deadline.remainingNanos() <= 0) {
+            giveUp(timeout());
+            return;
+        }
+        for (RendezvousConnection connection : List.copyOf(connections)) {
+            if (connection.isOverdue(nowNanos)) {
+                drop(connection, null, "it did not finish stage " + connection.stage() + " in time");
+            }
+        }
+        goOn();
+    }
+
+    /** After anything happened: connect again when due, commit when leading. */
+    private void goOn() {
+        if (over) {
+            return;
+        }
+        connectIfDue();
+        commitIfLeader();
+    }
+
+    /** On the loop: the outcome is decided; let go of everything but the winning pipe. */
+    private void giveUp(PipeException why) {
+        assert loop.inEventLoop();
+        if (over) {
+            return;
+        }
+        over = true;
+        closeEverything();
+        afterRelease(() -> outcome.completeExceptionally(why));
+    }
+
     private void listen() throws IOException {
-        ServerSocketChannel channel = ServerSocketChannel.open(family(localAddress.getAddress()));
+        ServerSocketChannel channel = ServerSocketChannel.open(SocketChannels.family(localAddress.getAddress()));
         try {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             channel.bind(localAddress, 64);
             channel.configureBlocking(false);
-            channel.register(selector(), SelectionKey.OP_ACCEPT);
             listener = channel;
         } catch (BindException e) {
             channel.close();
@@ -172,23 +256,25 @@ final class Rendezvous {
         }
         SocketChannel socket = null;
         try {
-            socket = SocketChannel.open(family(peerAddress.getAddress()));
+            socket = SocketChannel.open(SocketChannels.family(peerAddress.getAddress()));
             socket.configureBlocking(false);
             if (!localAddress.getAddress().isAnyLocalAddress()) {
                 socket.bind(new InetSocketAddress(localAddress.getAddress(), 0));
             }
             boolean connected = socket.connect(peerAddress);
-            SelectionKey key = socket.register(selector(), 0);
+            ConnectionHandler handler = new ConnectionHandler();
+            SelectionKey key = loop.register(socket, 0, handler);
             RendezvousConnection connection = new RendezvousConnection(socket, key, false, !connected,
                     "peer " + peerAddress, name, ownId, this::layer, stageTimeoutNanos());
-            key.attach(connection);
+            handler.connection = connection;
+            handlers.put(connection, handler);
             connections.add(connection);
             outgoing = connection;
             if (connected) {
                 advance(connection);
             }
         } catch (IOException e) {
-            closeQuietly(socket);
+            SocketChannels.closeQuietly(socket);
             connectFailed(e.getMessage());
         }
     }
@@ -216,7 +302,7 @@ final class Rendezvous {
             if (socket == null) {
                 return;
             }
-            String peer = describe(socket);
+            String peer = "peer " + SocketChannels.remoteAddress(socket);
             // One host must not hold every place: others, the real peer among them, keep some.
             int perAddress = Math.min(options.maxHandshakingConnectionsPerAddress(), MAX_CONNECTIONS);
             String refusal = connections.size() >= MAX_CONNECTIONS
@@ -227,19 +313,21 @@ final class Rendezvous {
                             : null;
             if (refusal != null) {
                 refusals.warn(System.nanoTime(), "pipe '" + name + "': refused " + peer + ": " + refusal);
-                closeQuietly(socket);
+                SocketChannels.closeQuietly(socket);
                 continue;
             }
             try {
                 socket.configureBlocking(false);
-                SelectionKey key = socket.register(selector(), 0);
+                ConnectionHandler handler = new ConnectionHandler();
+                SelectionKey key = loop.register(socket, 0, handler);
                 RendezvousConnection connection = new RendezvousConnection(socket, key, true, false, peer, name, ownId,
                         this::layer, stageTimeoutNanos());
-                key.attach(connection);
+                handler.connection = connection;
+                handlers.put(connection, handler);
                 connections.add(connection);
                 advance(connection);
             } catch (IOException e) {
-                closeQuietly(socket);
+                SocketChannels.closeQuietly(socket);
             }
         }
     }
@@ -251,50 +339,35 @@ final class Rendezvous {
             // connecting side's certificate must name the host this side was told to meet, as
             // the accepting side's must for the connecting side: otherwise any certificate the
             // trust store accepts could take the peer's place.
-            return TcpTransport.acceptedConduit(socket, options, true, host, describe(socket));
+            return TcpTransport.acceptedConduit(socket, options, true, host, "peer " + SocketChannels.remoteAddress(socket));
         }
         return TcpTransport.connectingConduit(socket, options, host, peerAddress.getPort());
     }
 
-    private void waitForEvents(long remainingNanos) throws IOException {
-        Selector s = selector();
-        boolean more = false;
-        for (RendezvousConnection connection : connections) {
-            more |= connection.hasUnreadInput();
-        }
-        long waitMillis = Math.min(TICK_MILLIS, TimeUnit.NANOSECONDS.toMillis(remainingNanos) + 1);
-        if (outgoing == null) {
-            waitMillis = Math.min(waitMillis, TimeUnit.NANOSECONDS.toMillis(Math.max(0, nextConnectNanos - System.nanoTime())) + 1);
-        }
-        if (more) {
-            s.selectNow();
-        } else {
-            s.select(Math.max(1, waitMillis));
-        }
-        Iterator<SelectionKey> keys = s.selectedKeys().iterator();
-        while (keys.hasNext()) {
-            SelectionKey key = keys.next();
-            keys.remove();
-            if (!key.isValid()) {
-                continue;
-            }
-            if (key.channel() == listener) {
-                accept();
-            } else if (key.attachment() instanceof RendezvousConnection connection) {
-                advance(connection);
+    /** The loop's handler of one connection of the rendezvous. */
+    private final class ConnectionHandler implements EventLoop.Handler {
+        @Nullable RendezvousConnection connection;
+
+        @Override
+        public void ready(SelectionKey key) {
+            RendezvousConnection c = connection;
+            if (c != null && !over) {
+                advance(c);
+                goOn();
             }
         }
-        long now = System.nanoTime();
-        for (RendezvousConnection connection : List.copyOf(connections)) {
-            if (connection.hasUnreadInput()) {
-                advance(connection);
-            } else if (connection.isOverdue(now)) {
-                drop(connection, null, "it did not finish stage " + connection.stage() + " in time");
-            }
+
+        @Override
+        public void tick(long nowNanos) {
+            // The rendezvous's own tick checks every connection's stage deadline.
         }
     }
 
     private void advance(RendezvousConnection connection) {
+        assert loop.inEventLoop();
+        if (over || !connections.contains(connection)) {
+            return;
+        }
         try {
             connection.advance();
         } catch (PipeException e) {
@@ -314,6 +387,12 @@ final class Rendezvous {
         }
         if (connection.stage() == RendezvousConnection.Stage.CHOSEN) {
             startPipe(connection);
+        } else if (connection.hasUnreadInput()) {
+            // A TLS record holds more than was read: the socket will not say so again.
+            loop.executeLater(() -> {
+                advance(connection);
+                goOn();
+            });
         }
     }
 
@@ -347,13 +426,29 @@ final class Rendezvous {
             connectFailed(null);
         }
         connection.handOver();
+        forget(connection);
         long handshakeNanos = Math.min(Deadline.toNanos(options.handshakeTimeout()), deadline.remainingNanos());
         SocketPipe pipe = SocketClient.handshake(name, Transport.TCP, options, connection.role(), connection.conduit(),
                 connection.peer(), Deadline.after(Duration.ofNanos(Math.max(1, handshakeNanos))),
                 connection.handshakeContext());
         handshaking.put(pipe, connection);
-        Selector s = selector();
-        pipe.established().whenComplete((ok, failure) -> s.wakeup());
+        pipe.established().whenComplete((ok, failure) -> loop.execute(this::checkHandshakes));
+    }
+
+    /** On the loop, when a pipc handshake ended: the first success wins, a failure lets the rendezvous go on. */
+    private void checkHandshakes() {
+        if (over) {
+            return;
+        }
+        SocketPipe pipe = established();
+        if (pipe == null) {
+            goOn();
+            return;
+        }
+        log.debug("pipe '{}': paired with {}", name, pipe.peer());
+        over = true;
+        closeEverything();
+        afterRelease(() -> outcome.complete(pipe));
     }
 
     /** @return the first pipe whose handshake succeeded, after dropping those that failed */
@@ -367,7 +462,7 @@ final class Rendezvous {
                 return pipe;
             }
             PipeException failure = failureOf(pipe);
-            lastFailure = failure;
+            remember(failure);
             if (failure instanceof AuthenticationException) {
                 refusals.warn(System.nanoTime(), "pipe '" + name + "': " + pipe.peer() + " failed to authenticate during"
                         + " the rendezvous; still waiting for the peer: " + failure.getMessage());
@@ -377,6 +472,17 @@ final class Rendezvous {
             }
         }
         return null;
+    }
+
+    /**
+     * Keeps the failure the timeout will name. A refused authentication says what to fix (the
+     * secrets differ); the connection a peer closes when it gives up after that says nothing, so
+     * it does not replace one.
+     */
+    private void remember(PipeException failure) {
+        if (!(lastFailure instanceof AuthenticationException) || failure instanceof AuthenticationException) {
+            lastFailure = failure;
+        }
     }
 
     private static PipeException failureOf(SocketPipe pipe) {
@@ -391,10 +497,11 @@ final class Rendezvous {
 
     private void drop(RendezvousConnection connection, @Nullable PipeException failure, @Nullable String why) {
         connection.drop();
+        forget(connection);
         connections.remove(connection);
         committedByUs.remove(connection);
         if (failure != null && !(failure instanceof PeerClosedException) && !connection.isToItself()) {
-            lastFailure = failure;
+            remember(failure);
         }
         if (connection == outgoing) {
             outgoing = null;
@@ -417,43 +524,45 @@ final class Rendezvous {
         return e;
     }
 
+    private void forget(RendezvousConnection connection) {
+        EventLoop.Handler handler = handlers.remove(connection);
+        if (handler != null) {
+            loop.forget(handler);
+        }
+    }
+
+    /** On the loop, once: every connection and handshake but the winner's closed, the listener and the loop let go. */
     private void closeEverything() {
+        assert loop.inEventLoop();
         for (RendezvousConnection connection : connections) {
             connection.drop();
+            forget(connection);
         }
         connections.clear();
+        // The winner, if any, has left this map already.
         for (SocketPipe pipe : handshaking.keySet()) {
-            pipe.close();
+            pipe.closeWithoutWaiting();
         }
         handshaking.clear();
-        if (listener != null) {
-            closeQuietly(listener);
+        loop.forget(this);
+        if (listenerKey != null) {
+            listenerKey.cancel();
         }
+        SocketChannels.closeQuietly(listener);
         refusals.end();
+        loops.release();
+    }
+
+    /**
+     * Runs {@code decision} once the loop has let go of the listener (it keeps its port until
+     * then): the caller hears the outcome when nothing of the rendezvous listens any more.
+     */
+    private void afterRelease(Runnable decision) {
+        loop.afterDeregistration(decision);
     }
 
     private long stageTimeoutNanos() {
         return Deadline.toNanos(options.handshakeTimeout());
-    }
-
-    private Selector selector() {
-        Selector s = selector;
-        if (s == null) {
-            throw new IllegalStateException("the rendezvous has not started");
-        }
-        return s;
-    }
-
-    private static StandardProtocolFamily family(InetAddress address) {
-        return address instanceof java.net.Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
-    }
-
-    private static String describe(SocketChannel socket) {
-        try {
-            return "peer " + socket.getRemoteAddress();
-        } catch (IOException e) {
-            return "peer (gone)";
-        }
     }
 
     /**
@@ -466,23 +575,11 @@ final class Rendezvous {
             return 0;
         }
         int count = 0;
-        for (SelectionKey k : selector().keys()) {
-            if (k.isValid() && k.attachment() instanceof RendezvousConnection connection && connection.accepted()
-                    && connections.contains(connection) && k.channel() instanceof SocketChannel other
-                    && address.equals(PeerAddress.countedFor(other))) {
+        for (RendezvousConnection connection : connections) {
+            if (connection.accepted() && address.equals(PeerAddress.countedFor(connection.socket()))) {
                 count++;
             }
         }
         return count;
-    }
-
-    private static void closeQuietly(java.nio.channels.@Nullable Channel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing more to do
-            }
-        }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Objects;
 import io.pipc.PeerClosedException;
 import io.pipc.ProtocolException;
 import io.pipc.transport.socket.Conduit;
+import io.pipc.transport.socket.SocketChannels;
 import io.pipc.wire.Role;
 
 import org.jspecify.annotations.Nullable;
@@ -89,6 +90,10 @@ final class RendezvousConnection {
         this.stage = Stage.CONNECTING;
         enter(Stage.CONNECTING);
         key.interestOps(connecting ? SelectionKey.OP_CONNECT : 0);
+    }
+
+    SocketChannel socket() {
+        return socket;
     }
 
     Stage stage() {
@@ -269,15 +274,7 @@ final class RendezvousConnection {
      */
     void drop() {
         key.cancel();
-        try {
-            if (conduit != null) {
-                conduit.close();
-            } else {
-                socket.close();
-            }
-        } catch (IOException ignored) {
-            // already gone
-        }
+        SocketChannels.closeQuietly(conduit != null ? conduit : socket);
     }
 
     /** @return whether everything this side has to send has gone */

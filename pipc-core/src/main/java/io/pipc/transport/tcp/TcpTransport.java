@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
@@ -18,6 +17,7 @@ import io.pipc.PipeServer;
 import io.pipc.Transport;
 import io.pipc.Wire;
 import io.pipc.transport.socket.Conduit;
+import io.pipc.transport.socket.SocketChannels;
 import io.pipc.transport.socket.SocketClient;
 import io.pipc.transport.socket.SocketPipe;
 import io.pipc.transport.socket.SocketServer;
@@ -49,23 +49,23 @@ public final class TcpTransport {
         checkExposure("server '" + name + "'", address.getAddress(), options, options.tlsClientAuth());
         ServerSocketChannel listener = null;
         try {
-            listener = ServerSocketChannel.open(family(address.getAddress()));
+            listener = ServerSocketChannel.open(SocketChannels.family(address.getAddress()));
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             listener.bind(address, 1024);
             return SocketServer.start(name, Transport.TCP, options, listener, new SocketServer.Admission() {
                 @Override
                 public Conduit admit(SocketChannel socket) throws IOException {
                     socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    return acceptedConduit(socket, options, options.tlsClientAuth(), null, describe(socket));
+                    return acceptedConduit(socket, options, options.tlsClientAuth(), null, SocketChannels.remoteAddress(socket));
                 }
 
                 @Override
                 public String describe(SocketChannel socket) {
-                    return TcpTransport.describe(socket);
+                    return SocketChannels.remoteAddress(socket);
                 }
             }, () -> { });
         } catch (IOException e) {
-            closeQuietly(listener);
+            SocketChannels.closeQuietly(listener);
             throw new PipeException("server '" + name + "': cannot listen on " + address + ": " + e.getMessage(), e);
         }
     }
@@ -80,7 +80,7 @@ public final class TcpTransport {
         if (address.isUnresolved()) {
             throw new PipeException("pipe '" + name + "': cannot resolve host " + address.getHostString());
         }
-        return SocketClient.connect(name, Transport.TCP, family(address.getAddress()), address, options, socket -> {
+        return SocketClient.connect(name, Transport.TCP, SocketChannels.family(address.getAddress()), address, options, socket -> {
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             return connectingConduit(socket, options, address.getHostString(), address.getPort());
         });
@@ -116,7 +116,7 @@ public final class TcpTransport {
             throw new PipeException("pipe '" + name + "': cannot resolve host " + host + ": " + e.getMessage(), e);
         }
         InetAddress local = localAddressFor(peer, options);
-        if (family(local) != family(peer) && !local.isAnyLocalAddress()) {
+        if (SocketChannels.family(local) != SocketChannels.family(peer) && !local.isAnyLocalAddress()) {
             throw new IllegalArgumentException("pipe '" + name + "': localAddress " + local.getHostAddress()
                     + " and the peer's address " + peer.getHostAddress() + " are of different IP versions");
         }
@@ -210,25 +210,4 @@ public final class TcpTransport {
                 + " PipeOptions.sslContext(...) with PipeOptions.tlsClientAuth(true), " + loopback);
     }
 
-    private static StandardProtocolFamily family(InetAddress address) {
-        return address instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
-    }
-
-    private static String describe(SocketChannel socket) {
-        try {
-            return String.valueOf(socket.getRemoteAddress());
-        } catch (IOException e) {
-            return "(gone)";
-        }
-    }
-
-    private static void closeQuietly(@Nullable ServerSocketChannel listener) {
-        if (listener != null) {
-            try {
-                listener.close();
-            } catch (IOException ignored) {
-                // nothing more to do
-            }
-        }
-    }
 }

@@ -17,6 +17,7 @@ import io.pipc.Transport;
 import io.pipc.posix.FileStatus;
 import io.pipc.posix.Posix;
 import io.pipc.transport.socket.Conduit;
+import io.pipc.transport.socket.SocketChannels;
 import io.pipc.transport.socket.SocketClient;
 import io.pipc.transport.socket.SocketPipe;
 import io.pipc.transport.socket.SocketServer;
@@ -160,13 +161,7 @@ public final class UnixTransport {
         if (file != null) {
             file.remove();
         }
-        if (listener != null) {
-            try {
-                listener.close();
-            } catch (IOException ignored) {
-                // nothing more to do
-            }
-        }
+        SocketChannels.closeQuietly(listener);
     }
 
     /** A server's admission of each client: the client's user, from the kernel, before any byte. */

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +34,8 @@ import io.pipc.Pipes;
 import io.pipc.Transport;
 import io.pipc.Wire;
 import io.pipc.posix.Posix;
+import io.pipc.testing.LiveThreads;
+import io.pipc.transport.FramedPipe;
 import io.pipc.posix.PrivateDirectory;
 
 import org.junit.jupiter.api.AfterEach;
@@ -243,7 +244,7 @@ class NamedPipeTest {
             written.complete(count);
         });
         // 5 MB cannot fit in the FIFO, the outbox and a 4-message queue: the writer must wait, not fail.
-        await().atMost(Duration.ofSeconds(20)).until(() -> isBlockedWriting(writer));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !writer.isDone() && ((FramedPipe) pipes[0]).writersWaitingForRoom() > 0);
         assertThat(pipes[1].size()).isLessThanOrEqualTo(4);
 
         for (int i = 0; i < count; i++) {
@@ -290,7 +291,7 @@ class NamedPipeTest {
         // Each end holds its two FIFOs; their names are gone, so the kernel shows them as "(deleted)".
         assertThat(fifoDescriptors()).hasSize(4).allMatch(target -> target.endsWith(" (deleted)"));
         Future<byte[]> reader = threads.submit(() -> pipes[1].read());
-        await().until(() -> isWaitingIn(reader, "io.pipc.transport.InboundQueue"));
+        await().until(() -> !reader.isDone() && ((FramedPipe) pipes[1]).readersWaiting() == 1);
 
         pipes[1].close();
         pipes[0].close();
@@ -298,7 +299,10 @@ class NamedPipeTest {
         assertThatThrownBy(() -> reader.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(PipeClosedException.class);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().endsWith("-jobs"));
+            for (Pipe pipe : pipes) {
+                assertThat(LiveThreads.named("pipc-read-" + pipe.name())).isEmpty();
+                assertThat(LiveThreads.named("pipc-write-" + pipe.name())).isEmpty();
+            }
             assertThat(fifoDescriptors()).isEmpty();
         });
         assertThat(entries()).isEmpty();
@@ -348,16 +352,5 @@ class NamedPipeTest {
     /** Where this process's open descriptors lead, for those that lead into the test's directory. */
     private List<String> fifoDescriptors() throws Exception {
         return OpenFifos.in(dir).stream().map(OpenFifos.Open::target).toList();
-    }
-
-    private static boolean isBlockedWriting(Future<?> task) {
-        return isWaitingIn(task, "io.pipc.transport.Outbox");
-    }
-
-    /** Whether some thread (the task's) is parked inside the given class, and the task is still running. */
-    private static boolean isWaitingIn(Future<?> task, String className) {
-        return !task.isDone() && Thread.getAllStackTraces().entrySet().stream()
-                .anyMatch(e -> e.getKey().getState() != Thread.State.RUNNABLE
-                        && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(className)));
     }
 }

@@ -23,6 +23,7 @@ import io.pipc.PipeClosedException;
 import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.PipePair;
+import io.pipc.transport.AbstractPipe;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Pipes;
 
@@ -353,7 +354,7 @@ class InProcessPipeLifecycleTest {
             }
         });
         reader.start();
-        await().until(() -> reader.getState() == Thread.State.WAITING);
+        await().until(() -> ((AbstractPipe) pair.right()).readersWaiting() == 1);
 
         reader.interrupt();
 
@@ -362,10 +363,10 @@ class InProcessPipeLifecycleTest {
         assertThat(flagAfter.get(10, TimeUnit.SECONDS)).as("the interrupt flag is kept").isTrue();
     }
 
-    /** True once the task's thread is parked inside the pipe (it cannot be anywhere else). */
+    /** True once the task's thread waits in one of the pair's queues, as the queues count their waiting threads. */
     private boolean isWaiting(Future<?> task, PipePair pair) {
-        return !task.isDone() && Thread.getAllStackTraces().entrySet().stream()
-                .anyMatch(e -> (e.getKey().getState() == Thread.State.WAITING || e.getKey().getState() == Thread.State.TIMED_WAITING)
-                        && java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals("io.pipc.transport.InboundQueue")));
+        AbstractPipe left = (AbstractPipe) pair.left();
+        AbstractPipe right = (AbstractPipe) pair.right();
+        return !task.isDone() && left.readersWaiting() + right.readersWaiting() + left.producersWaiting() + right.producersWaiting() > 0;
     }
 }

@@ -29,6 +29,7 @@ import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
 import io.pipc.Pipe;
+import io.pipc.transport.FramedPipe;
 import io.pipc.transport.FramedPipeScenarios;
 import io.pipc.transport.HandDrivenPeer;
 import io.pipc.PipeClosedException;
@@ -199,7 +200,7 @@ class SocketPipeTest {
             }
             written.complete(count);
         });
-        await().until(() -> isBlockedIn(writer, "io.pipc.transport.Outbox"));
+        await().until(() -> ((FramedPipe) pipes[0]).writersWaitingForRoom() > 0);
 
         for (int i = 0; i < count; i++) {
             pipes[1].read(Duration.ofSeconds(10));
@@ -433,6 +434,20 @@ class SocketPipeTest {
         FramedPipeScenarios.stopReceivingLosesNothingTheBusyPeerWroteAndStillLetsThisEndReply(pipes[0], pipes[1], threads);
     }
 
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void stoppingThenClosingMovesTheLifecycleForward(Family family) throws Exception {
+        Pipe[] pipes = pair(family);
+        FramedPipeScenarios.stoppingThenClosingMovesTheLifecycleForward((FramedPipe) pipes[0], (FramedPipe) pipes[1]);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void aDisconnectEndsBothEnds(Family family) throws Exception {
+        Pipe[] pipes = pair(family);
+        FramedPipeScenarios.aDisconnectEndsBothEnds((FramedPipe) pipes[0], (FramedPipe) pipes[1]);
+    }
+
     @Test
     void aClientWhoseHandshakeFailedSendsNothingAfterItsPreface() throws Exception {
         try (java.nio.channels.ServerSocketChannel impostor = java.nio.channels.ServerSocketChannel.open()) {
@@ -544,7 +559,7 @@ class SocketPipeTest {
 
         for (int round = 0; round < 200; round++) {
             for (int i = 0; i < 50; i++) {
-                pipes[0].write(new byte[16]); // microseconds apart: a stream, handed to the loop in batches
+                pipes[0].write(new byte[16]); // no read in between: a stream, handed to the loop in batches
             }
             assertThat(pipes[0].readString(Duration.ofSeconds(10))).isEqualTo("got round " + round);
         }
@@ -552,21 +567,71 @@ class SocketPipeTest {
     }
 
     @Test
-    void aLoneMessageLeavesFromTheWritingThreadWithoutWaitingForAnEventLoop() throws Exception {
-        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Future<java.net.Socket> accepting = threads.submit(fake::accept);
-            Pipe client = connectByHand(fake, accepting);
-            java.net.Socket peer = accepting.get(10, TimeUnit.SECONDS);
-            client.write("warm-up");
-            assertThat(new String(readFrame(peer))).isEqualTo("warm-up");
-            long idleSince = System.nanoTime();
-            while (System.nanoTime() - idleSince < 1_000_000) {
-                Thread.onSpinWait(); // a millisecond of quiet makes the next write a lone one, not part of a stream
-            }
+    void aWriteAfterAReadLeavesFromTheWritingThreadWithoutWaitingForAnEventLoop() throws Exception {
+        try (ByHand ends = new ByHand()) {
+            // Sent from this thread: the next write, without a read in between, would be the loop's to send.
+            ends.client.write("first");
+            assertThat(new String(readFrame(ends.peer))).isEqualTo("first");
+            writeFrame(ends.peer, "request");
+            assertThat(ends.client.readString(Duration.ofSeconds(5))).isEqualTo("request");
 
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            for (int i = 0; i < 4; i++) {
-                EventLoop.next().execute(() -> {
+            try (BlockedLoops blocked = new BlockedLoops()) {
+                ends.client.write("reply");
+                assertThat(new String(readFrame(ends.peer))).isEqualTo("reply");
+            }
+        }
+    }
+
+    @Test
+    void aWriterThatWritesWithoutReadingLeavesTheSystemCallsToTheLoopOnceForTheBatch() throws Exception {
+        try (ByHand ends = new ByHand()) {
+            try (BlockedLoops blocked = new BlockedLoops()) {
+                ends.client.write("first");
+                // The first write went out from this thread: its bytes are in the peer's socket already.
+                assertThat(new String(readFrame(ends.peer))).isEqualTo("first");
+                ends.client.write("second");
+                ends.client.write("third");
+                // Those two wait for the loop, which is busy: nothing of them has been sent.
+                assertThat(ends.peer.getInputStream().available()).isZero();
+            }
+            assertThat(new String(readFrame(ends.peer))).isEqualTo("second");
+            assertThat(new String(readFrame(ends.peer))).isEqualTo("third");
+        }
+    }
+
+    /** A pipc client connected to a fake server, and the raw socket of that server's side. */
+    private final class ByHand implements AutoCloseable {
+        final java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        final Pipe client;
+        final java.net.Socket peer;
+
+        ByHand() throws Exception {
+            Future<java.net.Socket> accepting = threads.submit(fake::accept);
+            client = connectByHand(fake, accepting);
+            peer = accepting.get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws IOException {
+            peer.close();
+            fake.close();
+        }
+    }
+
+    /** Keeps every default event loop busy until closed, so that only the writing thread can send. */
+    private static final class BlockedLoops implements AutoCloseable {
+        private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        private final io.pipc.transport.SharedThreads.Lease<EventLoopGroup> loops = EventLoopGroup.acquire(null);
+
+        BlockedLoops() throws InterruptedException {
+            java.util.Set<EventLoop> every = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (int i = 0; i < 8; i++) {
+                every.add(loops.get().next());
+            }
+            java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(every.size());
+            for (EventLoop loop : every) {
+                loop.execute(() -> {
+                    busy.countDown();
                     try {
                         release.await();
                     } catch (InterruptedException e) {
@@ -574,14 +639,19 @@ class SocketPipeTest {
                     }
                 });
             }
-            try {
-                client.write("no loop needed");
-                assertThat(new String(readFrame(peer))).isEqualTo("no loop needed");
-            } finally {
-                release.countDown();
-            }
-            peer.close();
+            assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
         }
+
+        @Override
+        public void close() {
+            release.countDown();
+            loops.release();
+        }
+    }
+
+    private static void writeFrame(java.net.Socket peer, String text) throws IOException {
+        byte[] payload = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        peer.getOutputStream().write(ByteBuffer.allocate(5 + payload.length).putInt(payload.length).put((byte) 1).put(payload).array());
     }
 
     /** Connects a pipc client to a fake server whose side of the handshake is done by hand, not by a loop. */
@@ -631,12 +701,6 @@ class SocketPipeTest {
         } catch (PipeTimeoutException e) {
             return false;
         }
-    }
-
-    private static boolean isBlockedIn(Future<?> task, String className) {
-        return !task.isDone() && Thread.getAllStackTraces().entrySet().stream()
-                .anyMatch(e -> e.getKey().getState() != Thread.State.RUNNABLE
-                        && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(className)));
     }
 
     /** A raw client that speaks the wire by hand, connected to {@code address}. */

@@ -101,10 +101,12 @@ class FlushingOutputChannelTest {
     @Test
     void closeReturnsAtOnceWhileAWriteIsBlockedOnAChildThatDoesNotRead() throws Exception {
         Process sleeper = child("sleep", "60");
-        FlushingOutputChannel channel = new FlushingOutputChannel(sleeper.getOutputStream());
+        InWrite toChild = new InWrite(sleeper.getOutputStream());
+        FlushingOutputChannel channel = new FlushingOutputChannel(toChild);
         // Far more than an operating-system pipe holds: the write blocks in the JDK's synchronized stream.
         Future<Integer> writer = threads.submit(() -> channel.write(ByteBuffer.allocateDirect(4 * 1024 * 1024)));
-        await().until(() -> isBlockedIn(writer, "java.io.FileOutputStream"));
+        // Inside the child's stream with 4 MiB for a pipe of 64 KiB that nobody reads: it cannot come back.
+        await().until(() -> !writer.isDone() && toChild.writing);
 
         assertTimeoutPreemptively(Duration.ofSeconds(2), channel::close);
 
@@ -165,9 +167,23 @@ class FlushingOutputChannelTest {
         return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
     }
 
-    private static boolean isBlockedIn(Future<?> task, String className) {
-        return !task.isDone() && Thread.getAllStackTraces().values().stream()
-                .anyMatch(stack -> stack.length > 0 && stack[0].getClassName().equals(className));
+    /** Says whether a write is inside the stream underneath right now. */
+    private static final class InWrite extends java.io.FilterOutputStream {
+        volatile boolean writing;
+
+        InWrite(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            writing = true;
+            try {
+                out.write(bytes, offset, length);
+            } finally {
+                writing = false;
+            }
+        }
     }
 
     /** Records each call it receives, and the bytes. */

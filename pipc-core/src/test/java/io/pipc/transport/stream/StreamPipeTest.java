@@ -11,7 +11,6 @@ import java.nio.channels.Pipe.SinkChannel;
 import java.nio.channels.Pipe.SourceChannel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +25,7 @@ import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
 import io.pipc.Pipe;
+import io.pipc.transport.FramedPipe;
 import io.pipc.transport.FramedPipeScenarios;
 import io.pipc.transport.HandDrivenPeer;
 import io.pipc.PipeClosedException;
@@ -34,6 +34,8 @@ import io.pipc.PipeTimeoutException;
 import io.pipc.ProtocolException;
 import io.pipc.Transport;
 import io.pipc.transport.Deadline;
+import io.pipc.transport.RecordingThreadFactory;
+import io.pipc.testing.LiveThreads;
 import io.pipc.wire.ConnectionEnds;
 import io.pipc.wire.Role;
 import io.pipc.wire.WireFormat;
@@ -123,6 +125,22 @@ class StreamPipeTest {
     }
 
     @Test
+    void readerWriterAndWatchdogThreadsComeFromTheFactoryAndEndWithThePipes() throws Exception {
+        RecordingThreadFactory factory = new RecordingThreadFactory("app-stream");
+        PipeOptions options = PipeOptions.builder().threadFactory(factory).heartbeat(Duration.ofMillis(200)).build();
+        Pipe[] pipes = connect(options, options);
+        pipes[0].write("ping");
+        assertThat(pipes[1].readString(Duration.ofSeconds(5))).isEqualTo("ping");
+        // Two ends, each a reader and a writer, and one watchdog for both.
+        assertThat(factory.made()).hasSize(5);
+
+        pipes[0].close();
+        pipes[1].close();
+
+        factory.assertAllEndWithin(Duration.ofSeconds(10));
+    }
+
+    @Test
     void headersCrossTheWire() throws Exception {
         Pipe[] pipes = connect();
         pipes[0].write(new Envelope("x".getBytes(), "corr-1", "text/plain"));
@@ -184,7 +202,7 @@ class StreamPipeTest {
             written.complete(n);
         });
         // The reader takes nothing: the writer must end up blocked, not failing and not finishing.
-        await().until(() -> isBlockedWriting(writer));
+        await().until(() -> isBlockedWriting(writer, pipes[0]));
 
         for (int i = 0; i < 10_000; i++) {
             pipes[1].read(Duration.ofSeconds(10));
@@ -265,7 +283,7 @@ class StreamPipeTest {
                 pipes[0].write(new byte[10_000]);
             }
         });
-        await().until(() -> isBlockedWriting(writer));
+        await().until(() -> isBlockedWriting(writer, pipes[0]) && ((FramedPipe) pipes[0]).readersWaiting() == 1);
 
         // The peer reads nothing, so close waits (up to the write timeout) for what is queued to leave.
         Future<?> closing = threads.submit(pipes[0]::close);
@@ -274,8 +292,7 @@ class StreamPipeTest {
         assertThatThrownBy(() -> writer.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeClosedException.class);
         pipes[1].close();
         closing.get(10, TimeUnit.SECONDS);
-        await().untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
-                .noneMatch(t -> t.getName().equals("pipc-read-a") || t.getName().equals("pipc-write-a")));
+        await().until(() -> LiveThreads.named("pipc-read-a").isEmpty() && LiveThreads.named("pipc-write-a").isEmpty());
     }
 
     @Test
@@ -325,6 +342,18 @@ class StreamPipeTest {
     void stopReceivingLosesNothingTheBusyPeerWroteAndStillLetsThisEndReply() throws Exception {
         Pipe[] pipes = connect();
         FramedPipeScenarios.stopReceivingLosesNothingTheBusyPeerWroteAndStillLetsThisEndReply(pipes[0], pipes[1], threads);
+    }
+
+    @Test
+    void stoppingThenClosingMovesTheLifecycleForward() throws Exception {
+        Pipe[] pipes = connect();
+        FramedPipeScenarios.stoppingThenClosingMovesTheLifecycleForward((FramedPipe) pipes[0], (FramedPipe) pipes[1]);
+    }
+
+    @Test
+    void aDisconnectEndsBothEnds() throws Exception {
+        Pipe[] pipes = connect();
+        FramedPipeScenarios.aDisconnectEndsBothEnds((FramedPipe) pipes[0], (FramedPipe) pipes[1]);
     }
 
     @Test
@@ -455,10 +484,8 @@ class StreamPipeTest {
         assertThatThrownBy(pipes[0]::flush).isInstanceOf(PipeClosedException.class);
     }
 
-    private static boolean isBlockedWriting(Future<?> task) {
-        return !task.isDone() && Thread.getAllStackTraces().entrySet().stream()
-                .anyMatch(e -> e.getKey().getState() != Thread.State.RUNNABLE
-                        && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals("io.pipc.transport.Outbox")
-                                && f.getMethodName().equals("enqueue")));
+    /** @return whether {@code task} is still writing and waits for room in {@code pipe}'s outbox */
+    private static boolean isBlockedWriting(Future<?> task, Pipe pipe) {
+        return !task.isDone() && ((FramedPipe) pipe).writersWaitingForRoom() > 0;
     }
 }

@@ -36,6 +36,7 @@ import io.pipc.PipeOptions;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Pipes;
 import io.pipc.ProtocolException;
+import io.pipc.testing.LiveThreads;
 import io.pipc.transport.socket.SocketServer;
 
 import org.junit.jupiter.api.AfterEach;
@@ -367,10 +368,8 @@ class TcpBadInputTest {
     private static Map<Long, Long> loopAllocations() {
         com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Map<Long, Long> allocations = new java.util.HashMap<>();
-        for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread.getName().startsWith("pipc-loop-")) {
-                allocations.put(thread.getId(), bean.getThreadAllocatedBytes(thread.getId()));
-            }
+        for (long id : LiveThreads.named("pipc-loop-")) {
+            allocations.put(id, bean.getThreadAllocatedBytes(id));
         }
         assertThat(allocations).as("event loop threads").isNotEmpty();
         return allocations;

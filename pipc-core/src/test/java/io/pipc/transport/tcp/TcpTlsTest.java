@@ -37,6 +37,7 @@ import io.pipc.PipeServer;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Pipes;
 import io.pipc.ProtocolException;
+import io.pipc.transport.FramedPipe;
 import io.pipc.transport.socket.SocketServer;
 
 import org.junit.jupiter.api.AfterEach;
@@ -155,17 +156,19 @@ class TcpTlsTest {
         PipeServer server = server(small);
         Pipe client = connect(at(server, "localhost"), tls(certificates.client()));
         Pipe serverSide = accept(server);
-        int count = 1_000;
+        // 30 MB: more than the outbox and every kernel buffer on the way can hold, so the writer must wait.
+        int count = 10_000;
         Future<?> writer = threads.submit(() -> {
             for (int i = 0; i < count; i++) {
                 client.write(ByteBuffer.allocate(3000).putInt(i).array());
             }
         });
+        await().atMost(Duration.ofSeconds(30)).until(() -> !writer.isDone() && ((FramedPipe) client).writersWaitingForRoom() > 0);
 
         for (int i = 0; i < count; i++) {
             assertThat(ByteBuffer.wrap(serverSide.read(Duration.ofSeconds(10))).getInt()).isEqualTo(i);
         }
-        writer.get(10, TimeUnit.SECONDS);
+        writer.get(30, TimeUnit.SECONDS);
     }
 
     @Test
