@@ -1,6 +1,7 @@
 package io.pipc.boot.autoconfigure;
 
 import io.pipc.Pipe;
+import io.pipc.integration.PipcShutdown;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -32,6 +33,16 @@ public final class PipcAutoConfiguration {
     @ConditionalOnMissingBean
     PipeFactory pipcPipeFactory() {
         return PipeFactory.pipes();
+    }
+
+    /**
+     * Drains every server and pipe before any pipc endpoint stops, in a shutdown phase whose end
+     * is the end of the last drain.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    PipcShutdown pipcShutdown() {
+        return new PipcShutdown();
     }
 
     @Configuration(proxyBeanMethods = false)
