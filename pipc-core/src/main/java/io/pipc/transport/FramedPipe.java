@@ -93,6 +93,8 @@ public abstract class FramedPipe extends AbstractPipe {
     private volatile boolean peerSpoke;
     private final long outboxQuietMark;
     private long firstWordClockNanos;
+    /** Owner only: when {@link #checkLiveness} last ran, or 0. */
+    private long lastCheckNanos;
 
     /**
      * @param name the pipe's name
@@ -424,7 +426,10 @@ public abstract class FramedPipe extends AbstractPipe {
      * The periodic checks of an established pipe: a heartbeat when nothing was written for an
      * interval; the end of a peer that sent nothing, not even a heartbeat, for three intervals,
      * or that left a frame half-sent for {@link PipeOptions#frameTimeout()}. While this end is
-     * not reading (its queue is full), the silence is its own and does not count.
+     * not reading (its queue is full), the silence is its own and does not count; nor does it
+     * on a check that comes more than an interval after the one before: this end itself was
+     * not running (a starved machine, a long pause), and the peer's heartbeat, sent as both
+     * resume, may not be read yet. That check sends a heartbeat but judges no one.
      *
      * @param now the clock
      * @param lastReceivedNanos when bytes last arrived
@@ -437,14 +442,19 @@ public abstract class FramedPipe extends AbstractPipe {
         if (current != Lifecycle.OPEN && current != Lifecycle.STOPPING && current != Lifecycle.PEER_FINISHED) {
             return;
         }
-        boolean peerDoneSending = current == Lifecycle.PEER_FINISHED;
         if (awaitingFirstWord && closeIfNeitherEndSpoke(now)) {
             return;
         }
+        boolean peerDoneSending = current == Lifecycle.PEER_FINISHED;
         if (heartbeats) {
             long interval = options().heartbeat().toNanos();
+            boolean afterOwnStall = lastCheckNanos != 0 && now - lastCheckNanos > interval;
+            lastCheckNanos = now;
             if (now - outbox.lastEnqueueNanos() >= interval && outbox.enqueueControl(HEARTBEAT)) {
                 flushQueued();
+            }
+            if (afterOwnStall) {
+                return;
             }
             // After its goodbye the peer sends nothing, heartbeats included, though it may still read.
             if (!readingPaused && !peerDoneSending && now - lastReceivedNanos > 3 * interval) {

@@ -7,13 +7,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import java.util.function.Supplier;
+
 import io.pipc.Envelope;
+import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.Transport;
 import io.pipc.wire.ConnectionBinding;
 import io.pipc.wire.ConnectionEnds;
 import io.pipc.wire.Role;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,6 +57,25 @@ class FramedPipeOwnerTest {
         assertThat(pipe.releasedOnOwner).isTrue();
     }
 
+    @Test
+    void silenceAcrossTheOwnersOwnStallIsNotBlamedOnThePeerButAfterItIs() throws Exception {
+        Duration heartbeat = Duration.ofMillis(100);
+        OwnedPipe pipe = new OwnedPipe(owner, PipeOptions.builder().heartbeat(heartbeat).build());
+        long start = System.nanoTime();
+        long heard = start;
+
+        // Checked every 50 ms, then not for a second: this end stalled, and the peer's last word is a second old.
+        pipe.checkOnOwner(start, heard);
+        pipe.checkOnOwner(start + 50_000_000L, heard);
+        pipe.checkOnOwner(start + 1_050_000_000L, heard);
+        assertThat(pipe.lifecycle()).as("right after its own stall").isEqualTo(FramedPipe.Lifecycle.OPEN);
+
+        // The next regular check finds the peer still silent: now it is the peer's.
+        pipe.checkOnOwner(start + 1_100_000_000L, heard);
+        assertThat(pipe.lifecycle()).isNotEqualTo(FramedPipe.Lifecycle.OPEN);
+        assertThat(pipe.failure).hasMessageContaining("sent nothing, not even a heartbeat");
+    }
+
     /** A framed pipe with no bytes moving at all, whose owner is one executor's thread. */
     private static final class OwnedPipe extends FramedPipe {
         private final ExecutorService ownerThread;
@@ -60,8 +83,14 @@ class FramedPipeOwnerTest {
         final List<FramedPipe.Lifecycle> seen = new CopyOnWriteArrayList<>();
         volatile boolean releasedOnOwner;
 
+        volatile @Nullable Throwable failure;
+
         OwnedPipe(ExecutorService ownerThread) {
-            super("owned", Transport.FIFO, PipeOptions.defaults(), Role.ACCEPTOR, "nobody", 1024,
+            this(ownerThread, PipeOptions.defaults());
+        }
+
+        OwnedPipe(ExecutorService ownerThread, PipeOptions options) {
+            super("owned", Transport.FIFO, options, Role.ACCEPTOR, "nobody", 1024,
                     ConnectionBinding.of(new ConnectionEnds("here", "there")), FramedPipe.Lifecycle.OPEN);
             this.ownerThread = ownerThread;
             try {
@@ -69,6 +98,16 @@ class FramedPipeOwnerTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
+        }
+
+        void checkOnOwner(long now, long lastReceivedNanos) throws Exception {
+            ownerThread.submit(() -> checkLiveness(now, lastReceivedNanos, 0, false)).get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        protected void inboundEnded(Supplier<? extends PipeException> ending) {
+            failure = ending.get();
+            super.inboundEnded(ending);
         }
 
         void releaseHere() {

@@ -57,6 +57,8 @@ public final class EventLoop implements Runnable {
     /** Set once by {@link #shutdown()}: the loop ends after the work already handed to it. */
     private volatile boolean stopping;
     private final List<Handler> handlers = new ArrayList<>();
+    /** Loop only: what waits for the selector to let go of the channels closed so far. */
+    private List<Runnable> afterDeregistration = new ArrayList<>();
     /** Shared by every connection of this loop: reads decode everything they read at once. */
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
 
@@ -133,6 +135,19 @@ public final class EventLoop implements Runnable {
     }
 
     /**
+     * Runs {@code task} on the loop once its selector has let go of every channel whose key was
+     * cancelled so far; on the loop thread only. A registered channel keeps its descriptor (a
+     * listener its port, a socket its connection) after {@code close()} until the selector's next
+     * round deregisters it: whoever must know it is really gone hears so from here.
+     *
+     * @param task what to run; must not block
+     */
+    public void afterDeregistration(Runnable task) {
+        assert inEventLoop() : "deregistration awaited off the loop";
+        afterDeregistration.add(task);
+    }
+
+    /**
      * Registers a channel; on the loop thread only.
      *
      * @param channel a non-blocking channel
@@ -172,13 +187,14 @@ public final class EventLoop implements Runnable {
         while (true) {
             try {
                 awake.set(false);
-                if (tasks.isEmpty()) {
+                if (tasks.isEmpty() && afterDeregistration.isEmpty()) {
                     long wait = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000L);
                     selector.select(wait);
                 } else {
                     selector.selectNow();
                 }
                 awake.set(true);
+                runAfterDeregistration();
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
                     SelectionKey key = keys.next();
@@ -215,7 +231,7 @@ public final class EventLoop implements Runnable {
                         }
                     }
                 }
-                if (stopping && tasks.isEmpty()) {
+                if (stopping && tasks.isEmpty() && afterDeregistration.isEmpty()) {
                     end();
                     return;
                 }
@@ -224,6 +240,22 @@ public final class EventLoop implements Runnable {
             } catch (IOException | RuntimeException e) {
                 // One connection's failure must never stop the loop that serves the others.
                 log.error("pipc event loop {}: unexpected failure, carrying on", thread.getName(), e);
+            }
+        }
+    }
+
+    /** The select that just returned deregistered the keys cancelled before it. */
+    private void runAfterDeregistration() {
+        if (afterDeregistration.isEmpty()) {
+            return;
+        }
+        List<Runnable> due = afterDeregistration;
+        afterDeregistration = new ArrayList<>();
+        for (Runnable task : due) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("pipc event loop {}: a task failed unexpectedly", thread.getName(), e);
             }
         }
     }

@@ -222,7 +222,7 @@ final class Rendezvous implements EventLoop.Handler {
         }
         over = true;
         closeEverything();
-        outcome.completeExceptionally(why);
+        afterRelease(() -> outcome.completeExceptionally(why));
     }
 
     private void listen() throws IOException {
@@ -448,7 +448,7 @@ final class Rendezvous implements EventLoop.Handler {
         log.debug("pipe '{}': paired with {}", name, pipe.peer());
         over = true;
         closeEverything();
-        outcome.complete(pipe);
+        afterRelease(() -> outcome.complete(pipe));
     }
 
     /** @return the first pipe whose handshake succeeded, after dropping those that failed */
@@ -462,7 +462,7 @@ final class Rendezvous implements EventLoop.Handler {
                 return pipe;
             }
             PipeException failure = failureOf(pipe);
-            lastFailure = failure;
+            remember(failure);
             if (failure instanceof AuthenticationException) {
                 refusals.warn(System.nanoTime(), "pipe '" + name + "': " + pipe.peer() + " failed to authenticate during"
                         + " the rendezvous; still waiting for the peer: " + failure.getMessage());
@@ -472,6 +472,17 @@ final class Rendezvous implements EventLoop.Handler {
             }
         }
         return null;
+    }
+
+    /**
+     * Keeps the failure the timeout will name. A refused authentication says what to fix (the
+     * secrets differ); the connection a peer closes when it gives up after that says nothing, so
+     * it does not replace one.
+     */
+    private void remember(PipeException failure) {
+        if (!(lastFailure instanceof AuthenticationException) || failure instanceof AuthenticationException) {
+            lastFailure = failure;
+        }
     }
 
     private static PipeException failureOf(SocketPipe pipe) {
@@ -490,7 +501,7 @@ final class Rendezvous implements EventLoop.Handler {
         connections.remove(connection);
         committedByUs.remove(connection);
         if (failure != null && !(failure instanceof PeerClosedException) && !connection.isToItself()) {
-            lastFailure = failure;
+            remember(failure);
         }
         if (connection == outgoing) {
             outgoing = null;
@@ -540,6 +551,14 @@ final class Rendezvous implements EventLoop.Handler {
         SocketChannels.closeQuietly(listener);
         refusals.end();
         loops.release();
+    }
+
+    /**
+     * Runs {@code decision} once the loop has let go of the listener (it keeps its port until
+     * then): the caller hears the outcome when nothing of the rendezvous listens any more.
+     */
+    private void afterRelease(Runnable decision) {
+        loop.afterDeregistration(decision);
     }
 
     private long stageTimeoutNanos() {

@@ -1,8 +1,16 @@
 package io.pipc.transport.socket;
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -94,5 +102,57 @@ class EventLoopTest {
         assertThat(queuedRan.await(10, TimeUnit.SECONDS)).isTrue();
         factory.assertAllEndWithin(Duration.ofSeconds(10));
         assertThat(loop.hasEnded()).isTrue();
+    }
+
+    @Test
+    void whatAwaitsDeregistrationRunsWhenAClosedListenerNoLongerHoldsItsPort() throws Exception {
+        ServerSocketChannel listener = ServerSocketChannel.open();
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        listener.configureBlocking(false);
+        InetSocketAddress address = (InetSocketAddress) listener.getLocalAddress();
+        CompletableFuture<SelectionKey> registered = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                registered.complete(loop.register(listener, SelectionKey.OP_ACCEPT, new Idle()));
+            } catch (IOException e) {
+                registered.completeExceptionally(e);
+            }
+        });
+        SelectionKey key = registered.get(10, TimeUnit.SECONDS);
+
+        // Checked on the loop, in the callback itself: a closed but still registered listener accepts.
+        CompletableFuture<String> connectingThen = new CompletableFuture<>();
+        loop.execute(() -> {
+            key.cancel();
+            try {
+                listener.close();
+            } catch (IOException e) {
+                connectingThen.completeExceptionally(e);
+                return;
+            }
+            loop.afterDeregistration(() -> connectingThen.complete(tryConnecting(address)));
+        });
+
+        assertThat(connectingThen.get(10, TimeUnit.SECONDS)).isEqualTo("refused");
+    }
+
+    private static String tryConnecting(InetSocketAddress address) {
+        try (SocketChannel ignored = SocketChannel.open(address)) {
+            return "accepted";
+        } catch (ConnectException e) {
+            return "refused";
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static final class Idle implements EventLoop.Handler {
+        @Override
+        public void ready(SelectionKey key) {
+        }
+
+        @Override
+        public void tick(long nowNanos) {
+        }
     }
 }
