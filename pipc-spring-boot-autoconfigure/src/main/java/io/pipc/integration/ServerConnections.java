@@ -91,7 +91,7 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
 
     private volatile Duration shutdownGracePeriod = Duration.ofSeconds(10);
 
-    private volatile int handlerThreads = 16;
+    private volatile int handlerThreads = 64;
 
     private volatile PipeMetrics metrics = PipeMetrics.NONE;
 
@@ -145,7 +145,8 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
 
     /**
      * @param handlerThreads the threads of the pool these connections make when no
-     *        {@linkplain #setTaskExecutor task executor} is set; default 16. Raise it when flows
+     *        {@linkplain #setTaskExecutor task executor} is set; default 64, made as needed and ended after a
+     *        minute idle. Raise it when flows
      *        block for long.
      */
     public void setHandlerThreads(int handlerThreads) {

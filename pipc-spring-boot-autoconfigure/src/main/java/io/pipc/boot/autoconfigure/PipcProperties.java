@@ -448,7 +448,7 @@ public class PipcProperties {
          * executor is named and virtual threads are off. An inbound adapter handles each client's
          * messages in order, one batch at a time; a gateway up to max-in-flight at once per client.
          */
-        private int handlerThreads = 16;
+        private int handlerThreads = 64;
 
         /**
          * Name of the TaskExecutor bean whose tasks hand clients' messages to the inbound

@@ -67,7 +67,7 @@ public final class PipcInboundGatewaySpec extends MessagingGatewaySpec<PipcInbou
 
     /**
      * For a spec made from a {@code PipeServer} with no {@linkplain #taskExecutor task executor}:
-     * the threads of the pool that hands its clients' messages to the flow; default 16.
+     * the threads of the pool that hands its clients' messages to the flow; default 64.
      *
      * @param handlerThreads at least 1
      * @return this spec
