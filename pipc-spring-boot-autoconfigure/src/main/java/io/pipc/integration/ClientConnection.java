@@ -1,5 +1,7 @@
 package io.pipc.integration;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import io.pipc.Pipe;
 import io.pipc.PipeException;
 import io.pipc.Readiness;
@@ -12,9 +14,10 @@ import org.jspecify.annotations.Nullable;
  * and where its reading stands. Selectable as its pipe is, so that the server's
  * {@link ClientReader} can wait on it among the others.
  *
- * <p>The reading state is the reader thread's own: {@code busy} while a batch of its messages
- * is being handled (it is not read meanwhile, so its messages keep their order and its queue
- * fills, which slows that client alone), {@code end} once its input has ended.
+ * <p>The reading state: {@code inFlight} counts the tasks handling its messages; while it is at
+ * {@code maxInFlight} the client is not read (with 1, a batch at a time, so its messages keep
+ * their order), and its queue fills, which slows that client alone. {@code end} is set once its
+ * input has ended; it and {@code closeOnly} are the reader thread's own.
  */
 final class ClientConnection implements Selectable {
 
@@ -22,8 +25,17 @@ final class ClientConnection implements Selectable {
 
     private final Pipe pipe;
 
-    /** A batch of this client's messages is being handled; the reader leaves it alone meanwhile. */
-    boolean busy;
+    /**
+     * Tasks handling this client's messages that have not finished; the reader takes no more
+     * from the client while it is at {@link #maxInFlight}.
+     */
+    final AtomicInteger inFlight = new AtomicInteger();
+
+    /**
+     * How many of its messages may be handled at once: 1 keeps their order (one batch at a
+     * time); a gateway's max-in-flight handles each request as a task of its own.
+     */
+    final int maxInFlight;
 
     /** Why the input ended, once it has; the connection retires when its last batch is done. */
     @Nullable PipeException end;
@@ -31,9 +43,17 @@ final class ClientConnection implements Selectable {
     /** The peer cannot be asked to stop sending (the Python wire): a shutdown takes what is queued. */
     boolean closeOnly;
 
-    ClientConnection(String id, Pipe pipe) {
+    ClientConnection(String id, Pipe pipe, int maxInFlight) {
         this.id = id;
         this.pipe = pipe;
+        this.maxInFlight = maxInFlight;
+    }
+
+    /**
+     * @return whether the reader may take this client's next messages
+     */
+    boolean hasRoom() {
+        return this.inFlight.get() < this.maxInFlight;
     }
 
     String id() {

@@ -6,11 +6,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import io.pipc.Envelope;
@@ -31,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * Reads a server and all its clients on one thread, so that a server's threads do not grow
  * with its clients: the thread waits with {@link Pipes#select} on the server and on every
  * client that has no batch in hand, accepts waiting clients, and takes everything queued on a
- * ready client as one batch. Batches are handled on a bounded pool of handler threads, at most
- * one batch per client at a time: each client's messages keep their order, and a client
- * whose flow is slow fills its own queue (and so waits to write) without holding up the others.
+ * ready client as one batch. Messages are handled on the server's {@link Executor}: for an
+ * inbound adapter one batch per client at a time, so each client's messages keep their order;
+ * for a gateway each request is a task of its own, up to the gateway's max-in-flight per client,
+ * since replies are matched by correlation id and need no order. A client at its bound is not
+ * read: it fills its own queue (and so waits to write) without holding up the others.
  *
  * <p>{@link #drain(long)} ends it without losing a message: take the clients whose handshake
  * is done, close the server, ask every client to stop sending ({@link Pipe#stopReceiving()}),
@@ -56,7 +56,7 @@ final class ClientReader {
 
     private final Clients clients;
 
-    private final ThreadPoolExecutor handlers;
+    private final Executor handlers;
 
     private final Thread thread;
 
@@ -85,21 +85,18 @@ final class ClientReader {
 
     /**
      * @param description names the server in logs, e.g. "server 'api'"
-     * @param threadName the reading thread's name; handler threads add "-handler-N"
+     * @param reading makes the reading thread; it should not be a daemon, so that a server keeps
+     *        the application running the way a web server does
      * @param server the server to accept from; nothing else may accept
-     * @param handlerThreads the most batches handled at once
+     * @param handlers runs the tasks that hand messages to the endpoint
      * @param clients told of clients and their messages
      */
-    ClientReader(String description, String threadName, PipeServer server, int handlerThreads, Clients clients) {
+    ClientReader(String description, ThreadFactory reading, PipeServer server, Executor handlers, Clients clients) {
         this.description = Objects.requireNonNull(description, "description");
         this.server = Objects.requireNonNull(server, "server");
         this.clients = Objects.requireNonNull(clients, "clients");
-        this.handlers = new ThreadPoolExecutor(handlerThreads, handlerThreads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), handlerThreadFactory(threadName));
-        this.handlers.allowCoreThreadTimeOut(true);
-        this.thread = new Thread(this::run, threadName);
-        // Not a daemon: a server keeps the application running, the way a web server does.
-        this.thread.setDaemon(false);
+        this.handlers = Objects.requireNonNull(handlers, "handlers");
+        this.thread = reading.newThread(this::run);
     }
 
     void start() {
@@ -131,7 +128,6 @@ final class ClientReader {
             this.halted = true;
             this.wakeUp.signal();
         }
-        this.handlers.shutdown();
         return this.drained;
     }
 
@@ -158,7 +154,7 @@ final class ClientReader {
                     if (ready == this.server) {
                         acceptWaiting();
                     }
-                    else if (ready instanceof ClientConnection client && !client.busy && client.end == null) {
+                    else if (ready instanceof ClientConnection client && client.hasRoom() && client.end == null) {
                         readBatch(client);
                     }
                 }
@@ -177,7 +173,7 @@ final class ClientReader {
             candidates.add(this.server);
         }
         for (ClientConnection client : this.live) {
-            if (!client.busy && client.end == null) {
+            if (client.hasRoom() && client.end == null) {
                 candidates.add(client);
             }
         }
@@ -227,16 +223,37 @@ final class ClientReader {
         catch (PipeException ex) {
             client.end = ex;
         }
-        if (!batch.isEmpty()) {
-            client.busy = true;
-            this.handlers.execute(() -> handle(client, batch));
+        if (batch.isEmpty()) {
+            if (client.end != null && client.inFlight.get() == 0) {
+                retire(client);
+            }
         }
-        else if (client.end != null) {
-            retire(client);
+        else if (client.maxInFlight == 1) {
+            client.inFlight.incrementAndGet();
+            submit(client, () -> handle(client, batch));
+        }
+        else {
+            client.inFlight.addAndGet(batch.size());
+            for (Envelope message : batch) {
+                submit(client, () -> handle(client, List.of(message)));
+            }
         }
     }
 
-    /** On a handler thread: hands a batch over in order, then gives the client back to the reader. */
+    private void submit(ClientConnection client, Runnable task) {
+        try {
+            this.handlers.execute(task);
+        }
+        catch (RuntimeException ex) {
+            // A rejecting executor (shut down, or bounded and full): the reading thread hands over
+            // itself rather than drop the message; the client waits meanwhile, as with a slow flow.
+            logger.debug("{}: its executor refused a task ({}); the reading thread handles it", this.description,
+                    ex.toString());
+            task.run();
+        }
+    }
+
+    /** On a handler thread: hands messages over in order, then gives the client back to the reader. */
     private void handle(ClientConnection client, List<Envelope> batch) {
         try {
             for (int i = 0; i < batch.size(); i++) {
@@ -249,16 +266,19 @@ final class ClientReader {
             }
         }
         finally {
-            this.done.add(client);
-            this.wakeUp.signal();
+            int left = client.inFlight.decrementAndGet();
+            // The reader waits on this client only when it was at its bound or its input has ended.
+            if (left == client.maxInFlight - 1 || left == 0) {
+                this.done.add(client);
+                this.wakeUp.signal();
+            }
         }
     }
 
     private void takeBackFinishedBatches() {
         ClientConnection client;
         while ((client = this.done.poll()) != null) {
-            client.busy = false;
-            if (client.end != null) {
+            if (client.end != null && client.inFlight.get() == 0) {
                 retire(client);
             }
         }
@@ -298,7 +318,7 @@ final class ClientReader {
 
     /** Whether every client's input has ended and been handed over; close-only clients count once their queue is empty. */
     private boolean drainedEverything() {
-        this.live.removeIf((client) -> client.closeOnly && !client.busy && client.pipe().size() == 0);
+        this.live.removeIf((client) -> client.closeOnly && client.inFlight.get() == 0 && client.pipe().size() == 0);
         if (this.live.isEmpty() && this.serverGone) {
             this.drained = true;
             return true;
@@ -325,15 +345,6 @@ final class ClientReader {
         return (nanos > 0) ? Duration.ofNanos(nanos) : Duration.ZERO;
     }
 
-    private static ThreadFactory handlerThreadFactory(String threadName) {
-        AtomicInteger count = new AtomicInteger();
-        return (runnable) -> {
-            Thread thread = new Thread(runnable, threadName + "-handler-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
     /** What the reader tells the server's connections. */
     interface Clients {
 
@@ -346,7 +357,8 @@ final class ClientReader {
         ClientConnection connected(Pipe pipe);
 
         /**
-         * On a handler thread: a message from a client, in the order the client sent them.
+         * On a handler thread: a message from a client; in the order the client sent them when
+         * the client's max-in-flight is 1.
          *
          * @param client the client
          * @param message the message

@@ -23,6 +23,12 @@ sealed interface InboundSource {
     PipeMetrics metrics();
 
     /**
+     * @return whether each message is handed over on a task of its own (a server's executor),
+     *         which may then wait for the flow's reply; a pipe's reading thread must not
+     */
+    boolean handsOverOnTasks();
+
+    /**
      * Makes {@code receiver} the one inbound endpoint of the source.
      *
      * @param owner names the endpoint, for errors
@@ -76,6 +82,11 @@ sealed interface InboundSource {
         }
 
         @Override
+        public boolean handsOverOnTasks() {
+            return false;
+        }
+
+        @Override
         public void register(String owner, MessageReceiver receiver) {
             this.pipe.dispatcher().registerReceiver(owner, receiver);
         }
@@ -92,14 +103,14 @@ sealed interface InboundSource {
 
         @Override
         public void stop(String owner, Duration gracePeriod, Runnable then) {
-            Thread stopper = new Thread(() -> {
+            Thread stopper = PipcThreads.newThread("pipc-stop-" + owner, false, () -> {
                 try {
                     stop(owner, gracePeriod);
                 }
                 finally {
                     then.run();
                 }
-            }, "pipc-stop-" + owner);
+            });
             stopper.start();
         }
     }
@@ -128,6 +139,11 @@ sealed interface InboundSource {
         @Override
         public PipeMetrics metrics() {
             return this.connections.metrics();
+        }
+
+        @Override
+        public boolean handsOverOnTasks() {
+            return true;
         }
 
         @Override

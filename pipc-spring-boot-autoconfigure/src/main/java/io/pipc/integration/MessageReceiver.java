@@ -21,4 +21,13 @@ interface MessageReceiver {
     default boolean awaitIdle(long deadlineNanos) {
         return true;
     }
+
+    /**
+     * @return how many messages of one connection may be handed over at once: 1 (the default)
+     *         hands them over in order; a gateway, whose replies are matched by correlation id,
+     *         takes more
+     */
+    default int maxInFlightPerConnection() {
+        return 1;
+    }
 }

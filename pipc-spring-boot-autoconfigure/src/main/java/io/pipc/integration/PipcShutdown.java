@@ -87,14 +87,14 @@ public final class PipcShutdown implements SmartLifecycle, BeanFactoryAware {
     @Override
     public void stop(Runnable callback) {
         this.running = false;
-        Thread draining = new Thread(() -> {
+        Thread draining = PipcThreads.newThread("pipc-shutdown", false, () -> {
             try {
                 drain();
             }
             finally {
                 callback.run();
             }
-        }, "pipc-shutdown");
+        });
         draining.start();
     }
 

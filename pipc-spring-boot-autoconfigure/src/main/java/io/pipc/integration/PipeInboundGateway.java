@@ -24,20 +24,23 @@ import org.springframework.messaging.converter.MessageConversionException;
  * asked, with the request's correlation id. Concurrent requests over one connection are told
  * apart by that id, so replies may leave in any order.
  *
- * <p>Requests are sent on the thread that hands them over (a pipe's reading thread, a server's
- * handler threads) without waiting for the reply there: with a {@code DirectChannel} the flow
- * runs on that thread and each peer's requests are handled one at a time; with an
- * {@code ExecutorChannel} (or any asynchronous flow) many are in flight at once, and each reply
- * is written from whichever thread produces it.
+ * <p>A server hands each request over as a task of its own on its executor, up to
+ * max-in-flight per client: the task sends it and waits for the reply (with a
+ * {@code DirectChannel} the flow runs right there), so one client's requests are handled
+ * concurrently however slow the flow. A pipe's reading thread sends each request without
+ * waiting for the reply: with a {@code DirectChannel} the pipe's requests are handled one at a
+ * time; with an {@code ExecutorChannel} (or any asynchronous flow) many are in flight at once,
+ * and each reply is written from whichever thread produces it.
  *
  * <p>Stopping hands over every request the peer sent until it was asked to stop sending, as
  * {@link PipeInboundChannelAdapter} does, and then waits for the replies in flight to be
  * written, all within the shutdown grace period.
  *
  * <p>At most {@link #setMaxInFlight(int) max-in-flight} requests (default 1000) are handled at
- * once; beyond that the reading thread waits for a reply before it takes the next request, so
- * the pipe's inbound queue fills and the requester's writes wait: an asynchronous flow cannot
- * make requests pile up in memory.
+ * once; beyond that the next request waits for a reply before it is sent (on a pipe's reading
+ * thread, or a server's task; a server also stops reading a client with max-in-flight requests
+ * being handed over), so the inbound queue fills and the requester's writes wait: an
+ * asynchronous flow cannot make requests pile up in memory.
  *
  * <p>A reply that does not come within the reply timeout (default 30 seconds) is given up, and
  * the requester gets none; nor does it when the flow fails and there is no error channel whose
@@ -183,6 +186,11 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
             public boolean awaitIdle(long deadlineNanos) {
                 return awaitNoneInFlight(deadlineNanos);
             }
+
+            @Override
+            public int maxInFlightPerConnection() {
+                return getMaxInFlight();
+            }
         });
     }
 
@@ -233,6 +241,10 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
         if (!awaitRoomForOneMore()) {
             return;
         }
+        if (this.source.handsOverOnTasks()) {
+            requestOnThisTask(received, request, correlationId, from);
+            return;
+        }
         try {
             sendAndReceiveMessageReactive(request)
                     .timeout(this.replyTimeout)
@@ -244,6 +256,31 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
             // Thrown before the reply stream was subscribed: the finally above will not run.
             answered();
             failed(ex, correlationId, from);
+        }
+    }
+
+    /**
+     * A server hands each request over on a task of its own, so the task waits for the reply
+     * (as Spring Integration's {@code TcpInboundGateway} does): with a {@code DirectChannel} the
+     * reply is there when the flow returns, and no timer is set per request.
+     */
+    private void requestOnThisTask(ReceivedMessage received, Message<?> request, @Nullable String correlationId,
+            String from) {
+        Message<?> reply;
+        try {
+            reply = sendAndReceiveMessage(request);
+        }
+        catch (RuntimeException ex) {
+            answered();
+            failed(ex, correlationId, from);
+            return;
+        }
+        answered();
+        if (reply == null) {
+            failed(new TimeoutException(), correlationId, from);
+        }
+        else {
+            writeReply(received, reply, correlationId, from);
         }
     }
 

@@ -3,12 +3,13 @@ package io.pipc.integration;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.pipc.Codec;
 import io.pipc.Envelope;
@@ -42,6 +43,17 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
     private final SharedPipe pipe;
 
     private final Map<String, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
+
+    /**
+     * Correlation ids are this prefix and a count: unique among this gateway's requests without
+     * a {@code UUID.randomUUID()} (a synchronised {@code SecureRandom}) per request. The random
+     * prefix keeps them apart from the ids of the requests the peer sends over the same pipe,
+     * which an inbound gateway here must not take for replies.
+     */
+    private final String correlationPrefix = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE,
+            Character.MAX_RADIX) + "-";
+
+    private final AtomicLong requests = new AtomicLong();
 
     private volatile PipeMessageMapper mapper = new PipeMessageMapper();
 
@@ -165,7 +177,8 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
                     + " (its input ended: the peer left, or this application is stopping), so no reply could come;"
                     + " the request was not written");
         }
-        String correlationId = UUID.randomUUID().toString();
+        String correlationId = this.correlationPrefix + Long.toString(this.requests.incrementAndGet(),
+                Character.MAX_RADIX);
         Envelope request = this.mapper.toEnvelope(requestMessage, "pipe '" + this.pipe.name() + "'");
         CompletableFuture<Envelope> reply = new CompletableFuture<>();
         this.pending.put(correlationId, reply);

@@ -72,8 +72,7 @@ final class PipeReader {
         this.pipe = Objects.requireNonNull(pipe, "pipe");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.endListener = Objects.requireNonNull(endListener, "endListener");
-        this.thread = new Thread(this::run, threadName);
-        this.thread.setDaemon(true);
+        this.thread = PipcThreads.newThread(threadName, true, this::run);
     }
 
     void start() {

@@ -8,7 +8,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
@@ -27,9 +30,13 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * The clients of one {@link PipeServer}: accepts them, gives each a connection id, hands their
@@ -37,11 +44,15 @@ import org.springframework.context.SmartLifecycle;
  * of Spring Integration's server connection factories; an inbound adapter or gateway and an
  * outbound adapter of one server share one instance.
  *
- * <p>One thread reads the server and every client (see {@link ClientReader}), and a bounded
- * pool of {@linkplain #setHandlerThreads handler threads} hands their messages to the endpoint,
- * one batch per client at a time: each client's messages arrive in order, a slow flow for one
- * client does not hold up the others, and a server with a thousand clients does not have a
- * thousand threads.
+ * <p>One thread reads the server and every client (see {@link ClientReader}), and tasks on a
+ * Spring {@link TaskExecutor} hand their messages to the endpoint: the one
+ * {@linkplain #setTaskExecutor set} (the starter's default is built the Boot way, so
+ * {@code spring.threads.virtual.enabled} and task decorators apply), or else a pool of
+ * {@linkplain #setHandlerThreads handler threads} of their own. An inbound adapter gets one
+ * batch per client at a time, so each client's messages arrive in order; a gateway gets each
+ * request as a task of its own, up to its max-in-flight per client, since its replies are matched
+ * by correlation id. A slow flow for one client does not hold up the others, and a server with a
+ * thousand clients does not have a thousand threads.
  *
  * <p>It starts accepting after the inbound endpoints have started (its phase is later) and,
  * on stop, before they stop, it shuts down without losing a message: it closes the server so
@@ -80,7 +91,7 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
 
     private volatile Duration shutdownGracePeriod = Duration.ofSeconds(10);
 
-    private volatile int handlerThreads = 16;
+    private volatile int handlerThreads = 64;
 
     private volatile PipeMetrics metrics = PipeMetrics.NONE;
 
@@ -96,6 +107,13 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
     private boolean autoStartup = true;
 
     private @Nullable ClientReader reader;
+
+    private volatile @Nullable Executor taskExecutor;
+
+    private volatile @Nullable Function<Integer, TaskExecutor> taskExecutorFactory;
+
+    /** The executor made at start when none was set; shut down after the drain. */
+    private @Nullable TaskExecutor ownExecutor;
 
     /**
      * @param server the server whose clients to accept; nothing else may accept them
@@ -126,14 +144,35 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
     }
 
     /**
-     * @param handlerThreads the most threads handing clients' messages to the endpoint at once,
-     *        each busy with one client's batch; default 16. Raise it when flows block for long.
+     * @param handlerThreads the threads of the pool these connections make when no
+     *        {@linkplain #setTaskExecutor task executor} is set; default 64, made as needed and ended after a
+     *        minute idle. Raise it when flows
+     *        block for long.
      */
     public void setHandlerThreads(int handlerThreads) {
         if (handlerThreads < 1) {
             throw new IllegalArgumentException("handlerThreads must be at least 1 (was " + handlerThreads + ")");
         }
         this.handlerThreads = handlerThreads;
+    }
+
+    /**
+     * @param taskExecutor runs the tasks that hand clients' messages to the endpoint; these
+     *        connections do not shut it down. Unset, they make a pool of
+     *        {@linkplain #setHandlerThreads handler threads} of their own.
+     */
+    public void setTaskExecutor(Executor taskExecutor) {
+        this.taskExecutor = Objects.requireNonNull(taskExecutor, "taskExecutor");
+    }
+
+    /**
+     * @param taskExecutorFactory when no {@linkplain #setTaskExecutor task executor} is set,
+     *        makes the one these connections use, given the {@linkplain #setHandlerThreads handler
+     *        threads}; they initialize it at start and shut it down after their drain. Unset, a
+     *        {@link ThreadPoolTaskExecutor} of that many threads.
+     */
+    public void setTaskExecutorFactory(Function<Integer, TaskExecutor> taskExecutorFactory) {
+        this.taskExecutorFactory = Objects.requireNonNull(taskExecutorFactory, "taskExecutorFactory");
     }
 
     /**
@@ -241,8 +280,17 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
             this.server.claimAccepting("connections of server '" + this.server.name() + "'");
             PipeServer listening = this.server.open();
             this.metrics.serverListening(origin(), this.server);
-            ClientReader started = new ClientReader("server '" + this.server.name() + "'",
-                    "pipc-server-" + this.server.name(), listening, this.handlerThreads, new Clients());
+            Executor handlers = this.taskExecutor;
+            if (handlers == null) {
+                TaskExecutor own = makeOwnExecutor();
+                this.ownExecutor = own;
+                handlers = own;
+            }
+            // Not a daemon: a server keeps the application running, the way a web server does.
+            ThreadFactory reading = (runnable) -> PipcThreads.newThread("pipc-server-" + this.server.name(), false,
+                    runnable);
+            ClientReader started = new ClientReader("server '" + this.server.name() + "'", reading, listening, handlers,
+                    new Clients());
             this.reader = started;
             this.running = true;
             started.start();
@@ -280,15 +328,14 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
             CompletableFuture<Void> begun = new CompletableFuture<>();
             this.stopped = begun;
             this.running = false;
-            Thread stopper = new Thread(() -> {
+            PipcThreads.newThread("pipc-server-" + this.server.name() + "-shutdown", false, () -> {
                 try {
                     shutDown();
                 }
                 finally {
                     begun.complete(null);
                 }
-            }, "pipc-server-" + this.server.name() + "-shutdown");
-            stopper.start();
+            }).start();
             return begun;
         }
     }
@@ -328,6 +375,10 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         if (endpoint != null) {
             drained &= endpoint.awaitIdle(deadline);
         }
+        TaskExecutor own = this.ownExecutor;
+        if (own != null) {
+            shutDown(own);
+        }
         // The drain stopped it listening; every client it had is taken now.
         this.server.close();
         List<ClientConnection> open = new ArrayList<>(this.connections.values());
@@ -347,6 +398,47 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         else {
             logger.warn("server '{}' stopped: {} client connections closed; the grace period of {} ran out before"
                     + " every message they sent was handled", this.server.name(), open.size(), this.shutdownGracePeriod);
+        }
+    }
+
+    private TaskExecutor makeOwnExecutor() {
+        Function<Integer, TaskExecutor> factory = this.taskExecutorFactory;
+        TaskExecutor made;
+        if (factory != null) {
+            made = factory.apply(this.handlerThreads);
+        }
+        else {
+            ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
+            pool.setThreadNamePrefix("pipc-server-" + this.server.name() + "-handler-");
+            pool.setCorePoolSize(this.handlerThreads);
+            pool.setMaxPoolSize(this.handlerThreads);
+            pool.setAllowCoreThreadTimeOut(true);
+            pool.setDaemon(true);
+            made = pool;
+        }
+        if (made instanceof InitializingBean initializing) {
+            try {
+                initializing.afterPropertiesSet();
+            }
+            catch (Exception ex) {
+                throw new IllegalStateException("server '" + this.server.name() + "': its task executor " + made
+                        + " failed to initialize: " + ex, ex);
+            }
+        }
+        return made;
+    }
+
+    private void shutDown(TaskExecutor own) {
+        try {
+            if (own instanceof DisposableBean disposable) {
+                disposable.destroy();
+            }
+            else if (own instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+        }
+        catch (Exception ex) {
+            logger.warn("server '{}': its task executor failed to shut down: {}", this.server.name(), ex.toString());
         }
     }
 
@@ -374,7 +466,9 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         public ClientConnection connected(Pipe pipe) {
             String name = ServerConnections.this.server.name();
             String id = name + "-" + ServerConnections.this.connectionCount.incrementAndGet();
-            ClientConnection connection = new ClientConnection(id, pipe);
+            MessageReceiver endpoint = ServerConnections.this.receiver;
+            ClientConnection connection = new ClientConnection(id, pipe,
+                    (endpoint != null) ? endpoint.maxInFlightPerConnection() : 1);
             ServerConnections.this.connections.put(id, connection);
             logger.debug("server '{}': client connection '{}' opened", name, id);
             ServerConnections.this.metrics.connectionOpened(origin());

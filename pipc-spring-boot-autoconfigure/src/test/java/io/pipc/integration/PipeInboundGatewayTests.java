@@ -4,10 +4,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +32,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.config.EnableIntegration;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.scheduling.concurrent.ConcurrentTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -94,6 +98,50 @@ class PipeInboundGatewayTests {
                     assertThat(order.indexOf("r0")).as("the first request was held until the last was answered")
                             .isGreaterThan(order.indexOf("r99"));
                 });
+    }
+
+    @Test
+    void slowFlowOnADirectChannelHandlesOneClientsRequestsAtOnce() {
+        PipeServer server = Pipes.server(LOOPBACK);
+        CountDownLatch allInTheFlow = new CountDownLatch(3);
+        this.runner.withBean(PipeServer.class, () -> server)
+                .withBean("allInTheFlow", CountDownLatch.class, () -> allInTheFlow)
+                .withUserConfiguration(TogetherServer.class)
+                .run((context) -> {
+                    Pipe client = Pipes.connect(server.address());
+                    for (int i = 0; i < 3; i++) {
+                        client.write(new Envelope(bytes("r" + i), "r" + i, null));
+                    }
+                    Map<String, String> replies = new LinkedHashMap<>();
+                    for (int i = 0; i < 3; i++) {
+                        Envelope reply = client.readEnvelope(WAIT);
+                        replies.put(reply.correlationId(), text(reply.payload()));
+                    }
+                    // One at a time, the first request would wait in the flow for the others until it gave up.
+                    assertThat(replies).containsOnly(Map.entry("r0", "together"), Map.entry("r1", "together"),
+                            Map.entry("r2", "together"));
+                });
+    }
+
+    @Test
+    void flowRunsOnTheTaskExecutorTheServerIsGiven() {
+        PipeServer server = Pipes.server(LOOPBACK);
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setThreadNamePrefix("application-executor-");
+        executor.initialize();
+        try {
+            this.runner.withBean(PipeServer.class, () -> server)
+                    .withBean("executor", Executor.class, () -> executor)
+                    .withUserConfiguration(ThreadNameServer.class)
+                    .run((context) -> {
+                        Pipe client = Pipes.connect(server.address());
+                        client.write(new Envelope(bytes("which"), "r1", null));
+                        assertThat(text(client.readEnvelope(WAIT).payload())).startsWith("application-executor-");
+                    });
+        }
+        finally {
+            executor.shutdown();
+        }
     }
 
     @Test
@@ -184,9 +232,12 @@ class PipeInboundGatewayTests {
         });
         Pipe client = clients.get(0);
 
+        Set<String> answered = new HashSet<>();
         for (int i = 0; i < 500; i++) {
-            assertThat(client.readEnvelope(WAIT).correlationId()).isEqualTo("r" + i);
+            answered.add(client.readEnvelope(WAIT).correlationId());
         }
+        // Each request its own task: replies leave as they are done, matched by correlation id.
+        assertThat(answered).hasSize(500).contains("r0", "r499");
         // An orderly goodbye, not a dropped connection (which says "without saying goodbye").
         assertThatExceptionOfType(PeerClosedException.class).isThrownBy(() -> client.read(WAIT))
                 .withMessageEndingWith(" closed").withMessageNotContaining("without saying goodbye");
@@ -213,6 +264,38 @@ class PipeInboundGatewayTests {
         IntegrationFlow upperCase(PipeServer server) {
             return IntegrationFlow.from(Pipc.inboundGateway(server))
                     .transform(byte[].class, (payload) -> bytes(text(payload).toUpperCase()))
+                    .get();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TogetherServer {
+
+        @Bean
+        IntegrationFlow together(PipeServer server, CountDownLatch allInTheFlow) {
+            // A DirectChannel: the flow runs on the task that hands the request over.
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()))
+                    .<String, String>transform((payload) -> {
+                        allInTheFlow.countDown();
+                        try {
+                            return allInTheFlow.await(5, TimeUnit.SECONDS) ? "together" : "alone";
+                        }
+                        catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                            return "interrupted";
+                        }
+                    })
+                    .get();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ThreadNameServer {
+
+        @Bean
+        IntegrationFlow threadName(PipeServer server, Executor executor) {
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()).taskExecutor(executor))
+                    .<String, String>transform((payload) -> Thread.currentThread().getName())
                     .get();
         }
     }

@@ -1,7 +1,9 @@
 package io.pipc.integration;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -72,6 +74,27 @@ class ServerConnectionsTests {
                     .isNotEqualTo(two.getHeaders().get(PipcHeaders.CONNECTION_ID));
             assertThat(one.getHeaders()).containsEntry(PipcHeaders.PIPE_NAME, this.connections.getServer().name())
                     .containsEntry(PipcHeaders.TRANSPORT, "tcp");
+        });
+    }
+
+    @Test
+    void anInboundAdapterGetsEachClientsMessagesInTheOrderSentWhileHandlerThreadsAreMany() {
+        this.connections.setHandlerThreads(16);
+        this.runner.run((context) -> {
+            Pipe client = Pipes.connect(this.server.address());
+            for (int i = 0; i < 300; i++) {
+                client.write("m" + i);
+            }
+            QueueChannel in = context.getBean("in", QueueChannel.class);
+            List<String> received = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                received.add(new String((byte[]) in.receive(WAIT.toMillis()).getPayload(), StandardCharsets.UTF_8));
+            }
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                sent.add("m" + i);
+            }
+            assertThat(received).isEqualTo(sent);
         });
     }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import io.pipc.Codec;
@@ -92,7 +93,8 @@ final class PipcBeanRegistrar implements ImportBeanDefinitionRegistrar, Environm
         if (definitions.isEmpty()) {
             return;
         }
-        Registration registration = new Registration(registry, this.beanFactory);
+        Registration registration = new Registration(registry, this.beanFactory,
+                new ServerTaskExecutors(this.environment, this.beanFactory));
         for (PipeDefinition pipe : definitions.pipes()) {
             registration.pipe(pipe);
         }
@@ -132,9 +134,12 @@ final class PipcBeanRegistrar implements ImportBeanDefinitionRegistrar, Environm
         /** One shared pipe per entry, whoever defined the bean, so that its endpoints share one reader. */
         private final Map<String, SharedPipe> sharedPipes = new ConcurrentHashMap<>();
 
-        Registration(BeanDefinitionRegistry registry, ListableBeanFactory beans) {
+        private final ServerTaskExecutors handlerExecutors;
+
+        Registration(BeanDefinitionRegistry registry, ListableBeanFactory beans, ServerTaskExecutors handlerExecutors) {
             this.registry = registry;
             this.beans = beans;
+            this.handlerExecutors = handlerExecutors;
         }
 
         void pipe(PipeDefinition pipe) {
@@ -204,6 +209,13 @@ final class PipcBeanRegistrar implements ImportBeanDefinitionRegistrar, Environm
                         this.beans.getBean(server.beanName(), PipeServer.class));
                 connections.setShutdownGracePeriod(entry.getShutdownGracePeriod());
                 connections.setHandlerThreads(entry.getHandlerThreads());
+                String executor = entry.getExecutor();
+                if (executor != null) {
+                    connections.setTaskExecutor(this.beans.getBean(executor, Executor.class));
+                }
+                else {
+                    connections.setTaskExecutorFactory(this.handlerExecutors.forServer(server.key()));
+                }
                 connections.setMetrics(metrics());
                 return connections;
             });

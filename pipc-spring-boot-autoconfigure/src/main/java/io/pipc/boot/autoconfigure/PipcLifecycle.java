@@ -15,6 +15,7 @@ import io.pipc.PipeOptions;
 import io.pipc.PipePair;
 import io.pipc.PipeServer;
 import io.pipc.Transport;
+import io.pipc.integration.PipcThreads;
 import io.pipc.integration.PipeMetrics;
 import io.pipc.integration.SharedPipe;
 import io.pipc.integration.SharedPipeServer;
@@ -382,8 +383,7 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         Opening(PipeDefinition pipe, SharedPipe shared) {
             this.pipe = pipe;
             this.shared = shared;
-            this.thread = new Thread(this::open, "pipc-open-" + pipe.key());
-            this.thread.setDaemon(true);
+            this.thread = PipcThreads.newThread("pipc-open-" + pipe.key(), true, this::open);
         }
 
         private void open() {

@@ -444,10 +444,17 @@ public class PipcProperties {
         private DataSize maxInboundBuffer = DataSize.ofMegabytes(64);
 
         /**
-         * Maximum number of threads handing clients' messages to the inbound channel. Each
-         * client's messages are handled in order, one batch at a time.
+         * Number of platform threads handing clients' messages to the inbound channel, when no
+         * executor is named and virtual threads are off. An inbound adapter handles each client's
+         * messages in order, one batch at a time; a gateway up to max-in-flight at once per client.
          */
-        private int handlerThreads = 16;
+        private int handlerThreads = 64;
+
+        /**
+         * Name of the TaskExecutor bean whose tasks hand clients' messages to the inbound
+         * channel. Unset, the server gets its own, built like Boot's applicationTaskExecutor.
+         */
+        private @Nullable String executor;
 
         /**
          * Whether TLS clients must present a trusted certificate (mutual TLS). Without it TLS
@@ -503,6 +510,14 @@ public class PipcProperties {
 
         public void setHandlerThreads(int handlerThreads) {
             this.handlerThreads = handlerThreads;
+        }
+
+        public @Nullable String getExecutor() {
+            return this.executor;
+        }
+
+        public void setExecutor(@Nullable String executor) {
+            this.executor = executor;
         }
 
         public boolean isClientAuth() {

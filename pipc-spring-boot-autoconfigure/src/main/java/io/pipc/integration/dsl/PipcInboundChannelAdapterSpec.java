@@ -2,6 +2,7 @@ package io.pipc.integration.dsl;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 import io.pipc.Codec;
 import io.pipc.integration.PipcHeaderMapper;
@@ -60,8 +61,8 @@ public final class PipcInboundChannelAdapterSpec
     }
 
     /**
-     * For a spec made from a {@code PipeServer}: how many threads hand its clients' messages to
-     * the flow at once (each busy with one client's batch); default 16.
+     * For a spec made from a {@code PipeServer} with no {@linkplain #taskExecutor task executor}:
+     * the threads of the pool that hands its clients' messages to the flow; default 64.
      *
      * @param handlerThreads at least 1
      * @return this spec
@@ -74,6 +75,26 @@ public final class PipcInboundChannelAdapterSpec
                     + " from ServerConnections, call setHandlerThreads on them (a pipe has no handler threads)");
         }
         this.connectionsToRegister.setHandlerThreads(handlerThreads);
+        return this;
+    }
+
+    /**
+     * For a spec made from a {@code PipeServer}: the executor whose tasks hand its clients'
+     * messages to the flow, instead of a pool of {@linkplain #handlerThreads handler threads};
+     * the application keeps it (it is not shut down with the server).
+     *
+     * @param taskExecutor the executor, e.g. a bean of the application's
+     * @return this spec
+     * @throws IllegalStateException for a spec made from a pipe or from {@link ServerConnections}
+     *         (set it on those connections)
+     */
+    public PipcInboundChannelAdapterSpec taskExecutor(Executor taskExecutor) {
+        if (this.connectionsToRegister == null) {
+            throw new IllegalStateException("taskExecutor applies to an endpoint made from a PipeServer; for one made"
+                    + " from ServerConnections, call setTaskExecutor on them (a pipe's messages are handed over by its"
+                    + " reading thread)");
+        }
+        this.connectionsToRegister.setTaskExecutor(taskExecutor);
         return this;
     }
 

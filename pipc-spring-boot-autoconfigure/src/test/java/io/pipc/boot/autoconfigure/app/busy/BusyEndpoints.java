@@ -40,14 +40,20 @@ final class BusyEndpoints {
     }
 
     /**
+     * The gateways take one request at a time ({@code max-in-flight=1}): a handler holding its
+     * first request then holds up its peer's whole stream, so that the close finds thousands of
+     * requests queued, and the replies come in the order of the requests. With the default, a
+     * server's gateway hands one client's requests over concurrently and would answer the rest.
+     *
      * @return the properties, without {@code pipc.directory}; the TCP server takes any free port
      */
     static String[] properties() {
         return new String[] { "pipc.servers.tcp.transport=tcp", "pipc.servers.tcp.port=0",
-                "pipc.servers.tcp.codec=string", "pipc.servers.tcp.gateway=true",
+                "pipc.servers.tcp.codec=string", "pipc.servers.tcp.gateway=true", "pipc.servers.tcp.max-in-flight=1",
                 "pipc.servers.tcp.inbound-channel=tcpRequests", "pipc.servers.tcp.shutdown-grace-period=40s",
                 "pipc.servers.unix.transport=unix", "pipc.servers.unix.codec=string", "pipc.servers.unix.gateway=true",
-                "pipc.servers.unix.inbound-channel=unixRequests", "pipc.servers.unix.shutdown-grace-period=40s",
+                "pipc.servers.unix.max-in-flight=1", "pipc.servers.unix.inbound-channel=unixRequests",
+                "pipc.servers.unix.shutdown-grace-period=40s",
                 "pipc.pipes.feed.transport=fifo", "pipc.pipes.feed.codec=string", "pipc.pipes.feed.inbound-channel=feed",
                 "pipc.pipes.feed.connect-timeout=30s", "pipc.pipes.feed.shutdown-grace-period=40s" };
     }

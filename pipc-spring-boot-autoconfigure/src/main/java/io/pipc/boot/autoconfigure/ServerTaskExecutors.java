@@ -1,0 +1,48 @@
+package io.pipc.boot.autoconfigure;
+
+import java.util.function.Function;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
+import org.springframework.boot.task.ThreadPoolTaskExecutorBuilder;
+import org.springframework.boot.thread.Threading;
+import org.springframework.core.env.Environment;
+import org.springframework.core.task.TaskExecutor;
+
+/**
+ * Builds a server's task executor the way Boot builds its {@code applicationTaskExecutor}: from
+ * the context's {@link SimpleAsyncTaskExecutorBuilder} when {@code spring.threads.virtual.enabled}
+ * is on (a virtual thread per task), else from its {@link ThreadPoolTaskExecutorBuilder} with the
+ * server's {@code handler-threads}. Those builders carry the application's {@code TaskDecorator}
+ * (and so context propagation) and {@code spring.task.execution} settings; a context without them
+ * gets Boot's plain builders. A server's executor is its own, named after it, and ends with it:
+ * a flow that blocks on one server does not starve the application's other executors.
+ */
+final class ServerTaskExecutors {
+
+    private final Environment environment;
+
+    private final ListableBeanFactory beans;
+
+    ServerTaskExecutors(Environment environment, ListableBeanFactory beans) {
+        this.environment = environment;
+        this.beans = beans;
+    }
+
+    /**
+     * @param server the server's name, for its threads' names
+     * @return makes the server's executor, given its handler threads
+     */
+    Function<Integer, TaskExecutor> forServer(String server) {
+        String prefix = "pipc-server-" + server + "-handler-";
+        if (Threading.VIRTUAL.isActive(this.environment)) {
+            SimpleAsyncTaskExecutorBuilder builder = this.beans.getBeanProvider(SimpleAsyncTaskExecutorBuilder.class)
+                    .getIfAvailable(SimpleAsyncTaskExecutorBuilder::new);
+            return (threads) -> builder.virtualThreads(true).threadNamePrefix(prefix).build();
+        }
+        ThreadPoolTaskExecutorBuilder builder = this.beans.getBeanProvider(ThreadPoolTaskExecutorBuilder.class)
+                .getIfAvailable(ThreadPoolTaskExecutorBuilder::new);
+        return (threads) -> builder.corePoolSize(threads).maxPoolSize(threads).allowCoreThreadTimeOut(true)
+                .threadNamePrefix(prefix).build();
+    }
+}

@@ -1,0 +1,38 @@
+package io.pipc.integration;
+
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * The few threads the starter keeps for its own work, not the application's (a pipe's or a
+ * server's reading thread, a drain, a pipe opening in the background), made in this one place
+ * through Spring's {@link CustomizableThreadFactory}. The application's flows never run on
+ * them when a server's executor hands its messages over; a pipe's reading thread runs a
+ * {@code DirectChannel} flow itself.
+ */
+public final class PipcThreads {
+
+    private static final CustomizableThreadFactory DAEMONS = factory(true);
+
+    private static final CustomizableThreadFactory KEEPING_ALIVE = factory(false);
+
+    private PipcThreads() {
+    }
+
+    /**
+     * @param name the thread's name
+     * @param daemon whether the thread lets the JVM end while it runs
+     * @param task what it runs
+     * @return the thread, not started
+     */
+    public static Thread newThread(String name, boolean daemon, Runnable task) {
+        Thread thread = (daemon ? DAEMONS : KEEPING_ALIVE).createThread(task);
+        thread.setName(name);
+        return thread;
+    }
+
+    private static CustomizableThreadFactory factory(boolean daemon) {
+        CustomizableThreadFactory factory = new CustomizableThreadFactory("pipc-");
+        factory.setDaemon(daemon);
+        return factory;
+    }
+}

@@ -1,0 +1,134 @@
+package io.pipc.boot.autoconfigure;
+
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.pipc.Envelope;
+import io.pipc.Pipe;
+import io.pipc.PipeServer;
+import io.pipc.Pipes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Where a server's flow runs: on an executor built the way Boot builds its own (its
+ * {@code TaskDecorator}s apply; virtual threads with {@code spring.threads.virtual.enabled}), or
+ * on the executor the server names.
+ */
+@Timeout(60)
+class ServerTaskExecutorTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    /** What the decorator hands to the task it wraps, as context propagation would. */
+    private static final ThreadLocal<String> DECORATED = new ThreadLocal<>();
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class, PipcAutoConfiguration.class))
+            .withUserConfiguration(Recording.class)
+            .withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
+                    "pipc.servers.api.gateway=true", "pipc.servers.api.inbound-channel=requests",
+                    "pipc.servers.api.codec=string");
+
+    @Test
+    void flowRunsOnTheServersOwnExecutorWithTheApplicationsTaskDecorator() {
+        this.runner.withBean(TaskDecorator.class, () -> (task) -> () -> {
+            DECORATED.set("decorated");
+            try {
+                task.run();
+            }
+            finally {
+                DECORATED.remove();
+            }
+        }).run((context) -> {
+            Seen seen = ask(context.getBean("apiPipeServer", PipeServer.class).address(), context.getBean(SeenQueue.class));
+            assertThat(seen.thread()).startsWith("pipc-server-api-handler-");
+            assertThat(seen.decorated()).isEqualTo("decorated");
+        });
+    }
+
+    @Test
+    void flowRunsOnTheExecutorTheServerNames() {
+        this.runner.withPropertyValues("pipc.servers.api.executor=reportExecutor")
+                .withBean("reportExecutor", ThreadPoolTaskExecutor.class, () -> {
+                    ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+                    executor.setThreadNamePrefix("report-");
+                    return executor;
+                })
+                .run((context) -> {
+                    Seen seen = ask(context.getBean("apiPipeServer", PipeServer.class).address(),
+                            context.getBean(SeenQueue.class));
+                    assertThat(seen.thread()).startsWith("report-");
+                });
+    }
+
+    @Test
+    void flowRunsOnVirtualThreadsWhenSpringSaysSo() {
+        assumeTrue(Runtime.version().feature() >= 21, "virtual threads need JDK 21 or later");
+        this.runner.withPropertyValues("spring.threads.virtual.enabled=true").run((context) -> {
+            Seen seen = ask(context.getBean("apiPipeServer", PipeServer.class).address(), context.getBean(SeenQueue.class));
+            assertThat(seen.virtual()).isTrue();
+            assertThat(seen.thread()).startsWith("pipc-server-api-handler-");
+        });
+    }
+
+    private static Seen ask(SocketAddress address, BlockingQueue<Seen> seen) throws InterruptedException {
+        try (Pipe client = Pipes.connect(address)) {
+            client.write(new Envelope("hello".getBytes(), "q1", null));
+            assertThat(client.readEnvelope(WAIT).correlationId()).isEqualTo("q1");
+        }
+        Seen first = seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(first).as("the flow ran").isNotNull();
+        return first;
+    }
+
+    record Seen(String thread, boolean virtual, String decorated) {
+    }
+
+    @SuppressWarnings("serial")
+    static final class SeenQueue extends LinkedBlockingQueue<Seen> {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Recording {
+
+        @Bean
+        SeenQueue seen() {
+            return new SeenQueue();
+        }
+
+        @Bean
+        IntegrationFlow answering(SeenQueue seen) {
+            return IntegrationFlow.from("requests").<String, String>transform((request) -> {
+                Thread current = Thread.currentThread();
+                seen.add(new Seen(current.getName(), isVirtual(current), String.valueOf(DECORATED.get())));
+                return "answer to " + request;
+            }).get();
+        }
+
+        private static boolean isVirtual(Thread thread) {
+            try {
+                return (boolean) Thread.class.getMethod("isVirtual").invoke(thread);
+            }
+            catch (ReflectiveOperationException ex) {
+                // Before JDK 21 every thread is a platform thread.
+                return false;
+            }
+        }
+    }
+}
