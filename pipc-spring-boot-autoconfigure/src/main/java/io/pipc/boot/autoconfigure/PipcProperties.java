@@ -7,6 +7,9 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import io.pipc.Transport;
+import io.pipc.Wire;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,9 +20,11 @@ import org.springframework.util.unit.DataSize;
  * Each entry of {@code pipc.pipes} becomes a {@code Pipe} bean named {@code <key>Pipe}, each
  * entry of {@code pipc.servers} a {@code PipeServer} bean named {@code <key>PipeServer}.
  *
- * <p>Values that name a kind (transport, mode, codec, wire) are plain strings, checked when
- * the application starts so that a wrong value fails with one message naming the property
- * and the value; {@link PipcDefinitions} holds the rules.
+ * <p>Boot binds the tree once, into this bean: the kinds (transport, mode, codec, wire) as
+ * enums, durations and sizes with Boot's units. The binding is strict ({@link PipcBindHandlerAdvisor}):
+ * a key that is no property, or a value that cannot be read, fails the start with one
+ * {@link InvalidPipcPropertiesException} naming each, together with whatever else
+ * {@link PipcDefinitions}, which holds the rules, finds wrong.
  */
 @ConfigurationProperties("pipc")
 public class PipcProperties {
@@ -71,22 +76,6 @@ public class PipcProperties {
     public abstract static class Entry {
 
         /**
-         * Transport: in-process, fifo, unix or tcp for pipes; unix or tcp for servers.
-         */
-        private @Nullable String transport;
-
-        /**
-         * Host of the server to connect to or of the peer of a TCP rendezvous; for servers, the
-         * address to listen on.
-         */
-        private String host = "127.0.0.1";
-
-        /**
-         * TCP port. Servers may use 0 to have a free port picked.
-         */
-        private @Nullable Integer port;
-
-        /**
          * Unix socket file: a file name (a socket in the pipc directory) or an absolute path. By
          * default "<name>.sock" in the pipc directory.
          */
@@ -96,7 +85,7 @@ public class PipcProperties {
          * Codec for message payloads: bytes (byte[] payloads), string (UTF-8 text) or json
          * (objects of json-type).
          */
-        private String codec = "bytes";
+        private CodecType codec = CodecType.BYTES;
 
         /**
          * Fully qualified name of the class that json payloads are read as.
@@ -106,7 +95,7 @@ public class PipcProperties {
         /**
          * Wire format: native, or python for peers using Python's multiprocessing.connection.
          */
-        private String wire = "native";
+        private Wire wire = Wire.NATIVE;
 
         /**
          * Maximum size of one message, in either direction.
@@ -179,30 +168,6 @@ public class PipcProperties {
          */
         private final QueueCapacity queueCapacity = new QueueCapacity();
 
-        public @Nullable String getTransport() {
-            return this.transport;
-        }
-
-        public void setTransport(@Nullable String transport) {
-            this.transport = transport;
-        }
-
-        public String getHost() {
-            return this.host;
-        }
-
-        public void setHost(String host) {
-            this.host = host;
-        }
-
-        public @Nullable Integer getPort() {
-            return this.port;
-        }
-
-        public void setPort(@Nullable Integer port) {
-            this.port = port;
-        }
-
         public @Nullable Path getPath() {
             return this.path;
         }
@@ -211,11 +176,11 @@ public class PipcProperties {
             this.path = path;
         }
 
-        public String getCodec() {
+        public CodecType getCodec() {
             return this.codec;
         }
 
-        public void setCodec(String codec) {
+        public void setCodec(CodecType codec) {
             this.codec = codec;
         }
 
@@ -227,11 +192,11 @@ public class PipcProperties {
             this.jsonType = jsonType;
         }
 
-        public String getWire() {
+        public Wire getWire() {
             return this.wire;
         }
 
-        public void setWire(String wire) {
+        public void setWire(Wire wire) {
             this.wire = wire;
         }
 
@@ -351,6 +316,21 @@ public class PipcProperties {
     public static class PipeEntry extends Entry {
 
         /**
+         * Transport: in-process, fifo, unix or tcp.
+         */
+        private @Nullable Transport transport;
+
+        /**
+         * Host of the server to connect to, or of the peer of a TCP rendezvous.
+         */
+        private String host = "127.0.0.1";
+
+        /**
+         * TCP port: of the server to connect to, or the one both sides of a rendezvous use.
+         */
+        private @Nullable Integer port;
+
+        /**
          * Rendezvous name for fifo and in-process pipes. By default the entry's key.
          */
         private @Nullable String name;
@@ -358,7 +338,7 @@ public class PipcProperties {
         /**
          * TCP mode: rendezvous (whichever side comes first listens) or connect (client of a server).
          */
-        private String mode = "rendezvous";
+        private TcpMode mode = TcpMode.RENDEZVOUS;
 
         /**
          * Maximum time to wait for the peer when the pipe opens.
@@ -377,6 +357,30 @@ public class PipcProperties {
          */
         private boolean tlsHostnameVerification = true;
 
+        public @Nullable Transport getTransport() {
+            return this.transport;
+        }
+
+        public void setTransport(@Nullable Transport transport) {
+            this.transport = transport;
+        }
+
+        public String getHost() {
+            return this.host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public @Nullable Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(@Nullable Integer port) {
+            this.port = port;
+        }
+
         public @Nullable String getName() {
             return this.name;
         }
@@ -385,11 +389,11 @@ public class PipcProperties {
             this.name = name;
         }
 
-        public String getMode() {
+        public TcpMode getMode() {
             return this.mode;
         }
 
-        public void setMode(String mode) {
+        public void setMode(TcpMode mode) {
             this.mode = mode;
         }
 
@@ -422,6 +426,21 @@ public class PipcProperties {
      * One pipe server: a TCP or Unix socket listener that hands out a pipe per client.
      */
     public static class ServerEntry extends Entry {
+
+        /**
+         * Transport: unix or tcp.
+         */
+        private @Nullable Transport transport;
+
+        /**
+         * Address a TCP server listens on.
+         */
+        private String host = "127.0.0.1";
+
+        /**
+         * TCP port to listen on; 0 picks a free one.
+         */
+        private @Nullable Integer port;
 
         /**
          * Maximum number of clients connected at once, past their handshake; further clients are refused.
@@ -464,6 +483,30 @@ public class PipcProperties {
          * Whether a unix server accepts processes of any user.
          */
         private boolean allowAnyPeerUser;
+
+        public @Nullable Transport getTransport() {
+            return this.transport;
+        }
+
+        public void setTransport(@Nullable Transport transport) {
+            this.transport = transport;
+        }
+
+        public String getHost() {
+            return this.host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public @Nullable Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(@Nullable Integer port) {
+            this.port = port;
+        }
 
         public int getMaxConnections() {
             return this.maxConnections;
