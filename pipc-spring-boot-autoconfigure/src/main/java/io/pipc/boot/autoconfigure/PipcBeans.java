@@ -2,6 +2,7 @@ package io.pipc.boot.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +48,8 @@ final class PipcBeans {
 
     /** Why the configured entries and the registered beans can differ, and what to do. */
     private static final String AOT_FIXED = "the application was processed ahead of time (AOT) with other pipc"
-            + " entries, and which entries there are, their channels and whether they are gateways are fixed then;"
-            + " run the AOT processing with this configuration, or start without spring.aot.enabled";
+            + " entries, which fixed which entries there are, their channels and whether they are gateways; process"
+            + " it with this configuration, or start it without spring.aot.enabled";
 
     private final PipcDefinitions definitions;
 
@@ -63,8 +64,8 @@ final class PipcBeans {
      * @param definitions the checked entries
      * @param beans where the entries' beans are
      * @param environment where the shutdown phase timeout is configured
-     * @throws IllegalStateException when the entries need beans that were not registered: the
-     *         application was processed ahead of time with other entries
+     * @throws InvalidPipcPropertiesException when the entries need beans that were not
+     *         registered: the application was processed ahead of time with other entries
      */
     PipcBeans(PipcDefinitions definitions, ListableBeanFactory beans, Environment environment) {
         this.definitions = definitions;
@@ -214,23 +215,24 @@ final class PipcBeans {
     /**
      * Only an application processed ahead of time can have the beans of an entry that is not
      * configured, or miss those of one that is: AOT fixed its beans at build time.
+     *
+     * @throws InvalidPipcPropertiesException naming each entry whose beans are missing
      */
     private void requireRegistered() {
-        List<String> missing = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
         PipcLayout layout = PipcLayout.of(this.definitions);
-        layout.pipes().forEach((key, entry) -> PipcBeanRegistrar.pipeBeanNames(key, entry).forEach((name) -> {
-            if (!this.beans.containsBean(name)) {
-                missing.add(PipcDefinitions.propertyPrefix("pipc.pipes", key) + " needs bean '" + name + "'");
-            }
-        }));
-        layout.servers().forEach((key, entry) -> PipcBeanRegistrar.serverBeanNames(key, entry).forEach((name) -> {
-            if (!this.beans.containsBean(name)) {
-                missing.add(PipcDefinitions.propertyPrefix("pipc.servers", key) + " needs bean '" + name + "'");
-            }
-        }));
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException(String.join("; ", missing) + ", which is not there: " + AOT_FIXED);
+        layout.pipes().forEach((key, entry) -> missing(PipcDefinitions.propertyPrefix("pipc.pipes", key),
+                PipcBeanRegistrar.pipeBeanNames(key, entry), problems));
+        layout.servers().forEach((key, entry) -> missing(PipcDefinitions.propertyPrefix("pipc.servers", key),
+                PipcBeanRegistrar.serverBeanNames(key, entry), problems));
+        if (!problems.isEmpty()) {
+            throw new InvalidPipcPropertiesException(problems);
         }
+    }
+
+    private void missing(String prefix, Collection<String> beanNames, List<String> problems) {
+        beanNames.stream().filter((name) -> !this.beans.containsBean(name)).findFirst()
+                .ifPresent((name) -> problems.add(prefix + " has no bean '" + name + "': " + AOT_FIXED));
     }
 
     private static IllegalStateException notConfigured(String prefix) {

@@ -105,8 +105,10 @@ class PipcAotTests {
         List<String> atRun = new ArrayList<>(properties());
         atRun.add("pipc.pipes.extra.transport=in-process");
         assertThatException().isThrownBy(() -> process(properties(), atRun, (context) -> {
-        })).havingRootCause().withMessageContaining("pipc.pipes.extra needs bean 'extraPipe', which is not there: the"
-                + " application was processed ahead of time (AOT) with other pipc entries");
+        })).havingRootCause().isInstanceOf(InvalidPipcPropertiesException.class).withMessage(
+                "pipc.pipes.extra has no bean 'extraPipe': the application was processed ahead of time (AOT) with other"
+                        + " pipc entries, which fixed which entries there are, their channels and whether they are"
+                        + " gateways; process it with this configuration, or start it without spring.aot.enabled");
     }
 
     @Test
