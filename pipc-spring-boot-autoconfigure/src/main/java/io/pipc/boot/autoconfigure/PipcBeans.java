@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.pipc.Codec;
 import io.pipc.Pipe;
 import io.pipc.PipeServer;
 import io.pipc.integration.PipeInboundChannelAdapter;
@@ -83,35 +82,28 @@ final class PipcBeans {
 
     PipeInboundChannelAdapter pipeInboundAdapter(String key) {
         PipeDefinition pipe = pipeDefinition(key);
-        PipeInboundChannelAdapter adapter = new PipeInboundChannelAdapter(sharedPipe(pipe));
-        adapter.setOutputChannelName(required(pipe.properties().getInboundChannel(), pipe.propertyPrefix(),
-                "inbound-channel"));
-        adapter.setCodec(codec(pipe.codec(), pipe.jsonType(), pipe.properties()));
+        PipeInboundChannelAdapter adapter = inbound(new PipeInboundChannelAdapter(sharedPipe(pipe)), pipe);
         adapter.setShutdownGracePeriod(pipe.properties().getShutdownGracePeriod());
         return adapter;
     }
 
     PipeInboundGateway pipeInboundGateway(String key) {
         PipeDefinition pipe = pipeDefinition(key);
-        PipeInboundGateway gateway = new PipeInboundGateway(sharedPipe(pipe));
-        configure(gateway, pipe.propertyPrefix(), pipe.properties(), codec(pipe.codec(), pipe.jsonType(), pipe.properties()));
+        PipeInboundGateway gateway = inbound(new PipeInboundGateway(sharedPipe(pipe)), pipe);
         gateway.setShutdownGracePeriod(pipe.properties().getShutdownGracePeriod());
         return gateway;
     }
 
     PipeOutboundChannelAdapter pipeOutboundAdapter(String key) {
         PipeDefinition pipe = pipeDefinition(key);
-        required(pipe.properties().getOutboundChannel(), pipe.propertyPrefix(), "outbound-channel");
-        PipeOutboundChannelAdapter adapter = new PipeOutboundChannelAdapter(sharedPipe(pipe));
-        adapter.setCodec(codec(pipe.codec(), pipe.jsonType(), pipe.properties()));
-        return adapter;
+        return outbound(new PipeOutboundChannelAdapter(sharedPipe(pipe)), pipe);
     }
 
     PipeOutboundGateway pipeOutboundGateway(String key) {
         PipeDefinition pipe = pipeDefinition(key);
-        required(pipe.properties().getOutboundChannel(), pipe.propertyPrefix(), "outbound-channel");
+        required(pipe, pipe.properties().getOutboundChannel(), "outbound-channel");
         PipeOutboundGateway gateway = new PipeOutboundGateway(sharedPipe(pipe));
-        gateway.setCodec(codec(pipe.codec(), pipe.jsonType(), pipe.properties()));
+        gateway.setCodec(pipe.payloadCodec());
         gateway.setReplyTimeout(pipe.properties().getReplyTimeout());
         return gateway;
     }
@@ -132,27 +124,17 @@ final class PipcBeans {
 
     PipeInboundChannelAdapter serverInboundAdapter(String key) {
         ServerDefinition server = serverDefinition(key);
-        PipeInboundChannelAdapter adapter = new PipeInboundChannelAdapter(connections(server));
-        adapter.setOutputChannelName(required(server.properties().getInboundChannel(), server.propertyPrefix(),
-                "inbound-channel"));
-        adapter.setCodec(codec(server.codec(), server.jsonType(), server.properties()));
-        return adapter;
+        return inbound(new PipeInboundChannelAdapter(connections(server)), server);
     }
 
     PipeInboundGateway serverInboundGateway(String key) {
         ServerDefinition server = serverDefinition(key);
-        PipeInboundGateway gateway = new PipeInboundGateway(connections(server));
-        configure(gateway, server.propertyPrefix(), server.properties(),
-                codec(server.codec(), server.jsonType(), server.properties()));
-        return gateway;
+        return inbound(new PipeInboundGateway(connections(server)), server);
     }
 
     PipeOutboundChannelAdapter serverOutboundAdapter(String key) {
         ServerDefinition server = serverDefinition(key);
-        required(server.properties().getOutboundChannel(), server.propertyPrefix(), "outbound-channel");
-        PipeOutboundChannelAdapter adapter = new PipeOutboundChannelAdapter(connections(server));
-        adapter.setCodec(codec(server.codec(), server.jsonType(), server.properties()));
-        return adapter;
+        return outbound(new PipeOutboundChannelAdapter(connections(server)), server);
     }
 
     PipcLifecycle lifecycle() {
@@ -240,22 +222,30 @@ final class PipcBeans {
                 + " as it was when the beans were registered: " + AOT_FIXED);
     }
 
-    private static String required(@Nullable String value, String prefix, String property) {
+    private static String required(EntryDefinition entry, @Nullable String value, String property) {
         if (value == null) {
-            throw notConfigured(prefix + "." + property);
+            throw notConfigured(entry.propertyPrefix() + "." + property);
         }
         return value;
     }
 
-    private static void configure(PipeInboundGateway gateway, String prefix, PipcProperties.Entry entry,
-            @Nullable Codec<?> codec) {
-        gateway.setRequestChannelName(required(entry.getInboundChannel(), prefix, "inbound-channel"));
-        gateway.setCodec(codec);
-        gateway.setReplyTimeout(entry.getReplyTimeout());
-        gateway.setMaxInFlight(entry.getMaxInFlight());
+    private static PipeInboundChannelAdapter inbound(PipeInboundChannelAdapter adapter, EntryDefinition entry) {
+        adapter.setOutputChannelName(required(entry, entry.properties().getInboundChannel(), "inbound-channel"));
+        adapter.setCodec(entry.payloadCodec());
+        return adapter;
     }
 
-    private static @Nullable Codec<?> codec(CodecType type, @Nullable Class<?> jsonType, PipcProperties.Entry entry) {
-        return PayloadCodecs.create(type, jsonType, entry.getMaxMessageSize().toBytes());
+    private static PipeInboundGateway inbound(PipeInboundGateway gateway, EntryDefinition entry) {
+        gateway.setRequestChannelName(required(entry, entry.properties().getInboundChannel(), "inbound-channel"));
+        gateway.setCodec(entry.payloadCodec());
+        gateway.setReplyTimeout(entry.properties().getReplyTimeout());
+        gateway.setMaxInFlight(entry.properties().getMaxInFlight());
+        return gateway;
+    }
+
+    private static PipeOutboundChannelAdapter outbound(PipeOutboundChannelAdapter adapter, EntryDefinition entry) {
+        required(entry, entry.properties().getOutboundChannel(), "outbound-channel");
+        adapter.setCodec(entry.payloadCodec());
+        return adapter;
     }
 }

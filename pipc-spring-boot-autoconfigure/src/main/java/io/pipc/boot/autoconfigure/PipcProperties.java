@@ -76,6 +76,23 @@ public class PipcProperties {
     public abstract static class Entry {
 
         /**
+         * Transport: in-process, fifo, unix or tcp for a pipe; unix or tcp for a server.
+         */
+        private @Nullable Transport transport;
+
+        /**
+         * Host: for a pipe, of the server to connect to or of the peer of a TCP rendezvous; for a
+         * server, the address it listens on.
+         */
+        private String host = "127.0.0.1";
+
+        /**
+         * TCP port: for a pipe, of the server or the one both sides of a rendezvous use (1 to
+         * 65535); for a server, the one it listens on (0 picks a free one).
+         */
+        private @Nullable Integer port;
+
+        /**
          * Unix socket file: a file name (a socket in the pipc directory) or an absolute path. By
          * default "<name>.sock" in the pipc directory.
          */
@@ -167,6 +184,30 @@ public class PipcProperties {
          * Capacity of the inbound queue; when it is full the peer's writes wait.
          */
         private final QueueCapacity queueCapacity = new QueueCapacity();
+
+        public @Nullable Transport getTransport() {
+            return this.transport;
+        }
+
+        public void setTransport(@Nullable Transport transport) {
+            this.transport = transport;
+        }
+
+        public String getHost() {
+            return this.host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public @Nullable Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(@Nullable Integer port) {
+            this.port = port;
+        }
 
         public @Nullable Path getPath() {
             return this.path;
@@ -316,21 +357,6 @@ public class PipcProperties {
     public static class PipeEntry extends Entry {
 
         /**
-         * Transport: in-process, fifo, unix or tcp.
-         */
-        private @Nullable Transport transport;
-
-        /**
-         * Host of the server to connect to, or of the peer of a TCP rendezvous.
-         */
-        private String host = "127.0.0.1";
-
-        /**
-         * TCP port: of the server to connect to, or the one both sides of a rendezvous use.
-         */
-        private @Nullable Integer port;
-
-        /**
          * Rendezvous name for fifo and in-process pipes. By default the entry's key.
          */
         private @Nullable String name;
@@ -356,30 +382,6 @@ public class PipcProperties {
          * connecting, and in a rendezvous the peer's, whichever side connected.
          */
         private boolean tlsHostnameVerification = true;
-
-        public @Nullable Transport getTransport() {
-            return this.transport;
-        }
-
-        public void setTransport(@Nullable Transport transport) {
-            this.transport = transport;
-        }
-
-        public String getHost() {
-            return this.host;
-        }
-
-        public void setHost(String host) {
-            this.host = host;
-        }
-
-        public @Nullable Integer getPort() {
-            return this.port;
-        }
-
-        public void setPort(@Nullable Integer port) {
-            this.port = port;
-        }
 
         public @Nullable String getName() {
             return this.name;
@@ -428,21 +430,6 @@ public class PipcProperties {
     public static class ServerEntry extends Entry {
 
         /**
-         * Transport: unix or tcp.
-         */
-        private @Nullable Transport transport;
-
-        /**
-         * Address a TCP server listens on.
-         */
-        private String host = "127.0.0.1";
-
-        /**
-         * TCP port to listen on; 0 picks a free one.
-         */
-        private @Nullable Integer port;
-
-        /**
          * Maximum number of clients connected at once, past their handshake; further clients are refused.
          */
         private int maxConnections = 1000;
@@ -483,30 +470,6 @@ public class PipcProperties {
          * Whether a unix server accepts processes of any user.
          */
         private boolean allowAnyPeerUser;
-
-        public @Nullable Transport getTransport() {
-            return this.transport;
-        }
-
-        public void setTransport(@Nullable Transport transport) {
-            this.transport = transport;
-        }
-
-        public String getHost() {
-            return this.host;
-        }
-
-        public void setHost(String host) {
-            this.host = host;
-        }
-
-        public @Nullable Integer getPort() {
-            return this.port;
-        }
-
-        public void setPort(@Nullable Integer port) {
-            this.port = port;
-        }
 
         public int getMaxConnections() {
             return this.maxConnections;
