@@ -31,7 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  * <li>one-way throughput: a writer thread streams messages without pause; each operation reads one.</li>
- * <li>round trip: an echo thread sends every message back; each operation writes one and reads its echo.</li>
+ * <li>round trip: an echo thread sends every message back; each operation writes one and reads its echo,
+ * sampled one by one ({@code Mode.SampleTime}) for the median and the 99th percentile.</li>
  * </ul>
  */
 @Fork(value = 1, jvmArgsAppend = "-Xmx2g")
@@ -110,7 +111,7 @@ public class FifoBenchmark {
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
+    @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public byte[] roundTripPipe(PipcEcho echo) {
         echo.near.write(echo.message);
@@ -118,7 +119,7 @@ public class FifoBenchmark {
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
+    @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public byte[] roundTripRawFileChannel(RawEcho echo) throws IOException {
         echo.out.write(echo.message);

@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.pipc.Pipe;
@@ -29,9 +30,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * In-process pipes between two threads against the JDK's {@link ArrayBlockingQueue} carrying
- * copies of the same arrays: one-way throughput (a writer thread streams, the benchmark thread
- * reads) and ping-pong round trip (an echo thread answers every message).
+ * In-process pipes between two threads against the JDK's hand-offs carrying copies of the same
+ * arrays (a pipe copies what it is given, so the baselines copy too): {@link ArrayBlockingQueue},
+ * bounded like a pipe, and {@link SynchronousQueue}, which hands each element from thread to
+ * thread with no buffer at all. One-way throughput: a writer thread streams, the benchmark thread
+ * reads. Round trip: an echo thread answers every message, sampled one by one for the median
+ * and the 99th percentile.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = "-Xmx2g")
@@ -41,19 +45,21 @@ public class InProcessBenchmark {
 
     private static final int BATCH = 100_000;
 
-    @Param({"64", "65536"})
+    @Param({"64", "4096", "65536"})
     public int size;
 
     private byte[] message;
     private PipePair pair;
-    private BlockingQueue<byte[]> queue;
+    private BlockingQueue<byte[]> bounded;
+    private BlockingQueue<byte[]> synchronous;
     private ExecutorService peer;
 
     @Setup(Level.Trial)
     public void open() {
         message = new byte[size];
         pair = Pipes.pair(PipeOptions.builder().writeTimeout(Duration.ofMinutes(1)).build());
-        queue = new ArrayBlockingQueue<>(4096);
+        bounded = new ArrayBlockingQueue<>(4096);
+        synchronous = new SynchronousQueue<>();
         peer = Executors.newSingleThreadExecutor();
     }
 
@@ -89,6 +95,18 @@ public class InProcessBenchmark {
     @OutputTimeUnit(TimeUnit.SECONDS)
     @OperationsPerInvocation(BATCH)
     public int oneWayBlockingQueue() throws Exception {
+        return oneWay(bounded);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(BATCH)
+    public int oneWaySynchronousQueue() throws Exception {
+        return oneWay(synchronous);
+    }
+
+    private int oneWay(BlockingQueue<byte[]> queue) throws Exception {
         Future<?> writing = peer.submit(() -> {
             for (int i = 0; i < BATCH; i++) {
                 queue.put(message.clone());
@@ -103,33 +121,42 @@ public class InProcessBenchmark {
         return bytes;
     }
 
-    /** Echo state: an echo thread per trial, so a round trip measures only the hand-offs. */
+    /** Echo state: echo threads per trial, so a round trip measures only the hand-offs. */
     @State(Scope.Benchmark)
     public static class Echo {
 
         PipePair pair;
-        BlockingQueue<byte[]> requests;
-        BlockingQueue<byte[]> responses;
-        ExecutorService thread;
+        BlockingQueue<byte[]> boundedRequests;
+        BlockingQueue<byte[]> boundedResponses;
+        BlockingQueue<byte[]> synchronousRequests;
+        BlockingQueue<byte[]> synchronousResponses;
+        ExecutorService threads;
         byte[] message;
 
-        @Param({"64", "65536"})
+        @Param({"64", "4096", "65536"})
         public int size;
 
         @Setup(Level.Trial)
         public void start() {
             message = new byte[size];
             pair = Pipes.pair();
-            requests = new ArrayBlockingQueue<>(16);
-            responses = new ArrayBlockingQueue<>(16);
-            thread = Executors.newFixedThreadPool(2);
-            thread.submit(() -> {
+            boundedRequests = new ArrayBlockingQueue<>(16);
+            boundedResponses = new ArrayBlockingQueue<>(16);
+            synchronousRequests = new SynchronousQueue<>();
+            synchronousResponses = new SynchronousQueue<>();
+            threads = Executors.newFixedThreadPool(3);
+            threads.submit(() -> {
                 Pipe right = pair.right();
                 while (true) {
                     right.write(right.read());
                 }
             });
-            thread.submit(() -> {
+            echo(boundedRequests, boundedResponses);
+            echo(synchronousRequests, synchronousResponses);
+        }
+
+        private void echo(BlockingQueue<byte[]> requests, BlockingQueue<byte[]> responses) {
+            threads.submit(() -> {
                 while (true) {
                     responses.put(requests.take().clone());
                 }
@@ -139,13 +166,13 @@ public class InProcessBenchmark {
         @TearDown(Level.Trial)
         public void stop() throws InterruptedException {
             pair.close();
-            thread.shutdownNow();
-            thread.awaitTermination(10, TimeUnit.SECONDS);
+            threads.shutdownNow();
+            threads.awaitTermination(10, TimeUnit.SECONDS);
         }
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
+    @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public byte[] roundTripPipe(Echo echo) {
         echo.pair.left().write(echo.message);
@@ -153,10 +180,18 @@ public class InProcessBenchmark {
     }
 
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
+    @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public byte[] roundTripBlockingQueue(Echo echo) throws InterruptedException {
-        echo.requests.put(echo.message.clone());
-        return echo.responses.take();
+        echo.boundedRequests.put(echo.message.clone());
+        return echo.boundedResponses.take();
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public byte[] roundTripSynchronousQueue(Echo echo) throws InterruptedException {
+        echo.synchronousRequests.put(echo.message.clone());
+        return echo.synchronousResponses.take();
     }
 }

@@ -59,7 +59,7 @@ public abstract class TwoEnds {
         void run() throws IOException;
     }
 
-    @Param({"64", "65536"})
+    @Param({"64", "4096", "65536"})
     public int size;
 
     private final Link link;

@@ -174,8 +174,12 @@ public final class Codecs {
      * and none of its code runs, so the classic gadget chains (through {@code HashMap},
      * {@code HashSet}, {@code PriorityQueue}, ...) stop at their first class unless it was
      * listed. {@code limits} bound depth, references, bytes and array lengths (see
-     * {@link JavaSerializationLimits}). A message must hold exactly one value of {@code type},
-     * not null, and nothing after it.
+     * {@link JavaSerializationLimits}): memory, not time. A hash-based collection on the list
+     * ({@code HashMap}, {@code HashSet}) hashes its keys as they are read, and a key of lists
+     * that refer to one shared list many times costs exponentially many hash steps; prefer JSON
+     * for peers you do not trust, or keep such collections off the list when their keys may be
+     * lists, sets, maps or records holding them. A message must hold exactly one value of
+     * {@code type}, not null, and nothing after it.
      *
      * <p>Writing checks only that the value is serializable ({@code CodecException} naming the
      * class that is not) and no longer than {@code maxBytes}; the allow-list is the reader's.

@@ -79,6 +79,13 @@ final class JavaSerializationCodec<T> implements Codec<T> {
             value = in.readObject();
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             throw new CodecException(whyUnreadable(filter, e), e);
+        } catch (StackOverflowError e) {
+            // Within every limit a value can contain itself (a back-reference), and the JDK's own readObject code
+            // hashes or compares it without end: a list that is its own element, used as a map key. The stream and
+            // the half-built value are dropped here, so the reading thread and the pipe go on.
+            throw new CodecException("reading the message recursed until this thread's stack overflowed: it holds a"
+                    + " value that contains itself where it gets hashed, such as a list that is its own element used"
+                    + " as a map key; refused", e);
         }
         // A readObject method may catch a refusal and carry on; the refusal still stands.
         String refusal = filter.rejection();

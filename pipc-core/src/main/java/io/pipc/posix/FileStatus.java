@@ -9,8 +9,9 @@ package io.pipc.posix;
  * @param device the device the file lives on
  * @param inode the file's inode number on that device
  * @param links how many names the file has; 0 once it was unlinked everywhere
+ * @param size its size in bytes (for a regular file, its length)
  */
-public record FileStatus(FileType type, int owner, int permissions, long device, long inode, long links) {
+public record FileStatus(FileType type, int owner, int permissions, long device, long inode, long links, long size) {
 
     /**
      * @param other another status

@@ -17,5 +17,12 @@ public enum OpenFlag {
     /** {@code O_CLOEXEC}: the descriptor does not leak into child processes. */
     CLOSE_ON_EXEC,
     /** {@code O_CREAT}: create the file with the given mode when it is absent. */
-    CREATE
+    CREATE,
+    /**
+     * {@code O_EXCL}, with {@link #CREATE}: fail with {@code EEXIST} when anything is at the path, a
+     * symbolic link included; so the file opened is the one this call made.
+     */
+    EXCLUSIVE,
+    /** {@code O_DIRECTORY}: fail with {@code ENOTDIR} unless the path is a directory. */
+    DIRECTORY
 }

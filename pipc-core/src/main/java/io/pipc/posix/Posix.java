@@ -40,6 +40,8 @@ public final class Posix {
     private static final Path PROC_SELF_FD = Path.of("/proc/self/fd");
     private static final Path DEV_FD = Path.of("/dev/fd");
     private static final boolean PROC_FS = Files.isDirectory(PROC_SELF_FD);
+    /** Linux's {@code O_PATH}, which jnr-constants does not name: the same value on every architecture pipc runs on. */
+    private static final int LINUX_O_PATH = 010000000;
 
     private final @Nullable POSIX posix;
     private final String unavailableReason;
@@ -198,8 +200,8 @@ public final class Posix {
     }
 
     /**
-     * Sets the permission bits of a path. Follows symbolic links: use only on a path just
-     * checked with {@link #lstat} inside a directory nobody else can write.
+     * Sets the permission bits of a path. Follows symbolic links, and the path may name another
+     * file by the time it runs: prefer {@link #fchmod} on a descriptor that was checked.
      *
      * @param path the file
      * @param mode the permission bits
@@ -210,6 +212,64 @@ public final class Posix {
         if (p.chmod(path.toString(), mode) != 0) {
             throw failure(p, "chmod(" + path + ")");
         }
+    }
+
+    /**
+     * Sets the permission bits of the file at a path only while it is still the file that was
+     * checked, never following a symbolic link. For files that cannot be opened for reading or
+     * writing, such as a socket file, where {@link #fchmod} has no descriptor to work on.
+     *
+     * <p>On Linux the path is opened {@code O_PATH | O_NOFOLLOW}, the descriptor is compared with
+     * {@code checked} ({@code fstat}), and the mode is set through the descriptor's
+     * {@link #descriptorPath}: whatever replaces the name meanwhile is never touched. Elsewhere
+     * (no {@code O_PATH}) the path is compared with {@code lstat} and then changed by name, which
+     * leaves the instant between the two open to a process of the same user.
+     *
+     * @param path the file
+     * @param checked what the caller found at the path
+     * @param mode the permission bits
+     * @return whether the mode was set; false when the path names another file now (or nothing)
+     * @throws PosixException when a call fails otherwise
+     */
+    public boolean chmodIfSame(Path path, FileStatus checked, int mode) throws PosixException {
+        bound();
+        if (!PROC_FS) {
+            FileStatus now = lstat(path);
+            if (now == null || !now.isSameFile(checked)) {
+                return false;
+            }
+            chmod(path, mode);
+            return true;
+        }
+        int fd;
+        try {
+            fd = openPath(path);
+        } catch (PosixException gone) {
+            if (gone.error() == PosixError.NO_SUCH_FILE) {
+                return false;
+            }
+            throw gone;
+        }
+        try {
+            if (!fstat(fd).isSameFile(checked)) {
+                return false;
+            }
+            chmod(descriptorPath(fd), mode);
+            return true;
+        } finally {
+            close(fd);
+        }
+    }
+
+    private int openPath(Path path) throws PosixException {
+        POSIX p = bound();
+        int flags = LINUX_O_PATH | OpenFlags.O_NOFOLLOW.intValue()
+                | (OpenFlags.O_CLOEXEC.defined() ? OpenFlags.O_CLOEXEC.intValue() : 0);
+        int fd = p.open(path.toString(), flags, 0);
+        if (fd < 0) {
+            throw failure(p, "open(" + path + ", O_PATH|O_NOFOLLOW)");
+        }
+        return fd;
     }
 
     /**
@@ -279,6 +339,35 @@ public final class Posix {
     }
 
     /**
+     * Removes a name only while it still names the file that was checked (same device and inode),
+     * so that whatever replaced that file at the path is left alone.
+     *
+     * <p>One window remains: a process that replaces the name between the {@code lstat} and the
+     * {@code unlink} here (a {@code rename} over it, or an unlink and a new file) has its entry
+     * removed. POSIX has no "unlink if still this inode". {@code unlinkat} on a directory
+     * descriptor (which jnr-posix 3.1.20 does not bind anyway) would pin the directory, not the
+     * entry; renaming the entry into a place of our own first and checking it there narrows the
+     * window but does not close it (putting a foreign entry back can meet a newer one at the
+     * path), and leaves entries behind when the process dies in between. Where pipc calls this,
+     * in a directory that only this user (and root) may change, only a process of this user can
+     * replace the entry, and it could as well remove it itself; what it loses is a name inside
+     * that directory, never a file elsewhere ({@code unlink} follows no link, and removing a hard
+     * link leaves the file and its other names as they were).
+     *
+     * @param path the name to remove
+     * @param checked what the caller checked the file to be, from {@link #fstat} of its descriptor
+     * @return true when removed; false when the path names nothing or another file, which is left alone
+     * @throws PosixException when a call fails unexpectedly
+     */
+    public boolean unlinkIfSame(Path path, FileStatus checked) throws PosixException {
+        FileStatus now = lstat(path);
+        if (now == null || !now.isSameFile(checked)) {
+            return false;
+        }
+        return unlink(path);
+    }
+
+    /**
      * @param fd a descriptor this code opened
      * @throws PosixException when it fails (the descriptor is gone anyway, except after {@code EINTR} on some systems)
      */
@@ -341,6 +430,8 @@ public final class Posix {
                 // Without O_CLOEXEC a descriptor may leak into a child for the instant before close; harmless.
                 case CLOSE_ON_EXEC -> OpenFlags.O_CLOEXEC.defined() ? OpenFlags.O_CLOEXEC.intValue() : 0;
                 case CREATE -> OpenFlags.O_CREAT.intValue();
+                case EXCLUSIVE -> OpenFlags.O_EXCL.intValue();
+                case DIRECTORY -> OpenFlags.O_DIRECTORY.intValue();
             };
         }
         return value;
@@ -360,6 +451,7 @@ public final class Posix {
         }
         return switch (errno) {
             case ENOENT -> PosixError.NO_SUCH_FILE;
+            case ENOTDIR -> PosixError.NOT_DIRECTORY;
             case EEXIST -> PosixError.EXISTS;
             case ENXIO -> PosixError.NO_READER;
             case ELOOP, EMLINK -> PosixError.SYMLINK;
@@ -386,7 +478,7 @@ public final class Posix {
         } else {
             type = FileType.OTHER;
         }
-        return new FileStatus(type, stat.uid(), stat.mode() & 07777, stat.dev(), stat.ino(), stat.nlink());
+        return new FileStatus(type, stat.uid(), stat.mode() & 07777, stat.dev(), stat.ino(), stat.nlink(), stat.st_size());
     }
 
     /** Loaded on first use, so that merely naming {@link Posix} binds no native code. */

@@ -16,6 +16,8 @@ public enum PosixError {
     WOULD_BLOCK,
     /** {@code EISDIR}: a directory where a file was expected. */
     IS_DIRECTORY,
+    /** {@code ENOTDIR}: not a directory where one was expected ({@link OpenFlag#DIRECTORY}). */
+    NOT_DIRECTORY,
     /** {@code EACCES}/{@code EPERM}: not allowed. */
     ACCESS_DENIED,
     /** {@code EINTR}: a signal interrupted the call. */

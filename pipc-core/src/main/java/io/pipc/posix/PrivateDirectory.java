@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 
 import io.pipc.PipeException;
 
@@ -35,6 +37,9 @@ public final class PrivateDirectory {
     private static final Logger log = LoggerFactory.getLogger(PrivateDirectory.class);
 
     private static final int PRIVATE = 0700;
+    /** Opens the directory itself, never a link or anything else found at its path. */
+    private static final Set<OpenFlag> DIRECTORY = EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.DIRECTORY,
+            OpenFlag.NO_FOLLOW, OpenFlag.CLOSE_ON_EXEC);
 
     private final Path path;
 
@@ -112,13 +117,37 @@ public final class PrivateDirectory {
         } catch (IOException | UnsupportedOperationException e) {
             throw new PipeException("private directory " + path + " cannot be created: " + e.getMessage(), e);
         }
-        FileStatus created = posix.lstat(path);
-        if (created != null && created.type() == FileType.DIRECTORY && created.owner() == posix.uid()
-                && created.permissions() != PRIVATE) {
-            // The umask may have cleared some of our own bits (never added any): restore 0700.
-            posix.chmod(path, PRIVATE);
-        }
+        restoreMode(path, posix);
         log.debug("created private directory {}", path);
+    }
+
+    /**
+     * The umask may have cleared some of our own bits of the directory just made (never added any):
+     * restore 0700 on a descriptor of it, so that the mode goes to the directory that was checked,
+     * never through a link or to whatever replaced it at the path meanwhile. Anything else found
+     * there is left to {@link #verify} to refuse. A umask that took the owner's read bit leaves no
+     * way to open it: it stays as made, still closed to group and others.
+     */
+    private static void restoreMode(Path path, Posix posix) throws PosixException {
+        int fd;
+        try {
+            fd = posix.open(path, DIRECTORY);
+        } catch (PosixException e) {
+            if (e.error() == PosixError.SYMLINK || e.error() == PosixError.NOT_DIRECTORY
+                    || e.error() == PosixError.NO_SUCH_FILE || e.error() == PosixError.ACCESS_DENIED) {
+                return;
+            }
+            throw e;
+        }
+        try {
+            FileStatus created = posix.fstat(fd);
+            if (created.type() == FileType.DIRECTORY && created.owner() == posix.uid()
+                    && created.permissions() != PRIVATE && (created.permissions() & ~PRIVATE) == 0) {
+                posix.fchmod(fd, PRIVATE);
+            }
+        } finally {
+            posix.close(fd);
+        }
     }
 
     private static void verify(Path path, Posix posix) throws PosixException {

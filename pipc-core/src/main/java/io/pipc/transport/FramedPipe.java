@@ -10,6 +10,8 @@ import io.pipc.PeerDisconnectedException;
 import io.pipc.PipeClosedException;
 import io.pipc.PipeException;
 import io.pipc.PipeOptions;
+import io.pipc.PipeTimeoutException;
+import io.pipc.ProtocolException;
 import io.pipc.Transport;
 import io.pipc.Wire;
 import io.pipc.wire.ConnectionBinding;
@@ -43,6 +45,9 @@ public abstract class FramedPipe extends AbstractPipe {
     protected static final Outbox.ControlFrame GOODBYE = (encoder, out) -> encoder.encodeGoodbye(out);
     private static final Outbox.ControlFrame HEARTBEAT = (encoder, out) -> encoder.encodeHeartbeat(out);
     private static final Outbox.ControlFrame STOP = (encoder, out) -> encoder.encodeStop(out);
+    /** Python-wire connections closed because neither end spoke: a flood of them must not flood the log. */
+    private static final RefusalLog SILENT_PYTHON_PEERS = new RefusalLog(log, "the Python wire",
+            count -> count + " more silent " + (count == 1 ? "connection" : "connections") + " closed");
 
     private final String peer;
     private final Handshake handshake;
@@ -55,6 +60,14 @@ public abstract class FramedPipe extends AbstractPipe {
     private volatile boolean disconnecting;
     private volatile boolean peerDoneSending;
     private volatile boolean stopAnswered;
+    /**
+     * A Python-wire pipe accepted without a secret has no handshake: watched until either end
+     * says something (see {@link #closeIfNeitherEndSpoke}).
+     */
+    private volatile boolean awaitingFirstWord;
+    private volatile boolean peerSpoke;
+    private final long outboxQuietMark;
+    private long firstWordClockNanos;
 
     /**
      * @param name the pipe's name
@@ -75,6 +88,10 @@ public abstract class FramedPipe extends AbstractPipe {
         this.decoder = wire.newDecoder();
         this.outbox = new Outbox(wire.encoder(), outboxCapacity, name);
         this.heartbeats = options.wire() == Wire.NATIVE && !options.heartbeat().isZero();
+        // Sockets only: a Listener and a Client meet there; over stdio a parent may well be silent for long.
+        this.awaitingFirstWord = options.wire() == Wire.PYTHON && options.secret() == null && role == Role.ACCEPTOR
+                && (transport == Transport.TCP || transport == Transport.UNIX);
+        this.outboxQuietMark = outbox.lastEnqueueNanos();
     }
 
     /**
@@ -315,6 +332,9 @@ public abstract class FramedPipe extends AbstractPipe {
         if (isReleased() || peerEnded.get()) {
             return;
         }
+        if (awaitingFirstWord && closeIfNeitherEndSpoke(now)) {
+            return;
+        }
         if (heartbeats) {
             long interval = options().heartbeat().toNanos();
             if (now - outbox.lastEnqueueNanos() >= interval && outbox.enqueueControl(HEARTBEAT)) {
@@ -334,11 +354,57 @@ public abstract class FramedPipe extends AbstractPipe {
     }
 
     /**
+     * A {@code multiprocessing.connection} {@code Client} with an authkey waits for a challenge
+     * before it sends anything; a pipc server without a secret sends none, and its application
+     * waits for the client's first message: both would wait forever, with no word in either log
+     * (CPython's own {@code Listener} does the same, CPython issue 123736). So a Python-wire pipe
+     * accepted without a secret on which neither end has sent a byte within
+     * {@link PipeOptions#handshakeTimeout()} is closed, saying the likely cause. Once either end
+     * has spoken, the watch ends: a server that writes first is not affected.
+     *
+     * @return whether the pipe was closed
+     */
+    private boolean closeIfNeitherEndSpoke(long now) {
+        if (peerSpoke || outbox.lastEnqueueNanos() != outboxQuietMark) {
+            awaitingFirstWord = false;
+            return false;
+        }
+        if (firstWordClockNanos == 0) {
+            firstWordClockNanos = now;
+            return false;
+        }
+        if (now - firstWordClockNanos <= options().handshakeTimeout().toNanos()) {
+            return false;
+        }
+        awaitingFirstWord = false;
+        String message = "pipe '" + name() + "': " + peer + " sent nothing within " + options().handshakeTimeout()
+                + " of connecting, and this end sent nothing either; the connection is closed. On the Python wire this is"
+                + " what a multiprocessing.connection Client with an authkey does against a server without a secret: it"
+                + " waits for an authentication challenge that never comes. Set the same secret on both ends, or none on"
+                + " either (a client that only reads must be sent something within the handshake timeout)";
+        SILENT_PYTHON_PEERS.warn(now, message);
+        failEstablished(new ProtocolException(message));
+        return true;
+    }
+
+    /**
+     * @return the failure of a handshake that ran out of time, saying where it stood
+     */
+    protected final PipeTimeoutException handshakeTimedOut() {
+        return new PipeTimeoutException("pipe '" + name() + "': " + peer + " did not complete the handshake in time"
+                + handshake.stalled());
+    }
+
+    /**
      * @param previousNanos when the frame in progress began, before the last decode, or 0
      * @param completedAny whether the last decode completed a frame (so the one in progress is new)
      * @return when the frame in progress began now, or 0 between frames: the clock of the frame deadline
      */
     protected final long midFrameClock(long previousNanos, boolean completedAny) {
+        if (completedAny || decoder.isMidFrame()) {
+            // Bytes arrived: a frame completed, or one has begun.
+            peerSpoke = true;
+        }
         if (!decoder.isMidFrame()) {
             return 0;
         }

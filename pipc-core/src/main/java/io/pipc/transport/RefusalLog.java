@@ -1,14 +1,15 @@
 package io.pipc.transport;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
- * Logs the connections a server or rendezvous refuses without letting a flood of them flood the
- * log: the first {@value #LOGGED_PER_WINDOW} of every minute one line each, the rest counted and
- * summed up in one warning when the minute is over (at the next refusal or
+ * Logs the connections a server or rendezvous refuses, or that fail, without letting a flood of
+ * them flood the log: the first {@value #LOGGED_PER_WINDOW} of every minute one line each, the rest
+ * counted and summed up in one warning when the minute is over (at the next refusal or
  * {@linkplain #flush(long) flush} after it). The counting for metrics is the caller's; this is
  * only what a person reads.
  *
@@ -23,6 +24,7 @@ public final class RefusalLog {
 
     private final Logger log;
     private final String subject;
+    private final LongFunction<String> heldBack;
     private long windowStartNanos;
     private boolean windowOpen;
     private int inWindow;
@@ -34,8 +36,18 @@ public final class RefusalLog {
      * @param subject who refuses, at the start of the summary: {@code server 'api' on /127.0.0.1:7070}
      */
     public RefusalLog(Logger log, String subject) {
+        this(log, subject, (count) -> "refused " + count + " more " + (count == 1 ? "connection" : "connections"));
+    }
+
+    /**
+     * @param log where lines go
+     * @param subject whose connections they are, at the start of the summary: {@code server 'api'}
+     * @param heldBack says what was held back, given how many: {@code 3 more client connections failed}
+     */
+    public RefusalLog(Logger log, String subject, LongFunction<String> heldBack) {
         this.log = log;
         this.subject = subject;
+        this.heldBack = heldBack;
     }
 
     /**
@@ -121,8 +133,7 @@ public final class RefusalLog {
     /** Under the lock: ends the window, and says what it held back, if anything. */
     private @Nullable String closeWindow() {
         String summary = suppressed == 0 ? null
-                : subject + ": refused " + suppressed + " more " + (suppressed == 1 ? "connection" : "connections")
-                        + " within a minute, not logged one by one;"
+                : subject + ": " + heldBack.apply(suppressed) + " within a minute, not logged one by one;"
                         + " the last: " + lastSuppressed;
         windowOpen = false;
         inWindow = 0;

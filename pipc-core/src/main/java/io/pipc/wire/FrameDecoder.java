@@ -3,6 +3,7 @@ package io.pipc.wire;
 import java.nio.ByteBuffer;
 import java.util.List;
 
+import io.pipc.AuthenticationException;
 import io.pipc.MessageTooLargeException;
 import io.pipc.PeerClosedException;
 import io.pipc.ProtocolException;
@@ -28,6 +29,8 @@ public sealed interface FrameDecoder permits NativeFrameDecoder, PythonFrameDeco
      * @param out where completed frames are appended, in order
      * @throws MessageTooLargeException when the peer announces a message over the maximum size
      * @throws ProtocolException when the bytes break the wire's rules
+     * @throws AuthenticationException on the Python wire without a secret, when the first message
+     *         is CPython's authentication challenge: the peer wants an authkey this end lacks
      */
     void decode(ByteBuffer in, List<Frame> out);
 

@@ -58,6 +58,12 @@ public sealed interface Handshake permits NativeHandshake, PythonHandshake {
     boolean isComplete();
 
     /**
+     * @return for the error of a handshake that ran out of time: where it stood and the likely
+     *         cause, beginning with {@code "; "}, or empty when there is nothing to add
+     */
+    String stalled();
+
+    /**
      * @return whether the peer has shown that it requires authentication (for logs and errors)
      */
     boolean peerRequiresAuthentication();

@@ -179,6 +179,11 @@ final class NativeHandshake implements Handshake {
     }
 
     @Override
+    public String stalled() {
+        return "";
+    }
+
+    @Override
     public boolean peerRequiresAuthentication() {
         return peerRequiresAuthentication;
     }

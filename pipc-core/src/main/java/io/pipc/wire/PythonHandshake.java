@@ -179,20 +179,32 @@ final class PythonHandshake implements Handshake {
         if (failure != null) {
             throw failure;
         }
-        String where = switch (step) {
-            case COMPLETE -> null;
-            case AWAIT_RESPONSE -> "before answering this end's authentication challenge; it may have no authkey"
-                    + " (set the same secret on both ends) or speak another wire";
-            case AWAIT_CHALLENGE -> "before sending its authentication challenge; it may have no authkey"
-                    + " (set the same secret on both ends) or speak another wire";
-            case AWAIT_WELCOME -> "before accepting this end's answer; it probably rejected our authkey"
-                    + " (configure the same secret on both ends)";
-        };
-        if (where != null) {
-            failure = new PeerClosedException("pipe '" + pipeName + "': the peer closed the connection " + where);
+        String waitingFor = waitingFor();
+        if (waitingFor != null) {
+            failure = new PeerClosedException("pipe '" + pipeName + "': the peer closed the connection before "
+                    + waitingFor);
             abandon();
             throw failure;
         }
+    }
+
+    @Override
+    public String stalled() {
+        String waitingFor = waitingFor();
+        return (waitingFor != null) ? "; it stopped before " + waitingFor : "";
+    }
+
+    /** @return what the peer has yet to do, and why it may not, or null once complete */
+    private @Nullable String waitingFor() {
+        return switch (step) {
+            case COMPLETE -> null;
+            case AWAIT_RESPONSE -> "answering this end's authentication challenge; it may have no authkey"
+                    + " (set the same secret on both ends) or speak another wire";
+            case AWAIT_CHALLENGE -> "sending its authentication challenge; it may have no authkey"
+                    + " (set the same secret on both ends) or speak another wire";
+            case AWAIT_WELCOME -> "accepting this end's answer; it probably rejected our authkey"
+                    + " (configure the same secret on both ends)";
+        };
     }
 
     @Override

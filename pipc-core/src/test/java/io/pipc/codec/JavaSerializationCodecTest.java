@@ -30,9 +30,7 @@ import org.junit.jupiter.api.Test;
 /** Round trips, and refusals that are not about the allow-list (see {@link JavaSerializationAllowListTest}). */
 class JavaSerializationCodecTest {
 
-    private static final Set<String> ORDER_CLASSES = Set.of(
-            Order.class.getName(), Line.class.getName(), Status.class.getName(),
-            "java.util.ArrayList", "java.util.HashMap", "java.lang.Integer");
+    private static final Set<String> ORDER_CLASSES = SerializationFixtures.ORDER_CLASSES;
 
     private static Order order() {
         Map<String, Integer> counts = new HashMap<>();
@@ -180,6 +178,23 @@ class JavaSerializationCodecTest {
         assertThatThrownBy(() -> codec.decode(new byte[0]))
                 .isInstanceOf(CodecException.class)
                 .hasMessageStartingWith("not a valid Java serialization stream");
+    }
+
+    @Test
+    void aMapKeyThatContainsItselfIsRefusedWithACodecExceptionNotAStackOverflow() {
+        Codec<Object> codec = Codecs.javaSerialization(Set.of("java.util.HashMap", "java.util.ArrayList"));
+        List<Object> key = new ArrayList<>();
+        Map<Object, String> map = new HashMap<>();
+        map.put(key, "value");
+        // Added once the key is in the map: writing does not hash, reading does.
+        key.add(key);
+        byte[] message = serialize(map);
+
+        assertThatThrownBy(() -> codec.decode(message))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("contains itself")
+                .hasCauseInstanceOf(StackOverflowError.class);
+        assertThat(codec.decode(serialize(new HashMap<>(Map.of("after", "fine"))))).isEqualTo(Map.of("after", "fine"));
     }
 
     @Test

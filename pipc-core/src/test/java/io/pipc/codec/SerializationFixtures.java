@@ -8,6 +8,7 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Serializable values for the Java serialization tests, including tripwires that count code run. */
@@ -35,6 +36,11 @@ final class SerializationFixtures {
 
     record Order(String id, Status status, List<Line> lines, Map<String, Integer> counts) implements Serializable {
     }
+
+    /** Every class an {@link Order} is made of. */
+    static final Set<String> ORDER_CLASSES = Set.of(
+            Order.class.getName(), Line.class.getName(), Status.class.getName(),
+            "java.util.ArrayList", "java.util.HashMap", "java.lang.Integer");
 
     record Positive(int value) implements Serializable {
         Positive {

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.List;
@@ -159,6 +163,80 @@ class PosixTest {
 
         assertThat(link).doesNotExist();
         assertThat(target).hasContent("precious");
+    }
+
+    @Test
+    void unlinkIfSameRemovesTheFileThatWasCheckedAndLeavesWhateverReplacedItAlone() throws Exception {
+        Path path = Files.writeString(dir.resolve("f"), "checked");
+        FileStatus checked = posix.lstat(path);
+        Files.move(Files.writeString(dir.resolve("other"), "replacement"), path, StandardCopyOption.ATOMIC_MOVE);
+
+        assertThat(posix.unlinkIfSame(path, checked)).isFalse();
+        assertThat(path).hasContent("replacement");
+
+        FileStatus replacement = posix.lstat(path);
+        assertThat(posix.unlinkIfSame(path, replacement)).isTrue();
+        assertThat(posix.lstat(path)).isNull();
+        assertThat(posix.unlinkIfSame(path, replacement)).isFalse();
+    }
+
+    @Test
+    void chmodIfSameChangesASocketFileThatWasCheckedAndNeitherAReplacementNorALinksTarget() throws Exception {
+        Path socket = dir.resolve("s.sock");
+        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listener.bind(UnixDomainSocketAddress.of(socket));
+            FileStatus bound = posix.lstat(socket);
+
+            assertThat(posix.chmodIfSame(socket, bound, 0600)).isTrue();
+            assertThat(posix.lstat(socket).permissions()).isEqualTo(0600);
+
+            // A link to a file elsewhere swapped in at the name: neither it nor its target changes.
+            Path precious = Files.writeString(dir.resolve("precious"), "x");
+            posix.chmod(precious, 0644);
+            Path link = Files.createSymbolicLink(dir.resolve("link"), precious);
+            Files.move(link, socket, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            assertThat(posix.chmodIfSame(socket, bound, 0600)).isFalse();
+            assertThat(posix.lstat(precious).permissions()).isEqualTo(0644);
+
+            Files.delete(socket);
+            assertThat(posix.chmodIfSame(socket, bound, 0600)).as("nothing at the path").isFalse();
+        }
+    }
+
+    @Test
+    void createExclusiveFailsOnAnythingAtThePathEvenALinkToNothing() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("link"), dir.resolve("would-be-created"));
+        EnumSet<OpenFlag> flags = EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.CREATE, OpenFlag.EXCLUSIVE);
+
+        assertThatThrownBy(() -> posix.open(link, flags, 0600))
+                .isInstanceOfSatisfying(PosixException.class, e -> assertThat(e.error()).isEqualTo(PosixError.EXISTS));
+
+        assertThat(dir.resolve("would-be-created")).doesNotExist();
+        int fd = posix.open(dir.resolve("new"), flags, 0600);
+        try {
+            assertThat(posix.fstat(fd)).satisfies(status -> {
+                assertThat(status.type()).isEqualTo(FileType.REGULAR);
+                assertThat(status.links()).isEqualTo(1);
+                assertThat(status.size()).isZero();
+            });
+        } finally {
+            posix.close(fd);
+        }
+    }
+
+    @Test
+    void aDirectoryOpensWithDirectoryAndAnythingElseFailsWithNotDirectory() throws Exception {
+        Path file = Files.writeString(dir.resolve("f"), "not a directory");
+        EnumSet<OpenFlag> flags = EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.DIRECTORY, OpenFlag.NO_FOLLOW);
+
+        int fd = posix.open(dir, flags);
+        try {
+            assertThat(posix.fstat(fd).type()).isEqualTo(FileType.DIRECTORY);
+        } finally {
+            posix.close(fd);
+        }
+        assertThatThrownBy(() -> posix.open(file, flags))
+                .isInstanceOfSatisfying(PosixException.class, e -> assertThat(e.error()).isEqualTo(PosixError.NOT_DIRECTORY));
     }
 
     @Test

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * schedule chooses: which side receives next, and how many bytes. Bytes that reach a side
  * after its handshake completed are kept as that side's leftover, which its frame decoder
  * would get. A side that throws stops receiving; what it still had to send (a refusal)
- * reaches the other side.
+ * reaches the other side. A {@link Tamper} may change the bytes on their way, as a party on
+ * the path could.
  */
 final class HandshakePump {
 
@@ -23,9 +24,25 @@ final class HandshakePump {
      * @param bFailure what side b threw, if anything
      * @param aLeftover bytes that reached a after its handshake completed
      * @param bLeftover bytes that reached b after its handshake completed
+     * @param aConsumed how many bytes a's handshake took, counted from the start of b's stream
+     * @param bConsumed how many bytes b's handshake took, counted from the start of a's stream
      */
     record Outcome(@Nullable PipeException aFailure, @Nullable PipeException bFailure,
-            byte[] aLeftover, byte[] bLeftover) {
+            byte[] aLeftover, byte[] bLeftover, long aConsumed, long bConsumed) {
+    }
+
+    /** Changes bytes in transit. */
+    interface Tamper {
+        /** Delivers every byte as it was sent. */
+        Tamper NONE = (toA, offset, bytes) -> bytes;
+
+        /**
+         * @param toA whether the bytes travel to side a (else to side b)
+         * @param offset where the first of them stands in the stream of that direction
+         * @param bytes the bytes as sent
+         * @return the bytes to deliver instead, as many
+         */
+        byte[] inTransit(boolean toA, long offset, byte[] bytes);
     }
 
     /** Chooses the next delivery. */
@@ -83,15 +100,20 @@ final class HandshakePump {
     }
 
     static Outcome run(Handshake a, Handshake b, Schedule schedule) {
+        return run(a, b, schedule, Tamper.NONE);
+    }
+
+    static Outcome run(Handshake a, Handshake b, Schedule schedule, Tamper tamper) {
         Side sideA = new Side(a);
         Side sideB = new Side(b);
         for (int round = 0; round < 1_000_000; round++) {
-            sideA.sendTo(sideB);
-            sideB.sendTo(sideA);
+            sideA.sendTo(sideB, tamper, false);
+            sideB.sendTo(sideA, tamper, true);
             boolean aCan = sideA.canReceive();
             boolean bCan = sideB.canReceive();
             if (!aCan && !bCan) {
-                return new Outcome(sideA.failure, sideB.failure, sideA.leftover.toByteArray(), sideB.leftover.toByteArray());
+                return new Outcome(sideA.failure, sideB.failure, sideA.leftover.toByteArray(), sideB.leftover.toByteArray(),
+                        sideA.consumed, sideB.consumed);
             }
             Side target = aCan && bCan ? (schedule.aNext() ? sideA : sideB) : aCan ? sideA : sideB;
             target.receive(schedule.chunk());
@@ -104,14 +126,22 @@ final class HandshakePump {
         private final Handshake handshake;
         private final ByteArrayOutputStream inbox = new ByteArrayOutputStream();
         private final ByteArrayOutputStream leftover = new ByteArrayOutputStream();
+        private long arrived;
+        private long consumed;
         private @Nullable PipeException failure;
 
         Side(Handshake handshake) {
             this.handshake = handshake;
         }
 
-        void sendTo(Side peer) {
-            peer.inbox.writeBytes(WireBytes.drain(handshake));
+        void sendTo(Side peer, Tamper tamper, boolean peerIsA) {
+            byte[] sent = WireBytes.drain(handshake);
+            byte[] delivered = tamper.inTransit(peerIsA, peer.arrived, sent);
+            if (delivered.length != sent.length) {
+                throw new AssertionError("a tamper changes bytes, it does not add or drop them");
+            }
+            peer.arrived += delivered.length;
+            peer.inbox.writeBytes(delivered);
         }
 
         boolean canReceive() {
@@ -130,6 +160,8 @@ final class HandshakePump {
                 } catch (PipeException e) {
                     failure = e;
                     return;
+                } finally {
+                    consumed += in.position();
                 }
                 if (in.hasRemaining() && !handshake.isComplete()) {
                     throw new AssertionError(handshake + " left " + in.remaining() + " bytes before completing");

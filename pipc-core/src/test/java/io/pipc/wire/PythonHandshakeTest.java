@@ -2,6 +2,7 @@ package io.pipc.wire;
 
 import static io.pipc.wire.WireBytes.ascii;
 import static io.pipc.wire.WireBytes.concat;
+import static io.pipc.wire.WireBytes.counting;
 import static io.pipc.wire.WireBytes.drain;
 import static io.pipc.wire.WireBytes.hex;
 import static io.pipc.wire.WireBytes.pythonMessage;
@@ -25,37 +26,34 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class PythonHandshakeTest {
 
-    private static final byte[] AUTHKEY = ascii("secret");
+    /** The authkey of every vector below; the fuzz tests use it too, so that CPython's bytes complete a handshake. */
+    static final byte[] AUTHKEY = ascii("secret");
 
     /** Fills a nonce with 0, 1, 2, ... as {@code bytes(range(n))} does. */
-    private static final Consumer<byte[]> COUNTING = nonce -> {
-        for (int i = 0; i < nonce.length; i++) {
-            nonce[i] = (byte) i;
-        }
-    };
+    static final Consumer<byte[]> COUNTING = nonce -> System.arraycopy(counting(nonce.length), 0, nonce, 0, nonce.length);
 
     /** The challenge a pipc acceptor delivers with {@link #COUNTING} nonces: {@code #CHALLENGE#{sha256}} + bytes(range(40)). */
-    private static final byte[] OUR_CHALLENGE = concat(ascii("#CHALLENGE#{sha256}"), counting(40));
+    static final byte[] OUR_CHALLENGE = concat(ascii("#CHALLENGE#{sha256}"), counting(40));
 
     /**
      * CPython 3.11's answer to {@link #OUR_CHALLENGE}, a bare HMAC-MD5 over {@code {sha256}} + bytes(range(40)), from its own
      * {@code answer_challenge}:
      * <pre>python3 -c "import multiprocessing.connection as c;F=type('F',(),{'__init__':lambda s,i:setattr(s,'i',i) or setattr(s,'o',[]),'recv_bytes':lambda s,n=None:s.i.pop(0),'send_bytes':lambda s,b:s.o.append(bytes(b))});f=F([b'#CHALLENGE#{sha256}'+bytes(range(40)),b'#WELCOME#']);c.answer_challenge(f,b'secret');print(f.o[0].hex())"</pre>
      */
-    private static final byte[] PY311_ANSWER_TO_OUR_CHALLENGE = hex("8e48d2bb349b4b72b9382999ed5b62eb");
+    static final byte[] PY311_ANSWER_TO_OUR_CHALLENGE = hex("8e48d2bb349b4b72b9382999ed5b62eb");
 
     /**
      * The challenge CPython 3.11's {@code deliver_challenge} sends when {@code os.urandom} gives bytes(range(20)), and the
      * {@code #WELCOME#} it sends for the right answer:
      * <pre>python3 -c "import os,multiprocessing.connection as c;os.urandom=lambda n:bytes(range(n));F=type('F',(),{'__init__':lambda s,i:setattr(s,'i',i) or setattr(s,'o',[]),'recv_bytes':lambda s,n=None:s.i.pop(0),'send_bytes':lambda s,b:s.o.append(bytes(b))});f=F([bytes.fromhex('7defa9cc46abc3583325d17ccda75190')]);c.deliver_challenge(f,b'secret');print([m.hex() for m in f.o])"</pre>
      */
-    private static final byte[] PY311_CHALLENGE = hex("234348414c4c454e474523000102030405060708090a0b0c0d0e0f10111213");
+    static final byte[] PY311_CHALLENGE = hex("234348414c4c454e474523000102030405060708090a0b0c0d0e0f10111213");
 
     /** The answer CPython 3.11 expects to {@link #PY311_CHALLENGE}: {@code python3 -c "import hmac;print(hmac.new(b'secret',bytes(range(20)),'md5').hexdigest())"} */
-    private static final byte[] MD5_OVER_20 = hex("7defa9cc46abc3583325d17ccda75190");
+    static final byte[] MD5_OVER_20 = hex("7defa9cc46abc3583325d17ccda75190");
 
     /** {@code python3 -c "import hmac;print(hmac.new(b'secret',b'{sha256}'+bytes(range(40)),'sha256').hexdigest())"} */
-    private static final byte[] SHA256_OVER_OUR_MESSAGE = hex("fc57fbe650d6124b98215e7b5d197d5807ad69982d275a9735ea2d56f1fa6989");
+    static final byte[] SHA256_OVER_OUR_MESSAGE = hex("fc57fbe650d6124b98215e7b5d197d5807ad69982d275a9735ea2d56f1fa6989");
 
     /** {@code python3 -c "import hmac;print(hmac.new(b'secret',b'{sha384}'+bytes(range(40)),'sha384').hexdigest())"} */
     private static final byte[] SHA384_OVER_SHA384_MESSAGE = hex("bae78a3376369f7b803a8473318a9b7062495b47434159ac"
@@ -306,9 +304,4 @@ class PythonHandshakeTest {
         assertThat(outcome.bLeftover()).as(description).isEmpty();
     }
 
-    private static byte[] counting(int length) {
-        byte[] bytes = new byte[length];
-        COUNTING.accept(bytes);
-        return bytes;
-    }
 }

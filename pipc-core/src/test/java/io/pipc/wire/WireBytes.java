@@ -39,6 +39,18 @@ final class WireBytes {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * @param length how many bytes
+     * @return 0, 1, 2, ... as Python's {@code bytes(range(length))}
+     */
+    static byte[] counting(int length) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) i;
+        }
+        return bytes;
+    }
+
     static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (byte[] part : parts) {

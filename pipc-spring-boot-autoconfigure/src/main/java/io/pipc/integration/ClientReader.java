@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -45,7 +44,8 @@ final class ClientReader {
 
     private static final Logger logger = LoggerFactory.getLogger(ClientReader.class);
 
-    private static final Duration FOREVER = Duration.ofSeconds(Long.MAX_VALUE);
+    /** How often an idle reading thread wakes up to let {@link Clients#tick} sum up held-back log lines. */
+    private static final Duration TICK = Duration.ofSeconds(10);
 
     /** Pause after a failed accept, so that a server failing at once does not spin. */
     private static final long ACCEPT_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -66,8 +66,6 @@ final class ClientReader {
     private final Readiness wakeUp = new Readiness(this::hasNews);
 
     private final Selectable wakeUpSelectable = () -> this.wakeUp;
-
-    private final CountDownLatch finished = new CountDownLatch(1);
 
     /** Every client whose input has not ended and been retired; the reading thread's own. */
     private final List<ClientConnection> live = new ArrayList<>();
@@ -120,8 +118,10 @@ final class ClientReader {
         this.wakeUp.signal();
         try {
             long remainingMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
-            // The thread watches the deadline itself; the extra second covers its last round.
-            if (!this.finished.await(remainingMillis + 1000, TimeUnit.MILLISECONDS)) {
+            // The thread watches the deadline itself; the extra second covers its last round. Joined,
+            // not merely signalled, so that a stopped server has no reading thread left.
+            this.thread.join(remainingMillis + 1000);
+            if (this.thread.isAlive()) {
                 this.halted = true;
                 this.wakeUp.signal();
             }
@@ -152,7 +152,9 @@ final class ClientReader {
                 if (this.halted) {
                     break;
                 }
-                for (Selectable ready : Pipes.select(candidates(), this.draining ? remaining() : FOREVER)) {
+                this.clients.tick(System.nanoTime());
+                Duration timeout = (this.draining && remaining().compareTo(TICK) < 0) ? remaining() : TICK;
+                for (Selectable ready : Pipes.select(candidates(), timeout)) {
                     if (ready == this.server) {
                         acceptWaiting();
                     }
@@ -164,9 +166,6 @@ final class ClientReader {
         }
         catch (RuntimeException | Error ex) {
             logger.error("{}: reading its clients stopped by an unexpected failure", this.description, ex);
-        }
-        finally {
-            this.finished.countDown();
         }
     }
 
@@ -369,5 +368,12 @@ final class ClientReader {
          * @param failure why
          */
         void acceptFailed(PipeException failure);
+
+        /**
+         * On the reading thread, at every round and at least every {@link #TICK}: time passes.
+         *
+         * @param nowNanos the {@link System#nanoTime()}
+         */
+        void tick(long nowNanos);
     }
 }

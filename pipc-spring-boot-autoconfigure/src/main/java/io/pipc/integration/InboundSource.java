@@ -106,9 +106,10 @@ sealed interface InboundSource {
 
     /**
      * The clients of a server. The connections start on their own, after the endpoint; the
-     * endpoint's stop stops them too (with the drain of {@link ServerConnections}), so that a
-     * context that stops the endpoint first, as a bean that depends on the connections, waits
-     * for that drain.
+     * endpoint's stop stops them too (with the drain of {@link ServerConnections}), and calls
+     * back when that drain ends. A context stops the endpoint in the connections' phase, as a bean
+     * that depends on them, and counts both callbacks there: {@link PipcShutdown} drains every
+     * server before, so that this count does not decide when the drains are over.
      *
      * @param connections the server's connections
      */

@@ -21,6 +21,7 @@ import io.pipc.integration.event.PipeConnectionClosedEvent;
 import io.pipc.integration.event.PipeConnectionFailedEvent;
 import io.pipc.integration.event.PipeConnectionOpenedEvent;
 import io.pipc.integration.event.PipeEvent;
+import io.pipc.transport.RefusalLog;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -49,7 +50,11 @@ import org.springframework.context.SmartLifecycle;
  * endpoint's replies to go out, and then closes each connection, which tells the client
  * goodbye; all within the shutdown grace period. A client that writes after it was asked to
  * stop gets an exception: its message stays with it. The reading thread is not a daemon, so
- * that an application whose only work is serving clients keeps running while the server is open.
+ * that an application whose only work is serving clients keeps running while the server is open;
+ * once stopped, the server has no reading thread left.
+ *
+ * <p>In an application context, {@link PipcShutdown} stops every server's connections before
+ * anything else of pipc's, and waits for the last of them.
  */
 public final class ServerConnections implements SmartLifecycle, ApplicationEventPublisherAware {
 
@@ -59,6 +64,9 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
     private static final Logger logger = LoggerFactory.getLogger(ServerConnections.class);
 
     private final SharedPipeServer server;
+
+    /** Broken connections and failed accepts: a flood of bad clients must not flood the log. */
+    private final RefusalLog failures;
 
     private final Map<String, ClientConnection> connections = new ConcurrentHashMap<>();
 
@@ -94,6 +102,8 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
      */
     public ServerConnections(PipeServer server) {
         this.server = SharedPipeServer.of(Objects.requireNonNull(server, "server"));
+        this.failures = new RefusalLog(logger, "server '" + this.server.name() + "'",
+                (count) -> count + " more client " + ((count == 1) ? "connection" : "connections") + " failed");
     }
 
     /**
@@ -329,6 +339,7 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
                         "server '" + this.server.name() + "' stopped"));
             }
         }
+        this.failures.end();
         if (drained) {
             logger.info("server '{}' stopped: {} client connections closed after every message they sent was handled",
                     this.server.name(), open.size());
@@ -409,7 +420,8 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
                         ServerConnections.this.server.transport(), connection.id(), String.valueOf(cause.getMessage())));
             }
             else {
-                logger.warn("server '{}': client connection '{}' broke: {}", name, connection.id(), cause.toString());
+                ServerConnections.this.failures.warn(System.nanoTime(), "server '" + name + "': client connection '"
+                        + connection.id() + "' broke: " + cause);
                 ServerConnections.this.metrics.failure(origin(), PipeMetrics.Failure.CONNECTION);
                 publish(new PipeConnectionFailedEvent(ServerConnections.this, name,
                         ServerConnections.this.server.transport(), connection.id(), cause));
@@ -419,10 +431,16 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         @Override
         public void acceptFailed(PipeException failure) {
             String name = ServerConnections.this.server.name();
-            logger.warn("server '{}' could not accept a client: {}", name, failure.toString());
+            ServerConnections.this.failures.warn(System.nanoTime(), "server '" + name + "' could not accept a client: "
+                    + failure);
             ServerConnections.this.metrics.failure(origin(), PipeMetrics.Failure.CONNECTION);
             publish(new PipeConnectionFailedEvent(ServerConnections.this, name, ServerConnections.this.server.transport(),
                     null, failure));
+        }
+
+        @Override
+        public void tick(long nowNanos) {
+            ServerConnections.this.failures.flush(nowNanos);
         }
     }
 }

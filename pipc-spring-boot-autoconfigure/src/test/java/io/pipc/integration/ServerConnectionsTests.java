@@ -7,16 +7,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
+import io.pipc.PipeOptions;
 import io.pipc.PipeServer;
 import io.pipc.Pipes;
 import io.pipc.Transport;
 import io.pipc.integration.event.PipeConnectionClosedEvent;
+import io.pipc.integration.event.PipeConnectionFailedEvent;
 import io.pipc.integration.event.PipeConnectionOpenedEvent;
 import io.pipc.integration.event.PipeEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.channel.QueueChannel;
@@ -125,6 +130,49 @@ class ServerConnectionsTests {
                     .extracting((event) -> ((PipeConnectionClosedEvent) event).getReason()).asString()
                     .contains("stopped");
         });
+    }
+
+    /**
+     * Thirty clients that each send a message over the server's limit break their connections;
+     * the log tells the first ten one by one and the rest as a count (here at the stop, which
+     * ends the minute early), while events and metrics still see every one.
+     */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aFloodOfBrokenClientConnectionsLogsTheFirstTenAndThenACount(CapturedOutput output) {
+        PipeServer strict = Pipes.server(LOOPBACK, PipeOptions.builder().maxMessageSize(1024).build());
+        ServerConnections strictConnections = new ServerConnections(strict);
+        new ApplicationContextRunner().withUserConfiguration(IntegrationConfiguration.class)
+                .withBean(ServerConnections.class, () -> strictConnections)
+                .withBean("events", ApplicationListener.class, () -> (ApplicationListener<PipeEvent>) this.events::add)
+                .withBean("in", QueueChannel.class)
+                .withBean("adapter", PipeInboundChannelAdapter.class, () -> {
+                    PipeInboundChannelAdapter adapter = new PipeInboundChannelAdapter(strictConnections);
+                    adapter.setOutputChannelName("in");
+                    return adapter;
+                })
+                .run((context) -> {
+                    for (int i = 0; i < 30; i++) {
+                        Pipe client = Pipes.connect(strict.address());
+                        client.write(new byte[2048]);
+                        await().atMost(WAIT).until(() -> client.readiness().isReady());
+                        client.close();
+                    }
+                    await().atMost(WAIT).until(() -> this.events.stream()
+                            .filter(PipeConnectionFailedEvent.class::isInstance).count() == 30);
+
+                    assertThat(brokeLines(output)).hasSize(10);
+                    assertThat(output).doesNotContain("more client connections failed");
+                });
+
+        assertThat(brokeLines(output)).hasSize(10);
+        assertThat(output).contains("server '" + strictConnections.getServer().name()
+                + "': 20 more client connections failed within a minute, not logged one by one; the last: server '");
+    }
+
+    private static List<String> brokeLines(CapturedOutput output) {
+        return output.getAll().lines()
+                .filter((line) -> line.contains("' broke: ") && !line.contains("not logged one by one")).toList();
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -54,7 +54,7 @@ final class FifoOpener {
         try {
             Backoff backoff = new Backoff();
             while (true) {
-                out = awaitCreator(backoff);
+                out = awaitCreator(backoff, lock);
                 in = openIfPresent(files.toOpener());
                 if (in >= 0) {
                     trust.opened(in, files.toOpener());
@@ -67,9 +67,9 @@ final class FifoOpener {
                 RendezvousLock.closeQuietly(posix, out);
                 in = -1;
                 out = -1;
-                pauseOrTimeOut(backoff);
+                pauseOrTimeOut(backoff, lock);
             }
-            awaitNamesRemoved(out, in);
+            awaitNamesRemoved(out, in, lock);
             // The names are gone, so no newcomer can find this pair's FIFOs: the next opener may go ahead.
             lock.release();
             int fd = out;
@@ -92,50 +92,58 @@ final class FifoOpener {
         }
     }
 
-    /** The open succeeds once a live creator has its read end; anything untrusted in the way is refused at once. */
-    private int awaitCreator(Backoff backoff) throws PosixException {
+    /**
+     * The open succeeds once a live creator has its read end; anything untrusted in the way is
+     * refused at once. A FIFO the creator has made but not yet set to 0600 (its umask cleared a
+     * bit) is waited for: the creator sets the mode right after it opens its read end.
+     */
+    private int awaitCreator(Backoff backoff, RendezvousLock lock) throws PosixException {
         Path fifo = files.toCreator();
         while (true) {
             FileStatus planted = posix.lstat(fifo);
-            if (planted != null) {
+            if (planted != null && !trust.isUnfinished(planted)) {
                 trust.requireOurFifo(planted, fifo);
-            }
-            int fd = -1;
-            try {
-                fd = posix.open(fifo, FifoTrust.WRITE);
-            } catch (PosixException e) {
-                if (e.error() == PosixError.SYMLINK) {
-                    throw trust.refused(fifo, "it is a symbolic link");
-                }
-                if (e.error() != PosixError.NO_SUCH_FILE && e.error() != PosixError.NO_READER) {
-                    throw e;
-                }
-            }
-            if (fd >= 0) {
-                boolean ours = false;
-                try {
-                    trust.opened(fd, fifo);
-                    ours = true;
-                    return fd;
-                } finally {
-                    if (!ours) {
-                        RendezvousLock.closeQuietly(posix, fd);
+                int fd = openIfReady(fifo);
+                if (fd >= 0) {
+                    boolean ours = false;
+                    try {
+                        // Root may open a FIFO whose mode is not set yet (a new creator's, made since the lstat).
+                        FileStatus opened = posix.fstat(fd);
+                        if (!trust.isUnfinished(opened)) {
+                            trust.requireOurFifo(opened, fifo);
+                            ours = true;
+                            return fd;
+                        }
+                    } finally {
+                        if (!ours) {
+                            RendezvousLock.closeQuietly(posix, fd);
+                        }
                     }
                 }
             }
-            pauseOrTimeOut(backoff);
+            pauseOrTimeOut(backoff, lock);
+        }
+    }
+
+    /** -1 while no creator reads it, or it is gone again, or still being made (no write permission yet). */
+    private int openIfReady(Path fifo) throws PosixException {
+        try {
+            return trust.open(fifo, FifoTrust.WRITE);
+        } catch (PosixException e) {
+            if (e.error() == PosixError.NO_SUCH_FILE || e.error() == PosixError.NO_READER
+                    || e.error() == PosixError.ACCESS_DENIED) {
+                return -1;
+            }
+            throw e;
         }
     }
 
     private int openIfPresent(Path fifo) throws PosixException {
         try {
-            return posix.open(fifo, FifoTrust.READ);
+            return trust.open(fifo, FifoTrust.READ);
         } catch (PosixException e) {
             if (e.error() == PosixError.NO_SUCH_FILE) {
                 return -1;
-            }
-            if (e.error() == PosixError.SYMLINK) {
-                throw trust.refused(fifo, "it is a symbolic link");
             }
             throw e;
         }
@@ -165,14 +173,16 @@ final class FifoOpener {
      * The creator removes both names once its write open succeeded, so when both are gone the
      * creator holds both ends, and reading cannot meet an end of stream before it speaks.
      */
-    private void awaitNamesRemoved(int out, int in) throws PosixException {
+    private void awaitNamesRemoved(int out, int in, RendezvousLock lock) throws PosixException {
         Backoff backoff = new Backoff();
         while (posix.fstat(out).links() != 0 || posix.fstat(in).links() != 0) {
-            pauseOrTimeOut(backoff);
+            pauseOrTimeOut(backoff, lock);
         }
     }
 
-    private void pauseOrTimeOut(Backoff backoff) {
+    /** Between polls: still the opener (the lock file still has its name), and still in time. */
+    private void pauseOrTimeOut(Backoff backoff, RendezvousLock lock) throws PosixException {
+        lock.requireStillNamed();
         if (deadline.isExpired()) {
             throw timeout.get();
         }

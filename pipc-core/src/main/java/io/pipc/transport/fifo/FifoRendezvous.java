@@ -15,10 +15,13 @@ import io.pipc.transport.Deadline;
  * <li>Election: whoever takes the {@code flock} of {@code <name>@creator.lock} is the creator;
  * else whoever takes {@code <name>@opener.lock} is the opener; else two others are pairing under
  * this name right now, and this process tries again shortly (it joins the next pair).</li>
- * <li>The creator removes stale FIFOs (exactly a FIFO of this user, mode 0600: left by a creator
- * that died, since no live one exists while we hold the lock) and refuses anything else at their
- * paths, makes fresh ones with {@code mkfifo 0600}, opens its read end, and polls a non-blocking
- * open of its write end, which fails with {@code ENXIO} until the opener has the read end.</li>
+ * <li>The creator removes stale FIFOs (exactly what a creator makes: a FIFO of this user with one
+ * name and no permission beyond 0600, left by a creator that died, since no live one exists while
+ * we hold the lock) and refuses anything else at their paths, makes fresh ones with
+ * {@code mkfifo 0600} (setting the mode on their descriptors where the umask narrowed it), opens
+ * its read end, and polls a non-blocking open of its write end, which fails with {@code ENXIO}
+ * until the opener has the read end. Between polls its lock file and FIFOs must still be at their
+ * paths.</li>
  * <li>The opener polls a non-blocking open of {@code to-creator} for writing, which succeeds only
  * once a live creator has its read end, then opens {@code to-opener} for reading, then checks
  * that the creator still reads {@code to-creator} (else it gave up in between, and the
@@ -31,8 +34,9 @@ import io.pipc.transport.Deadline;
  * </ol>
  *
  * <p>Every FIFO is opened {@code O_NOFOLLOW|O_NONBLOCK} and checked with {@code fstat} (a FIFO,
- * ours, 0600) before use: {@link FifoTrust}. Anything else is refused and left untouched. On a
- * timeout or failure each side ({@link FifoCreator}, {@link FifoOpener}) removes what it created.
+ * ours, one name, 0600) before use: {@link FifoTrust}. Anything else is refused and left
+ * untouched. On a timeout or failure each side ({@link FifoCreator}, {@link FifoOpener}) removes
+ * what it created, and only while its path still names it ({@code Posix.unlinkIfSame}).
  */
 final class FifoRendezvous {
 

@@ -26,12 +26,19 @@ import org.slf4j.LoggerFactory;
  * contender that opened the file before the unlink and locks it after the close holds a lock
  * on a file that no longer has the name; it notices (the path no longer names the inode it
  * locked) and tries again, on the new file.
+ *
+ * <p>A lock file is what pipc makes and nothing else: created {@code O_EXCL}, or found and then an
+ * empty regular file of this user with one name. Its mode is set only on a file this call made.
  */
 final class RendezvousLock {
 
     private static final Logger log = LoggerFactory.getLogger(RendezvousLock.class);
 
-    private static final Set<OpenFlag> FLAGS = EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.CREATE, OpenFlag.NO_FOLLOW,
+    /** Makes the lock file, failing when anything is at the path: what it opens is then this call's own. */
+    private static final Set<OpenFlag> CREATE_NEW = EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.CREATE,
+            OpenFlag.EXCLUSIVE, OpenFlag.NO_FOLLOW, OpenFlag.NON_BLOCKING, OpenFlag.CLOSE_ON_EXEC);
+    /** Opens the lock file that is there; never follows a link, never waits (on a FIFO planted there). */
+    private static final Set<OpenFlag> EXISTING = EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NO_FOLLOW,
             OpenFlag.NON_BLOCKING, OpenFlag.CLOSE_ON_EXEC);
     private static final int MODE = 0600;
     /** Each retry means another process released a lock meanwhile; so many in a row means a storm, not a chance. */
@@ -39,12 +46,16 @@ final class RendezvousLock {
 
     private final Posix posix;
     private final Path path;
+    private final String pipe;
+    private final FileStatus locked;
     private int fd;
 
-    private RendezvousLock(Posix posix, Path path, int fd) {
+    private RendezvousLock(Posix posix, Path path, String pipe, int fd, FileStatus locked) {
         this.posix = posix;
         this.path = path;
+        this.pipe = pipe;
         this.fd = fd;
+        this.locked = locked;
     }
 
     /**
@@ -54,27 +65,31 @@ final class RendezvousLock {
      * @param path the lock file
      * @param pipe the rendezvous name, for errors
      * @return the held lock, or null when another open file holds it
-     * @throws PipeException when something other than a regular file of this user is at the path
+     * @throws PipeException when something other than an empty regular file of this user with one
+     *         name is at the path
      * @throws PosixException when a call fails unexpectedly
      */
     static @Nullable RendezvousLock tryAcquire(Posix posix, Path path, String pipe) throws PosixException {
         for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
-            int fd = open(posix, path, pipe);
+            LockFile file = open(posix, path, pipe);
+            if (file == null) {
+                continue; // the previous holder removed it between our two opens: make a new one
+            }
             boolean keep = false;
             try {
-                FileStatus locked = check(posix, fd, path, pipe);
-                if (!posix.tryLock(fd)) {
+                FileStatus locked = check(posix, file, path, pipe);
+                if (!posix.tryLock(file.fd())) {
                     return null;
                 }
                 FileStatus named = posix.lstat(path);
                 if (named != null && named.isSameFile(locked)) {
                     keep = true;
-                    return new RendezvousLock(posix, path, fd);
+                    return new RendezvousLock(posix, path, pipe, file.fd(), locked);
                 }
                 // The previous holder unlinked it between our open and our lock: try the new file.
             } finally {
                 if (!keep) {
-                    closeQuietly(posix, fd);
+                    closeQuietly(posix, file.fd());
                 }
             }
         }
@@ -102,14 +117,34 @@ final class RendezvousLock {
     }
 
     /**
-     * Unlinks the file, then lets the lock go. Idempotent; never throws.
+     * The lock decides a role only while its file has the name: once the name is gone or names
+     * another file, a newcomer makes a new lock file there, locks it and takes the same role.
+     *
+     * @throws PipeException when the path no longer names the file this process locked
+     * @throws PosixException when {@code lstat} fails
+     */
+    void requireStillNamed() throws PosixException {
+        FileStatus now = posix.lstat(path);
+        if (now == null) {
+            throw FifoTrust.vanished(pipe, path, "while this process held its lock");
+        }
+        if (!now.isSameFile(locked)) {
+            throw FifoTrust.refused(pipe, path, "it replaced the lock file this process held");
+        }
+    }
+
+    /**
+     * Unlinks the file, while its path still names the file that was locked, then lets the lock
+     * go. Idempotent; never throws.
      */
     synchronized void release() {
         if (fd < 0) {
             return;
         }
         try {
-            posix.unlink(path);
+            if (!posix.unlinkIfSame(path, locked)) {
+                log.debug("lock file {} no longer names the file this process locked; left as it is", path);
+            }
         } catch (PosixException e) {
             log.debug("could not remove lock file {}: {}", path, e.getMessage());
         }
@@ -117,22 +152,40 @@ final class RendezvousLock {
         fd = -1;
     }
 
-    private static int open(Posix posix, Path path, String pipe) throws PosixException {
+    /** @return the open file, or null when the file there vanished between the two opens */
+    private static @Nullable LockFile open(Posix posix, Path path, String pipe) throws PosixException {
         try {
-            return posix.open(path, FLAGS, MODE);
+            try {
+                return new LockFile(posix.open(path, CREATE_NEW, MODE), true);
+            } catch (PosixException e) {
+                if (e.error() != PosixError.EXISTS) {
+                    throw e;
+                }
+            }
+            try {
+                return new LockFile(posix.open(path, EXISTING), false);
+            } catch (PosixException e) {
+                if (e.error() == PosixError.NO_SUCH_FILE) {
+                    return null;
+                }
+                throw e;
+            }
         } catch (PosixException e) {
             if (e.error() == PosixError.SYMLINK) {
                 throw FifoTrust.refused(pipe, path, "it is a symbolic link");
-            }
-            if (e.error() == PosixError.IS_DIRECTORY) {
-                throw FifoTrust.refused(pipe, path, "it is a directory");
             }
             throw e;
         }
     }
 
-    private static FileStatus check(Posix posix, int fd, Path path, String pipe) throws PosixException {
-        FileStatus status = posix.fstat(fd);
+    /**
+     * A lock file pipc makes is a regular file of this user, with one name, that nobody writes.
+     * Anything else was put there by someone: a second name is a hard link (the same file is
+     * reachable from elsewhere, so taking it as a lock would chmod and remove what is not ours),
+     * and content is somebody's data. Such a file is refused and left as it is.
+     */
+    private static FileStatus check(Posix posix, LockFile file, Path path, String pipe) throws PosixException {
+        FileStatus status = posix.fstat(file.fd());
         if (status.type() != FileType.REGULAR) {
             throw FifoTrust.refused(pipe, path, "it is " + status.type().description() + ", not a lock file");
         }
@@ -140,9 +193,18 @@ final class RendezvousLock {
             throw FifoTrust.refused(pipe, path, "it is a lock file owned by uid " + status.owner()
                     + ", not by this process's user (uid " + posix.uid() + ")");
         }
-        if (status.permissions() != MODE) {
-            // Ours and in our private directory: the umask narrowed it, or an older pipc made it; set it right.
-            posix.fchmod(fd, MODE);
+        if (status.links() > 1) {
+            throw FifoTrust.refused(pipe, path, "it is a file with " + status.links()
+                    + " names (hard links), not a lock file pipc made");
+        }
+        if (status.size() != 0) {
+            throw FifoTrust.refused(pipe, path, "it is a file of " + status.size()
+                    + " bytes, not an empty lock file pipc made");
+        }
+        if (file.created() && status.permissions() != MODE) {
+            // Made by this very call: the umask cleared some of its bits. Set them on the descriptor, which
+            // is this new file and nothing else. A lock file found there is used with the mode it has.
+            posix.fchmod(file.fd(), MODE);
         }
         return status;
     }
@@ -156,5 +218,9 @@ final class RendezvousLock {
         } catch (PosixException e) {
             log.debug("closing descriptor {} failed: {}", fd, e.getMessage());
         }
+    }
+
+    /** A descriptor of the lock file, and whether this process made the file with it. */
+    private record LockFile(int fd, boolean created) {
     }
 }

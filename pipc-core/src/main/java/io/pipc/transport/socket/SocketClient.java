@@ -75,9 +75,11 @@ public final class SocketClient {
         try {
             return pipe.established().get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
+            String stalled = pipe.whereTheHandshakeStalled();
             pipe.close();
             throw new PipeTimeoutException("pipe '" + name + "': no connection to " + address + " within "
-                    + options.connectTimeout() + " (the server did not answer or did not complete the handshake)");
+                    + options.connectTimeout() + " (the server did not answer or did not complete the handshake"
+                    + stalled + ")");
         } catch (ExecutionException | CompletionException e) {
             pipe.close();
             Throwable cause = e.getCause();

@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.pipc.AuthenticationException;
@@ -176,6 +179,26 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
      */
     public CompletableFuture<SocketPipe> established() {
         return established;
+    }
+
+    /**
+     * For the error of a caller that stopped waiting for {@link #established()}: asks the loop,
+     * which owns the connection, where it stood.
+     *
+     * @return {@code "; "} and where the connection stood, or empty when the loop does not answer at once
+     */
+    public String whereTheHandshakeStalled() {
+        CompletableFuture<String> where = new CompletableFuture<>();
+        loop.execute(() -> where.complete(!layerReady ? "; the connection itself was not made"
+                : handshake().isComplete() ? "" : handshake().stalled()));
+        try {
+            return where.get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        } catch (ExecutionException | TimeoutException e) {
+            return "";
+        }
     }
 
     /**
@@ -694,7 +717,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         }
         if (!established.isDone()) {
             if (now - handshakeDeadlineNanos > 0) {
-                fail(new PipeTimeoutException("pipe '" + name() + "': " + peer() + " did not complete the handshake in time"));
+                fail(handshakeTimedOut());
             }
             return;
         }

@@ -355,7 +355,8 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
             try {
                 socket = listener.accept();
             } catch (IOException e) {
-                log.warn("server '{}' on {}: accept failed: {}", name, address, e.getMessage());
+                refusals.warn(System.nanoTime(), "server '" + name + "' on " + address + ": accept failed: "
+                        + e.getMessage());
                 return;
             }
             if (socket == null) {

@@ -303,8 +303,8 @@ final class Rendezvous {
         } catch (TlsFailure e) {
             PipeException failure = e.toPipeException(name, connection.peer());
             if (failure instanceof AuthenticationException) {
-                log.warn("pipe '{}': refused {} during the rendezvous; still waiting for the peer: {}", name,
-                        connection.peer(), failure.getMessage());
+                refusals.warn(System.nanoTime(), "pipe '" + name + "': refused " + connection.peer()
+                        + " during the rendezvous; still waiting for the peer: " + failure.getMessage());
             }
             drop(connection, failure, failure.getMessage());
             return;
@@ -369,11 +369,11 @@ final class Rendezvous {
             PipeException failure = failureOf(pipe);
             lastFailure = failure;
             if (failure instanceof AuthenticationException) {
-                log.warn("pipe '{}': {} failed to authenticate during the rendezvous; still waiting for the peer: {}",
-                        name, pipe.peer(), failure.getMessage());
+                refusals.warn(System.nanoTime(), "pipe '" + name + "': " + pipe.peer() + " failed to authenticate during"
+                        + " the rendezvous; still waiting for the peer: " + failure.getMessage());
             } else {
-                log.info("pipe '{}': the handshake with {} failed during the rendezvous; still waiting for the peer: {}",
-                        name, pipe.peer(), failure.getMessage());
+                refusals.info(System.nanoTime(), "pipe '" + name + "': the handshake with " + pipe.peer() + " failed"
+                        + " during the rendezvous; still waiting for the peer: " + failure.getMessage());
             }
         }
         return null;

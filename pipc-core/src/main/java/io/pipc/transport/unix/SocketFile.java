@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>The mode: {@code bind(2)} creates the file with {@code 0777 & ~umask}; it is then set to
- * the mode asked for with {@code chmod} and checked with {@code lstat}, without touching the
+ * the mode asked for through a descriptor of the file the bind made ({@link Posix#chmodIfSame})
+ * and checked with {@code lstat}, without touching the
  * process-wide umask. Until then the file is no more open than the umask allows, in a directory
  * {@link SocketDirectory} or the private directory vouched for, and every connection still goes
  * through the {@link PeerPolicy} check.
@@ -124,7 +125,9 @@ final class SocketFile {
                 }
                 // Under the lock only a server that binds without it can act, and a bind never removes.
                 requireStaleOfOurs(path, again, posix, subject);
-                posix.unlink(path);
+                if (!posix.unlinkIfSame(path, again)) {
+                    return false;
+                }
                 log.info("{}: removed stale socket file {} (nobody listened on it)", subject, path);
             }
             return tryBind(listener, address);
@@ -174,15 +177,14 @@ final class SocketFile {
             throw new PipeException(subject + ": socket file " + path + " is not what the bind made: "
                     + (made == null ? "it vanished" : "it is " + made.describe()) + "; another process is interfering");
         }
-        // chmod follows links; the path was a socket of ours an instant ago, in a directory only we (and root) can change.
-        posix.chmod(path, mode);
+        // Through a descriptor of the file the bind made: a link or file swapped in meanwhile is never touched.
+        boolean changed = posix.chmodIfSame(path, made, mode);
         FileStatus set = posix.lstat(path);
-        if (set == null || !set.isSameFile(made) || set.permissions() != mode) {
-            if (set != null && set.isSameFile(made)) {
-                posix.unlink(path);
-            }
+        if (!changed || set == null || !set.isSameFile(made) || set.permissions() != mode) {
+            posix.unlinkIfSame(path, made);
             throw new PipeException(subject + ": socket file " + path + " did not take mode " + FileStatus.octal(mode)
-                    + ": it is " + (set == null ? "gone" : set.describe()));
+                    + ": it is " + (set == null ? "gone" : set.describe())
+                    + (changed ? "" : "; it was replaced after the bind, and what replaced it was left alone"));
         }
         return new SocketFile(path, set, posix, subject);
     }
@@ -209,12 +211,9 @@ final class SocketFile {
      */
     void remove() {
         try {
-            FileStatus now = posix.lstat(path);
-            if (now == null || !now.isSameFile(bound)) {
+            if (!posix.unlinkIfSame(path, bound)) {
                 log.debug("{}: leaving {} alone: it is no longer the socket this server bound", subject, path);
-                return;
             }
-            posix.unlink(path);
         } catch (PosixException e) {
             log.warn("{}: could not remove socket file {}: {}", subject, path, e.getMessage());
         }

@@ -2,21 +2,26 @@ package io.pipc.transport.fifo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
+import io.pipc.Pipe;
 import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.PipeTimeoutException;
@@ -65,6 +70,9 @@ class FifoSecurityTest {
         SYMLINK_TO_DEV_NULL("a symbolic link"),
         SYMLINK_TO_DIRECTORY("a symbolic link"),
         FIFO_OPEN_TO_ALL("a FIFO with mode 0666, not 0600"),
+        /** A second name of a FIFO outside the directory: like pipc's own in all but the link count. */
+        HARD_LINK_TO_FIFO("a FIFO with 2 names (hard links)"),
+        HARD_LINK_TO_FILE("a regular file, not a FIFO"),
         FIFO_OF_ANOTHER_USER("a FIFO owned by uid 65534, not by this process's user");
 
         final String described;
@@ -194,6 +202,110 @@ class FifoSecurityTest {
     }
 
     @Test
+    void aSecondNameOfAFileElsewhereAtTheLockFilesPathIsRefusedAndTheFileKeepsItsMode() throws Exception {
+        Path lock = files().creatorLock();
+        // Empty like a lock file, and ours: only its second name tells it from one.
+        Path target = Files.createFile(elsewhere.resolve("empty"));
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r-----"));
+        Files.createLink(lock, target);
+        String before = fingerprint(target);
+
+        assertThatThrownBy(() -> Pipes.named(NAME, options())).isInstanceOf(PipeException.class)
+                .hasMessageContaining("refusing " + lock + ": it is a file with 2 names (hard links), not a lock file pipc made");
+
+        assertThat(fingerprint(target)).isEqualTo(before);
+        assertThat(entries()).containsExactly(lock);
+    }
+
+    @Test
+    void aFileWithContentAtTheLockFilesPathIsRefusedAndKept() throws Exception {
+        Path lock = files().creatorLock();
+        Files.writeString(lock, "precious");
+        Files.setPosixFilePermissions(lock, PosixFilePermissions.fromString("rw-------"));
+        String before = fingerprint(lock);
+
+        assertThatThrownBy(() -> Pipes.named(NAME, options())).isInstanceOf(PipeException.class)
+                .hasMessageContaining("refusing " + lock + ": it is a file of 8 bytes, not an empty lock file pipc made");
+
+        assertThat(fingerprint(lock)).isEqualTo(before);
+    }
+
+    @Test
+    void whatReplacedAHeldLockFileIsLeftInPlaceWhenTheLockIsReleased() throws Exception {
+        Path lock = files().creatorLock();
+        RendezvousLock held = RendezvousLock.tryAcquire(posix, lock, NAME);
+        assertThat(held).isNotNull();
+        Path replacement = Files.writeString(dir.resolve("replacement"), "precious");
+        Files.move(replacement, lock, StandardCopyOption.ATOMIC_MOVE);
+        String before = fingerprint(lock);
+
+        assertThatThrownBy(held::requireStillNamed).isInstanceOf(PipeException.class)
+                .hasMessageContaining("refusing " + lock + ": it replaced the lock file this process held");
+        held.release();
+
+        assertThat(fingerprint(lock)).isEqualTo(before);
+    }
+
+    @Test
+    void aCreatorWhoseFifoIsReplacedWhileItWaitsRefusesAndLeavesTheReplacement() throws Exception {
+        RendezvousFiles files = files();
+        CompletableFuture<Pipe> creator = CompletableFuture.supplyAsync(() -> Pipes.named(NAME, options()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(files.toCreator(), LinkOption.NOFOLLOW_LINKS));
+        // A FIFO nobody reads, so that the creator's next poll finds it in the way, not an open reader.
+        Path replacement = elsewhere.resolve("replacement");
+        mkfifo(replacement);
+        Files.move(replacement, files.toOpener(), StandardCopyOption.ATOMIC_MOVE);
+        String before = fingerprint(files.toOpener());
+
+        assertThatThrownBy(() -> creator.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeException.class)
+                .cause().hasMessageContaining("refusing " + files.toOpener()
+                        + ": it replaced the FIFO this process made while it waited for the peer");
+
+        assertThat(fingerprint(files.toOpener())).isEqualTo(before);
+        assertThat(entries()).containsExactly(files.toOpener());
+    }
+
+    @Test
+    void aCreatorWhoseLockFileIsReplacedWhileItWaitsRefusesAndRemovesOnlyItsFifos() throws Exception {
+        RendezvousFiles files = files();
+        CompletableFuture<Pipe> creator = CompletableFuture.supplyAsync(() -> Pipes.named(NAME, options()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(files.toCreator(), LinkOption.NOFOLLOW_LINKS));
+        // Another process could now make a lock file there and become a second creator.
+        Path replacement = Files.writeString(elsewhere.resolve("replacement"), "precious");
+        Files.move(replacement, files.creatorLock(), StandardCopyOption.ATOMIC_MOVE);
+        String before = fingerprint(files.creatorLock());
+
+        assertThatThrownBy(() -> creator.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeException.class)
+                .cause().hasMessageContaining("refusing " + files.creatorLock() + ": it replaced the lock file this process held");
+
+        assertThat(fingerprint(files.creatorLock())).isEqualTo(before);
+        assertThat(entries()).containsExactly(files.creatorLock());
+    }
+
+    @Test
+    void anOpenerWaitsForAFifoWhoseCreatorHasNotYetSetItsModeInsteadOfRefusingIt() throws Exception {
+        RendezvousFiles files = files();
+        RendezvousLock creator = RendezvousLock.tryAcquire(posix, files.creatorLock(), NAME);
+        assertThat(creator).isNotNull();
+        // What a live creator under the umask 0277 has made an instant before it sets 0600 on its descriptor.
+        posix.mkfifo(files.toCreator(), 0600);
+        Files.setPosixFilePermissions(files.toCreator(), PosixFilePermissions.fromString("r--------"));
+        int creatorRead = posix.open(files.toCreator(), EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NON_BLOCKING));
+        try {
+            String before = fingerprint(files.toCreator());
+
+            assertThatThrownBy(() -> Pipes.named(NAME, options().toBuilder().connectTimeout(Duration.ofMillis(300)).build()))
+                    .isInstanceOf(PipeTimeoutException.class);
+
+            assertThat(fingerprint(files.toCreator())).isEqualTo(before);
+        } finally {
+            posix.close(creatorRead);
+            posix.unlink(files.toCreator());
+            creator.release();
+        }
+    }
+
+    @Test
     void aLockFileOfAnotherUserIsRefused() throws Exception {
         assumeTrue(posix.uid() == 0, "giving a file to another user needs root (chown)");
         Path lock = files().creatorLock();
@@ -241,6 +353,16 @@ class FifoSecurityTest {
             case FIFO_OPEN_TO_ALL -> {
                 mkfifo(path);
                 Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+            }
+            case HARD_LINK_TO_FIFO -> {
+                Path target = elsewhere.resolve("fifo");
+                mkfifo(target);
+                Files.createLink(path, target);
+            }
+            case HARD_LINK_TO_FILE -> {
+                Path target = Files.writeString(elsewhere.resolve("precious"), "precious");
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+                Files.createLink(path, target);
             }
             case FIFO_OF_ANOTHER_USER -> {
                 assumeTrue(posix.uid() == 0, "giving a FIFO to another user needs root (chown)");

@@ -217,10 +217,14 @@ class NamedPipeTest {
         Files.writeString(files.creatorLock(), "");
         Files.writeString(files.openerLock(), "");
 
-        Pipe[] pipes = pair("jobs");
+        try (OpenFifos stale = OpenFifos.hold(posix, files.toCreator(), files.toOpener())) {
+            Pipe[] pipes = pair("jobs");
 
-        pipes[0].write("fresh");
-        assertThat(pipes[1].readString(Duration.ofSeconds(5))).isEqualTo("fresh");
+            // Both ends hold the two FIFOs of the pair: fresh ones, not the stale ones under the same names.
+            assertThat(stale.othersIn(dir)).hasSize(2).doesNotContainAnyElementsOf(stale.inodes());
+            pipes[0].write("fresh");
+            assertThat(pipes[1].readString(Duration.ofSeconds(5))).isEqualTo("fresh");
+        }
         assertThat(entries()).isEmpty();
     }
 
@@ -343,20 +347,7 @@ class NamedPipeTest {
 
     /** Where this process's open descriptors lead, for those that lead into the test's directory. */
     private List<String> fifoDescriptors() throws Exception {
-        List<String> targets = new ArrayList<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : fds.toList()) {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith(dir.toString())) {
-                        targets.add(target);
-                    }
-                } catch (java.nio.file.NoSuchFileException closedMeanwhile) {
-                    // the listing's own descriptor, or one another thread just closed
-                }
-            }
-        }
-        return targets;
+        return OpenFifos.in(dir).stream().map(OpenFifos.Open::target).toList();
     }
 
     private static boolean isBlockedWriting(Future<?> task) {

@@ -28,6 +28,7 @@ import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
 import io.pipc.PipeOptions;
 import io.pipc.Pipes;
+import io.pipc.posix.Posix;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -124,12 +125,17 @@ class TwoProcessNamedPipeTest {
         assertThat(child.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(entries()).hasSize(3);
 
-        Future<Pipe> other = threads.submit(() -> named("jobs"));
-        Pipe one = named("jobs");
-        Pipe two = other.get(10, TimeUnit.SECONDS);
-        one.write("fresh FIFOs");
+        try (OpenFifos stale = OpenFifos.hold(Posix.system(), dir.resolve("jobs@to-creator.fifo"),
+                dir.resolve("jobs@to-opener.fifo"))) {
+            Future<Pipe> other = threads.submit(() -> named("jobs"));
+            Pipe one = named("jobs");
+            Pipe two = other.get(10, TimeUnit.SECONDS);
 
-        assertThat(two.readString(Duration.ofSeconds(5))).isEqualTo("fresh FIFOs");
+            // Both ends hold the two FIFOs of the pair: fresh ones, not those the killed creator left.
+            assertThat(stale.othersIn(dir)).hasSize(2).doesNotContainAnyElementsOf(stale.inodes());
+            one.write("fresh FIFOs");
+            assertThat(two.readString(Duration.ofSeconds(5))).isEqualTo("fresh FIFOs");
+        }
         assertThat(entries()).isEmpty();
     }
 

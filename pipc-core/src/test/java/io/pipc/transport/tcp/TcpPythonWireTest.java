@@ -28,7 +28,10 @@ import io.pipc.PipeOptions;
 import io.pipc.PipeServer;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Pipes;
+import io.pipc.ProtocolException;
 import io.pipc.Wire;
+import io.pipc.testing.LogCapture;
+import io.pipc.transport.FramedPipe;
 import io.pipc.transport.socket.SocketServer;
 import io.pipc.testing.CloseAll;
 
@@ -39,6 +42,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import ch.qos.logback.classic.Level;
 
 /**
  * {@code wire = PYTHON} against this machine's CPython: its standard
@@ -210,6 +215,104 @@ class TcpPythonWireTest {
 
         assertThatThrownBy(() -> Pipes.connect(new InetSocketAddress("127.0.0.1", port), python("right")))
                 .isInstanceOf(AuthenticationException.class).hasMessageContaining("no authkey");
+    }
+
+    /**
+     * CPython's Client with an authkey waits for a challenge before it sends anything, and a
+     * server without a secret sends none: without a deadline both would wait forever (CPython's
+     * own Listener does, CPython issue 123736). The server closes the connection after its
+     * handshake timeout, saying the likely cause, and the client fails rather than hangs.
+     */
+    @Test
+    void aPythonClientWithAnAuthkeyIsClosedByAServerWithoutASecretSayingWhy() throws Exception {
+        PipeServer server = server(python(null).toBuilder().handshakeTimeout(Duration.ofSeconds(2)).build());
+        try (LogCapture log = LogCapture.of(FramedPipe.class)) {
+            Process client = start("python_client.py", "127.0.0.1", port(server), "python authkey");
+            Pipe pipe = server.accept(Duration.ofSeconds(20));
+            toClose.add(pipe);
+
+            assertThatThrownBy(() -> pipe.read(Duration.ofSeconds(20))).isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("sent nothing within PT2S")
+                    .hasMessageContaining("a multiprocessing.connection Client with an authkey")
+                    .hasMessageContaining("Set the same secret on both ends");
+            assertThat(log.lines(Level.WARN)).singleElement().asString()
+                    .contains("waits for an authentication challenge that never comes");
+            assertThat(client.waitFor(20, TimeUnit.SECONDS)).as("the Python client gave up").isTrue();
+            assertThat(client.exitValue()).as("the Python client's exit code (3: the server left during"
+                    + " authentication)").isEqualTo(3);
+        }
+    }
+
+    /** The watch ends when this end speaks first: a client that only reads is not closed. */
+    @Test
+    void aPythonClientThatOnlyReadsIsNotClosedOnceTheServerHasWritten() throws Exception {
+        PipeServer server = server(python(null).toBuilder().handshakeTimeout(Duration.ofSeconds(1)).build());
+        Process client = start("python_reader.py", "client", "127.0.0.1", port(server), "-");
+        Pipe pipe = server.accept(Duration.ofSeconds(20));
+        toClose.add(pipe);
+
+        pipe.write("first");
+        assertThat(firstLine(client, "got")).isEqualTo("got 5 bytes");
+
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(pipe::isOpen);
+        pipe.write("second");
+        pipe.close();
+        assertThat(client.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(client.exitValue()).isZero();
+    }
+
+    /**
+     * The reverse: the secret on the pipc server only, and a Python client without an authkey
+     * that waits to be sent something: it gets the challenge as a message, and stays silent; the
+     * server refuses it at its handshake timeout, saying the likely cause.
+     */
+    @Test
+    void aPythonClientWithoutAnAuthkeyThatWaitsIsRefusedAtTheHandshakeTimeoutSayingWhy() throws Exception {
+        SocketServer server = (SocketServer) server(python("right").toBuilder()
+                .handshakeTimeout(Duration.ofSeconds(2)).build());
+        try (LogCapture log = LogCapture.of(SocketServer.class)) {
+            Process client = start("python_reader.py", "client", "127.0.0.1", port(server), "-");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> !log.lines(Level.INFO).isEmpty());
+            assertThat(server.refusedConnections()).isEqualTo(1);
+            assertThat(log.lines(Level.INFO)).singleElement().asString()
+                    .contains("did not complete the handshake in time")
+                    .contains("it stopped before answering this end's authentication challenge; it may have no authkey");
+            assertThatThrownBy(() -> server.accept(Duration.ofMillis(100))).isInstanceOf(PipeTimeoutException.class);
+            assertThat(client.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /**
+     * The reverse with pipc as the client: a secret here, a Listener without an authkey that
+     * waits to be sent something. The connect fails at its connect timeout, saying the likely
+     * cause.
+     */
+    @Test
+    void aPipcClientWithAnAuthkeyFailsAtItsConnectTimeoutAgainstAQuietListenerWithout() throws Exception {
+        Process listener = start("python_reader.py", "listener", "-");
+        int port = Integer.parseInt(firstLine(listener));
+
+        assertThatThrownBy(() -> Pipes.connect(new InetSocketAddress("127.0.0.1", port),
+                python("right").toBuilder().connectTimeout(Duration.ofSeconds(2)).build()))
+                .isInstanceOf(PipeTimeoutException.class)
+                .hasMessageContaining("it stopped before sending its authentication challenge; it may have no authkey");
+        assertThat(listener.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** @return the next line the process prints that starts with {@code prefix} */
+    private String firstLine(Process process, String prefix) throws Exception {
+        Future<String> line = threads.submit(() -> {
+            BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
+            for (String next = reader.readLine(); next != null; next = reader.readLine()) {
+                if (next.startsWith(prefix)) {
+                    return next;
+                }
+            }
+            return null;
+        });
+        return line.get(20, TimeUnit.SECONDS);
     }
 
     private String firstLine(Process process) throws Exception {

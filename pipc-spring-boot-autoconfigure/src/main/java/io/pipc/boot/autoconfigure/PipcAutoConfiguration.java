@@ -1,6 +1,7 @@
 package io.pipc.boot.autoconfigure;
 
 import io.pipc.Pipe;
+import io.pipc.integration.PipcShutdown;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -51,6 +52,16 @@ public final class PipcAutoConfiguration {
     @Bean
     static PipcServerPorts pipcServerPorts(ConfigurableEnvironment environment) {
         return new PipcServerPorts(environment);
+    }
+
+    /**
+     * Drains every server and pipe before any pipc endpoint stops, in a shutdown phase whose end
+     * is the end of the last drain.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    PipcShutdown pipcShutdown() {
+        return new PipcShutdown();
     }
 
     @Configuration(proxyBeanMethods = false)

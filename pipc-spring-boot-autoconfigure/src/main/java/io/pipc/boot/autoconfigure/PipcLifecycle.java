@@ -178,20 +178,44 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
     /**
      * Spring waits at most {@code spring.lifecycle.timeout-per-shutdown-phase} for the beans of
      * one phase to stop, and then goes on, closing the pipes while they may still be draining.
+     * The servers drain and then the pipes, in the one phase of {@code PipcShutdown}: their
+     * longest grace periods add up.
      */
     private void warnOfGracePeriodsLongerThanAShutdownPhase() {
         List<String> entries = new ArrayList<>();
+        String longestPipe = null;
+        Duration longestPipeGrace = Duration.ZERO;
         for (PipeDefinition pipe : this.definitions.pipes()) {
             gracePeriodLongerThanAShutdownPhase(pipe.propertyPrefix(), pipe.properties(), entries);
+            Duration grace = pipe.properties().getShutdownGracePeriod();
+            if (pipe.properties().getInboundChannel() != null && grace.compareTo(longestPipeGrace) > 0) {
+                longestPipe = pipe.propertyPrefix();
+                longestPipeGrace = grace;
+            }
         }
+        String longestServer = null;
+        Duration longestServerGrace = Duration.ZERO;
         for (ServerDefinition server : this.definitions.servers()) {
             gracePeriodLongerThanAShutdownPhase(server.propertyPrefix(), server.properties(), entries);
+            Duration grace = server.properties().getShutdownGracePeriod();
+            if (server.properties().getInboundChannel() != null && grace.compareTo(longestServerGrace) > 0) {
+                longestServer = server.propertyPrefix();
+                longestServerGrace = grace;
+            }
         }
+        String timeout = PipcDefinitions.format(this.shutdownPhaseTimeout);
         for (String entry : entries) {
             logger.warn("{} exceeds spring.lifecycle.timeout-per-shutdown-phase ({}): Spring stops waiting for the"
                     + " shutdown before the grace period ends, and then what is still being handled may be cut off;"
-                    + " raise the phase timeout or lower the grace period", entry,
-                    PipcDefinitions.format(this.shutdownPhaseTimeout));
+                    + " raise the phase timeout or lower the grace period", entry, timeout);
+        }
+        if (entries.isEmpty() && longestPipe != null && longestServer != null
+                && longestServerGrace.plus(longestPipeGrace).compareTo(this.shutdownPhaseTimeout) > 0) {
+            logger.warn("{}.shutdown-grace-period ({}) and then {}.shutdown-grace-period ({}) together exceed"
+                    + " spring.lifecycle.timeout-per-shutdown-phase ({}): the servers drain before the pipes, in one"
+                    + " shutdown phase, and Spring may stop waiting before the pipes' drain ends; raise the phase"
+                    + " timeout or lower the grace periods", longestServer, PipcDefinitions.format(longestServerGrace),
+                    longestPipe, PipcDefinitions.format(longestPipeGrace), timeout);
         }
     }
 

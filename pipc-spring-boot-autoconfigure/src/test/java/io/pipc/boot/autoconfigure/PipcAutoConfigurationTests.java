@@ -13,6 +13,7 @@ import io.pipc.PipeServer;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Pipes;
 import io.pipc.Transport;
+import io.pipc.integration.PipcShutdown;
 import io.pipc.integration.PipeInboundChannelAdapter;
 import io.pipc.integration.PipeInboundGateway;
 import io.pipc.integration.PipeOutboundChannelAdapter;
@@ -67,7 +68,8 @@ class PipcAutoConfigurationTests {
                         .doesNotHaveBean(PipeServer.class)
                         .doesNotHaveBean(PipeRegistry.class)
                         .doesNotHaveBean(PipcProperties.class)
-                        .doesNotHaveBean(PipeFactory.class));
+                        .doesNotHaveBean(PipeFactory.class)
+                        .doesNotHaveBean(PipcShutdown.class));
     }
 
     @Test
@@ -254,6 +256,21 @@ class PipcAutoConfigurationTests {
                         .contains("pipc.pipes.orders.shutdown-grace-period (20s) exceeds"
                                 + " spring.lifecycle.timeout-per-shutdown-phase (5s)")
                         .doesNotContain("pipc.pipes.fits.shutdown-grace-period"));
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void serverAndPipeGracePeriodsThatTogetherExceedAShutdownPhaseAreWarnedOf(CapturedOutput output) {
+        this.runner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=10s",
+                "pipc.servers.api.transport=tcp", "pipc.servers.api.port=0", "pipc.servers.api.inbound-channel=apiIn",
+                "pipc.servers.api.shutdown-grace-period=6s", "pipc.pipes.feed.transport=in-process",
+                "pipc.pipes.feed.inbound-channel=feedIn", "pipc.pipes.feed.shutdown-grace-period=5s")
+                .run((context) -> {
+                    assertThat(context).hasSingleBean(PipcShutdown.class);
+                    assertThat(output).contains("pipc.servers.api.shutdown-grace-period (6s) and then"
+                            + " pipc.pipes.feed.shutdown-grace-period (5s) together exceed"
+                            + " spring.lifecycle.timeout-per-shutdown-phase (10s)");
+                });
     }
 
     @Test
