@@ -483,6 +483,22 @@ public final class Posix {
 
     /** Loaded on first use, so that merely naming {@link Posix} binds no native code. */
     private static final class SystemPosix {
-        static final Posix INSTANCE = load(() -> POSIXFactory.getNativePOSIX(), System.getProperty("os.name", "unknown"));
+        static final Posix INSTANCE = load(SystemPosix::nativePosix, System.getProperty("os.name", "unknown"));
+
+        /** jffi's switch from {@code sun.misc.Unsafe} to its own native calls for memory access. */
+        private static final String JFFI_UNSAFE_DISABLED = "jffi.unsafe.disabled";
+
+        /**
+         * jffi reaches native memory through {@code sun.misc.Unsafe} when it may, which from
+         * JDK 24 makes every JVM warn on first use. pipc's calls through it (mkfifo, open,
+         * fstat, flock) only set transports up and are nowhere near a message's path, so
+         * unless the application chose otherwise jffi is told to use its JNI memory access.
+         */
+        private static POSIX nativePosix() {
+            if (System.getProperty(JFFI_UNSAFE_DISABLED) == null) {
+                System.setProperty(JFFI_UNSAFE_DISABLED, "true");
+            }
+            return POSIXFactory.getNativePOSIX();
+        }
     }
 }

@@ -43,6 +43,14 @@ class PosixTest {
     }
 
     @Test
+    void jffiReachesNativeMemoryWithoutSunMiscUnsafeSoThatNewerJdksDoNotWarn() {
+        assertThat(posix.isAvailable()).as(posix.unavailableReason()).isTrue();
+
+        assertThat(System.getProperty("jffi.unsafe.disabled")).isEqualTo("true");
+        assertThat(com.kenai.jffi.MemoryIO.getInstance().getClass().getName()).doesNotContain("Unsafe");
+    }
+
+    @Test
     void anUnavailablePosixRefusesEveryCallWithItsReason() {
         Posix none = Posix.unavailable("test: no C library");
 

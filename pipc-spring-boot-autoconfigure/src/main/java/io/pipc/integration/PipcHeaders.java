@@ -1,5 +1,9 @@
 package io.pipc.integration;
 
+import java.util.Locale;
+
+import io.pipc.Transport;
+
 /**
  * Names of the message headers pipc's adapters and gateways set on messages they receive and
  * read from messages they write.
@@ -28,5 +32,14 @@ public final class PipcHeaders {
     public static final String CONTENT_TYPE = PREFIX + "contentType";
 
     private PipcHeaders() {
+    }
+
+    /**
+     * @param transport a transport
+     * @return its value of {@link #TRANSPORT}, as configuration spells it: {@code in-process},
+     *         {@code fifo}, {@code unix}, {@code tcp}; metrics tag and health report it the same
+     */
+    public static String transport(Transport transport) {
+        return transport.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

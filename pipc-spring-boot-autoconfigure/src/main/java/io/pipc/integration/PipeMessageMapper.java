@@ -75,7 +75,7 @@ final class PipeMessageMapper {
         Object payload = decode(envelope.payload(), received.origin().name());
         AbstractIntegrationMessageBuilder<?> builder = builders.withPayload(payload)
                 .setHeader(PipcHeaders.PIPE_NAME, received.origin().name())
-                .setHeader(PipcHeaders.TRANSPORT, transportName(received.origin()));
+                .setHeader(PipcHeaders.TRANSPORT, PipcHeaders.transport(received.origin().transport()));
         if (received.connectionId() != null) {
             builder.setHeader(PipcHeaders.CONNECTION_ID, received.connectionId());
         }
@@ -147,13 +147,5 @@ final class PipeMessageMapper {
         }
         throw new MessageConversionException(message, target + " writes byte[] or String payloads without a codec, not "
                 + payload.getClass().getName() + "; set a codec (for example json) to write objects");
-    }
-
-    /**
-     * @param origin a pipe or server
-     * @return its transport as configuration spells it: in-process, fifo, unix, tcp
-     */
-    static String transportName(PipeMetrics.Origin origin) {
-        return origin.transport().name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -41,6 +41,9 @@ public class SampleApplication {
         ConfigurableApplicationContext context;
         try {
             context = SpringApplication.run(SampleApplication.class, args);
+        } catch (SpringApplication.AbandonedRunException processedAheadOfTime) {
+            // spring-boot:process-aot runs main to build the context, and ends the run this way.
+            throw processedAheadOfTime;
         } catch (RuntimeException e) {
             // Spring Boot has reported the failure; make it loud in the exit code too.
             System.exit(1);

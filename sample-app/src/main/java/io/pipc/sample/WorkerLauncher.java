@@ -68,7 +68,10 @@ class WorkerLauncher {
         if (directory != null) {
             arguments.add("--pipc.directory=" + directory);
         }
-        List<String> jvm = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        // From the jar, its manifest allows jffi's native access (JDK 22 and later warn without);
+        // from a classpath, this option does. JDK 17 accepts it too.
+        List<String> jvm = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED");
         // The worker's standard output is the pipe: the JVM's own warnings must go to stderr.
         List<String> quietJvm = List.of("-Xlog:disable", "-Xlog:all=warning:stderr");
         File source = new ApplicationHome(SampleApplication.class).getSource();

@@ -38,13 +38,39 @@ final class SampleProcess implements AutoCloseable {
         reader.start();
     }
 
+    /**
+     * @param errors where its standard error goes
+     * @param args the application's arguments
+     * @return the sample, started from the test's classpath
+     */
     static SampleProcess start(Path errors, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
-                SampleApplication.class.getName()));
+        List<String> command = java(List.of("--enable-native-access=ALL-UNNAMED"));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SampleApplication.class.getName()));
         command.addAll(List.of(args));
+        return start(errors, command);
+    }
+
+    /**
+     * @param errors where its standard error goes
+     * @param jvmOptions options of the JVM, besides the test's own
+     * @param args the application's arguments
+     * @return the sample, started from its executable jar as a user runs it (the build's package phase made it)
+     */
+    static SampleProcess startJar(Path errors, List<String> jvmOptions, String... args) throws IOException {
+        List<String> command = java(jvmOptions);
+        command.addAll(List.of("-jar", Path.of("target", "pipc-sample-app.jar").toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        return start(errors, command);
+    }
+
+    private static List<String> java(List<String> jvmOptions) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        return command;
+    }
+
+    private static SampleProcess start(Path errors, List<String> command) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(errors.toFile());
         return new SampleProcess(builder.start());
     }

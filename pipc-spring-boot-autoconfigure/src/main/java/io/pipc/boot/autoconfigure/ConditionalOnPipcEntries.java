@@ -9,7 +9,8 @@ import java.lang.annotation.Target;
 import org.springframework.context.annotation.Conditional;
 
 /**
- * Matches when {@code pipc.pipes} or {@code pipc.servers} has at least one entry.
+ * Matches when {@code pipc.*} configures something besides {@code pipc.directory}: an entry of
+ * {@code pipc.pipes} or {@code pipc.servers} (or a misspelt key, which the binding reports).
  */
 @Target({ ElementType.TYPE, ElementType.METHOD })
 @Retention(RetentionPolicy.RUNTIME)

@@ -11,6 +11,7 @@ import io.pipc.Wire;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
 
 /**
@@ -79,7 +80,8 @@ final class EntryOptions {
      * What an SSL bundle gives a pipe or server: its TLS context, and the versions and cipher
      * suites its {@code options} enable (empty for the context's defaults).
      *
-     * @param context the bundle's TLS context
+     * @param context the bundle's TLS context; one made by {@link #of(SslBundles, String)}
+     *        follows the bundle when it is reloaded
      * @param protocols {@code options.enabled-protocols}
      * @param cipherSuites {@code options.ciphers}
      */
@@ -91,12 +93,22 @@ final class EntryOptions {
         }
 
         /**
-         * @param bundle the SSL bundle
+         * What a bundle gives, with a context that takes the bundle's new key material when
+         * Boot reloads it ({@code reload-on-update}): connections made after a reload use it,
+         * those already made keep theirs. The options are read once: a reload changes files,
+         * not properties.
+         *
+         * @param bundles the application's SSL bundles
+         * @param name the bundle's name
          * @return its context and options
+         * @throws org.springframework.boot.ssl.NoSuchSslBundleException when there is no such bundle
          */
-        static Tls of(SslBundle bundle) {
+        static Tls of(SslBundles bundles, String name) {
+            SslBundle bundle = bundles.getBundle(name);
+            ReloadingSslContext context = new ReloadingSslContext(name, bundle.createSslContext());
+            bundles.addBundleUpdateHandler(name, context::reload);
             SslOptions options = bundle.getOptions();
-            return new Tls(bundle.createSslContext(), names(options.getEnabledProtocols()), names(options.getCiphers()));
+            return new Tls(context, names(options.getEnabledProtocols()), names(options.getCiphers()));
         }
 
         /**

@@ -1,32 +1,36 @@
 package io.pipc.boot.autoconfigure;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
+
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
-import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * Matches when {@code pipc.pipes} or {@code pipc.servers} has an entry, so that an application
- * that configures none gets no pipc bean at all.
+ * Matches when {@code pipc.*} configures anything but {@code pipc.directory}: an entry of
+ * {@code pipc.pipes} or {@code pipc.servers}, or a key that is no pipc property, which the
+ * binding then reports. An application that configures nothing gets no pipc bean at all.
+ *
+ * <p>It only looks at the names of the properties, and binds nothing.
  */
 final class OnPipcEntriesCondition extends SpringBootCondition {
 
+    private static final ConfigurationPropertyName DIRECTORY = ConfigurationPropertyName.of("pipc.directory");
+
     @Override
     public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-        PipcProperties properties;
-        try {
-            properties = Binder.get(context.getEnvironment()).bind("pipc", PipcProperties.class)
-                    .orElseGet(PipcProperties::new);
-        }
-        catch (RuntimeException ex) {
-            // Something is configured; binding it again reports the problem where it belongs.
-            return ConditionOutcome.match("pipc.* is configured (and does not bind)");
-        }
-        if (properties.getPipes().isEmpty() && properties.getServers().isEmpty()) {
+        Set<ConfigurationPropertyName> configured = new LinkedHashSet<>();
+        PipcLayout.eachName(context.getEnvironment(), (name) -> {
+            if (!name.equals(DIRECTORY)) {
+                configured.add(name);
+            }
+        });
+        if (configured.isEmpty()) {
             return ConditionOutcome.noMatch("no pipc.pipes or pipc.servers entries");
         }
-        return ConditionOutcome.match(properties.getPipes().size() + " pipc.pipes and " + properties.getServers().size()
-                + " pipc.servers entries");
+        return ConditionOutcome.match(configured.iterator().next() + " is configured");
     }
 }

@@ -4,14 +4,16 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -20,15 +22,18 @@ import io.pipc.Wire;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 
 /**
- * The pipes and servers of {@link PipcProperties}, checked and with their kinds parsed. Every
- * rule lives here, so that a configuration that cannot work fails the start with one
- * {@link InvalidPipcPropertiesException} naming each wrong property and its value, before
- * anything opens.
+ * The pipes and servers of {@link PipcProperties}, checked. Every rule lives here, so that a
+ * configuration that cannot work fails the start with one {@link InvalidPipcPropertiesException}
+ * naming each wrong property and its value, before anything opens. Nothing here touches the
+ * network but the loopback checks of host names, which resolve them.
  *
  * @param directory where FIFOs and socket files live, or null for the private default
  * @param pipes the pipe entries, in configuration order
@@ -42,27 +47,18 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
     /** The largest message a pipe can carry: the largest array the JVM reliably allocates. */
     private static final long MAX_MESSAGE_SIZE = Integer.MAX_VALUE - 8;
 
-    private static final Map<String, Transport> PIPE_TRANSPORTS = Map.of(
-            "in-process", Transport.IN_PROCESS, "fifo", Transport.FIFO, "unix", Transport.UNIX, "tcp", Transport.TCP);
+    /** The transports of a pipe, in the order the documentation lists them. */
+    static final Set<Transport> PIPE_TRANSPORTS = EnumSet.of(Transport.IN_PROCESS, Transport.FIFO, Transport.UNIX,
+            Transport.TCP);
 
-    private static final Map<String, Transport> SERVER_TRANSPORTS = Map.of("unix", Transport.UNIX, "tcp", Transport.TCP);
+    /** The transports of a server. */
+    static final Set<Transport> SERVER_TRANSPORTS = EnumSet.of(Transport.UNIX, Transport.TCP);
 
     private static final Pattern CANONICAL_KEY = Pattern.compile("[a-z0-9][a-z0-9-]*");
 
-    private static final Map<String, Long> UNITS = unitsLargestFirst();
-
-    private static final Map<String, Wire> WIRES = Map.of("native", Wire.NATIVE, "python", Wire.PYTHON);
-
-    private static Map<String, Long> unitsLargestFirst() {
-        Map<String, Long> units = new LinkedHashMap<>();
-        units.put("d", Duration.ofDays(1).toNanos());
-        units.put("h", Duration.ofHours(1).toNanos());
-        units.put("m", Duration.ofMinutes(1).toNanos());
-        units.put("s", Duration.ofSeconds(1).toNanos());
-        units.put("ms", Duration.ofMillis(1).toNanos());
-        units.put("us", 1000L);
-        return units;
-    }
+    /** The units {@link #format(Duration)} may print in, largest first. */
+    private static final List<ChronoUnit> DURATION_UNITS = List.of(ChronoUnit.DAYS, ChronoUnit.HOURS,
+            ChronoUnit.MINUTES, ChronoUnit.SECONDS, ChronoUnit.MILLIS, ChronoUnit.MICROS, ChronoUnit.NANOS);
 
     /**
      * @return whether no pipe and no server is configured
@@ -72,7 +68,7 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
     }
 
     /**
-     * Checks every entry and parses its kinds.
+     * Checks every entry.
      *
      * @param properties the bound properties
      * @param classLoader where {@code json-type} classes are looked up
@@ -80,7 +76,22 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
      * @throws InvalidPipcPropertiesException naming every problem found
      */
     static PipcDefinitions resolve(PipcProperties properties, @Nullable ClassLoader classLoader) {
-        Problems problems = new Problems();
+        return resolve(properties, classLoader, List.of());
+    }
+
+    /**
+     * Checks every entry, after the binding found problems of its own.
+     *
+     * @param properties the bound properties
+     * @param classLoader where {@code json-type} classes are looked up
+     * @param bindingProblems what the binding refused: these come first, and the rules say
+     *        nothing more about the properties they name, which were left at their defaults
+     * @return the definitions
+     * @throws InvalidPipcPropertiesException naming every problem found
+     */
+    static PipcDefinitions resolve(PipcProperties properties, @Nullable ClassLoader classLoader,
+            List<BindingProblem> bindingProblems) {
+        Problems problems = new Problems(bindingProblems);
         List<PipeDefinition> pipes = new ArrayList<>();
         properties.getPipes().forEach((key, entry) -> {
             PipeDefinition definition = resolvePipe(key, entry, classLoader, problems);
@@ -104,15 +115,13 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
             @Nullable ClassLoader classLoader, Problems problems) {
         String prefix = propertyPrefix("pipc.pipes", key);
         int before = problems.count();
-        Transport transport = choice(prefix + ".transport", entry.getTransport(), PIPE_TRANSPORTS, problems);
+        Transport transport = kind(prefix + ".transport", entry.getTransport(), PIPE_TRANSPORTS, problems);
         String name = (entry.getName() != null) ? entry.getName() : key;
-        TcpMode mode = choice(prefix + ".mode", entry.getMode(), byValue(TcpMode.values(), TcpMode::propertyValue),
-                problems);
+        TcpMode mode = kind(prefix + ".mode", entry.getMode(), EnumSet.allOf(TcpMode.class), problems);
         checkCommon(prefix, entry, problems);
-        CodecType codec = choice(prefix + ".codec", entry.getCodec(),
-                byValue(CodecType.values(), CodecType::propertyValue), problems);
+        CodecType codec = kind(prefix + ".codec", entry.getCodec(), EnumSet.allOf(CodecType.class), problems);
         Class<?> jsonType = jsonType(prefix, codec, entry.getJsonType(), classLoader, problems);
-        Wire wire = choice(prefix + ".wire", entry.getWire(), WIRES, problems);
+        Wire wire = kind(prefix + ".wire", entry.getWire(), EnumSet.allOf(Wire.class), problems);
         notNegative(prefix + ".connect-timeout", entry.getConnectTimeout(), problems);
         InetAddress localAddress = null;
         if (transport != null) {
@@ -178,12 +187,11 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
             @Nullable ClassLoader classLoader, Problems problems) {
         String prefix = propertyPrefix("pipc.servers", key);
         int before = problems.count();
-        Transport transport = choice(prefix + ".transport", entry.getTransport(), SERVER_TRANSPORTS, problems);
+        Transport transport = kind(prefix + ".transport", entry.getTransport(), SERVER_TRANSPORTS, problems);
         checkCommon(prefix, entry, problems);
-        CodecType codec = choice(prefix + ".codec", entry.getCodec(),
-                byValue(CodecType.values(), CodecType::propertyValue), problems);
+        CodecType codec = kind(prefix + ".codec", entry.getCodec(), EnumSet.allOf(CodecType.class), problems);
         Class<?> jsonType = jsonType(prefix, codec, entry.getJsonType(), classLoader, problems);
-        Wire wire = choice(prefix + ".wire", entry.getWire(), WIRES, problems);
+        Wire wire = kind(prefix + ".wire", entry.getWire(), EnumSet.allOf(Wire.class), problems);
         atLeastOne(prefix + ".max-connections", entry.getMaxConnections(), problems);
         atLeastOne(prefix + ".max-handshaking-connections", entry.getMaxHandshakingConnections(), problems);
         atLeastOne(prefix + ".max-handshaking-connections-per-address", entry.getMaxHandshakingConnectionsPerAddress(),
@@ -271,7 +279,7 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
             @Nullable ClassLoader classLoader, Problems problems) {
         if (codec != CodecType.JSON) {
             if (jsonType != null && codec != null) {
-                problems.add(prefix + ".json-type applies only to codec json (codec is '" + codec.propertyValue() + "')");
+                problems.add(prefix + ".json-type applies only to codec json (codec is '" + propertyValue(codec) + "')");
             }
             return null;
         }
@@ -309,30 +317,34 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         });
     }
 
-    private static <T> @Nullable T choice(String property, @Nullable String value, Map<String, T> choices,
+    /**
+     * @param value the bound value: null when the property is unset or empty
+     * @param allowed the values this entry may take, in the order the documentation lists them
+     * @return the value when allowed, else null
+     */
+    private static <E extends Enum<E>> @Nullable E kind(String property, @Nullable E value, Set<E> allowed,
             Problems problems) {
-        String allowed = choices.keySet().stream().sorted(PipcDefinitions::inDocumentedOrder)
-                .collect(Collectors.joining(", "));
-        if (!StringUtils.hasText(value)) {
-            problems.add(property + " is required: one of " + allowed);
+        if (value == null) {
+            problems.add(property + " is required: one of " + oneOf(allowed));
             return null;
         }
-        T choice = choices.get(value.strip().toLowerCase(Locale.ROOT).replace('_', '-'));
-        if (choice == null) {
-            problems.add(property + " must be one of " + allowed + " (was '" + value + "')");
+        if (!allowed.contains(value)) {
+            problems.add(property + " must be one of " + oneOf(allowed) + " (was '" + propertyValue(value) + "')");
+            return null;
         }
-        return choice;
+        return value;
     }
 
-    /** Orders choices the way the documentation lists them, so that messages read the same. */
-    private static int inDocumentedOrder(String left, String right) {
-        List<String> order = List.of("in-process", "fifo", "unix", "tcp", "rendezvous", "connect", "bytes", "string",
-                "json", "native", "python");
-        return Integer.compare(order.indexOf(left), order.indexOf(right));
+    private static String oneOf(Set<? extends Enum<?>> values) {
+        return values.stream().map(PipcDefinitions::propertyValue).collect(Collectors.joining(", "));
     }
 
-    private static <E> Map<String, E> byValue(E[] values, Function<E, String> propertyValue) {
-        return Arrays.stream(values).collect(Collectors.toMap(propertyValue, Function.identity()));
+    /**
+     * @param value a kind
+     * @return the value as configuration spells it: {@code in-process}, {@code rendezvous}
+     */
+    static String propertyValue(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static void port(String prefix, @Nullable Integer port, int lowest, Problems problems) {
@@ -448,25 +460,90 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         return map + (CANONICAL_KEY.matcher(key).matches() ? "." + key : ".[" + key + "]");
     }
 
-    /** Prints a duration the way it is configured: {@code 30s}, {@code 500ms}, {@code -1s}. */
-    static String format(Duration value) {
-        long nanos = value.toNanos();
-        if (nanos != 0) {
-            for (Map.Entry<String, Long> unit : UNITS.entrySet()) {
-                if (nanos % unit.getValue() == 0) {
-                    return (nanos / unit.getValue()) + unit.getKey();
-                }
-            }
+    /**
+     * @param name a property under {@code pipc}
+     * @return the property as a user writes it, as {@link #propertyPrefix} writes an entry's prefix
+     */
+    static String propertyName(ConfigurationPropertyName name) {
+        if (name.getNumberOfElements() < 3) {
+            return name.toString();
         }
-        return (nanos == 0) ? "0s" : nanos + "ns";
+        StringBuilder property = new StringBuilder(propertyPrefix(
+                name.getElement(0, Form.DASHED) + "." + name.getElement(1, Form.DASHED), name.getElement(2, Form.ORIGINAL)));
+        for (int i = 3; i < name.getNumberOfElements(); i++) {
+            property.append('.').append(name.getElement(i, Form.DASHED));
+        }
+        return property.toString();
+    }
+
+    /**
+     * Prints a duration in Boot's simple style, in the largest unit that shows it exactly, as
+     * one would configure it: {@code 30s}, {@code 500ms}, {@code -1s}.
+     */
+    static String format(Duration value) {
+        ChronoUnit unit = DURATION_UNITS.stream()
+                .filter((candidate) -> value.toNanos() % candidate.getDuration().toNanos() == 0)
+                .findFirst().orElse(ChronoUnit.NANOS);
+        return DurationStyle.SIMPLE.print(value, (value.isZero() ? ChronoUnit.SECONDS : unit));
     }
 
     private static String notApplicable(String prefix, String property, Transport transport) {
-        return prefix + "." + property + " does not apply to transport " + transportValue(transport);
+        return prefix + "." + property + " does not apply to transport " + propertyValue(transport);
     }
 
-    private static String transportValue(Transport transport) {
-        return transport.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    /**
+     * A property the binding refused: a key that is no property, or a value that cannot be read.
+     *
+     * @param property the property as a user writes it
+     * @param message the sentence that says so, starting with the property
+     */
+    record BindingProblem(String property, String message) {
+
+        /**
+         * @param property a property that is not one of pipc's
+         * @param value its value, as configured
+         * @return the problem
+         */
+        static BindingProblem unknown(String property, @Nullable Object value) {
+            return new BindingProblem(property, property + " is not a pipc property" + was(value));
+        }
+
+        /**
+         * @param property a property whose value cannot be read
+         * @param type what it is bound to
+         * @param value its value, as configured
+         * @return the problem, saying what the value may be
+         */
+        static BindingProblem unreadable(String property, Class<?> type, @Nullable Object value) {
+            return new BindingProblem(property, property + " " + expected(property, type) + was(value));
+        }
+
+        private static String expected(String property, Class<?> type) {
+            if (type == Transport.class) {
+                return "must be one of " + oneOf(property.startsWith("pipc.servers") ? SERVER_TRANSPORTS : PIPE_TRANSPORTS);
+            }
+            if (type.isEnum()) {
+                return "must be one of " + Arrays.stream(type.getEnumConstants())
+                        .map((constant) -> propertyValue((Enum<?>) constant)).collect(Collectors.joining(", "));
+            }
+            if (type == Duration.class) {
+                return "must be a duration such as 30s, 500ms or PT30S";
+            }
+            if (type == DataSize.class) {
+                return "must be a size such as 8MB or 512KB";
+            }
+            if (type == int.class || type == Integer.class) {
+                return "must be a whole number";
+            }
+            if (type == boolean.class || type == Boolean.class) {
+                return "must be true or false";
+            }
+            return "cannot be read as " + ClassUtils.getShortName(type);
+        }
+
+        private static String was(@Nullable Object value) {
+            return (value != null) ? " (was '" + value + "')" : "";
+        }
     }
 
     /** Collects problems so that one start reports all of them. */
@@ -474,8 +551,27 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
 
         private final List<String> messages = new ArrayList<>();
 
+        private final List<String> refusedByBinding = new ArrayList<>();
+
+        Problems(List<BindingProblem> bindingProblems) {
+            for (BindingProblem problem : bindingProblems) {
+                this.messages.add(problem.message());
+                this.refusedByBinding.add(problem.property());
+            }
+        }
+
+        /**
+         * Adds a problem, unless it is about a property the binding refused: that property was
+         * left at its default, which the rules would otherwise report a second time.
+         */
         void add(String message) {
-            this.messages.add(Objects.requireNonNull(message));
+            Objects.requireNonNull(message);
+            for (String refused : this.refusedByBinding) {
+                if (message.startsWith(refused + " ")) {
+                    return;
+                }
+            }
+            this.messages.add(message);
         }
 
         int count() {

@@ -345,7 +345,7 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         }
         EntryOptions.Tls tls;
         try {
-            tls = EntryOptions.Tls.of(sslBundles.getBundle(bundle));
+            tls = EntryOptions.Tls.of(sslBundles, bundle);
         }
         catch (NoSuchSslBundleException ex) {
             problems.add(prefix + ".ssl-bundle must name an SSL bundle configured under spring.ssl.bundle (was '" + bundle

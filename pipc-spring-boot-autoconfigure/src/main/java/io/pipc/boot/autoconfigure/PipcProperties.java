@@ -7,6 +7,9 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import io.pipc.Transport;
+import io.pipc.Wire;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,9 +20,11 @@ import org.springframework.util.unit.DataSize;
  * Each entry of {@code pipc.pipes} becomes a {@code Pipe} bean named {@code <key>Pipe}, each
  * entry of {@code pipc.servers} a {@code PipeServer} bean named {@code <key>PipeServer}.
  *
- * <p>Values that name a kind (transport, mode, codec, wire) are plain strings, checked when
- * the application starts so that a wrong value fails with one message naming the property
- * and the value; {@link PipcDefinitions} holds the rules.
+ * <p>Boot binds the tree once, into this bean: the kinds (transport, mode, codec, wire) as
+ * enums, durations and sizes with Boot's units. The binding is strict ({@link PipcBindHandlerAdvisor}):
+ * a key that is no property, or a value that cannot be read, fails the start with one
+ * {@link InvalidPipcPropertiesException} naming each, together with whatever else
+ * {@link PipcDefinitions}, which holds the rules, finds wrong.
  */
 @ConfigurationProperties("pipc")
 public class PipcProperties {
@@ -71,18 +76,19 @@ public class PipcProperties {
     public abstract static class Entry {
 
         /**
-         * Transport: in-process, fifo, unix or tcp for pipes; unix or tcp for servers.
+         * Transport: in-process, fifo, unix or tcp for a pipe; unix or tcp for a server.
          */
-        private @Nullable String transport;
+        private @Nullable Transport transport;
 
         /**
-         * Host of the server to connect to or of the peer of a TCP rendezvous; for servers, the
-         * address to listen on.
+         * Host: for a pipe, of the server to connect to or of the peer of a TCP rendezvous; for a
+         * server, the address it listens on.
          */
         private String host = "127.0.0.1";
 
         /**
-         * TCP port. Servers may use 0 to have a free port picked.
+         * TCP port: for a pipe, of the server or the one both sides of a rendezvous use (1 to
+         * 65535); for a server, the one it listens on (0 picks a free one).
          */
         private @Nullable Integer port;
 
@@ -96,7 +102,7 @@ public class PipcProperties {
          * Codec for message payloads: bytes (byte[] payloads), string (UTF-8 text) or json
          * (objects of json-type).
          */
-        private String codec = "bytes";
+        private CodecType codec = CodecType.BYTES;
 
         /**
          * Fully qualified name of the class that json payloads are read as.
@@ -106,7 +112,7 @@ public class PipcProperties {
         /**
          * Wire format: native, or python for peers using Python's multiprocessing.connection.
          */
-        private String wire = "native";
+        private Wire wire = Wire.NATIVE;
 
         /**
          * Maximum size of one message, in either direction.
@@ -179,11 +185,11 @@ public class PipcProperties {
          */
         private final QueueCapacity queueCapacity = new QueueCapacity();
 
-        public @Nullable String getTransport() {
+        public @Nullable Transport getTransport() {
             return this.transport;
         }
 
-        public void setTransport(@Nullable String transport) {
+        public void setTransport(@Nullable Transport transport) {
             this.transport = transport;
         }
 
@@ -211,11 +217,11 @@ public class PipcProperties {
             this.path = path;
         }
 
-        public String getCodec() {
+        public CodecType getCodec() {
             return this.codec;
         }
 
-        public void setCodec(String codec) {
+        public void setCodec(CodecType codec) {
             this.codec = codec;
         }
 
@@ -227,11 +233,11 @@ public class PipcProperties {
             this.jsonType = jsonType;
         }
 
-        public String getWire() {
+        public Wire getWire() {
             return this.wire;
         }
 
-        public void setWire(String wire) {
+        public void setWire(Wire wire) {
             this.wire = wire;
         }
 
@@ -358,7 +364,7 @@ public class PipcProperties {
         /**
          * TCP mode: rendezvous (whichever side comes first listens) or connect (client of a server).
          */
-        private String mode = "rendezvous";
+        private TcpMode mode = TcpMode.RENDEZVOUS;
 
         /**
          * Maximum time to wait for the peer when the pipe opens.
@@ -385,11 +391,11 @@ public class PipcProperties {
             this.name = name;
         }
 
-        public String getMode() {
+        public TcpMode getMode() {
             return this.mode;
         }
 
-        public void setMode(String mode) {
+        public void setMode(TcpMode mode) {
             this.mode = mode;
         }
 

@@ -8,7 +8,7 @@ import io.pipc.Wire;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One checked entry of {@code pipc.pipes}: the bound properties with their kinds parsed.
+ * One checked entry of {@code pipc.pipes}: the bound properties, and what the checks derived from them.
  *
  * @param key the entry's key, which names its beans
  * @param properties the bound properties
@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param wire the wire format
  */
 record PipeDefinition(String key, PipcProperties.PipeEntry properties, Transport transport, String rendezvousName,
-        TcpMode mode, @Nullable InetAddress localAddress, CodecType codec, @Nullable Class<?> jsonType, Wire wire) {
+        TcpMode mode, @Nullable InetAddress localAddress, CodecType codec, @Nullable Class<?> jsonType, Wire wire)
+        implements EntryDefinition {
 
     /**
      * @return the name of the {@code Pipe} bean
@@ -30,10 +31,8 @@ record PipeDefinition(String key, PipcProperties.PipeEntry properties, Transport
         return this.key + "Pipe";
     }
 
-    /**
-     * @return the prefix of this entry's properties, for messages
-     */
-    String propertyPrefix() {
+    @Override
+    public String propertyPrefix() {
         return PipcDefinitions.propertyPrefix("pipc.pipes", this.key);
     }
 }

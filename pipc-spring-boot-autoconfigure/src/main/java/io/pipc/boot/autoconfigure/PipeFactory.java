@@ -8,10 +8,13 @@ import io.pipc.PipePair;
 import io.pipc.PipeServer;
 import io.pipc.Pipes;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How the auto-configuration opens the pipes and servers of {@code pipc.*}: the factory
  * methods of {@link Pipes}, one for one. The default delegates to them; define a bean of this
- * type to decorate what is opened, or to stand in for a transport in tests.
+ * type to decorate what is opened, or to stand in for a transport in tests (as
+ * {@code @AutoConfigurePipcTest} does).
  */
 public interface PipeFactory {
 
@@ -54,6 +57,19 @@ public interface PipeFactory {
      * @see Pipes#server(SocketAddress, PipeOptions)
      */
     PipeServer server(SocketAddress address, PipeOptions options);
+
+    /**
+     * A factory that stands in for a transport opens an in-process pair in its place, and
+     * hands the pipe one end: {@link PipeRegistry#inProcessPeer(String)} gives the other.
+     *
+     * @param name the key of the {@code pipc.pipes} entry, which its options carry as
+     *        {@code name}
+     * @return the other end of the pair this factory opened for that pipe, or null when it
+     *         opened the pipe's own transport (the default)
+     */
+    default @Nullable Pipe inProcessPeer(String name) {
+        return null;
+    }
 
     /**
      * @return the factory that opens everything with {@link Pipes}

@@ -1,5 +1,6 @@
 package io.pipc.boot.autoconfigure;
 
+import java.net.InetSocketAddress;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +16,8 @@ import io.pipc.PipeServer;
  * replaced one is what is found here).
  *
  * <p>An in-process pipe whose name no other entry shares gets one end of a pair; the other end
- * is {@link #inProcessPeer(String)}, for application code and tests to talk to it.
+ * is {@link #inProcessPeer(String)}, for application code and tests to talk to it. So is every
+ * pipe of a test with {@code @AutoConfigurePipcTest}, which opens them all in-process.
  */
 public final class PipeRegistry {
 
@@ -74,7 +76,23 @@ public final class PipeRegistry {
     }
 
     /**
-     * @param name the key of an in-process pipe entry that shares its name with no other entry
+     * @param name the key of a {@code tcp} entry of {@code pipc.servers}
+     * @return the port it listens on: the one picked for {@code port: 0}, also in the property
+     *         {@code local.pipc.server.<name>.port}
+     * @throws IllegalArgumentException when there is no such entry, or it listens on a Unix socket
+     * @throws IllegalStateException when it does not listen yet (it listens when the context starts)
+     */
+    public int getServerPort(String name) {
+        PipeServer server = getServer(name);
+        if (!(server.address() instanceof InetSocketAddress address)) {
+            throw new IllegalArgumentException("server '" + name + "' has no port: it listens on " + server.address());
+        }
+        return address.getPort();
+    }
+
+    /**
+     * @param name the key of an in-process pipe entry that shares its name with no other entry,
+     *        or of any pipe in a test with {@code @AutoConfigurePipcTest}
      * @return the other end of its pair: what it writes, the pipe reads
      * @throws IllegalArgumentException when the entry is not such a pipe, or is not open yet
      */

@@ -6,7 +6,7 @@ import io.pipc.Wire;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One checked entry of {@code pipc.servers}: the bound properties with their kinds parsed.
+ * One checked entry of {@code pipc.servers}: the bound properties, and what the checks derived from them.
  *
  * @param key the entry's key, which names its beans
  * @param properties the bound properties
@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param wire the wire format
  */
 record ServerDefinition(String key, PipcProperties.ServerEntry properties, Transport transport, CodecType codec,
-        @Nullable Class<?> jsonType, Wire wire) {
+        @Nullable Class<?> jsonType, Wire wire) implements EntryDefinition {
 
     /**
      * @return the name of the {@code PipeServer} bean
@@ -25,10 +25,8 @@ record ServerDefinition(String key, PipcProperties.ServerEntry properties, Trans
         return this.key + "PipeServer";
     }
 
-    /**
-     * @return the prefix of this entry's properties, for messages
-     */
-    String propertyPrefix() {
+    @Override
+    public String propertyPrefix() {
         return PipcDefinitions.propertyPrefix("pipc.servers", this.key);
     }
 }

@@ -3,21 +3,18 @@ package io.pipc.boot.autoconfigure;
 /**
  * How a TCP pipe entry finds its peer ({@code mode}).
  */
-enum TcpMode {
+public enum TcpMode {
 
     /** Both sides name each other; whichever comes first listens, the other connects. */
-    RENDEZVOUS("rendezvous"),
+    RENDEZVOUS,
 
     /** This side is a client of a pipe server at host and port. */
-    CONNECT("connect");
+    CONNECT;
 
-    private final String propertyValue;
-
-    TcpMode(String propertyValue) {
-        this.propertyValue = propertyValue;
-    }
-
+    /**
+     * @return the value as configuration spells it: {@code rendezvous}, {@code connect}
+     */
     String propertyValue() {
-        return this.propertyValue;
+        return PipcDefinitions.propertyValue(this);
     }
 }

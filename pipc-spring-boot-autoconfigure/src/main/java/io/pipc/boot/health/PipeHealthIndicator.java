@@ -3,6 +3,7 @@ package io.pipc.boot.health;
 import java.util.Objects;
 
 import io.pipc.Pipe;
+import io.pipc.integration.PipcHeaders;
 import io.pipc.integration.SharedPipe;
 
 import org.springframework.boot.health.contributor.Health;
@@ -29,7 +30,7 @@ public final class PipeHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        Health.Builder health = new Health.Builder().withDetail("transport", this.pipe.transport());
+        Health.Builder health = new Health.Builder().withDetail("transport", PipcHeaders.transport(this.pipe.transport()));
         if (!(this.pipe instanceof SharedPipe shared)) {
             return (this.pipe.isOpen() ? health.up() : health.down()).build();
         }

@@ -3,6 +3,7 @@ package io.pipc.boot.health;
 import java.util.Objects;
 
 import io.pipc.PipeServer;
+import io.pipc.integration.PipcHeaders;
 import io.pipc.integration.ServerConnections;
 import io.pipc.integration.SharedPipe;
 import io.pipc.integration.SharedPipeServer;
@@ -35,7 +36,7 @@ public final class PipeServerHealthIndicator implements HealthIndicator {
     public Health health() {
         Health.Builder health = new Health.Builder();
         if (this.server instanceof SharedPipeServer shared) {
-            health.withDetail("transport", shared.transport());
+            health.withDetail("transport", PipcHeaders.transport(shared.transport()));
             SharedPipe.State state = shared.state();
             if (state == SharedPipe.State.NEW) {
                 return health.unknown().withDetail("state", "not listening yet").build();

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.pipc.PipeServer;
+import io.pipc.integration.PipcHeaders;
 import io.pipc.integration.PipeMetrics;
 
 import org.jspecify.annotations.Nullable;
@@ -167,7 +168,7 @@ public final class MicrometerPipeMetrics implements PipeMetrics {
 
     private static Tags tags(Origin origin) {
         return Tags.of("name", origin.name(),
-                "transport", origin.transport().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                "transport", PipcHeaders.transport(origin.transport()),
                 "role", origin.role().name().toLowerCase(Locale.ROOT));
     }
 }

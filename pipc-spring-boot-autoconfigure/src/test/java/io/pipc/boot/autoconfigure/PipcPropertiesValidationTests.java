@@ -8,14 +8,19 @@ import java.util.Map;
 
 import javax.net.ssl.SSLContext;
 
+import io.pipc.Transport;
+import io.pipc.Wire;
 import io.pipc.boot.autoconfigure.app.TestCertificates;
+import io.pipc.boot.test.InProcessPipeFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -60,6 +65,78 @@ class PipcPropertiesValidationTests {
     void transportIsReadWithoutRegardToCase() {
         this.runner.withPropertyValues("pipc.pipes.orders.transport=IN_PROCESS")
                 .run((context) -> assertThat(context).hasNotFailed().hasBean("ordersPipe"));
+    }
+
+    @Test
+    void unknownServerTransport() {
+        fails("pipc.servers.api.transport must be one of unix, tcp (was 'pigeon')", "pipc.servers.api.transport=pigeon");
+    }
+
+    @Test
+    void kindsAreBoundAsBootBindsEnums() {
+        this.runner.withPropertyValues("pipc.pipes.link.transport=TCP", "pipc.pipes.link.port=7001",
+                "pipc.pipes.link.mode=Connect", "pipc.pipes.link.codec=STRING", "pipc.pipes.link.wire=native")
+                // Nothing listens on 7001: the pipe opens in-process instead.
+                .withBean(PipeFactory.class, () -> new InProcessPipeFactory(PipeFactory.pipes()))
+                .run((context) -> {
+                    PipcProperties.PipeEntry link = context.getBean(PipcProperties.class).getPipes().get("link");
+                    assertThat(link.getTransport()).isEqualTo(Transport.TCP);
+                    assertThat(link.getMode()).isEqualTo(TcpMode.CONNECT);
+                    assertThat(link.getCodec()).isEqualTo(CodecType.STRING);
+                    assertThat(link.getWire()).isEqualTo(Wire.NATIVE);
+                });
+    }
+
+    @Test
+    void misspeltKeyOfAnEntryIsNamedWithWhatItsAbsenceCauses() {
+        this.runner.withPropertyValues("pipc.pipes.orders.trasnport=fifo", "pipc.pipes.orders.codec=string")
+                .run((context) -> assertThat(invalidProperties(context.getStartupFailure()).problems()).containsExactly(
+                        "pipc.pipes.orders.trasnport is not a pipc property (was 'fifo')",
+                        "pipc.pipes.orders.transport is required: one of in-process, fifo, unix, tcp"));
+    }
+
+    @Test
+    void misspeltKeyBesideTheEntries() {
+        fails("pipc.pipse.orders.transport is not a pipc property (was 'fifo')", "pipc.pipse.orders.transport=fifo");
+    }
+
+    @Test
+    void misspeltKeyOfAServerBesideValidEntries() {
+        fails("pipc.servers.api.conect-timeout is not a pipc property (was '5s')", "pipc.servers.api.transport=unix",
+                "pipc.servers.api.conect-timeout=5s", "pipc.pipes.orders.transport=in-process");
+    }
+
+    @Test
+    void durationThatCannotBeRead() {
+        fails("pipc.pipes.orders.heartbeat must be a duration such as 30s, 500ms or PT30S (was 'often')",
+                "pipc.pipes.orders.transport=fifo", "pipc.pipes.orders.heartbeat=often");
+    }
+
+    @Test
+    void numberThatCannotBeRead() {
+        fails("pipc.servers.api.port must be a whole number (was 'http')", "pipc.servers.api.transport=tcp",
+                "pipc.servers.api.port=http");
+    }
+
+    @Test
+    void theTreeIsBoundByBootIntoThePropertiesBeanNotWhileBeansAreRegistered() {
+        this.runner.withPropertyValues("pipc.pipes.orders.transport=pigeon").run((context) -> {
+            List<String> failedBeans = new ArrayList<>();
+            for (Throwable cause = context.getStartupFailure(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof BeanCreationException creation) {
+                    failedBeans.add(creation.getBeanName());
+                }
+            }
+            assertThat(failedBeans).endsWith("pipc-" + PipcProperties.class.getName());
+            assertThat(context.getStartupFailure()).hasRootCauseInstanceOf(InvalidPipcPropertiesException.class)
+                    .cause().isInstanceOf(ConfigurationPropertiesBindException.class);
+        });
+    }
+
+    @Test
+    void directoryAloneConfiguresNothingAndIsNotChecked() {
+        this.runner.withPropertyValues("pipc.directory=/tmp/ignored")
+                .run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(PipcProperties.class));
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 import io.pipc.PipeOptions;
+import io.pipc.Transport;
 import io.pipc.PipeServer;
 import io.pipc.Pipes;
 import io.pipc.Wire;
@@ -79,7 +80,7 @@ class PipeOptionsMappingTests {
     void rendezvousLocalAddressAndHostnameVerificationBecomeItsOptions() throws Exception {
         PipcProperties properties = new PipcProperties();
         PipcProperties.PipeEntry entry = new PipcProperties.PipeEntry();
-        entry.setTransport("tcp");
+        entry.setTransport(Transport.TCP);
         entry.setPort(7001);
         entry.setHost("127.0.0.2");
         entry.setLocalAddress("127.0.0.1");

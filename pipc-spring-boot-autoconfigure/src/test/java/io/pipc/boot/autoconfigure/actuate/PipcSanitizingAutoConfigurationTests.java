@@ -62,9 +62,9 @@ class PipcSanitizingAutoConfigurationTests {
             Map<String, Object> servers = child(pipc.getProperties(), "servers");
 
             assertThat(child(pipes, "orders")).containsEntry("secret", SanitizableData.SANITIZED_VALUE)
-                    .containsEntry("transport", "tcp").containsEntry("mode", "connect");
+                    .containsEntry("transport", "TCP").containsEntry("mode", "CONNECT");
             assertThat(child(servers, "api")).containsEntry("secret", SanitizableData.SANITIZED_VALUE)
-                    .containsEntry("transport", "tcp").containsEntry("maxConnections", 1000);
+                    .containsEntry("transport", "TCP").containsEntry("maxConnections", 1000);
         });
     }
 

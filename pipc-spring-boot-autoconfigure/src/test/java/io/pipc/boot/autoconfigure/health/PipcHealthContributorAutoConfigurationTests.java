@@ -39,6 +39,18 @@ class PipcHealthContributorAutoConfigurationTests {
     }
 
     @Test
+    void transportIsSpelledAsConfiguredAsInTheHeadersAndMetricTags() {
+        this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0").run((context) -> {
+            HealthContributor pipc = context.getBean("pipcHealthContributor", HealthContributor.class);
+            HealthContributor servers = ((CompositeHealthContributor) pipc).getContributor("servers");
+            Health api = ((HealthIndicator) ((CompositeHealthContributor) servers).getContributor("api")).health();
+
+            assertThat(pipeHealth(pipc, "orders").getDetails()).containsEntry("transport", "in-process");
+            assertThat(api.getDetails()).containsEntry("transport", "tcp");
+        });
+    }
+
+    @Test
     void pipeWhosePeerClosedIsDownWithTheReason() {
         this.runner.run((context) -> {
             context.getBean(PipeRegistry.class).inProcessPeer("orders").close();
