@@ -126,6 +126,9 @@ public abstract class FramedPipe extends AbstractPipe {
         this.awaitingFirstWord = options.wire() == Wire.PYTHON && options.secret() == null && role == Role.ACCEPTOR
                 && (transport == Transport.TCP || transport == Transport.UNIX);
         this.outboxQuietMark = outbox.lastEnqueueNanos();
+        // The reader's wake-up is a park and unpark through the scheduler: on a core that idles it
+        // costs more than the reply's trip. A short spin, which backs off when it does not pay, saves it.
+        inbound().spinBeforeWaiting(AdaptiveSpin.withDefaults());
     }
 
     /**
