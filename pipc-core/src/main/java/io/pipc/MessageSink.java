@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * Where a socket pipe's received messages go instead of its own queue: the receive path hands
  * each decoded batch straight to the sink, on the thread that decoded it (an event loop), with
- * no queue and no second selection in between. A server's dispatcher implements it (the Spring
- * starter's does), and gets every client's messages as they arrive; it then answers through
+ * no queue and no second selection in between. A server's dispatcher implements it, and gets
+ * every client's messages as they arrive; it then answers through
  * {@link Pipe#write}, which is safe from any thread.
  *
  * <p>Set with {@link PipeOptions.Builder#messageSink(MessageSink)} on a Unix socket or TCP
@@ -44,7 +44,8 @@ public interface MessageSink {
 
     /**
      * The pipe delivers nothing more: the peer closed, disconnected or failed, or this end was
-     * closed. Called at most once, after the last {@link #offer}.
+     * closed. Called at most once, after the last {@link #offer}, and only for a pipe the sink
+     * heard {@link #attached} of: a client whose handshake failed never reaches the sink.
      *
      * @param pipe the pipe
      * @param ending what a read would throw now

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import io.pipc.AuthenticationException;
 import io.pipc.Envelope;
@@ -105,6 +106,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private final @Nullable MessageSink sink;
     /** Loop only: whether the sink heard of the end. */
     private boolean sinkEnded;
+    /** Loop only: whether the sink heard attached; a pipe that never was established is not its to end. */
+    private boolean sinkAttached;
     /** Whether the application has accepted this pipe from its server. */
     private volatile boolean handedOut;
     /** Why the handshake failed, for the caller waiting on {@link #established()}. */
@@ -589,8 +592,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     @Override
-    protected void inboundEnded(java.util.function.Supplier<? extends PipeException> ending) {
-        if (sink == null || sinkEnded) {
+    protected void inboundEnded(Supplier<? extends PipeException> ending) {
+        if (sink == null || !sinkAttached || sinkEnded) {
             return;
         }
         sinkEnded = true;
@@ -840,6 +843,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         moveTo(Lifecycle.OPEN);
         lastReceivedNanos = System.nanoTime();
         if (sink != null) {
+            sinkAttached = true;
             sink.attached(this, () -> loop.execute(this::resumeReading));
         }
         if (established.complete(this)) {

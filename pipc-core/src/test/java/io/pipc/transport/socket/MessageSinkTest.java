@@ -3,6 +3,7 @@ package io.pipc.transport.socket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.pipc.AuthenticationException;
 import io.pipc.Envelope;
 import io.pipc.MessageSink;
 import io.pipc.PeerClosedException;
@@ -182,6 +184,27 @@ class MessageSinkTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !sink.endings.isEmpty());
         assertThat(receivedWhenEnded).hasValue(100);
         assertThat(sink.endings.values()).singleElement().isInstanceOf(PeerClosedException.class);
+    }
+
+    @Test
+    void aClientWhoseHandshakeFailedNeverReachesTheSink() throws Exception {
+        Recording sink = new Recording();
+        byte[] secret = "the right one".getBytes(StandardCharsets.UTF_8);
+        PipeServer server = Pipes.server(ANY_PORT, PipeOptions.builder().messageSink(sink).secret(secret).build());
+        toClose.add(server);
+
+        assertThatThrownBy(() -> Pipes.connect(server.address(),
+                PipeOptions.builder().secret("a wrong one".getBytes(StandardCharsets.UTF_8)).build()))
+                .isInstanceOf(AuthenticationException.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.authenticationFailures() == 1);
+        Pipe good = Pipes.connect(server.address(), PipeOptions.builder().secret(secret).build());
+        good.write(number(7));
+        await().atMost(Duration.ofSeconds(20)).until(() -> sink.total() == 1);
+        good.close();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !sink.endings.isEmpty());
+        assertThat(sink.endings).hasSize(1).containsOnlyKeys(sink.received.keySet());
+        assertThat(sink.resumers).hasSize(1);
     }
 
     @Test
