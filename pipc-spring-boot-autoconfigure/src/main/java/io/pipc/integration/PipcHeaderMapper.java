@@ -23,9 +23,10 @@ import org.springframework.util.PatternMatchUtils;
  * <p>By default only trace context crosses: {@link #TRACING_PATTERNS}. Widen it with
  * {@link #setOutboundHeaderNames(String...)} and {@link #setInboundHeaderNames(String...)}; a
  * header is sent only if the sender's patterns name it and kept only if the receiver's do.
- * Whatever the patterns, the message's own {@code id} and {@code timestamp}, the reply and error
- * channels, and pipc's headers ({@code pipc_*}, which the wire carries otherwise or the receiver
- * sets itself) never cross, so a peer cannot steer where this application routes a message.
+ * Whatever the patterns, and whatever header mapper an endpoint is given, the message's own
+ * {@code id} and {@code timestamp}, the reply and error channels, and pipc's headers
+ * ({@code pipc_*}, which the wire carries otherwise or the receiver sets itself) never cross, so a
+ * peer cannot steer where this application routes a message.
  *
  * <p>Values that are strings, numbers, booleans or UUIDs are sent as text; a matched header of
  * another type is an error that names it, as is a header over the wire's limits (see
@@ -90,8 +91,18 @@ public final class PipcHeaderMapper implements HeaderMapper<Map<String, String>>
     }
 
     private static boolean crosses(String name, String[] patterns) {
+        return mayCross(name) && PatternMatchUtils.simpleMatchIgnoreCase(patterns, name);
+    }
+
+    /**
+     * Applied to what any header mapper chooses, this one or the application's own, both ways.
+     *
+     * @param name a header's name
+     * @return false for the message's id and timestamp, the reply and error channels and pipc's own headers
+     */
+    static boolean mayCross(String name) {
         String lower = lower(name);
-        return !NEVER.contains(lower) && !lower.startsWith("pipc_") && PatternMatchUtils.simpleMatchIgnoreCase(patterns, name);
+        return !NEVER.contains(lower) && !lower.startsWith("pipc_");
     }
 
     private static String text(String name, Object value) {

@@ -86,7 +86,9 @@ final class PipeMessageMapper {
             builder.setHeader(PipcHeaders.CONTENT_TYPE, envelope.contentType());
         }
         if (!envelope.headers().isEmpty()) {
-            builder.copyHeadersIfAbsent(this.headerMapper.toHeaders(envelope.headers()));
+            Map<String, Object> mapped = new LinkedHashMap<>(this.headerMapper.toHeaders(envelope.headers()));
+            mapped.keySet().removeIf((name) -> !PipcHeaderMapper.mayCross(name));
+            builder.copyHeadersIfAbsent(mapped);
         }
         return builder.build();
     }
@@ -104,6 +106,7 @@ final class PipeMessageMapper {
         try {
             Map<String, String> headers = new LinkedHashMap<>();
             this.headerMapper.fromHeaders(message.getHeaders(), headers);
+            headers.keySet().removeIf((name) -> !PipcHeaderMapper.mayCross(name));
             return new Envelope(payload, (correlationId != null) ? correlationId.toString() : null,
                     (contentType != null) ? contentType.toString() : null, headers);
         }

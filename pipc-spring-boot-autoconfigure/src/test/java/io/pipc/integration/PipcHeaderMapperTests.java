@@ -16,6 +16,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.channel.QueueChannel;
 import org.springframework.integration.config.EnableIntegration;
+import org.springframework.integration.mapping.HeaderMapper;
 import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
@@ -114,6 +115,44 @@ class PipcHeaderMapperTests {
             assertThat(received.getHeaders()).containsEntry("traceparent", TRACEPARENT)
                     .containsEntry(PipcHeaders.PIPE_NAME, this.pair.right().name())
                     .doesNotContainKeys("x-tenant", MessageHeaders.ERROR_CHANNEL);
+        });
+    }
+
+    @Test
+    void anyMapperTheApplicationGivesStillNeverLetsRoutingOrPipcHeadersCross() {
+        HeaderMapper<Map<String, String>> everything = new HeaderMapper<>() {
+            @Override
+            public void fromHeaders(MessageHeaders headers, Map<String, String> target) {
+                headers.forEach((name, value) -> target.put(name, String.valueOf(value)));
+            }
+
+            @Override
+            public Map<String, Object> toHeaders(Map<String, String> source) {
+                return new LinkedHashMap<>(source);
+            }
+        };
+        PipeOutboundChannelAdapter out = new PipeOutboundChannelAdapter(this.pair.left());
+        out.setHeaderMapper(everything);
+        out.handleMessage(MessageBuilder.withPayload("p").setHeader("x-tenant", "acme")
+                .setErrorChannelName("errors").setHeader(PipcHeaders.CONNECTION_ID, "7").build());
+        assertThat(this.pair.right().readEnvelope(WAIT).headers()).containsOnlyKeys("x-tenant");
+
+        this.runner.withBean("adapter", PipeInboundChannelAdapter.class, () -> {
+            PipeInboundChannelAdapter adapter = new PipeInboundChannelAdapter(this.pair.right());
+            adapter.setOutputChannelName("in");
+            adapter.setHeaderMapper(everything);
+            return adapter;
+        }).run((context) -> {
+            Map<String, String> forged = new LinkedHashMap<>();
+            forged.put("replyChannel", "elsewhere");
+            forged.put(PipcHeaders.CONNECTION_ID, "9");
+            forged.put("x-tenant", "acme");
+            this.pair.left().write(new Envelope(new byte[0], null, null, forged));
+
+            Message<?> received = context.getBean("in", QueueChannel.class).receive(10_000);
+            assertThat(received).isNotNull();
+            assertThat(received.getHeaders()).containsEntry("x-tenant", "acme")
+                    .doesNotContainKeys(MessageHeaders.REPLY_CHANNEL, PipcHeaders.CONNECTION_ID);
         });
     }
 

@@ -22,7 +22,9 @@ import io.pipc.integration.SharedPipeServer;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.BeanNotOfRequiredTypeException;
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.env.Environment;
@@ -121,13 +123,32 @@ final class PipcBeans {
         connections.setHandlerThreads(server.properties().getHandlerThreads());
         String executor = server.properties().getExecutor();
         if (executor != null) {
-            connections.setTaskExecutor(this.beans.getBean(executor, Executor.class));
+            connections.setTaskExecutor(namedExecutor(key, executor));
         }
         else {
             connections.setTaskExecutorFactory(new ServerTaskExecutors(this.environment, this.beans).forServer(key));
         }
         connections.setMetrics(metrics());
         return connections;
+    }
+
+    private Executor namedExecutor(String key, String name) {
+        String property = "pipc.servers." + key + ".executor";
+        if (name.isBlank()) {
+            throw new InvalidPipcPropertiesException(List.of(property + " must name an Executor bean (was blank);"
+                    + " leave it out to use the server's own executor"));
+        }
+        try {
+            return this.beans.getBean(name, Executor.class);
+        }
+        catch (NoSuchBeanDefinitionException ex) {
+            throw new InvalidPipcPropertiesException(List.of(property + " names no bean (was '" + name
+                    + "'); give the name of an Executor bean, such as applicationTaskExecutor"));
+        }
+        catch (BeanNotOfRequiredTypeException ex) {
+            throw new InvalidPipcPropertiesException(List.of(property + " names bean '" + name + "', a "
+                    + ex.getActualType().getName() + ", which is not an Executor"));
+        }
     }
 
     PipeInboundChannelAdapter serverInboundAdapter(String key) {

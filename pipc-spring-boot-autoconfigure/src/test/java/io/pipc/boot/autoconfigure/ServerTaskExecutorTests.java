@@ -78,6 +78,17 @@ class ServerTaskExecutorTests {
     }
 
     @Test
+    void anExecutorNameThatNamesNoExecutorFailsTheStartNamingTheProperty() {
+        this.runner.withPropertyValues("pipc.servers.api.executor=reprotExecutor").run((context) ->
+                assertThat(context).getFailure().rootCause().isInstanceOf(InvalidPipcPropertiesException.class)
+                        .hasMessageContaining("pipc.servers.api.executor names no bean (was 'reprotExecutor')"));
+        this.runner.withPropertyValues("pipc.servers.api.executor=notAnExecutor").withBean("notAnExecutor", String.class, () -> "x")
+                .run((context) -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("pipc.servers.api.executor names bean 'notAnExecutor', a java.lang.String,"
+                                + " which is not an Executor"));
+    }
+
+    @Test
     void flowRunsOnVirtualThreadsWhenSpringSaysSo() {
         assumeTrue(Runtime.version().feature() >= 21, "virtual threads need JDK 21 or later");
         this.runner.withPropertyValues("spring.threads.virtual.enabled=true").run((context) -> {
