@@ -74,8 +74,17 @@ public final class EventLoop implements Runnable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector for the pipc event loop", e);
         }
-        this.thread = ThreadSource.newThread(factory, "pipc-loop-" + index, this);
-        thread.start();
+        try {
+            this.thread = ThreadSource.newThread(factory, "pipc-loop-" + index, this);
+            thread.start();
+        } catch (RuntimeException | Error e) {
+            try {
+                selector.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
     }
 
     /**

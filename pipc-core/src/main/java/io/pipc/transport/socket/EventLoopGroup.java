@@ -34,6 +34,21 @@ public final class EventLoopGroup {
     }
 
     /**
+     * @param lease a hold on a group, just acquired
+     * @return the group's next loop; when none can be started (no selector, no thread from the
+     *         factory) the hold is released before the failure is thrown, so the group's threads
+     *         still end with the last socket
+     */
+    public static EventLoop nextOf(SharedThreads.Lease<EventLoopGroup> lease) {
+        try {
+            return lease.get().next();
+        } catch (RuntimeException | Error e) {
+            lease.release();
+            throw e;
+        }
+    }
+
+    /**
      * @return how many sockets hold event loops now, over every factory; for tests
      */
     static int holders() {

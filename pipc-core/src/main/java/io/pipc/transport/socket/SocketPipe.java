@@ -138,7 +138,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 ConnectionBinding.of(() -> SocketEnds.of(conduit.socket()), exchangedBefore),
                 connecting ? Lifecycle.CONNECTING : Lifecycle.SECURING);
         this.loops = EventLoopGroup.acquire(options.threadFactory());
-        this.loop = loops.get().next();
+        this.loop = EventLoopGroup.nextOf(loops);
         this.conduit = conduit;
         this.listener = listener;
         long remaining = handshakeDeadline.remainingNanos();

@@ -124,7 +124,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         this.admission = admission;
         this.onClose = onClose;
         this.loops = EventLoopGroup.acquire(options.threadFactory());
-        this.loop = loops.get().next();
+        this.loop = EventLoopGroup.nextOf(loops);
         this.readiness = new Readiness(() -> closed || hasAccepted() || (!listening && handshaking() == 0));
         this.limits = new ConnectionLimits(options, () -> loop.execute(this::resumeAccepting));
         this.budget = new InboundBudget(options.maxInboundBuffer());

@@ -114,7 +114,7 @@ final class Rendezvous implements EventLoop.Handler {
         this.deadline = Deadline.after(options.connectTimeout());
         this.refusals = new RefusalLog(log, "pipe '" + name + "' (rendezvous)");
         this.loops = EventLoopGroup.acquire(options.threadFactory());
-        this.loop = loops.get().next();
+        this.loop = EventLoopGroup.nextOf(loops);
     }
 
     /**

@@ -3,6 +3,9 @@ package io.pipc.transport.socket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 
 import io.pipc.Pipe;
 import io.pipc.PipeOptions;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Event loops exist while sockets hold them, and their threads come from the application's factory. */
 @Timeout(60)
@@ -56,6 +60,29 @@ class EventLoopGroupTest {
         server.close();
 
         factory.assertAllEndWithin(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aLoopThatCannotStartLeavesNoHoldBehindSoTheOthersStillEnd() throws Exception {
+        List<Thread> made = new CopyOnWriteArrayList<>();
+        ThreadFactory firstOnly = (task) -> {
+            if (!made.isEmpty()) {
+                return null;
+            }
+            Thread thread = new Thread(task, "app-loop-only");
+            thread.setDaemon(true);
+            made.add(thread);
+            return thread;
+        };
+        PipeOptions options = PipeOptions.builder().threadFactory(firstOnly).build();
+        PipeServer server = Pipes.server(ANY_PORT, options);
+
+        assertThatThrownBy(() -> Pipes.connect(server.address(), options)).hasMessageContaining("returned null");
+        server.close();
+
+        made.get(0).join(10_000);
+        assertThat(made.get(0).isAlive()).as("the server's loop ends with the server, the failed client holding nothing")
+                .isFalse();
     }
 
     private static void exchangeOneMessageAndCloseEverything(PipeOptions options) throws Exception {
