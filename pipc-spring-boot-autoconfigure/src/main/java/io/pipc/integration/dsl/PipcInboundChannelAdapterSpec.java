@@ -70,11 +70,8 @@ public final class PipcInboundChannelAdapterSpec
      *         (set it on those connections)
      */
     public PipcInboundChannelAdapterSpec handlerThreads(int handlerThreads) {
-        if (this.connectionsToRegister == null) {
-            throw new IllegalStateException("handlerThreads applies to an endpoint made from a PipeServer; for one made"
-                    + " from ServerConnections, call setHandlerThreads on them (a pipe has no handler threads)");
-        }
-        this.connectionsToRegister.setHandlerThreads(handlerThreads);
+        Registrations.toConfigure(this.connectionsToRegister, "handlerThreads", "a pipe has no handler threads")
+                .setHandlerThreads(handlerThreads);
         return this;
     }
 
@@ -89,12 +86,8 @@ public final class PipcInboundChannelAdapterSpec
      *         (set it on those connections)
      */
     public PipcInboundChannelAdapterSpec taskExecutor(Executor taskExecutor) {
-        if (this.connectionsToRegister == null) {
-            throw new IllegalStateException("taskExecutor applies to an endpoint made from a PipeServer; for one made"
-                    + " from ServerConnections, call setTaskExecutor on them (a pipe's messages are handed over by its"
-                    + " reading thread)");
-        }
-        this.connectionsToRegister.setTaskExecutor(taskExecutor);
+        Registrations.toConfigure(this.connectionsToRegister, "taskExecutor",
+                "a pipe's messages are handed over by its reading thread").setTaskExecutor(taskExecutor);
         return this;
     }
 

@@ -19,6 +19,7 @@ import org.springframework.integration.config.EnableIntegration;
 import org.springframework.integration.dsl.IntegrationFlow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * The DSL builds working flows without any property: a pipe relay, and a server whose
@@ -31,6 +32,25 @@ class PipcDslTests {
 
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Test
+    void serverSettingsOnAPipesEndpointAreRefusedSayingWhereTheyBelong() {
+        PipePair pair = Pipes.pair();
+        try {
+            assertThatIllegalStateException().isThrownBy(() -> Pipc.inboundAdapter(pair.left()).handlerThreads(4))
+                    .withMessage("handlerThreads applies to an endpoint made from a PipeServer; for one made from"
+                            + " ServerConnections, call setHandlerThreads on them (a pipe has no handler threads)");
+            assertThatIllegalStateException()
+                    .isThrownBy(() -> Pipc.inboundGateway(pair.left()).taskExecutor(Runnable::run))
+                    .withMessage("taskExecutor applies to an endpoint made from a PipeServer; for one made from"
+                            + " ServerConnections, call setTaskExecutor on them (a pipe's messages are handed over by"
+                            + " its reading thread)");
+        }
+        finally {
+            pair.left().close();
+            pair.right().close();
+        }
+    }
 
     @Test
     void inboundAdapterToOutboundAdapterRelaysBetweenPipes() {
