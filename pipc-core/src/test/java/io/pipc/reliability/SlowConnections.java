@@ -9,8 +9,12 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pipc.PipeOptions;
 import io.pipc.PipeServer;
@@ -45,6 +49,7 @@ final class SlowConnections {
         PipeOptions options = PipeOptions.builder().handshakeTimeout(DEADLINE).frameTimeout(DEADLINE)
                 .heartbeat(Duration.ZERO).build();
         List<Result> results = new ArrayList<>();
+        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
         try (PipeServer server = Pipes.server(new InetSocketAddress("127.0.0.1", 0), options);
                 PipeServer python = Pipes.server(new InetSocketAddress("127.0.0.1", 0),
                         options.toBuilder().wire(Wire.PYTHON).build())) {
@@ -61,12 +66,13 @@ final class SlowConnections {
                     closedAfter(server, (in, out) -> {
                         handshake(in, out);
                         byte[] frame = ByteBuffer.allocate(105).putInt(100).put((byte) 1).array();
-                        Thread dribble = new Thread(() -> dribble(out, frame), "harness-dribble");
-                        dribble.setDaemon(true);
-                        dribble.start();
+                        dribble(pacer, out, frame);
                     })));
             results.add(new Result("Python wire, no secret: connects and sends nothing, nor does the server",
                     "handshake timeout", closedAfter(python, (in, out) -> { })));
+        }
+        finally {
+            pacer.shutdownNow();
         }
         return results;
     }
@@ -104,17 +110,22 @@ final class SlowConnections {
         out.flush();
     }
 
-    /** Sends one byte every 250 ms: the slow-loris way of keeping a connection open. */
-    private static void dribble(OutputStream out, byte[] frame) {
-        try {
-            for (byte b : frame) {
-                out.write(b);
-                out.flush();
-                Thread.sleep(250);
+    /** Sends one byte every 250 ms, the slow-loris way of keeping a connection open, until the server closes it. */
+    private static void dribble(ScheduledExecutorService pacer, OutputStream out, byte[] frame) {
+        AtomicInteger next = new AtomicInteger();
+        pacer.scheduleAtFixedRate(() -> {
+            int index = next.getAndIncrement();
+            try {
+                if (index < frame.length) {
+                    out.write(frame[index]);
+                    out.flush();
+                    return;
+                }
             }
-        }
-        catch (IOException | InterruptedException ex) {
-            // closed by the server, as it should be
-        }
+            catch (IOException ex) {
+                // closed by the server, as it should be
+            }
+            throw new CancellationException("the frame is sent or the connection closed");
+        }, 0, 250, TimeUnit.MILLISECONDS);
     }
 }
