@@ -83,7 +83,7 @@ TRANSPORTS = [
     ("TCP loopback", "tcp", [("raw blocking SocketChannel", "raw"), ("JeroMQ tcp", "zmq")]),
 ]
 SIZES = [("64", "64 B"), ("4096", "4 KiB"), ("65536", "64 KiB")]
-FANIN_SERVERS = [("raw", "raw NIO echo (floor)"), ("select", "pipc select loop (README)"),
+FANIN_SERVERS = [("raw", "raw NIO echo (floor)"), ("select", "pipc Pipes.select loop"), ("poller", "pipc Poller loop (README)"),
                  ("threads", "pipc thread per client"), ("virtual", "pipc virtual thread per client"),
                  ("starter", "starter gateway"), ("si", "Spring Integration gateway")]
 
@@ -365,10 +365,10 @@ def targets(d):
         over(d.score("spring.pipc.slow"), d.score("spring.si.slow")), lambda v: v >= 1.5)
     if d.fanin:
         for n in sorted({s["clients"] for s in d.fanin["summaries"]}):
-            raw, sel, vt, st, si = (d.fan(k, n) for k in ("raw", "select", "virtual", "starter", "si"))
+            raw, sel, vt, st, si = (d.fan(k, n) for k in ("raw", "poller", "virtual", "starter", "si"))
             if raw and sel:
-                add("#15", f"N={n}: select loop ÷ raw, req/s", "≥ 0.8×", sel["requestsPerSecond"] / raw["requestsPerSecond"], lambda v: v >= 0.8)
-                add("#15", f"N={n}: select loop ÷ raw, CPU per request", "≤ 1.5×",
+                add("#15", f"N={n}: Poller loop ÷ raw, req/s", "≥ 0.8×", sel["requestsPerSecond"] / raw["requestsPerSecond"], lambda v: v >= 0.8)
+                add("#15", f"N={n}: Poller loop ÷ raw, CPU per request", "≤ 1.5×",
                     sel["serverCpuMicrosPerRequest"] / raw["serverCpuMicrosPerRequest"], lambda v: v <= 1.5)
             if raw and vt and n >= 1024:
                 add("#15", f"N={n}: virtual thread per client ÷ raw, req/s", "≥ 0.7×",
@@ -570,7 +570,7 @@ def document(d):
         "`--jmh SpringTcpBenchmark --fanin-args skip` (the starter against Spring Integration: 16 trials); "
         "`--jmh 'InProcessBenchmark|JeroMqBenchmark' --jmh-args '-f 1 -wi 3 -i 5 -w 1s -r 2s -prof gc -p transport=inproc'` "
         "(in-process against the queues and JeroMQ inproc: 22 trials); `--fanin-args '--clients 1024 --servers "
-        "raw,select,starter,si --rounds 1'`. A subset's results replace those in `results/`: commit only a full run.",
+        "raw,poller,starter,si --rounds 1'`. A subset's results replace those in `results/`: commit only a full run.",
         "",
         "How to read the errors: `a ± b` is JMH's 99.9% confidence interval (five 2-second iterations). Medians and "
         "99th percentiles of round trips are over every sampled call of the five iterations; their `±` is the same "
@@ -619,7 +619,7 @@ def document(d):
         "reply is checked against its request. Each server runs in a fresh JVM with the generator, in alternation, "
         "every round. Server CPU per request is the process's CPU time less the generator thread's; threads added is "
         "the JVM's thread count under load less before the server started (platform threads: virtual threads are "
-        "not counted, their carriers are). The starter runs with `max-connections: 2048`; the select-loop and "
+        "not counted, their carriers are). The starter runs with `max-connections: 2048`; the select-loop, poller and "
         "thread-per-client servers with `maxConnections(2048)`. On a machine busy with other work the scheduler "
         "shares the cores per thread, so a server with a thread per client gets a larger share of them than a "
         "one-thread server: compare the CPU per request too, not only the requests per second.",

@@ -225,6 +225,17 @@ public final class Pipes {
         return Selection.select(candidates, timeout);
     }
 
+    /**
+     * A reusable selection for loops over many candidates: add each pipe and server once, then
+     * {@linkplain Poller#poll poll} as often as needed; a poll costs what the ready candidates
+     * cost, where {@link #select} looks at every candidate on every call.
+     *
+     * @return a new, empty poller; close it when done
+     */
+    public static Poller poller() {
+        return new Poller();
+    }
+
     /** Only socket pipes hand messages to a sink; say so before anything is opened. */
     private static void refuseMessageSink(PipeOptions options, String which) {
         if (options.messageSink() != null) {

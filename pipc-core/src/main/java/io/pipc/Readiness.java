@@ -11,12 +11,13 @@ import java.util.function.BooleanSupplier;
  * <p>The owner supplies the condition ("a message is queued, or the peer has gone") and calls
  * {@link #signal()} after every change that may have made it true. A {@link Pipes#select}
  * call registers itself, checks the condition of each candidate, and parks until a signal or
- * its timeout: it never polls. A signal with nobody selecting costs one volatile read.
+ * its timeout: it never polls. A {@link Poller} stays registered between its waits and is told
+ * which candidate signalled. A signal with nobody selecting costs one volatile read.
  */
 public final class Readiness {
 
     private final BooleanSupplier condition;
-    private final CopyOnWriteArrayList<Waiter> waiters = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Listener> waiters = new CopyOnWriteArrayList<>();
 
     /**
      * @param condition true when the owner is ready; must be cheap, thread-safe and never block
@@ -40,16 +41,16 @@ public final class Readiness {
         if (waiters.isEmpty()) {
             return;
         }
-        for (Waiter waiter : waiters) {
+        for (Listener waiter : waiters) {
             waiter.wake();
         }
     }
 
-    void register(Waiter waiter) {
+    void register(Listener waiter) {
         waiters.add(waiter);
     }
 
-    void unregister(Waiter waiter) {
+    void unregister(Listener waiter) {
         waiters.remove(waiter);
     }
 
@@ -60,13 +61,20 @@ public final class Readiness {
         return waiters.size();
     }
 
+    /** What a signal wakes: a pending select, or a poller's registration. Must never block. */
+    interface Listener {
+
+        void wake();
+    }
+
     /** One thread's pending select: woken by the first signal of any candidate. */
-    static final class Waiter {
+    static final class Waiter implements Listener {
 
         private final Thread thread = Thread.currentThread();
         private volatile boolean woken;
 
-        void wake() {
+        @Override
+        public void wake() {
             woken = true;
             LockSupport.unpark(thread);
         }

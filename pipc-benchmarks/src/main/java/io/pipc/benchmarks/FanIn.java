@@ -35,6 +35,7 @@ import io.pipc.PipeOptions;
 import io.pipc.PipeServer;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Pipes;
+import io.pipc.Poller;
 import io.pipc.Selectable;
 import io.pipc.Wire;
 
@@ -52,6 +53,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <li>{@code raw}: the floor, a one-thread NIO echo server written plainly;</li>
  * <li>{@code select}: pipc core's select loop, the README's {@code serve(PipeServer, List<Pipe>)}
  * ({@code Pipes.select} over the server and every pipe, {@code pending()} echoed);</li>
+ * <li>{@code poller}: the same loop on a {@link io.pipc.Poller}, each pipe added once (the
+ * README's faster idiom);</li>
  * <li>{@code threads}: a pipc server with one blocking platform thread per client;</li>
  * <li>{@code virtual}: the same on virtual threads (only on JDK 21 and later);</li>
  * <li>{@code starter}: {@code pipc.servers.fan: {transport: tcp, wire: python, codec: bytes,
@@ -75,7 +78,7 @@ public final class FanIn {
 
     static final int PAYLOAD = 64;
     static final int FRAME = 4 + PAYLOAD;
-    static final List<String> SERVERS = List.of("raw", "select", "threads", "virtual", "starter", "si");
+    static final List<String> SERVERS = List.of("raw", "select", "poller", "threads", "virtual", "starter", "si");
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private FanIn() {
@@ -284,6 +287,7 @@ public final class FanIn {
         return switch (kind) {
             case "raw" -> RawEchoServer.start();
             case "select" -> pipcServer(server -> new Thread(() -> selectLoop(server), "select-loop"));
+            case "poller" -> pipcServer(server -> new Thread(() -> pollLoop(server), "poll-loop"));
             case "threads" -> threadPerClient(runnable -> new Thread(runnable));
             case "virtual" -> threadPerClient(virtualThreads());
             case "starter" -> starter(Map.of("pipc.servers.fan.max-connections", 2048));
@@ -343,6 +347,41 @@ public final class FanIn {
                     } catch (PeerClosedException | PeerDisconnectedException | PipeTimeoutException gone) {
                         clients.remove(pipe);
                         pipe.close();
+                    }
+                }
+            }
+        }
+    }
+
+    private static void pollLoop(PipeServer server) {
+        try {
+            serve(server);
+        } catch (PipeClosedException closed) {
+            return;
+        }
+    }
+
+    /** The README's poller loop, word for word. */
+    static void serve(PipeServer server) {
+        try (Poller poller = Pipes.poller()) {
+            poller.add(server);
+            while (server.isOpen()) {
+                for (Selectable ready : poller.poll(Duration.ofSeconds(1))) {
+                    if (ready == server) {
+                        poller.add(server.accept());
+                    } else if (ready instanceof Pipe pipe) {
+                        try {
+                            int queued = pipe.size();
+                            for (byte[] message : pipe.pending()) {
+                                pipe.write(message);               // echo
+                            }
+                            if (queued == 0) {
+                                pipe.read(Duration.ZERO);          // ready with nothing queued: the peer has gone
+                            }
+                        } catch (PeerClosedException | PeerDisconnectedException | PipeTimeoutException gone) {
+                            poller.remove(pipe);
+                            pipe.close();
+                        }
                     }
                 }
             }

@@ -520,6 +520,11 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 onEstablished();
             }
             decodeAndDeliver(buffer);
+            if (n < buffer.capacity()) {
+                // The socket had less than a buffer: it is drained, and another read would only say so (EAGAIN).
+                // More bytes make the channel ready again; bytes a layer holds back are read by readBufferedLater.
+                return;
+            }
         }
     }
 

@@ -1,0 +1,296 @@
+package io.pipc;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import io.pipc.transport.AdaptiveSpin;
+import io.pipc.transport.Deadline;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A reusable selection: candidates are {@linkplain #add added} once and waited on many times, so
+ * that a wait costs what the ready candidates cost, not what all of them cost. It is the idiom
+ * for a server loop over many clients, in the manner of JeroMQ's {@code ZPoller} or an epoll
+ * set; {@link Pipes#select} stays the one-call way for a few candidates.
+ *
+ * <p>{@link #poll(Duration)} answers as {@code select} does, without consuming anything: a pipe
+ * with a message queued or whose peer has gone or disconnected (so that a read will not block),
+ * a server with a client waiting. It is level-triggered: a candidate that is still ready at the
+ * next poll (its messages were left unread) is returned again. A candidate that becomes ready
+ * tells the poller itself, so a poll neither scans the others nor busy-waits: a blocked poll
+ * uses no CPU.
+ *
+ * <pre>{@code
+ * try (Poller poller = Pipes.poller()) {
+ *     poller.add(server);
+ *     while (server.isOpen()) {
+ *         for (Selectable ready : poller.poll(Duration.ofSeconds(1))) {
+ *             if (ready == server) {
+ *                 poller.add(server.accept());
+ *             } else if (ready instanceof Pipe pipe) {
+ *                 ...                                   // read, or remove and close when gone
+ *             }
+ *         }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Threads: {@link #add}, {@link #remove}, {@link #size} and {@link #close} may be called from
+ * any thread, also while another thread polls. One thread polls at a time: a second concurrent
+ * {@code poll} is refused. A closed pipe stays ready (its read throws) until it is removed.
+ */
+public final class Poller implements AutoCloseable {
+
+    /** Guards {@link #entries}; never held while waiting or while a candidate is checked. */
+    private final Object lock = new Object();
+
+    private final Map<Selectable, Entry> entries = new IdentityHashMap<>();
+
+    /** Candidates that signalled since the poller last looked at them, each queued at most once. */
+    private final ConcurrentLinkedQueue<Entry> signalled = new ConcurrentLinkedQueue<>();
+
+    /** What the last poll returned: checked again first, because readiness is a level. */
+    private final List<Entry> returned = new ArrayList<>();
+
+    private final AtomicReference<@Nullable Thread> polling = new AtomicReference<>();
+
+    private volatile boolean woken;
+
+    /** Used by the polling thread only. */
+    private final AdaptiveSpin spin = AdaptiveSpin.withDefaults();
+
+    private volatile boolean closed;
+
+    /** Counts polls, so that a candidate both returned and signalled is checked once per round. */
+    private long round;
+
+    Poller() {
+    }
+
+    /**
+     * Adds a candidate. It is checked at the next poll, so one that is ready already is returned
+     * then.
+     *
+     * @param candidate a pipe, a server or any other {@link Selectable}
+     * @throws IllegalArgumentException when the candidate is in this poller already
+     * @throws IllegalStateException when this poller is closed
+     */
+    public void add(Selectable candidate) {
+        Objects.requireNonNull(candidate, "candidate");
+        Readiness readiness = Objects.requireNonNull(candidate.readiness(), () -> "readiness of " + candidate);
+        Entry entry = new Entry(candidate, readiness);
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("this poller is closed; " + candidate + " was not added");
+            }
+            if (entries.putIfAbsent(candidate, entry) != null) {
+                throw new IllegalArgumentException(candidate + " is in this poller already");
+            }
+        }
+        readiness.register(entry);
+        entry.wake();
+    }
+
+    /**
+     * Removes a candidate: later polls no longer return it. Closing the candidate is the
+     * caller's business.
+     *
+     * @param candidate what to remove
+     * @return whether it was in this poller
+     */
+    public boolean remove(Selectable candidate) {
+        Objects.requireNonNull(candidate, "candidate");
+        Entry entry;
+        synchronized (lock) {
+            entry = entries.remove(candidate);
+        }
+        if (entry == null) {
+            return false;
+        }
+        entry.removed = true;
+        entry.readiness.unregister(entry);
+        return true;
+    }
+
+    /**
+     * @return how many candidates this poller holds
+     */
+    public int size() {
+        synchronized (lock) {
+            return entries.size();
+        }
+    }
+
+    /**
+     * Waits until at least one candidate is ready, and returns the ready ones without consuming
+     * anything.
+     *
+     * @param timeout how long to wait at most; zero checks without waiting
+     * @return the ready candidates, each once, or an empty list after the timeout
+     * @throws IllegalStateException when another thread is polling
+     * @throws PipeClosedException when this poller is closed, also while this call waits
+     * @throws PipeException when the waiting thread is interrupted (its interrupt flag stays set)
+     */
+    public List<Selectable> poll(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        Deadline deadline = Deadline.after(timeout);
+        Thread self = Thread.currentThread();
+        Thread other = polling.compareAndExchange(null, self);
+        if (other != null) {
+            throw new IllegalStateException("another thread (" + other.getName() + ") is polling this poller;"
+                    + " one thread polls at a time");
+        }
+        try {
+            while (true) {
+                checkOpen();
+                // Reset before checking: a signal that lands after a check then wakes the wait below.
+                woken = false;
+                List<Selectable> ready = collectReady();
+                if (!ready.isEmpty()) {
+                    return ready;
+                }
+                // A ready candidate often signals within microseconds (its loop runs on another core):
+                // a short spin saves the park and the unpark, two system calls and a trip through the scheduler.
+                spin.awaitUntil(() -> woken || closed);
+                while (!woken) {
+                    checkOpen();
+                    long remaining = deadline.remainingNanos();
+                    if (remaining <= 0) {
+                        return List.of();
+                    }
+                    if (remaining == Long.MAX_VALUE) {
+                        LockSupport.park(this);
+                    } else {
+                        LockSupport.parkNanos(this, remaining);
+                    }
+                    if (Thread.interrupted()) {
+                        self.interrupt();
+                        throw new PipeException("a poll over " + size() + " candidates was interrupted",
+                                new InterruptedException());
+                    }
+                }
+            }
+        } finally {
+            polling.set(null);
+        }
+    }
+
+    /**
+     * Removes every candidate and wakes a thread blocked in {@link #poll}, which then throws
+     * {@link PipeClosedException}. The candidates themselves stay open. Closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        List<Entry> removed;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            removed = new ArrayList<>(entries.values());
+            entries.clear();
+        }
+        for (Entry entry : removed) {
+            entry.removed = true;
+            entry.readiness.unregister(entry);
+        }
+        wakePoller();
+    }
+
+    private List<Selectable> collectReady() {
+        long thisRound = ++round;
+        List<Entry> ready = new ArrayList<>();
+        for (Entry entry : returned) {
+            check(entry, thisRound, ready);
+        }
+        returned.clear();
+        Entry entry;
+        while ((entry = signalled.poll()) != null) {
+            // Cleared before the check: a signal after it queues the entry again, so none is lost.
+            entry.queued.set(false);
+            check(entry, thisRound, ready);
+        }
+        returned.addAll(ready);
+        List<Selectable> selectables = new ArrayList<>(ready.size());
+        for (Entry each : ready) {
+            selectables.add(each.candidate);
+        }
+        return selectables;
+    }
+
+    private static void check(Entry entry, long round, List<Entry> ready) {
+        if (entry.removed || entry.checkedInRound == round) {
+            return;
+        }
+        entry.checkedInRound = round;
+        if (entry.readiness.isReady()) {
+            ready.add(entry);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new PipeClosedException("this poller is closed");
+        }
+    }
+
+    private void wakePoller() {
+        woken = true;
+        Thread thread = polling.get();
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /**
+     * @return whether a thread is in {@link #poll} now, for tests that must know a poll waits
+     */
+    boolean isPolling() {
+        return polling.get() != null;
+    }
+
+    @Override
+    public String toString() {
+        return "Poller[" + size() + " candidates" + (closed ? ", closed]" : "]");
+    }
+
+    /** One candidate's registration, which its readiness signals. */
+    private final class Entry implements Readiness.Listener {
+
+        final Selectable candidate;
+
+        final Readiness readiness;
+
+        final AtomicBoolean queued = new AtomicBoolean();
+
+        volatile boolean removed;
+
+        /** Read and written by the polling thread only. */
+        long checkedInRound;
+
+        Entry(Selectable candidate, Readiness readiness) {
+            this.candidate = candidate;
+            this.readiness = readiness;
+        }
+
+        @Override
+        public void wake() {
+            if (removed) {
+                return;
+            }
+            if (queued.compareAndSet(false, true)) {
+                signalled.add(this);
+            }
+            wakePoller();
+        }
+    }
+}
