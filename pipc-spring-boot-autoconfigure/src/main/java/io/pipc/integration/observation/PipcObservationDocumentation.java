@@ -1,5 +1,7 @@
 package io.pipc.integration.observation;
 
+import java.util.Locale;
+
 import io.micrometer.common.KeyValues;
 import io.micrometer.common.docs.KeyName;
 import io.micrometer.observation.Observation;
@@ -21,112 +23,74 @@ public enum PipcObservationDocumentation implements ObservationDocumentation {
      * A message written by an outbound channel adapter (a producer), from the message handed to
      * the adapter until it is written to the pipe or to the server's client.
      */
-    MESSAGE_SEND {
-        @Override
-        public Class<? extends ObservationConvention<? extends Observation.Context>> getDefaultConvention() {
-            return DefaultPipcSendObservationConvention.class;
-        }
-
-        @Override
-        public KeyName[] getLowCardinalityKeyNames() {
-            return LowCardinalityKeyNames.values();
-        }
-
-        @Override
-        public KeyName[] getHighCardinalityKeyNames() {
-            return new KeyName[] { HighCardinalityKeyNames.CONNECTION_ID };
-        }
-    },
+    MESSAGE_SEND(DefaultPipcSendObservationConvention.class, HighCardinalityKeyNames.CONNECTION_ID),
 
     /**
      * A message read by an inbound channel adapter (a consumer), from the message read until the
      * flow it was sent to returns.
      */
-    MESSAGE_RECEIVE {
-        @Override
-        public Class<? extends ObservationConvention<? extends Observation.Context>> getDefaultConvention() {
-            return DefaultPipcReceiveObservationConvention.class;
-        }
-
-        @Override
-        public KeyName[] getLowCardinalityKeyNames() {
-            return LowCardinalityKeyNames.values();
-        }
-
-        @Override
-        public KeyName[] getHighCardinalityKeyNames() {
-            return new KeyName[] { HighCardinalityKeyNames.CONNECTION_ID };
-        }
-    },
+    MESSAGE_RECEIVE(DefaultPipcReceiveObservationConvention.class, HighCardinalityKeyNames.CONNECTION_ID),
 
     /**
      * A request of an outbound gateway (the client side), from the request handed to the
      * gateway until its reply arrives, or the request fails or times out.
      */
-    REQUEST_SEND {
-        @Override
-        public Class<? extends ObservationConvention<? extends Observation.Context>> getDefaultConvention() {
-            return DefaultPipcRequestSendObservationConvention.class;
-        }
-
-        @Override
-        public KeyName[] getLowCardinalityKeyNames() {
-            return LowCardinalityKeyNames.values();
-        }
-
-        @Override
-        public KeyName[] getHighCardinalityKeyNames() {
-            return new KeyName[] { HighCardinalityKeyNames.CORRELATION_ID };
-        }
-    },
+    REQUEST_SEND(DefaultPipcRequestSendObservationConvention.class, HighCardinalityKeyNames.CORRELATION_ID),
 
     /**
      * A request read by an inbound gateway (the server side), from the request read until the
      * flow's reply is written back, or the flow fails or its reply times out.
      */
-    REQUEST_RECEIVE {
-        @Override
-        public Class<? extends ObservationConvention<? extends Observation.Context>> getDefaultConvention() {
-            return DefaultPipcRequestReceiveObservationConvention.class;
-        }
+    REQUEST_RECEIVE(DefaultPipcRequestReceiveObservationConvention.class, HighCardinalityKeyNames.CORRELATION_ID,
+            HighCardinalityKeyNames.CONNECTION_ID);
 
-        @Override
-        public KeyName[] getLowCardinalityKeyNames() {
-            return LowCardinalityKeyNames.values();
-        }
+    private final Class<? extends ObservationConvention<? extends Observation.Context>> defaultConvention;
 
-        @Override
-        public KeyName[] getHighCardinalityKeyNames() {
-            return HighCardinalityKeyNames.values();
-        }
-    };
+    private final KeyName[] highCardinalityKeyNames;
+
+    PipcObservationDocumentation(Class<? extends ObservationConvention<? extends Observation.Context>> defaultConvention,
+            KeyName... highCardinalityKeyNames) {
+        this.defaultConvention = defaultConvention;
+        this.highCardinalityKeyNames = highCardinalityKeyNames;
+    }
+
+    @Override
+    public Class<? extends ObservationConvention<? extends Observation.Context>> getDefaultConvention() {
+        return this.defaultConvention;
+    }
+
+    @Override
+    public KeyName[] getLowCardinalityKeyNames() {
+        return LowCardinalityKeyNames.values();
+    }
+
+    @Override
+    public KeyName[] getHighCardinalityKeyNames() {
+        return this.highCardinalityKeyNames.clone();
+    }
 
     /** The keys of every pipc observation, few values each. */
     public enum LowCardinalityKeyNames implements KeyName {
 
         /** The pipe's or server's name: the key of its entry under {@code pipc.pipes} or {@code pipc.servers}. */
-        NAME {
-            @Override
-            public String asString() {
-                return "pipc.name";
-            }
-        },
+        NAME("pipc.name"),
 
         /** The transport, spelled as in the {@code pipc_transport} header: {@code tcp}, {@code fifo}, ... */
-        TRANSPORT {
-            @Override
-            public String asString() {
-                return "pipc.transport";
-            }
-        },
+        TRANSPORT("pipc.transport"),
 
         /** {@code pipe} (one peer) or {@code server} (many clients). */
-        ROLE {
-            @Override
-            public String asString() {
-                return "pipc.role";
-            }
-        };
+        ROLE("pipc.role");
+
+        private final String key;
+
+        LowCardinalityKeyNames(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public String asString() {
+            return this.key;
+        }
 
         /**
          * @param origin a pipe or server
@@ -135,7 +99,7 @@ public enum PipcObservationDocumentation implements ObservationDocumentation {
         static KeyValues of(PipeMetrics.Origin origin) {
             return KeyValues.of(NAME.withValue(origin.name()),
                     TRANSPORT.withValue(PipcHeaders.transport(origin.transport())),
-                    ROLE.withValue(origin.role().name().toLowerCase(java.util.Locale.ROOT)));
+                    ROLE.withValue(origin.role().name().toLowerCase(Locale.ROOT)));
         }
     }
 
@@ -143,20 +107,21 @@ public enum PipcObservationDocumentation implements ObservationDocumentation {
     public enum HighCardinalityKeyNames implements KeyName {
 
         /** The correlation id that ties a request to its reply. */
-        CORRELATION_ID {
-            @Override
-            public String asString() {
-                return "pipc.correlation.id";
-            }
-        },
+        CORRELATION_ID("pipc.correlation.id"),
 
         /** A server's client connection that sent the message or is sent it. */
-        CONNECTION_ID {
-            @Override
-            public String asString() {
-                return "pipc.connection.id";
-            }
-        };
+        CONNECTION_ID("pipc.connection.id");
+
+        private final String key;
+
+        HighCardinalityKeyNames(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public String asString() {
+            return this.key;
+        }
 
         /**
          * @param correlationId a correlation id, or null
