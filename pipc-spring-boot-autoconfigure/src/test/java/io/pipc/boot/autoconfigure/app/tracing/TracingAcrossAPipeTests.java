@@ -23,6 +23,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.integration.annotation.ServiceActivator;
 import org.springframework.integration.core.MessagingTemplate;
+import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.MessageChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,9 +31,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Two applications, each with Boot's tracing (Brave), talk over a TCP pipe: a client pipe's
- * outbound gateway asks a server's inbound gateway. The request carries the trace context in its
- * application headers, so the server's span continues the client's trace, as the child of the
- * client's request span, and the server's flow runs in that trace.
+ * outbound gateway asks a server's inbound gateway, or its outbound adapter sends to the server's
+ * inbound adapter. The message carries the trace context in its application headers, so the
+ * server's span continues the client's trace, as the child of the client's span that sent it,
+ * and the server's flow runs in that trace.
  */
 @Timeout(60)
 class TracingAcrossAPipeTests {
@@ -101,6 +103,44 @@ class TracingAcrossAPipeTests {
         assertThat(request.localServiceName()).isEqualTo("client");
     }
 
+    @Test
+    void messageOverAPipeContinuesTheSendersTraceInTheReceiver() {
+        this.server = new SpringApplicationBuilder(ServerApplication.class).web(WebApplicationType.NONE)
+                .properties(COMMON)
+                .properties("spring.application.name=server", "pipc.servers.events.transport=tcp",
+                        "pipc.servers.events.host=127.0.0.1", "pipc.servers.events.port=0",
+                        "pipc.servers.events.codec=string", "pipc.servers.events.inbound-channel=eventsIn")
+                .run();
+        String port = this.server.getEnvironment().getRequiredProperty("local.pipc.server.events.port");
+        this.client = new SpringApplicationBuilder(ClientApplication.class).web(WebApplicationType.NONE)
+                .properties(COMMON)
+                .properties("spring.application.name=client", "pipc.pipes.events.transport=tcp",
+                        "pipc.pipes.events.mode=connect", "pipc.pipes.events.host=127.0.0.1",
+                        "pipc.pipes.events.port=" + port, "pipc.pipes.events.codec=string",
+                        "pipc.pipes.events.outbound-channel=toEvents")
+                .run();
+
+        Observation.createNotStarted("checkout", this.client.getBean(ObservationRegistry.class))
+                .observe(() -> this.client.getBean("toEvents", MessageChannel.class)
+                        .send(MessageBuilder.withPayload("shipped").build()));
+
+        List<MutableSpan> clientSpans = this.client.getBean(Spans.class).ended;
+        List<MutableSpan> serverSpans = this.server.getBean(Spans.class).ended;
+        await().atMost(WAIT).until(() -> serverSpans.stream().anyMatch((span) -> span.kind() == brave.Span.Kind.CONSUMER));
+        MutableSpan root = only(clientSpans, null);
+        MutableSpan sent = only(clientSpans, brave.Span.Kind.PRODUCER);
+        MutableSpan received = only(serverSpans, brave.Span.Kind.CONSUMER);
+
+        assertThat(sent.parentId()).isEqualTo(root.id());
+        assertThat(received.traceId()).isEqualTo(root.traceId());
+        assertThat(received.parentId()).isEqualTo(sent.id());
+        assertThat(this.server.getBean(ServerApplication.class).traceIdsInFlow).containsExactly(root.traceId());
+        assertThat(sent.name()).isEqualTo("events send");
+        assertThat(received.name()).isEqualTo("events receive");
+        assertThat(received.tags()).containsEntry("pipc.name", "events").containsEntry("pipc.role", "server")
+                .containsKey("pipc.connection.id");
+    }
+
     private static MutableSpan only(List<MutableSpan> spans, brave.Span.Kind kind) {
         return spans.stream().filter((span) -> span.kind() == kind).reduce((a, b) -> {
             throw new AssertionError("more than one span of kind " + kind + ": " + spans);
@@ -141,6 +181,12 @@ class TracingAcrossAPipeTests {
             Span current = this.tracer.currentSpan();
             this.traceIdsInFlow.add((current != null) ? current.context().traceId() : "none");
             return question.toUpperCase(java.util.Locale.ROOT);
+        }
+
+        @ServiceActivator(inputChannel = "eventsIn")
+        void event(String event) {
+            Span current = this.tracer.currentSpan();
+            this.traceIdsInFlow.add((current != null) ? current.context().traceId() : "none");
         }
     }
 
