@@ -193,6 +193,25 @@ class PipcObservationTests {
     }
 
     @Test
+    void asyncRequestIsObservedUntilItsReplyComesOnAnotherThread() {
+        Thread peer = new Thread(() -> {
+            Envelope request = this.pair.right().readEnvelope(WAIT);
+            this.pair.right().write(new Envelope(bytes("pong"), request.correlationId(), null));
+        }, "echo-peer");
+        peer.start();
+        this.runner.withBean(Pipe.class, this.pair::left).withUserConfiguration(AsyncRequestingFlow.class)
+                .run((context) -> {
+                    Object reply = new MessagingTemplate().convertSendAndReceive(
+                            context.getBean("toPeer.input", MessageChannel.class), "ping", String.class);
+
+                    assertThat(reply).isEqualTo("pong");
+                    await().atMost(WAIT).untilAsserted(() -> assertThat(this.registry)
+                            .hasObservationWithNameEqualTo("pipc.request.send").that().hasBeenStopped()
+                            .doesNotHaveError().hasHighCardinalityKeyValueWithKey("pipc.correlation.id"));
+                });
+    }
+
+    @Test
     void requestWithoutAReplyInTimeIsRecordedAsTheRequestSendObservationsError() {
         this.runner.withBean(Pipe.class, this.pair::left).withUserConfiguration(RequestingFlow.class).run((context) -> {
             assertThatExceptionOfType(MessageTimeoutException.class).isThrownBy(() -> new MessagingTemplate()
@@ -314,6 +333,16 @@ class PipcObservationTests {
         IntegrationFlow toPeer(Pipe pipe, TestObservationRegistry registry) {
             return (flow) -> flow.handle(Pipc.outboundGateway(pipe).codec(Codecs.string()).observationRegistry(registry)
                     .replyTimeout(Duration.ofMillis(200)));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class AsyncRequestingFlow {
+
+        @Bean
+        IntegrationFlow toPeer(Pipe pipe, TestObservationRegistry registry) {
+            return (flow) -> flow.handle(Pipc.outboundGateway(pipe).codec(Codecs.string()).observationRegistry(registry)
+                    .async(true));
         }
     }
 
