@@ -3,9 +3,10 @@ package io.pipc.integration.observation;
 import io.micrometer.common.KeyValues;
 
 /**
- * The default {@link PipcReceiveObservationConvention}: named {@code pipc.message.receive}, tagged by the pipe's or server's
- * name, transport and role ({@link PipcObservationDocumentation.LowCardinalityKeyNames}), with
- * the client's connection id (for a server) on spans; the span is called "<i>name</i> receive".
+ * The default {@link PipcReceiveObservationConvention}: named {@code pipc.message.receive}, tagged
+ * by the pipe's or server's name, transport and role ({@link
+ * PipcObservationDocumentation.LowCardinalityKeyNames}), with the client's connection id (for a
+ * server) on spans; the span is called "<i>name</i> receive".
  */
 public class DefaultPipcReceiveObservationConvention implements PipcReceiveObservationConvention {
 

@@ -3,14 +3,16 @@ package io.pipc.integration.observation;
 import io.micrometer.common.KeyValues;
 
 /**
- * The default {@link PipcRequestReceiveObservationConvention}: named {@code pipc.request.receive}, tagged by the pipe's or server's
- * name, transport and role ({@link PipcObservationDocumentation.LowCardinalityKeyNames}), with
- * the correlation id and the client's connection id (for a server) on spans; the span is called "<i>name</i> request".
+ * The default {@link PipcRequestReceiveObservationConvention}: named {@code pipc.request.receive},
+ * tagged by the pipe's or server's name, transport and role ({@link
+ * PipcObservationDocumentation.LowCardinalityKeyNames}), with the correlation id and the client's
+ * connection id (for a server) on spans; the span is called "<i>name</i> request".
  */
 public class DefaultPipcRequestReceiveObservationConvention implements PipcRequestReceiveObservationConvention {
 
     /** A shared instance. */
-    public static final DefaultPipcRequestReceiveObservationConvention INSTANCE = new DefaultPipcRequestReceiveObservationConvention();
+    public static final DefaultPipcRequestReceiveObservationConvention INSTANCE =
+            new DefaultPipcRequestReceiveObservationConvention();
 
     @Override
     public String getName() {
@@ -29,6 +31,7 @@ public class DefaultPipcRequestReceiveObservationConvention implements PipcReque
 
     @Override
     public KeyValues getHighCardinalityKeyValues(PipcReceiverContext context) {
-        return PipcObservationDocumentation.HighCardinalityKeyNames.of(context.getEnvelope().correlationId(), context.getConnectionId());
+        return PipcObservationDocumentation.HighCardinalityKeyNames.of(context.getEnvelope().correlationId(),
+                context.getConnectionId());
     }
 }

@@ -3,14 +3,16 @@ package io.pipc.integration.observation;
 import io.micrometer.common.KeyValues;
 
 /**
- * The default {@link PipcRequestSendObservationConvention}: named {@code pipc.request.send}, tagged by the pipe's or server's
- * name, transport and role ({@link PipcObservationDocumentation.LowCardinalityKeyNames}), with
- * the correlation id on spans; the span is called "<i>name</i> request".
+ * The default {@link PipcRequestSendObservationConvention}: named {@code pipc.request.send},
+ * tagged by the pipe's or server's name, transport and role ({@link
+ * PipcObservationDocumentation.LowCardinalityKeyNames}), with the correlation id on spans; the
+ * span is called "<i>name</i> request".
  */
 public class DefaultPipcRequestSendObservationConvention implements PipcRequestSendObservationConvention {
 
     /** A shared instance. */
-    public static final DefaultPipcRequestSendObservationConvention INSTANCE = new DefaultPipcRequestSendObservationConvention();
+    public static final DefaultPipcRequestSendObservationConvention INSTANCE =
+            new DefaultPipcRequestSendObservationConvention();
 
     @Override
     public String getName() {

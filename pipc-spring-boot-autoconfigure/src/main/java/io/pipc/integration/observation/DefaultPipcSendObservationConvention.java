@@ -3,9 +3,10 @@ package io.pipc.integration.observation;
 import io.micrometer.common.KeyValues;
 
 /**
- * The default {@link PipcSendObservationConvention}: named {@code pipc.message.send}, tagged by the pipe's or server's
- * name, transport and role ({@link PipcObservationDocumentation.LowCardinalityKeyNames}), with
- * the client's connection id (for a server) on spans; the span is called "<i>name</i> send".
+ * The default {@link PipcSendObservationConvention}: named {@code pipc.message.send}, tagged by
+ * the pipe's or server's name, transport and role ({@link
+ * PipcObservationDocumentation.LowCardinalityKeyNames}), with the client's connection id (for a
+ * server) on spans; the span is called "<i>name</i> send".
  */
 public class DefaultPipcSendObservationConvention implements PipcSendObservationConvention {
 

@@ -5,10 +5,11 @@ import io.micrometer.observation.ObservationConvention;
 import io.micrometer.observation.transport.Kind;
 
 /**
- * Names and tags the {@code pipc.request.receive} observation: a request an inbound gateway reads, handles and answers. To replace
- * {@link DefaultPipcRequestReceiveObservationConvention}, declare a bean of this type (the auto-configuration gives it to its
- * endpoints) or set it with {@link io.pipc.integration.PipeInboundGateway#setRequestReceiveObservationConvention}; extend the default to keep
- * its tags and add more.
+ * Names and tags the {@code pipc.request.receive} observation: a request an inbound gateway reads,
+ * handles and answers. To replace {@link DefaultPipcRequestReceiveObservationConvention}, declare
+ * a bean of this type (the auto-configuration gives it to its endpoints) or set it with {@link
+ * io.pipc.integration.PipeInboundGateway#setRequestReceiveObservationConvention}; extend the
+ * default to keep its tags and add more.
  */
 public interface PipcRequestReceiveObservationConvention extends ObservationConvention<PipcReceiverContext> {
 
