@@ -4,8 +4,15 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.Kind;
 import io.pipc.Codec;
 import io.pipc.Pipe;
+import io.pipc.integration.observation.DefaultPipcReceiveObservationConvention;
+import io.pipc.integration.observation.PipcObservationDocumentation;
+import io.pipc.integration.observation.PipcReceiveObservationConvention;
+import io.pipc.integration.observation.PipcReceiverContext;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -36,6 +43,11 @@ import org.springframework.messaging.support.ErrorMessage;
  *
  * <p>A message the codec cannot decode is sent as an {@link ErrorMessage} to the error channel
  * when there is one, else logged; either way reading goes on.
+ *
+ * <p>With an {@link #setObservationRegistry(ObservationRegistry) observation registry}, each
+ * message is a {@code pipc.message.receive} observation (see {@link PipcObservationDocumentation})
+ * that continues the trace whose context came in the message's application headers, and is
+ * current while the flow handles the message.
  */
 public final class PipeInboundChannelAdapter extends MessageProducerSupport {
 
@@ -46,6 +58,10 @@ public final class PipeInboundChannelAdapter extends MessageProducerSupport {
     private volatile PipeMessageMapper mapper = new PipeMessageMapper();
 
     private volatile Duration shutdownGracePeriod = Duration.ofSeconds(10);
+
+    private volatile ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+    private volatile @Nullable PipcReceiveObservationConvention receiveObservationConvention;
 
     private @Nullable String owner;
 
@@ -86,6 +102,24 @@ public final class PipeInboundChannelAdapter extends MessageProducerSupport {
      */
     public void setShutdownGracePeriod(Duration shutdownGracePeriod) {
         this.shutdownGracePeriod = Objects.requireNonNull(shutdownGracePeriod, "shutdownGracePeriod");
+    }
+
+    /**
+     * @param observationRegistry where each message received is observed as
+     *        {@code pipc.message.receive}; by default {@link ObservationRegistry#NOOP}: not
+     *        observed. Apart from Spring Integration's own observations of producers, which it
+     *        turns on by name patterns.
+     */
+    public void setObservationRegistry(ObservationRegistry observationRegistry) {
+        this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry");
+    }
+
+    /**
+     * @param convention names and tags the observation of each message; null (the default) for
+     *        {@link DefaultPipcReceiveObservationConvention}
+     */
+    public void setReceiveObservationConvention(@Nullable PipcReceiveObservationConvention convention) {
+        this.receiveObservationConvention = convention;
     }
 
     /**
@@ -132,11 +166,21 @@ public final class PipeInboundChannelAdapter extends MessageProducerSupport {
     }
 
     private void receive(ReceivedMessage received) {
+        Observation observation = PipcObservationDocumentation.MESSAGE_RECEIVE.observation(
+                this.receiveObservationConvention, DefaultPipcReceiveObservationConvention.INSTANCE,
+                () -> new PipcReceiverContext(received.origin(), received.envelope(), received.connectionId(),
+                        Kind.CONSUMER),
+                this.observationRegistry);
+        observation.observe(() -> send(received, observation));
+    }
+
+    private void send(ReceivedMessage received, Observation observation) {
         Message<?> message;
         try {
             message = this.mapper.toMessage(received, getMessageBuilderFactory());
         }
         catch (MessageConversionException ex) {
+            observation.error(ex);
             this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.CODEC);
             MessageChannel errors = getErrorChannel();
             if (errors != null) {

@@ -5,9 +5,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.Kind;
 import io.pipc.Codec;
 import io.pipc.Envelope;
 import io.pipc.Pipe;
+import io.pipc.integration.observation.DefaultPipcRequestReceiveObservationConvention;
+import io.pipc.integration.observation.PipcObservationDocumentation;
+import io.pipc.integration.observation.PipcReceiverContext;
+import io.pipc.integration.observation.PipcRequestReceiveObservationConvention;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,6 +53,11 @@ import org.springframework.messaging.converter.MessageConversionException;
  * the requester gets none; nor does it when the flow fails and there is no error channel whose
  * flow replies. Both are logged and counted. A request whose payload the codec cannot decode
  * gets no reply either.
+ *
+ * <p>With an {@link #setObservationRegistry(ObservationRegistry) observation registry}, each
+ * request, until its reply is written, is a {@code pipc.request.receive} observation (see
+ * {@link PipcObservationDocumentation}) that continues the requester's trace, whose context came
+ * in the request's application headers, and is current while the flow handles the request.
  */
 public final class PipeInboundGateway extends MessagingGatewaySupport {
 
@@ -64,6 +76,10 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     private volatile Duration replyTimeout = Duration.ofSeconds(30);
 
     private volatile Duration shutdownGracePeriod = Duration.ofSeconds(10);
+
+    private volatile ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+    private volatile @Nullable PipcRequestReceiveObservationConvention requestReceiveObservationConvention;
 
     private @Nullable String owner;
 
@@ -119,6 +135,23 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
      */
     public void setShutdownGracePeriod(Duration shutdownGracePeriod) {
         this.shutdownGracePeriod = Objects.requireNonNull(shutdownGracePeriod, "shutdownGracePeriod");
+    }
+
+    /**
+     * @param observationRegistry where each request is observed as {@code pipc.request.receive};
+     *        by default {@link ObservationRegistry#NOOP}: not observed. Apart from Spring
+     *        Integration's own observations of gateways, which it turns on by name patterns.
+     */
+    public void setObservationRegistry(ObservationRegistry observationRegistry) {
+        this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry");
+    }
+
+    /**
+     * @param convention names and tags the observation of each request; null (the default) for
+     *        {@link DefaultPipcRequestReceiveObservationConvention}
+     */
+    public void setRequestReceiveObservationConvention(@Nullable PipcRequestReceiveObservationConvention convention) {
+        this.requestReceiveObservationConvention = convention;
     }
 
     /**
@@ -227,35 +260,62 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     }
 
     private void request(ReceivedMessage received) {
+        Observation observation = PipcObservationDocumentation.REQUEST_RECEIVE.observation(
+                this.requestReceiveObservationConvention, DefaultPipcRequestReceiveObservationConvention.INSTANCE,
+                () -> new PipcReceiverContext(received.origin(), received.envelope(), received.connectionId(),
+                        Kind.SERVER),
+                this.observationRegistry);
+        observation.start();
+        boolean answerLater = false;
+        try (Observation.Scope scope = observation.openScope()) {
+            answerLater = request(received, observation);
+        }
+        finally {
+            if (!answerLater) {
+                observation.stop();
+            }
+        }
+    }
+
+    /**
+     * @return whether the reply comes later, on another thread, which stops the observation then
+     */
+    private boolean request(ReceivedMessage received, Observation observation) {
         Message<?> request;
         try {
             request = this.mapper.toMessage(received, getMessageBuilderFactory());
         }
         catch (MessageConversionException ex) {
+            observation.error(ex);
             this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.CODEC);
             logger.warn("{}; the request gets no reply", ex.getMessage());
-            return;
+            return false;
         }
         String correlationId = received.envelope().correlationId();
         String from = describe(received);
         if (!awaitRoomForOneMore()) {
-            return;
+            return false;
         }
         if (this.source.handsOverOnTasks()) {
-            requestOnThisTask(received, request, correlationId, from);
-            return;
+            requestOnThisTask(received, request, correlationId, from, observation);
+            return false;
         }
         try {
             sendAndReceiveMessageReactive(request)
                     .timeout(this.replyTimeout)
-                    .doFinally((signal) -> answered())
-                    .subscribe((reply) -> writeReply(received, reply, correlationId, from),
-                            (failure) -> failed(failure, correlationId, from));
+                    .doFinally((signal) -> {
+                        answered();
+                        observation.stop();
+                    })
+                    .subscribe((reply) -> writeReply(received, reply, correlationId, from, observation),
+                            (failure) -> failed(failure, correlationId, from, observation));
+            return true;
         }
         catch (RuntimeException ex) {
             // Thrown before the reply stream was subscribed: the finally above will not run.
             answered();
-            failed(ex, correlationId, from);
+            failed(ex, correlationId, from, observation);
+            return false;
         }
     }
 
@@ -265,41 +325,45 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
      * reply is there when the flow returns, and no timer is set per request.
      */
     private void requestOnThisTask(ReceivedMessage received, Message<?> request, @Nullable String correlationId,
-            String from) {
+            String from, Observation observation) {
         Message<?> reply;
         try {
             reply = sendAndReceiveMessage(request);
         }
         catch (RuntimeException ex) {
             answered();
-            failed(ex, correlationId, from);
+            failed(ex, correlationId, from, observation);
             return;
         }
         answered();
         if (reply == null) {
-            failed(new TimeoutException(), correlationId, from);
+            failed(new TimeoutException(), correlationId, from, observation);
         }
         else {
-            writeReply(received, reply, correlationId, from);
+            writeReply(received, reply, correlationId, from, observation);
         }
     }
 
-    private void writeReply(ReceivedMessage received, Message<?> reply, @Nullable String correlationId, String to) {
+    private void writeReply(ReceivedMessage received, Message<?> reply, @Nullable String correlationId, String to,
+            Observation observation) {
         try {
             Envelope envelope = this.mapper.toEnvelope(reply, this.source.describe());
             received.replies().accept(new Envelope(envelope.payload(), correlationId, envelope.contentType()));
         }
         catch (MessageConversionException ex) {
+            observation.error(ex);
             this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.CODEC);
             logger.warn("{} (the reply to {})", ex.getMessage(), to);
         }
         catch (RuntimeException ex) {
+            observation.error(ex);
             this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.CONNECTION);
             logger.warn("{}: could not write the reply to {}: {}", this.source.describe(), to, ex.toString());
         }
     }
 
-    private void failed(Throwable failure, @Nullable String correlationId, String from) {
+    private void failed(Throwable failure, @Nullable String correlationId, String from, Observation observation) {
+        observation.error(failure);
         if (failure instanceof TimeoutException) {
             this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.REPLY_TIMEOUT);
             logger.warn("{}: no reply within {} to {}; the request was given up", this.source.describe(),

@@ -100,6 +100,19 @@ final class PipeMessageMapper {
      * @throws MessageConversionException when the payload cannot be encoded
      */
     Envelope toEnvelope(Message<?> message, String target) {
+        return toEnvelope(message, target, Map.of());
+    }
+
+    /**
+     * @param message the Spring message to write
+     * @param target names the pipe or server, for errors
+     * @param observed the headers an observation set to travel with the message (trace context),
+     *        which replace the message's own of the same name: a {@code traceparent} the message
+     *        came with names the sender's parent, not the span of this send
+     * @return the message to write, with the correlation id and content type headers
+     * @throws MessageConversionException when the payload cannot be encoded
+     */
+    Envelope toEnvelope(Message<?> message, String target, Map<String, String> observed) {
         Object correlationId = message.getHeaders().get(PipcHeaders.CORRELATION_ID);
         Object contentType = message.getHeaders().get(PipcHeaders.CONTENT_TYPE);
         byte[] payload = encode(message, target);
@@ -107,6 +120,10 @@ final class PipeMessageMapper {
             Map<String, String> headers = new LinkedHashMap<>();
             this.headerMapper.fromHeaders(message.getHeaders(), headers);
             headers.keySet().removeIf((name) -> !PipcHeaderMapper.mayCross(name));
+            observed.forEach((name, value) -> {
+                headers.keySet().removeIf(name::equalsIgnoreCase);
+                headers.put(name, value);
+            });
             return new Envelope(payload, (correlationId != null) ? correlationId.toString() : null,
                     (contentType != null) ? contentType.toString() : null, headers);
         }

@@ -3,10 +3,17 @@ package io.pipc.integration;
 import java.util.Map;
 import java.util.Objects;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.Kind;
 import io.pipc.Codec;
 import io.pipc.Envelope;
 import io.pipc.Pipe;
 import io.pipc.PipeException;
+import io.pipc.integration.observation.DefaultPipcSendObservationConvention;
+import io.pipc.integration.observation.PipcObservationDocumentation;
+import io.pipc.integration.observation.PipcSendObservationConvention;
+import io.pipc.integration.observation.PipcSenderContext;
 
 import org.jspecify.annotations.Nullable;
 
@@ -23,6 +30,10 @@ import org.springframework.messaging.MessageHandlingException;
  *
  * <p>Writes block while the peer is not reading, up to the pipe's write timeout: backpressure
  * reaches the flow that sends here.
+ *
+ * <p>With an {@link #setObservationRegistry(ObservationRegistry) observation registry}, each
+ * write is a {@code pipc.message.send} observation (see {@link PipcObservationDocumentation}),
+ * whose trace context travels in the message's application headers.
  */
 public final class PipeOutboundChannelAdapter extends AbstractMessageHandler {
 
@@ -31,6 +42,10 @@ public final class PipeOutboundChannelAdapter extends AbstractMessageHandler {
     private final @Nullable ServerConnections connections;
 
     private volatile PipeMessageMapper mapper = new PipeMessageMapper();
+
+    private volatile ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+    private volatile @Nullable PipcSendObservationConvention sendObservationConvention;
 
     /**
      * @param pipe the pipe to write to
@@ -65,6 +80,23 @@ public final class PipeOutboundChannelAdapter extends AbstractMessageHandler {
         this.mapper = this.mapper.withHeaderMapper(headerMapper);
     }
 
+    /**
+     * @param observationRegistry where each write is observed as {@code pipc.message.send};
+     *        by default {@link ObservationRegistry#NOOP}: not observed. Apart from Spring
+     *        Integration's own observations of handlers, which it turns on by name patterns.
+     */
+    public void setObservationRegistry(ObservationRegistry observationRegistry) {
+        this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry");
+    }
+
+    /**
+     * @param convention names and tags the observation of each write; null (the default) for
+     *        {@link DefaultPipcSendObservationConvention}
+     */
+    public void setSendObservationConvention(@Nullable PipcSendObservationConvention convention) {
+        this.sendObservationConvention = convention;
+    }
+
     @Override
     public String getComponentType() {
         return "pipc:outbound-channel-adapter";
@@ -72,9 +104,22 @@ public final class PipeOutboundChannelAdapter extends AbstractMessageHandler {
 
     @Override
     protected void handleMessageInternal(Message<?> message) {
+        Observation observation = PipcObservationDocumentation.MESSAGE_SEND.observation(this.sendObservationConvention,
+                DefaultPipcSendObservationConvention.INSTANCE,
+                () -> new PipcSenderContext(origin(), message, Kind.PRODUCER), this.observationRegistry);
+        observation.observe(() -> write(message, (observation.getContext() instanceof PipcSenderContext context)
+                ? context.getHeaders() : Map.of()));
+    }
+
+    private PipeMetrics.Origin origin() {
+        SharedPipe target = this.pipe;
+        return (target != null) ? target.origin() : Objects.requireNonNull(this.connections).origin();
+    }
+
+    private void write(Message<?> message, Map<String, String> observed) {
         SharedPipe target = this.pipe;
         if (target != null) {
-            Envelope envelope = this.mapper.toEnvelope(message, "pipe '" + target.name() + "'");
+            Envelope envelope = this.mapper.toEnvelope(message, "pipe '" + target.name() + "'", observed);
             try {
                 target.write(envelope);
             }
@@ -92,7 +137,7 @@ public final class PipeOutboundChannelAdapter extends AbstractMessageHandler {
                     + PipcHeaders.CONNECTION_ID + " header, and this message has none (copy it from a message"
                     + " that client sent)");
         }
-        Envelope envelope = this.mapper.toEnvelope(message, server);
+        Envelope envelope = this.mapper.toEnvelope(message, server, observed);
         try {
             clients.send(connectionId.toString(), envelope);
         }

@@ -11,10 +11,17 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.Kind;
 import io.pipc.Codec;
 import io.pipc.Envelope;
 import io.pipc.Pipe;
 import io.pipc.PipeException;
+import io.pipc.integration.observation.DefaultPipcRequestSendObservationConvention;
+import io.pipc.integration.observation.PipcObservationDocumentation;
+import io.pipc.integration.observation.PipcRequestSendObservationConvention;
+import io.pipc.integration.observation.PipcSenderContext;
 
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +44,11 @@ import org.springframework.messaging.MessageHandlingException;
  *
  * <p>With {@link #setAsync(boolean) async}, the calling thread does not wait: the reply is
  * produced when it arrives.
+ *
+ * <p>With an {@link #setObservationRegistry(ObservationRegistry) observation registry}, each
+ * request, until its reply comes, is a {@code pipc.request.send} observation (see
+ * {@link PipcObservationDocumentation}), whose trace context travels in the request's
+ * application headers, so that the peer's handling continues the trace.
  */
 public final class PipeOutboundGateway extends AbstractReplyProducingMessageHandler implements ManageableLifecycle {
 
@@ -58,6 +70,10 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
     private volatile PipeMessageMapper mapper = new PipeMessageMapper();
 
     private volatile Duration replyTimeout = Duration.ofSeconds(30);
+
+    private volatile ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+    private volatile @Nullable PipcRequestSendObservationConvention requestSendObservationConvention;
 
     private volatile boolean running;
 
@@ -94,6 +110,23 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
             throw new IllegalArgumentException("replyTimeout must be positive (was " + replyTimeout + ")");
         }
         this.replyTimeout = replyTimeout;
+    }
+
+    /**
+     * @param observationRegistry where each request is observed as {@code pipc.request.send};
+     *        by default {@link ObservationRegistry#NOOP}: not observed. Apart from Spring
+     *        Integration's own observations of handlers, which it turns on by name patterns.
+     */
+    public void setObservationRegistry(ObservationRegistry observationRegistry) {
+        this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry");
+    }
+
+    /**
+     * @param convention names and tags the observation of each request; null (the default) for
+     *        {@link DefaultPipcRequestSendObservationConvention}
+     */
+    public void setRequestSendObservationConvention(@Nullable PipcRequestSendObservationConvention convention) {
+        this.requestSendObservationConvention = convention;
     }
 
     /**
@@ -172,6 +205,37 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
 
     @Override
     protected @Nullable Object handleRequestMessage(Message<?> requestMessage) {
+        Observation observation = PipcObservationDocumentation.REQUEST_SEND.observation(
+                this.requestSendObservationConvention, DefaultPipcRequestSendObservationConvention.INSTANCE,
+                () -> new PipcSenderContext(this.pipe.origin(), requestMessage, Kind.CLIENT), this.observationRegistry);
+        observation.start();
+        boolean replyLater = false;
+        try (Observation.Scope scope = observation.openScope()) {
+            Object reply = request(requestMessage, observation);
+            if (reply instanceof CompletableFuture<?> later) {
+                replyLater = true;
+                return later.whenComplete((message, failure) -> {
+                    if (failure != null) {
+                        observation.error(unwrap(failure));
+                    }
+                    observation.stop();
+                });
+            }
+            return reply;
+        }
+        catch (RuntimeException ex) {
+            observation.error(ex);
+            throw ex;
+        }
+        finally {
+            if (!replyLater) {
+                observation.stop();
+            }
+        }
+    }
+
+    private Object request(Message<?> requestMessage, Observation observation) {
+        PipcSenderContext context = (observation.getContext() instanceof PipcSenderContext sender) ? sender : null;
         if (this.pipe.dispatcher().isInputEnded()) {
             throw new MessageHandlingException(requestMessage, "pipe '" + this.pipe.name() + "' receives nothing more"
                     + " (its input ended: the peer left, or this application is stopping), so no reply could come;"
@@ -179,11 +243,15 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
         }
         String correlationId = this.correlationPrefix + Long.toString(this.requests.incrementAndGet(),
                 Character.MAX_RADIX);
-        Envelope request = this.mapper.toEnvelope(requestMessage, "pipe '" + this.pipe.name() + "'");
+        if (context != null) {
+            context.setCorrelationId(correlationId);
+        }
+        Envelope request = this.mapper.toEnvelope(requestMessage, "pipe '" + this.pipe.name() + "'",
+                (context != null) ? context.getHeaders() : Map.of());
         CompletableFuture<Envelope> reply = new CompletableFuture<>();
         this.pending.put(correlationId, reply);
         try {
-            this.pipe.write(new Envelope(request.payload(), correlationId, request.contentType()));
+            this.pipe.write(request.withCorrelationId(correlationId));
         }
         catch (PipeException | IllegalStateException ex) {
             this.pending.remove(correlationId);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.pipc.Pipe;
 import io.pipc.PipeServer;
 import io.pipc.integration.PipeInboundChannelAdapter;
@@ -19,6 +20,10 @@ import io.pipc.integration.PipeOutboundGateway;
 import io.pipc.integration.ServerConnections;
 import io.pipc.integration.SharedPipe;
 import io.pipc.integration.SharedPipeServer;
+import io.pipc.integration.observation.PipcReceiveObservationConvention;
+import io.pipc.integration.observation.PipcRequestReceiveObservationConvention;
+import io.pipc.integration.observation.PipcRequestSendObservationConvention;
+import io.pipc.integration.observation.PipcSendObservationConvention;
 
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +42,9 @@ import org.springframework.core.env.Environment;
  *
  * <p>Made once the properties are bound and checked, so that nothing is made from a
  * configuration that cannot work.
+ *
+ * <p>Endpoints are observed in the application's {@link ObservationRegistry}, when it has one,
+ * with the observation conventions it declares as beans.
  */
 final class PipcBeans {
 
@@ -108,6 +116,8 @@ final class PipcBeans {
         PipeOutboundGateway gateway = new PipeOutboundGateway(sharedPipe(pipe));
         gateway.setCodec(pipe.payloadCodec());
         gateway.setReplyTimeout(pipe.properties().getReplyTimeout());
+        gateway.setObservationRegistry(observationRegistry());
+        gateway.setRequestSendObservationConvention(convention(PipcRequestSendObservationConvention.class));
         return gateway;
     }
 
@@ -201,6 +211,14 @@ final class PipcBeans {
         return this.beans.getBean(PipcBeanRegistrar.connectionsBeanName(server.key()), ServerConnections.class);
     }
 
+    private ObservationRegistry observationRegistry() {
+        return this.beans.getBeanProvider(ObservationRegistry.class).getIfUnique(() -> ObservationRegistry.NOOP);
+    }
+
+    private <T> @Nullable T convention(Class<T> type) {
+        return this.beans.getBeanProvider(type).getIfUnique();
+    }
+
     private PipeMetrics metrics() {
         return this.beans.getBeanProvider(PipeMetrics.class).getIfAvailable(() -> PipeMetrics.NONE);
     }
@@ -258,23 +276,29 @@ final class PipcBeans {
         return value;
     }
 
-    private static PipeInboundChannelAdapter inbound(PipeInboundChannelAdapter adapter, EntryDefinition entry) {
+    private PipeInboundChannelAdapter inbound(PipeInboundChannelAdapter adapter, EntryDefinition entry) {
         adapter.setOutputChannelName(required(entry, entry.properties().getInboundChannel(), "inbound-channel"));
         adapter.setCodec(entry.payloadCodec());
+        adapter.setObservationRegistry(observationRegistry());
+        adapter.setReceiveObservationConvention(convention(PipcReceiveObservationConvention.class));
         return adapter;
     }
 
-    private static PipeInboundGateway inbound(PipeInboundGateway gateway, EntryDefinition entry) {
+    private PipeInboundGateway inbound(PipeInboundGateway gateway, EntryDefinition entry) {
         gateway.setRequestChannelName(required(entry, entry.properties().getInboundChannel(), "inbound-channel"));
         gateway.setCodec(entry.payloadCodec());
         gateway.setReplyTimeout(entry.properties().getReplyTimeout());
         gateway.setMaxInFlight(entry.properties().getMaxInFlight());
+        gateway.setObservationRegistry(observationRegistry());
+        gateway.setRequestReceiveObservationConvention(convention(PipcRequestReceiveObservationConvention.class));
         return gateway;
     }
 
-    private static PipeOutboundChannelAdapter outbound(PipeOutboundChannelAdapter adapter, EntryDefinition entry) {
+    private PipeOutboundChannelAdapter outbound(PipeOutboundChannelAdapter adapter, EntryDefinition entry) {
         required(entry, entry.properties().getOutboundChannel(), "outbound-channel");
         adapter.setCodec(entry.payloadCodec());
+        adapter.setObservationRegistry(observationRegistry());
+        adapter.setSendObservationConvention(convention(PipcSendObservationConvention.class));
         return adapter;
     }
 }

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.pipc.Codec;
 import io.pipc.integration.PipcHeaderMapper;
 import io.pipc.integration.PipeInboundChannelAdapter;
 import io.pipc.integration.ServerConnections;
+import io.pipc.integration.observation.PipcReceiveObservationConvention;
 
 import org.jspecify.annotations.Nullable;
 
@@ -35,6 +37,24 @@ public final class PipcInboundChannelAdapterSpec
      */
     public PipcInboundChannelAdapterSpec codec(Codec<?> codec) {
         this.target.setCodec(codec);
+        return this;
+    }
+
+    /**
+     * @param observationRegistry where each message received is observed as {@code pipc.message.receive}; by default none
+     * @return this spec
+     */
+    public PipcInboundChannelAdapterSpec observationRegistry(ObservationRegistry observationRegistry) {
+        this.target.setObservationRegistry(observationRegistry);
+        return this;
+    }
+
+    /**
+     * @param convention names and tags the {@code pipc.message.receive} observation in place of the default
+     * @return this spec
+     */
+    public PipcInboundChannelAdapterSpec receiveObservationConvention(PipcReceiveObservationConvention convention) {
+        this.target.setReceiveObservationConvention(convention);
         return this;
     }
 

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.pipc.Codec;
 import io.pipc.integration.PipcHeaderMapper;
 import io.pipc.integration.PipeInboundGateway;
 import io.pipc.integration.ServerConnections;
+import io.pipc.integration.observation.PipcRequestReceiveObservationConvention;
 
 import org.jspecify.annotations.Nullable;
 
@@ -34,6 +36,24 @@ public final class PipcInboundGatewaySpec extends MessagingGatewaySpec<PipcInbou
      */
     public PipcInboundGatewaySpec codec(Codec<?> codec) {
         this.target.setCodec(codec);
+        return this;
+    }
+
+    /**
+     * @param observationRegistry where each request received is observed as {@code pipc.request.receive}; by default none
+     * @return this spec
+     */
+    public PipcInboundGatewaySpec observationRegistry(ObservationRegistry observationRegistry) {
+        this.target.setObservationRegistry(observationRegistry);
+        return this;
+    }
+
+    /**
+     * @param convention names and tags the {@code pipc.request.receive} observation in place of the default
+     * @return this spec
+     */
+    public PipcInboundGatewaySpec requestReceiveObservationConvention(PipcRequestReceiveObservationConvention convention) {
+        this.target.setRequestReceiveObservationConvention(convention);
         return this;
     }
 

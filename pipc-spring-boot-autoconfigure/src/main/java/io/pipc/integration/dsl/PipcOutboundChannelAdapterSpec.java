@@ -2,9 +2,11 @@ package io.pipc.integration.dsl;
 
 import java.util.Map;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.pipc.Codec;
 import io.pipc.integration.PipcHeaderMapper;
 import io.pipc.integration.PipeOutboundChannelAdapter;
+import io.pipc.integration.observation.PipcSendObservationConvention;
 
 import org.springframework.integration.dsl.MessageHandlerSpec;
 import org.springframework.integration.mapping.HeaderMapper;
@@ -25,6 +27,24 @@ public final class PipcOutboundChannelAdapterSpec
      */
     public PipcOutboundChannelAdapterSpec codec(Codec<?> codec) {
         this.target.setCodec(codec);
+        return this;
+    }
+
+    /**
+     * @param observationRegistry where each message written is observed as {@code pipc.message.send}; by default none
+     * @return this spec
+     */
+    public PipcOutboundChannelAdapterSpec observationRegistry(ObservationRegistry observationRegistry) {
+        this.target.setObservationRegistry(observationRegistry);
+        return this;
+    }
+
+    /**
+     * @param convention names and tags the {@code pipc.message.send} observation in place of the default
+     * @return this spec
+     */
+    public PipcOutboundChannelAdapterSpec sendObservationConvention(PipcSendObservationConvention convention) {
+        this.target.setSendObservationConvention(convention);
         return this;
     }
 

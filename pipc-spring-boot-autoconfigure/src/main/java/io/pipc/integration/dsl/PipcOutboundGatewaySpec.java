@@ -3,9 +3,11 @@ package io.pipc.integration.dsl;
 import java.time.Duration;
 import java.util.Map;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.pipc.Codec;
 import io.pipc.integration.PipcHeaderMapper;
 import io.pipc.integration.PipeOutboundGateway;
+import io.pipc.integration.observation.PipcRequestSendObservationConvention;
 
 import org.springframework.integration.dsl.MessageHandlerSpec;
 import org.springframework.integration.mapping.HeaderMapper;
@@ -25,6 +27,24 @@ public final class PipcOutboundGatewaySpec extends MessageHandlerSpec<PipcOutbou
      */
     public PipcOutboundGatewaySpec codec(Codec<?> codec) {
         this.target.setCodec(codec);
+        return this;
+    }
+
+    /**
+     * @param observationRegistry where each request sent is observed as {@code pipc.request.send}; by default none
+     * @return this spec
+     */
+    public PipcOutboundGatewaySpec observationRegistry(ObservationRegistry observationRegistry) {
+        this.target.setObservationRegistry(observationRegistry);
+        return this;
+    }
+
+    /**
+     * @param convention names and tags the {@code pipc.request.send} observation in place of the default
+     * @return this spec
+     */
+    public PipcOutboundGatewaySpec requestSendObservationConvention(PipcRequestSendObservationConvention convention) {
+        this.target.setRequestSendObservationConvention(convention);
         return this;
     }
 
