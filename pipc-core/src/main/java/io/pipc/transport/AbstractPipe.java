@@ -47,6 +47,21 @@ public abstract class AbstractPipe implements Pipe {
         this.payloads = inbound::takePayload;
     }
 
+    /**
+     * Only socket pipes hand what they receive to a {@link io.pipc.MessageSink}: refuses options
+     * that name one for any other transport, before anything is opened.
+     *
+     * @param options the options of the pipe about to be made
+     * @param which what is being made, for the message, e.g. {@code "named pipes (FIFOs)"}
+     * @throws IllegalArgumentException when the options name a message sink
+     */
+    public static void refuseMessageSink(PipeOptions options, String which) {
+        if (options.messageSink() != null) {
+            throw new IllegalArgumentException(which + " have no message sink (only Unix socket and TCP pipes do);"
+                    + " leave PipeOptions.messageSink unset for them");
+        }
+    }
+
     @Override
     public final String name() {
         return name;
