@@ -24,6 +24,7 @@ import io.pipc.PipeOptions;
 import io.pipc.PipePair;
 import io.pipc.PipeServer;
 import io.pipc.Pipes;
+import io.pipc.testing.CloseAll;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -60,13 +61,7 @@ class VirtualThreadPinningTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Closeable closeable : toClose) {
-            try {
-                closeable.close();
-            } catch (RuntimeException ignored) {
-                // already failed
-            }
-        }
+        CloseAll.of(toClose);
     }
 
     @Test
