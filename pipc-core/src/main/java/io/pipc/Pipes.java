@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 
 import io.pipc.process.ParentPipe;
+import io.pipc.transport.AbstractPipe;
 import io.pipc.transport.fifo.NamedPipes;
 import io.pipc.transport.inprocess.InProcessPipe;
 import io.pipc.transport.tcp.TcpTransport;
@@ -47,7 +48,7 @@ public final class Pipes {
      * @return the two ends
      */
     public static PipePair pair(PipeOptions options) {
-        refuseMessageSink(options, "in-process pipes");
+        AbstractPipe.refuseMessageSink(options, "in-process pipes");
         return InProcessPipe.pair(options);
     }
 
@@ -71,7 +72,7 @@ public final class Pipes {
      * @throws PipeTimeoutException when no peer arrived within {@link PipeOptions#connectTimeout()}
      */
     public static Pipe named(String name, PipeOptions options) {
-        refuseMessageSink(options, "named pipes (FIFOs)");
+        AbstractPipe.refuseMessageSink(options, "named pipes (FIFOs)");
         return NamedPipes.open(name, options);
     }
 
@@ -234,13 +235,5 @@ public final class Pipes {
      */
     public static Poller poller() {
         return new Poller();
-    }
-
-    /** Only socket pipes hand messages to a sink; say so before anything is opened. */
-    private static void refuseMessageSink(PipeOptions options, String which) {
-        if (options.messageSink() != null) {
-            throw new IllegalArgumentException(which + " have no message sink (only Unix socket and TCP pipes do);"
-                    + " leave PipeOptions.messageSink unset for them");
-        }
     }
 }

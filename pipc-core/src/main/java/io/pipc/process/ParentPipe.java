@@ -3,6 +3,7 @@ package io.pipc.process;
 import java.io.PrintStream;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.pipc.Pipe;
 import io.pipc.PipeException;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class ParentPipe {
 
     private static final Logger log = LoggerFactory.getLogger(ParentPipe.class);
-    private static final Object LOCK = new Object();
+    /** Held across the handshake with the parent: a lock, not a monitor, so that a virtual thread waiting for it does not pin its carrier. */
+    private static final ReentrantLock LOCK = new ReentrantLock();
 
     private static @Nullable Pipe pipe;
     private static @Nullable PipeOptions madeWith;
@@ -51,7 +53,8 @@ public final class ParentPipe {
      */
     public static Pipe get(PipeOptions options) {
         Objects.requireNonNull(options, "options");
-        synchronized (LOCK) {
+        LOCK.lock();
+        try {
             Pipe existing = pipe;
             if (existing != null) {
                 if (!options.equals(madeWith)) {
@@ -82,6 +85,8 @@ public final class ParentPipe {
                 failure = explained;
                 throw explained;
             }
+        } finally {
+            LOCK.unlock();
         }
     }
 

@@ -1,7 +1,6 @@
 package io.pipc.transport;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,6 +29,9 @@ public abstract class AbstractPipe implements Pipe {
     private final PipeOptions options;
     private final InboundQueue inbound;
     private final AtomicBoolean closed = new AtomicBoolean();
+    // Made once: a method reference made on each read would be one more allocation per message.
+    private final Taking<Envelope> envelopes;
+    private final Taking<byte[]> payloads;
 
     /**
      * @param name the pipe's name in logs and errors
@@ -41,6 +43,23 @@ public abstract class AbstractPipe implements Pipe {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.options = Objects.requireNonNull(options, "options");
         this.inbound = new InboundQueue(options.queueCapacityMessages(), options.queueCapacityBytes());
+        this.envelopes = inbound::take;
+        this.payloads = inbound::takePayload;
+    }
+
+    /**
+     * Only socket pipes hand what they receive to a {@link io.pipc.MessageSink}: refuses options
+     * that name one for any other transport, before anything is opened.
+     *
+     * @param options the options of the pipe about to be made
+     * @param which what is being made, for the message, e.g. {@code "named pipes (FIFOs)"}
+     * @throws IllegalArgumentException when the options name a message sink
+     */
+    public static void refuseMessageSink(PipeOptions options, String which) {
+        if (options.messageSink() != null) {
+            throw new IllegalArgumentException(which + " have no message sink (only Unix socket and TCP pipes do);"
+                    + " leave PipeOptions.messageSink unset for them");
+        }
     }
 
     @Override
@@ -72,19 +91,38 @@ public abstract class AbstractPipe implements Pipe {
         return inbound.readiness();
     }
 
+    /** A plain message's read takes its array alone: no envelope is made for it. */
+    @Override
+    public final byte[] read() {
+        return readForever(payloads);
+    }
+
+    @Override
+    public final byte[] read(Duration timeout) {
+        return readWithin(timeout, payloads);
+    }
+
     @Override
     public final Envelope readEnvelope() {
-        Envelope message = take(Long.MAX_VALUE);
+        return readForever(envelopes);
+    }
+
+    @Override
+    public final Envelope readEnvelope(Duration timeout) {
+        return readWithin(timeout, envelopes);
+    }
+
+    private <T> T readForever(Taking<T> how) {
+        T message = take(Long.MAX_VALUE, how);
         if (message == null) {
             throw new IllegalStateException("a read without timeout returned nothing");
         }
         return message;
     }
 
-    @Override
-    public final Envelope readEnvelope(Duration timeout) {
+    private <T> T readWithin(Duration timeout, Taking<T> how) {
         Objects.requireNonNull(timeout, "timeout");
-        Envelope message = take(Deadline.toNanos(timeout));
+        T message = take(Deadline.toNanos(timeout), how);
         if (message == null) {
             throw new PipeTimeoutException("pipe '" + name + "': no message arrived within " + timeout);
         }
@@ -119,10 +157,9 @@ public abstract class AbstractPipe implements Pipe {
 
     @Override
     public final List<byte[]> pending() {
-        List<Envelope> messages = drain();
-        List<byte[]> payloads = new ArrayList<>(messages.size());
-        for (Envelope message : messages) {
-            payloads.add(message.payload());
+        List<byte[]> payloads = inbound.drainPayloads();
+        if (!payloads.isEmpty()) {
+            messagesRead();
         }
         return payloads;
     }
@@ -164,7 +201,17 @@ public abstract class AbstractPipe implements Pipe {
      * @throws MessageTooLargeException when it is too long
      */
     protected final void checkSize(Envelope message) {
-        int size = message.payload().length;
+        checkSize(message.payload());
+    }
+
+    /**
+     * Checks a message without headers against {@link PipeOptions#maxMessageSize()} before anything is written.
+     *
+     * @param payload the message about to be written
+     * @throws MessageTooLargeException when it is too long
+     */
+    protected final void checkSize(byte[] payload) {
+        int size = payload.length;
         if (size > options.maxMessageSize()) {
             throw new MessageTooLargeException("pipe '" + name + "': message of " + size
                     + " bytes is larger than maxMessageSize " + options.maxMessageSize()
@@ -191,10 +238,10 @@ public abstract class AbstractPipe implements Pipe {
     protected void messagesRead() {
     }
 
-    private @Nullable Envelope take(long timeoutNanos) {
-        Envelope message;
+    private <T> @Nullable T take(long timeoutNanos, Taking<T> how) {
+        T message;
         try {
-            message = inbound.take(timeoutNanos);
+            message = how.take(timeoutNanos);
         } catch (InterruptedException e) {
             throw interrupted("reading", e);
         }
@@ -202,6 +249,12 @@ public abstract class AbstractPipe implements Pipe {
             messagesRead();
         }
         return message;
+    }
+
+    /** How a read takes its message from the queue: as an envelope, or as its payload alone. */
+    @FunctionalInterface
+    private interface Taking<T> {
+        @Nullable T take(long timeoutNanos) throws InterruptedException;
     }
 
     private List<Envelope> drain() {

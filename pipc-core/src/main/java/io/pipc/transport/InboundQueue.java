@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
@@ -35,6 +36,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Exceptions are made by suppliers at the moment they are thrown, so each carries the
  * stack of the thread that sees it.
  *
+ * <p>A message without headers may be queued as its bare payload ({@link #offerPayload}), and
+ * read as one ({@link #takePayload}, {@link #drainPayloads}): an in-process write of a plain
+ * message then allocates nothing but its array. Each entry is read either way; an envelope is
+ * made only for a reader that asks for one.
+ *
  * <p>A queue can also {@linkplain #accountBytesTo count its bytes} into a budget it shares with
  * other queues (a server's inbound buffer), and {@linkplain #notifyWhenEmptied say when the
  * reader has emptied it}, for a transport that stopped reading because that budget was spent.
@@ -44,6 +50,7 @@ public final class InboundQueue {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final Condition hasRoom = lock.newCondition();
+    /** A {@code byte[]} (a message without headers), an {@link Envelope}, or an {@link Event}. */
     private final ArrayDeque<Object> entries = new ArrayDeque<>();
     private final int maxMessages;
     private final long maxBytes;
@@ -168,13 +175,31 @@ public final class InboundQueue {
      * @throws InterruptedException when the producer is interrupted while waiting
      */
     public boolean offer(Envelope message, long timeoutNanos) throws InterruptedException {
+        return offerEntry(message, message.payload().length, timeoutNanos);
+    }
+
+    /**
+     * Adds one message without headers as its bare payload, waiting for room up to
+     * {@code timeoutNanos}; the queue keeps this very array.
+     *
+     * @param payload the message
+     * @param timeoutNanos how long to wait for room; {@link Long#MAX_VALUE} waits for ever
+     * @return false when there was no room in time (nothing was added)
+     * @throws PipeException the producer failure, when the queue no longer accepts messages
+     * @throws InterruptedException when the producer is interrupted while waiting
+     */
+    public boolean offerPayload(byte[] payload, long timeoutNanos) throws InterruptedException {
+        return offerEntry(payload, payload.length, timeoutNanos);
+    }
+
+    private boolean offerEntry(Object message, int size, long timeoutNanos) throws InterruptedException {
         long remaining = timeoutNanos;
         lock.lockInterruptibly();
         try {
             while (true) {
                 throwIfNotAccepting();
-                if (fits(message.payload().length)) {
-                    append(message);
+                if (fits(size)) {
+                    append(message, size);
                     break;
                 }
                 if (remaining <= 0) {
@@ -211,7 +236,8 @@ public final class InboundQueue {
                 return batch.size();
             }
             while (next < batch.size() && fits(batch.get(next).payload().length)) {
-                append(batch.get(next++));
+                Envelope message = batch.get(next++);
+                append(message, message.payload().length);
             }
             if (next < batch.size()) {
                 producerStalled = true;
@@ -318,12 +344,32 @@ public final class InboundQueue {
      * @throws InterruptedException when the reader is interrupted while waiting
      */
     public @Nullable Envelope take(long timeoutNanos) throws InterruptedException {
+        Object message = takeEntry(timeoutNanos);
+        return message == null ? null : asEnvelope(message);
+    }
+
+    /**
+     * Takes the next message's payload, waiting up to {@code timeoutNanos}; its headers, if
+     * any, are dropped. What {@code read()} uses: a message queued bare costs nothing more.
+     *
+     * @param timeoutNanos how long to wait; {@link Long#MAX_VALUE} waits for ever
+     * @return the payload, or null when none came in time
+     * @throws PipeException as {@link #take}
+     * @throws InterruptedException when the reader is interrupted while waiting
+     */
+    public byte @Nullable [] takePayload(long timeoutNanos) throws InterruptedException {
+        Object message = takeEntry(timeoutNanos);
+        return message == null ? null : payloadOf(message);
+    }
+
+    private @Nullable Object takeEntry(long timeoutNanos) throws InterruptedException {
         AdaptiveSpin spin = spinBeforeWaiting;
         if (spin != null && timeoutNanos > 0 && !readable) {
             spin.awaitUntil(takeWouldNotWait);
         }
         long remaining = timeoutNanos;
-        Envelope message;
+        Object message;
+        int size;
         Runnable roomListenerToRun;
         Runnable emptied;
         lock.lockInterruptibly();
@@ -333,16 +379,17 @@ public final class InboundQueue {
                     throw closing.get();
                 }
                 Object head = entries.pollFirst();
-                if (head instanceof Envelope envelope) {
-                    message = envelope;
-                    removed(envelope);
-                    roomListenerToRun = wakeProducersIfRoomy();
-                    emptied = takeEmptiedListener();
-                    break;
-                }
                 if (head instanceof Event event) {
                     updateVisible();
                     throw event.exception.get();
+                }
+                if (head != null) {
+                    message = head;
+                    size = payloadOf(head).length;
+                    removed(size);
+                    roomListenerToRun = wakeProducersIfRoomy();
+                    emptied = takeEmptiedListener();
+                    break;
                 }
                 if (ending != null) {
                     throw ending.get();
@@ -360,7 +407,7 @@ public final class InboundQueue {
         } finally {
             lock.unlock();
         }
-        afterRemoval(message.payload().length, roomListenerToRun, emptied);
+        afterRemoval(size, roomListenerToRun, emptied);
         return message;
     }
 
@@ -371,7 +418,22 @@ public final class InboundQueue {
      * @throws PipeException the closing exception, when this end is closed
      */
     public List<Envelope> drain() {
-        List<Envelope> taken;
+        return drainAs(InboundQueue::asEnvelope);
+    }
+
+    /**
+     * Takes the payloads of every message queued now, up to the first event, without waiting;
+     * their headers, if any, are dropped.
+     *
+     * @return the payloads, oldest first, possibly none
+     * @throws PipeException the closing exception, when this end is closed
+     */
+    public List<byte[]> drainPayloads() {
+        return drainAs(InboundQueue::payloadOf);
+    }
+
+    private <T> List<T> drainAs(Function<Object, T> as) {
+        List<T> taken;
         Runnable roomListenerToRun;
         Runnable emptied;
         long takenBytes = 0;
@@ -381,11 +443,12 @@ public final class InboundQueue {
                 throw closing.get();
             }
             taken = new ArrayList<>(Math.min(messages, 1024));
-            while (entries.peekFirst() instanceof Envelope envelope) {
+            for (Object head = entries.peekFirst(); head != null && !(head instanceof Event); head = entries.peekFirst()) {
                 entries.pollFirst();
-                taken.add(envelope);
-                removed(envelope);
-                takenBytes += envelope.payload().length;
+                taken.add(as.apply(head));
+                int size = payloadOf(head).length;
+                removed(size);
+                takenBytes += size;
             }
             roomListenerToRun = taken.isEmpty() ? null : wakeProducersIfRoomy();
             emptied = taken.isEmpty() ? null : takeEmptiedListener();
@@ -455,20 +518,29 @@ public final class InboundQueue {
         }
     }
 
-    private void append(Envelope message) {
+    /** A queued message's payload: the entry itself, or its envelope's. */
+    private static byte[] payloadOf(Object message) {
+        return message instanceof byte[] payload ? payload : ((Envelope) message).payload();
+    }
+
+    private static Envelope asEnvelope(Object message) {
+        return message instanceof byte[] payload ? Envelope.of(payload) : (Envelope) message;
+    }
+
+    private void append(Object message, int size) {
         entries.addLast(message);
         messages++;
-        bytes += message.payload().length;
+        bytes += size;
         // Counted under the lock, before a reader can take it and count it out.
-        byteAccount.accept(message.payload().length);
+        byteAccount.accept(size);
         visibleMessages = messages;
         readable = true;
         notEmpty.signal();
     }
 
-    private void removed(Envelope message) {
+    private void removed(int size) {
         messages--;
-        bytes -= message.payload().length;
+        bytes -= size;
         updateVisible();
     }
 

@@ -182,4 +182,49 @@ class InboundQueueTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> queue.take(0)).isInstanceOf(io.pipc.PeerDisconnectedException.class);
         assertThat(queue.take(0).payload()).hasSize(2);
     }
+
+    @Test
+    void aBarePayloadIsReadAsThatVeryArrayOrAsAnEnvelopeWithoutHeaders() throws InterruptedException {
+        byte[] bare = {1, 2, 3};
+        Envelope withHeaders = new Envelope(new byte[] {4}, "id-1", "text/plain");
+        queue.offerPayload(bare, 0);
+        queue.offer(withHeaders, 0);
+        queue.offerPayload(bare, 0);
+
+        assertThat(queue.takePayload(0)).isSameAs(bare);
+        assertThat(queue.takePayload(0)).isSameAs(withHeaders.payload());
+        Envelope wrapped = queue.take(0);
+        assertThat(wrapped.payload()).isSameAs(bare);
+        assertThat(wrapped.hasHeaders()).isFalse();
+    }
+
+    @Test
+    void drainingTakesBareAndWrappedMessagesAlikeUpToTheFirstEvent() throws InterruptedException {
+        queue.accountBytesTo(account::addAndGet);
+        byte[] bare = {1, 2, 3};
+        Envelope withHeaders = new Envelope(new byte[] {4}, "id-1", null);
+        queue.offerPayload(bare, 0);
+        queue.offer(withHeaders, 0);
+        queue.addEvent(() -> new io.pipc.PeerDisconnectedException("bye", "bye"));
+        queue.offerPayload(new byte[5], 0);
+        assertThat(account).hasValue(9);
+
+        assertThat(queue.drainPayloads()).containsExactly(bare, withHeaders.payload());
+        assertThat(account).hasValue(5);
+        assertThat(queue.drain()).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> queue.take(0)).isInstanceOf(io.pipc.PeerDisconnectedException.class);
+        List<Envelope> rest = queue.drain();
+        assertThat(rest).hasSize(1);
+        assertThat(rest.get(0).payload()).hasSize(5);
+        assertThat(account).hasValue(0);
+    }
+
+    @Test
+    void aBarePayloadCountsAgainstTheByteCapacity() throws InterruptedException {
+        InboundQueue small = new InboundQueue(10, 8);
+        assertThat(small.offerPayload(new byte[6], 0)).isTrue();
+
+        assertThat(small.offerPayload(new byte[3], 0)).isFalse();
+        assertThat(small.size()).isEqualTo(1);
+    }
 }

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One end of an in-process pipe. A write copies the message into the peer's inbound queue,
  * waiting for room up to the write timeout; nothing else stands between the two threads.
- * {@link #handOver(byte[])} queues the caller's array itself, without the copy.
+ * {@link #handOver(byte[])} queues the caller's array itself, without the copy. A message
+ * without headers is queued as its bare array, so a plain write allocates only its copy and
+ * a hand-over nothing at all.
  */
 public final class InProcessPipe extends AbstractPipe {
 
@@ -55,47 +57,51 @@ public final class InProcessPipe extends AbstractPipe {
         return new PipePair(left, right);
     }
 
+    // A write copies the payload: the caller may reuse its array once write returns, and the peer must not see that.
+
     @Override
     public void write(Envelope message) {
         Objects.requireNonNull(message, "message");
-        send(message, true);
+        if (!message.hasHeaders()) {
+            write(message.payload());
+            return;
+        }
+        ensureOpen();
+        checkSize(message);
+        enqueue(new Envelope(message.payload().clone(), message.correlationId(), message.contentType(), message.headers()));
     }
 
     @Override
     public void write(byte[] message) {
         Objects.requireNonNull(message, "message");
-        send(Envelope.of(message), true);
+        ensureOpen();
+        checkSize(message);
+        enqueue(message.clone());
     }
 
     /** The peer's reader receives this very array: the caller gave it up (see {@link io.pipc.Pipe#handOver}). */
     @Override
     public void handOver(byte[] message) {
         Objects.requireNonNull(message, "message");
-        send(Envelope.of(message), false);
+        ensureOpen();
+        checkSize(message);
+        enqueue(message);
     }
 
     /**
      * Puts a message into the peer's queue, waiting for room up to the write timeout.
      *
-     * @param copy whether to queue a copy of the payload, as the caller may reuse its array once
-     *        write returns and the peer must not see that; false only for a payload handed over
+     * @param queued an {@link Envelope} with headers, or a bare payload; the peer's now
      */
-    private void send(Envelope message, boolean copy) {
-        ensureOpen();
-        checkSize(message);
-        enqueue(!copy ? message
-                : message.hasHeaders() ? new Envelope(message.payload().clone(), message.correlationId(), message.contentType(),
-                        message.headers())
-                : Envelope.of(message.payload().clone()));
-    }
-
-    private void enqueue(Envelope queued) {
+    private void enqueue(Object queued) {
         if (link.reconnect()) {
             log.debug("pipe '{}' reconnected by a write", name());
         }
         boolean added;
         try {
-            added = peer.inbound().offer(queued, Deadline.toNanos(options().writeTimeout()));
+            long timeout = Deadline.toNanos(options().writeTimeout());
+            added = queued instanceof byte[] payload ? peer.inbound().offerPayload(payload, timeout)
+                    : peer.inbound().offer((Envelope) queued, timeout);
         } catch (InterruptedException e) {
             throw interrupted("writing", e);
         } catch (PipeException e) {

@@ -424,27 +424,25 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     private void onReady(SelectionKey readyKey) throws IOException {
-        {
-            if (readyKey.isConnectable()) {
-                if (conduit.socket().finishConnect()) {
-                    moveTo(Lifecycle.SECURING);
-                    readyKey.interestOps(SelectionKey.OP_READ);
-                    progressLayer();
-                }
+        if (readyKey.isConnectable()) {
+            if (conduit.socket().finishConnect()) {
+                moveTo(Lifecycle.SECURING);
+                readyKey.interestOps(SelectionKey.OP_READ);
+                progressLayer();
+            }
+            return;
+        }
+        if (state() == Lifecycle.SECURING) {
+            progressLayer();
+            if (state() == Lifecycle.SECURING) {
                 return;
             }
-            if (state() == Lifecycle.SECURING) {
-                progressLayer();
-                if (state() == Lifecycle.SECURING) {
-                    return;
-                }
-            }
-            if (readyKey.isValid() && readyKey.isWritable()) {
-                onWritable();
-            }
-            if (readyKey.isValid() && readyKey.isReadable()) {
-                onReadable();
-            }
+        }
+        if (readyKey.isValid() && readyKey.isWritable()) {
+            onWritable();
+        }
+        if (readyKey.isValid() && readyKey.isReadable()) {
+            onReadable();
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -147,7 +148,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
             Admission admission, Runnable onClose) throws IOException {
         listener.configureBlocking(false);
         SocketServer server = new SocketServer(name, transport, options, listener, admission, onClose);
-        java.util.concurrent.CompletableFuture<Void> registered = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Void> registered = new CompletableFuture<>();
         server.loop.execute(() -> {
             try {
                 server.key = server.loop.register(listener, SelectionKey.OP_ACCEPT, server);

@@ -7,6 +7,7 @@ import java.nio.channels.SocketChannel;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -56,7 +57,12 @@ public final class TlsConduit implements Conduit {
     private final String peerHost;
     /** The host the peer's certificate must name, checked here after the handshake; null when JSSE checks or nobody does. */
     private final @Nullable String expectedPeerHost;
-    private final Object output = new Object();
+    /**
+     * Guards the engine's output side and {@code netOut}: the loop and writing threads both wrap.
+     * A lock, not a monitor: a virtual thread that waits for it unmounts instead of pinning its
+     * carrier (on JDK 21 to 23, a monitor pins).
+     */
+    private final ReentrantLock output = new ReentrantLock();
 
     // Loop thread only: the handshake and reads.
     private ByteBuffer netIn;
@@ -173,7 +179,8 @@ public final class TlsConduit implements Conduit {
             return true;
         }
         try {
-            synchronized (output) {
+            output.lock();
+            try {
                 while (true) {
                     if (!flushNetOut()) {
                         return false;
@@ -193,6 +200,8 @@ public final class TlsConduit implements Conduit {
                         }
                     }
                 }
+            } finally {
+                output.unlock();
             }
         } catch (SSLException e) {
             throw refuse(e);
@@ -258,8 +267,11 @@ public final class TlsConduit implements Conduit {
 
     @Override
     public boolean handshakeWantsWrite() {
-        synchronized (output) {
+        output.lock();
+        try {
             return netOut.position() > 0;
+        } finally {
+            output.unlock();
         }
     }
 
@@ -346,13 +358,16 @@ public final class TlsConduit implements Conduit {
         if (status == HandshakeStatus.NEED_TASK) {
             runTasks();
         } else if (status == HandshakeStatus.NEED_WRAP) {
-            synchronized (output) {
+            output.lock();
+            try {
                 while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
                     if (wrap(EMPTY).bytesProduced() == 0) {
                         break;
                     }
                 }
                 flushNetOut();
+            } finally {
+                output.unlock();
             }
         }
     }
@@ -429,7 +444,8 @@ public final class TlsConduit implements Conduit {
 
     @Override
     public long write(ByteBuffer[] sources, int offset, int length) throws IOException {
-        synchronized (output) {
+        output.lock();
+        try {
             try {
                 if (!flushNetOut()) {
                     return 0;
@@ -463,19 +479,25 @@ public final class TlsConduit implements Conduit {
             } catch (SSLException e) {
                 throw refuse(e);
             }
+        } finally {
+            output.unlock();
         }
     }
 
     @Override
     public boolean hasPendingOutput() {
-        synchronized (output) {
+        output.lock();
+        try {
             return netOut.position() > 0 || shutdownPending;
+        } finally {
+            output.unlock();
         }
     }
 
     @Override
     public boolean flushPendingOutput() throws IOException {
-        synchronized (output) {
+        output.lock();
+        try {
             if (!flushNetOut()) {
                 return false;
             }
@@ -484,12 +506,15 @@ public final class TlsConduit implements Conduit {
                 socket.shutdownOutput();
             }
             return true;
+        } finally {
+            output.unlock();
         }
     }
 
     @Override
     public void shutdownOutput() throws IOException {
-        synchronized (output) {
+        output.lock();
+        try {
             engine.closeOutbound();
             try {
                 while (!engine.isOutboundDone()) {
@@ -508,6 +533,8 @@ public final class TlsConduit implements Conduit {
             } else {
                 shutdownPending = true;
             }
+        } finally {
+            output.unlock();
         }
     }
 
@@ -566,7 +593,8 @@ public final class TlsConduit implements Conduit {
 
     /** Sends the engine's alert or close_notify, best effort: the connection is being dropped anyway. */
     private void sendCloseQuietly() {
-        synchronized (output) {
+        output.lock();
+        try {
             try {
                 engine.closeOutbound();
                 while (!engine.isOutboundDone() && wrap(EMPTY).bytesProduced() > 0) {
@@ -576,6 +604,8 @@ public final class TlsConduit implements Conduit {
             } catch (IOException | RuntimeException ignored) {
                 // best effort
             }
+        } finally {
+            output.unlock();
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.GatheringByteChannel;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
 
@@ -30,7 +31,8 @@ public final class FlushingOutputChannel implements GatheringByteChannel {
     static final int TRANSFER_SIZE = 64 * 1024;
 
     private final OutputStream out;
-    private final Object writeLock = new Object();
+    /** Held across the blocking write: a lock, not a monitor, so that a virtual thread waiting for it does not pin its carrier. */
+    private final ReentrantLock writeLock = new ReentrantLock();
     private final Object stateLock = new Object();
     private byte @Nullable [] transfer;
     private boolean writing;
@@ -51,7 +53,8 @@ public final class FlushingOutputChannel implements GatheringByteChannel {
             // Checked before queueing behind a write that may stay blocked until the child exits.
             throw new ClosedChannelException();
         }
-        synchronized (writeLock) {
+        writeLock.lock();
+        try {
             begin();
             try {
                 long written = 0;
@@ -82,6 +85,8 @@ public final class FlushingOutputChannel implements GatheringByteChannel {
             } finally {
                 end();
             }
+        } finally {
+            writeLock.unlock();
         }
     }
 

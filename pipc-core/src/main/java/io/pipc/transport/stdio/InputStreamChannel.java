@@ -8,6 +8,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
 
@@ -28,7 +29,8 @@ public final class InputStreamChannel implements ReadableByteChannel {
     private static final int TRANSFER_SIZE = 64 * 1024;
 
     private final InputStream in;
-    private final Object readLock = new Object();
+    /** Held across the blocking read: a lock, not a monitor, so that a virtual thread waiting for it does not pin its carrier. */
+    private final ReentrantLock readLock = new ReentrantLock();
     private byte @Nullable [] transfer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -41,7 +43,8 @@ public final class InputStreamChannel implements ReadableByteChannel {
 
     @Override
     public int read(ByteBuffer target) throws IOException {
-        synchronized (readLock) {
+        readLock.lock();
+        try {
             if (closed.get()) {
                 throw new ClosedChannelException();
             }
@@ -71,6 +74,8 @@ public final class InputStreamChannel implements ReadableByteChannel {
                 }
                 throw e;
             }
+        } finally {
+            readLock.unlock();
         }
     }
 

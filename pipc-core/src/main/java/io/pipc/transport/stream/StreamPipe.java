@@ -86,10 +86,7 @@ public final class StreamPipe extends FramedPipe {
     private StreamPipe(String name, Transport transport, PipeOptions options, Role role, ConnectionEnds ends,
             ReadableByteChannel input, GatheringByteChannel output, Closeable resources, String peer) {
         super(name, transport, options, role, peer, OUTBOX_CAPACITY, ConnectionBinding.of(ends), Lifecycle.HANDSHAKING);
-        if (options.messageSink() != null) {
-            throw new IllegalArgumentException("pipe '" + name + "': " + transport + " pipes have no message sink (only Unix"
-                    + " socket and TCP pipes do); leave PipeOptions.messageSink unset");
-        }
+        refuseMessageSink(options, "pipe '" + name + "': " + transport + " pipes");
         this.input = input;
         this.output = output;
         this.resources = resources;

@@ -105,6 +105,64 @@ class InProcessPipeTest {
     }
 
     @Test
+    void aMessageWithoutHeadersIsReadAsAPlainEnvelopeAndOneWithHeadersKeepsThem() {
+        PipePair pair = pair();
+        pair.left().write(new byte[] {1});
+        pair.left().write(Envelope.of(new byte[] {2}));
+        pair.left().write(new Envelope(new byte[] {3}, "id-3", "text/plain"));
+        pair.left().write(new Envelope(new byte[] {4}, "id-4", null));
+
+        Envelope first = pair.right().readEnvelope(Duration.ofSeconds(5));
+        assertThat(first.payload()).containsExactly(1);
+        assertThat(first.hasHeaders()).isFalse();
+        assertThat(pair.right().read(Duration.ofSeconds(5))).containsExactly(2);
+        assertThat(pair.right().read(Duration.ofSeconds(5))).containsExactly(3);
+        Envelope fourth = pair.right().readEnvelope(Duration.ofSeconds(5));
+        assertThat(fourth.payload()).containsExactly(4);
+        assertThat(fourth.correlationId()).isEqualTo("id-4");
+    }
+
+    /**
+     * The allocation target of issue 10: a plain write and its read allocate the payload's copy
+     * and nothing else (no envelope to hold it in the queue). Counted on one thread, which both
+     * writes and reads, by the JVM's per-thread allocation counter.
+     */
+    @Test
+    void aPlainWriteAndItsReadAllocateOnlyThePayloadsCopy() {
+        java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean threads
+                && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "this JVM cannot count a thread's allocations");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        PipePair pair = pair();
+        byte[] message = new byte[64];
+        byte[] handedOver = new byte[64];
+        int rounds = 20_000;
+        for (int i = 0; i < rounds; i++) {
+            pair.left().write(message);
+            pair.right().read();
+        }
+        long thread = Thread.currentThread().getId();
+
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < rounds; i++) {
+            pair.left().write(message);
+            pair.right().read();
+        }
+        long copying = threads.getThreadAllocatedBytes(thread) - before;
+        before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < rounds; i++) {
+            pair.left().handOver(handedOver);
+            pair.right().read();
+        }
+        long handingOver = threads.getThreadAllocatedBytes(thread) - before;
+
+        // A 64-byte array takes 80 bytes (16 of header); an envelope would add 24 more.
+        assertThat(copying / rounds).as("bytes allocated per copying write and read").isLessThanOrEqualTo(80 + 8);
+        assertThat(handingOver / rounds).as("bytes allocated per hand-over and read").isLessThanOrEqualTo(8);
+    }
+
+    @Test
     void handOverWaitsForRoomAndTimesOutWithoutQueueingAnything() {
         PipePair pair = pair(PipeOptions.builder().queueCapacity(1, 1024).writeTimeout(Duration.ofMillis(50)).build());
         byte[] first = {1};
