@@ -295,7 +295,8 @@ class PipcPropertiesValidationTests {
     @Test
     void nonLoopbackClientIsAllowed() {
         this.runner.withPropertyValues("pipc.pipes.link.transport=tcp", "pipc.pipes.link.mode=connect",
-                "pipc.pipes.link.port=7001", "pipc.pipes.link.host=192.0.2.7", "pipc.pipes.link.connect-timeout=10ms")
+                "pipc.pipes.link.port=7001", "pipc.pipes.link.host=192.0.2.7", "pipc.pipes.link.connect-timeout=10ms",
+                "pipc.pipes.link.reconnect=false")
                 .run((context) -> assertThat(context).getFailure().cause()
                         .hasMessageContaining("pipe 'link' (pipc.pipes.link, tcp connect 192.0.2.7:7001) could not open")
                         .isNotInstanceOf(InvalidPipcPropertiesException.class));
