@@ -36,9 +36,10 @@ import org.springframework.context.ApplicationEventPublisherAware;
  *
  * <p>A shared pipe may be made before the pipe it stands for is open: the Spring Boot
  * auto-configuration makes the bean when the context is built and {@linkplain #attach attaches}
- * the real pipe when the context starts. Until then every operation but {@link #name()},
- * {@link #transport()}, {@link #isOpen()} and {@link #size()} throws an
- * {@link IllegalStateException} saying so.
+ * the real pipe when the context starts, or {@linkplain #connectInBackground connects it in the
+ * background}. Until then every operation but {@link #name()}, {@link #transport()},
+ * {@link #isOpen()} and {@link #size()} throws an {@link IllegalStateException} saying so, except
+ * that on a pipe that connects in the background writes and reads wait for it.
  *
  * <p>To use an inbound endpoint and an outbound gateway on one pipe (requests both ways), give
  * both the same {@code SharedPipe}: it hands each reply to the gateway that waits for it and
@@ -197,6 +198,25 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     }
 
     /**
+     * Waits until a pipe that connects in the background is open; returns at once for any other.
+     *
+     * @param timeout how long to wait at most
+     * @return whether a pipe is open to write to
+     */
+    public boolean awaitOpen(Duration timeout) {
+        if (this.connector == null) {
+            return isOpen();
+        }
+        try {
+            awaitPipe(true, deadline(timeout), timeout);
+            return true;
+        }
+        catch (PipeException ex) {
+            return false;
+        }
+    }
+
+    /**
      * @return where a pipe that connects in the background goes (e.g. "fifo 'orders'"), or null
      */
     public @Nullable String peer() {
@@ -303,10 +323,11 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     @Override
     public Envelope readEnvelope(Duration timeout) {
         checkReadable();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = deadline(timeout);
         Pipe pipe = readable(deadline, timeout);
+        Duration left = (deadline == FOREVER) ? timeout : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
         try {
-            return received(pipe.readEnvelope(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
+            return received(pipe.readEnvelope(left));
         }
         catch (PeerClosedException | PeerDisconnectedException ex) {
             throw readToTheEnd(pipe, ex);
@@ -499,13 +520,16 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
      */
     boolean connected(Pipe pipe, boolean reconnected, int attempts) {
         Pipe retired = null;
+        // No endpoint will read the lost pipe to its end: with nothing queued, nobody will read it.
+        boolean unread = this.dispatcher.owners() == null;
         synchronized (this) {
             if (this.closing) {
                 pipe.close();
                 return false;
             }
             this.writable = pipe;
-            if (this.delegate == null || this.drained) {
+            Pipe lost = this.delegate;
+            if (lost == null || this.drained || (unread && lost.size() == 0)) {
                 retired = this.delegate;
                 this.delegate = pipe;
                 this.drained = false;
@@ -553,7 +577,18 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
             return pipe;
         }
         Duration timeout = current.reconnection().writeTimeout();
-        return awaitPipe(true, System.nanoTime() + timeout.toNanos(), timeout);
+        return awaitPipe(true, deadline(timeout), timeout);
+    }
+
+    /**
+     * @return the {@link System#nanoTime()} at which {@code timeout} from now ends, or
+     *         {@link #FOREVER} for a timeout of more than a century
+     */
+    private static long deadline(Duration timeout) {
+        if (timeout.compareTo(Duration.ofDays(36_500)) > 0) {
+            return FOREVER;
+        }
+        return System.nanoTime() + timeout.toNanos();
     }
 
     /**
@@ -657,6 +692,7 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     /** The peer of {@code pipe} went away: once per pipe, writes wait and the connector opens it again. */
     private void lost(Pipe pipe, String reason, @Nullable Throwable failure) {
         PipeConnector current;
+        boolean neverRead;
         synchronized (this) {
             current = this.connector;
             if (current == null || this.closing || pipe != this.writable) {
@@ -665,6 +701,17 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
             this.writable = null;
             this.state = State.RECONNECTING;
             this.stateReason = reason;
+            neverRead = pipe != this.delegate;
+        }
+        if (neverRead) {
+            // Lost while the connection before it was still being read: reads never got to it.
+            int dropped = pipe.size();
+            if (dropped > 0) {
+                this.metrics.failure(origin(), PipeMetrics.Failure.DROPPED);
+                logger.warn("pipe '{}': {} messages of a connection whose peer left before the connection before it"
+                        + " was read to its end are dropped", this.name, dropped);
+            }
+            pipe.close();
         }
         logger.info("pipe '{}': its peer ({}) went away ({}); opening it again", this.name, peer(), reason);
         if (failure != null) {

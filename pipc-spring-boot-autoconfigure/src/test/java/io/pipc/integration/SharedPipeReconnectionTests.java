@@ -72,6 +72,7 @@ class SharedPipeReconnectionTests {
         assertThat(second.right().readString(WAIT)).isEqualTo("two");
         assertThat(second.right().size()).as("the failed write is not written again").isZero();
         assertThat(this.pipe.state()).isEqualTo(SharedPipe.State.OPEN);
+        await("the lost connection, which nobody reads, closed").atMost(WAIT).until(() -> !first.left().isOpen());
     }
 
     @Test
@@ -154,6 +155,18 @@ class SharedPipeReconnectionTests {
             assertThat(reply).isNotNull();
             assertThat((byte[]) reply.getPayload()).isEqualTo("echo".getBytes());
         });
+    }
+
+    @Test
+    void awaitOpenWaitsForTheConnectionAndSaysWhetherOneCame() throws Exception {
+        connect(Duration.ofSeconds(10), new FixedBackOff(10));
+        assertThat(this.pipe.awaitOpen(Duration.ofMillis(50))).isFalse();
+
+        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> this.pipe.awaitOpen(WAIT));
+        connection();
+
+        assertThat(waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(this.pipe.isOpen()).isTrue();
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
+import io.pipc.PipeException;
 import io.pipc.PipeOptions;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Pipes;
@@ -46,7 +47,7 @@ class ReconnectingPipeApplicationTests {
             .withConfiguration(AutoConfigurations.of(PipcAutoConfiguration.class,
                     PipcHealthContributorAutoConfiguration.class))
             .withPropertyValues("pipc.pipes.orders.transport=fifo", "pipc.pipes.orders.codec=string",
-                    "pipc.pipes.orders.connect-timeout=200ms", "pipc.pipes.orders.backoff.initial-interval=10ms",
+                    "pipc.pipes.orders.connect-timeout=500ms", "pipc.pipes.orders.backoff.initial-interval=10ms",
                     "pipc.pipes.orders.backoff.max-interval=50ms");
 
     @Test
@@ -60,7 +61,7 @@ class ReconnectingPipeApplicationTests {
                     .containsKey("attempts");
             assertThat(String.valueOf(waiting.getDetails().get("lastFailure"))).contains("no peer arrived");
 
-            try (Pipe peer = Pipes.named("orders", PipeOptions.builder().directory(this.directory).build())) {
+            try (Pipe peer = peer()) {
                 await().atMost(WAIT).until(() -> ordersHealth(context).getStatus().equals(Status.UP));
                 context.getBean("ordersPipe", Pipe.class).write("hello");
                 assertThat(peer.readString(WAIT)).isEqualTo("hello");
@@ -74,7 +75,7 @@ class ReconnectingPipeApplicationTests {
                 .run((context) -> {
                     CompletableFuture<Void> write = CompletableFuture
                             .runAsync(() -> context.getBean("ordersPipe", Pipe.class).write("early"));
-                    try (Pipe peer = Pipes.named("orders", PipeOptions.builder().directory(this.directory).build())) {
+                    try (Pipe peer = peer()) {
                         assertThat(peer.readString(WAIT)).isEqualTo("early");
                         write.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                     }
@@ -109,6 +110,17 @@ class ReconnectingPipeApplicationTests {
                     assertThatExceptionOfType(PeerClosedException.class).isThrownBy(() -> orders.write("anyone?"));
                     assertThat(orders.state()).isEqualTo(SharedPipe.State.CLOSED);
                 });
+    }
+
+    /**
+     * An attempt of the application that runs out of its connect-timeout while the rendezvous is
+     * half done closes it, and the peer then sees the connection end: it tries again, as the
+     * application does.
+     */
+    private Pipe peer() {
+        return await().atMost(WAIT).ignoreExceptionsInstanceOf(PipeException.class)
+                .until(() -> Pipes.named("orders", PipeOptions.builder().directory(this.directory).build()),
+                        (pipe) -> pipe != null);
     }
 
     private static Health ordersHealth(ApplicationContext context) {
