@@ -287,6 +287,25 @@ class PipcPropertiesValidationTests {
     }
 
     @Test
+    void backoffThatDoesNotGrow() {
+        fails("pipc.pipes.orders.backoff.multiplier must be at least 1 (was 0.5)", "pipc.pipes.orders.transport=fifo",
+                "pipc.pipes.orders.backoff.multiplier=0.5");
+    }
+
+    @Test
+    void backoffWhoseLongestWaitIsShorterThanItsFirst() {
+        fails("pipc.pipes.orders.backoff.max-interval must be at least pipc.pipes.orders.backoff.initial-interval (1s)"
+                + " (was 500ms)", "pipc.pipes.orders.transport=fifo", "pipc.pipes.orders.backoff.initial-interval=1s",
+                "pipc.pipes.orders.backoff.max-interval=500ms");
+    }
+
+    @Test
+    void backoffWithoutAWait() {
+        fails("pipc.pipes.orders.backoff.initial-interval must be positive (was 0s)", "pipc.pipes.orders.transport=fifo",
+                "pipc.pipes.orders.backoff.initial-interval=0");
+    }
+
+    @Test
     void zeroHandlerThreads() {
         fails("pipc.servers.api.handler-threads must be at least 1 (was 0)", "pipc.servers.api.transport=tcp",
                 "pipc.servers.api.port=0", "pipc.servers.api.handler-threads=0");

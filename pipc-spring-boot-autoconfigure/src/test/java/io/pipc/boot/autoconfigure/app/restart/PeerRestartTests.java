@@ -112,7 +112,10 @@ class PeerRestartTests {
                 assertThat(peer.waitFor(30, TimeUnit.SECONDS)).as("peer of round %d ended", round).isTrue();
             }
             if (round < 3) {
-                await("the pipe sees its peer gone, round " + round).atMost(WAIT).until(() -> pipe.state() != SharedPipe.State.OPEN);
+                await("the pipe sees its peer gone, round " + round).atMost(WAIT)
+                        .until(() -> health.health().getStatus().equals(Status.OUT_OF_SERVICE));
+                assertThat(pipe.state()).isEqualTo(SharedPipe.State.RECONNECTING);
+                assertThat(health.health().getDetails()).containsEntry("state", "reconnecting").containsKey("reason");
             }
         }
         assertThat(received).hasSize(4 * MESSAGES_PER_ROUND).doesNotHaveDuplicates();
