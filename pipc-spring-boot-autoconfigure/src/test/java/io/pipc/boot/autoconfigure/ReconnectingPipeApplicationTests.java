@@ -1,18 +1,25 @@
 package io.pipc.boot.autoconfigure;
 
+import java.net.InetAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
 import io.pipc.PipeException;
 import io.pipc.PipeOptions;
+import io.pipc.PipeServer;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Pipes;
 import io.pipc.boot.autoconfigure.health.PipcHealthContributorAutoConfiguration;
 import io.pipc.integration.SharedPipe;
+import io.pipc.integration.event.PipeReconnectedEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +32,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.integration.channel.QueueChannel;
+import org.springframework.messaging.Message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -33,7 +44,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * An application with a FIFO pipe whose peer is not there: with {@code reconnect} (the default)
  * it starts, its health says connecting until the peer comes, and a write waits for the peer;
- * with {@code reconnect: false} the pipe is what it was before pipes healed.
+ * with {@code reconnect: false} the pipe is what it was before pipes healed. A Unix socket pipe
+ * and a TCP rendezvous, whose peer is in this JVM, open again when the peer comes back.
  */
 @Timeout(60)
 class ReconnectingPipeApplicationTests {
@@ -92,12 +104,56 @@ class ReconnectingPipeApplicationTests {
     }
 
     @Test
+    void aUnixPipeConnectsAgainWhenItsServerDropsItAndReadsTheNextConnection() throws Exception {
+        try (PipeServer server = Pipes.server(UnixDomainSocketAddress.of(this.directory.resolve("orders.sock")))) {
+            this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.pipes.orders.transport=unix",
+                    "pipc.pipes.orders.path=orders.sock", "pipc.pipes.orders.inbound-channel=in")
+                    .withBean("in", QueueChannel.class)
+                    .run((context) -> talksAgainAfterThePeerLeft(context, () -> server.accept(WAIT)));
+        }
+    }
+
+    @Test
+    void aTcpRendezvousMeetsItsPeerAgainWhenThePeerComesBack() throws Exception {
+        int port = RendezvousPorts.freeOnBothHosts();
+        PipeOptions peerOptions = PipeOptions.builder().localAddress(InetAddress.getByName("127.0.0.2")).build();
+        this.runner.withPropertyValues("pipc.pipes.orders.transport=tcp", "pipc.pipes.orders.host=127.0.0.2",
+                "pipc.pipes.orders.local-address=127.0.0.1", "pipc.pipes.orders.port=" + port,
+                "pipc.pipes.orders.connect-timeout=5s", "pipc.pipes.orders.inbound-channel=in")
+                .withBean("in", QueueChannel.class)
+                .run((context) -> talksAgainAfterThePeerLeft(context, () -> await().atMost(WAIT)
+                        .ignoreExceptionsInstanceOf(PipeException.class)
+                        .until(() -> Pipes.remote("127.0.0.1", port, peerOptions), (pipe) -> pipe != null)));
+    }
+
+    /** The peer comes, talks, leaves, comes again (a new connection) and talks again. */
+    private static void talksAgainAfterThePeerLeft(ConfigurableApplicationContext context, Callable<Pipe> peerComes)
+            throws Exception {
+        SharedPipe orders = context.getBean("ordersPipe", SharedPipe.class);
+        QueueChannel in = context.getBean("in", QueueChannel.class);
+        List<PipeReconnectedEvent> reconnections = new CopyOnWriteArrayList<>();
+        context.addApplicationListener((ApplicationListener<PipeReconnectedEvent>) reconnections::add);
+        try (Pipe first = peerComes.call()) {
+            first.write("first");
+            assertThat(in.receive(WAIT.toMillis())).extracting(Message::getPayload).isEqualTo("first");
+        }
+        try (Pipe second = peerComes.call()) {
+            await().atMost(WAIT).until(() -> reconnections.size() == 1);
+            second.write("second");
+            assertThat(in.receive(WAIT.toMillis())).extracting(Message::getPayload).isEqualTo("second");
+            orders.write("back");
+            assertThat(second.readString(WAIT)).isEqualTo("back");
+            assertThat(context.getBean("ordersPipe")).isSameAs(orders);
+        }
+    }
+
+    @Test
     void withoutReconnectThePipeWhosePeerLeftStaysDown() throws Exception {
         CompletableFuture<Pipe> peer = CompletableFuture
                 .supplyAsync(() -> Pipes.named("orders", PipeOptions.builder().directory(this.directory).build()));
         this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.pipes.orders.reconnect=false",
                 "pipc.pipes.orders.connect-timeout=20s", "pipc.pipes.orders.inbound-channel=in")
-                .withBean("in", org.springframework.integration.channel.QueueChannel.class)
+                .withBean("in", QueueChannel.class)
                 .run((context) -> {
                     SharedPipe orders = context.getBean("ordersPipe", SharedPipe.class);
                     assertThat(orders.state()).as("opened before the start ended").isEqualTo(SharedPipe.State.OPEN);
