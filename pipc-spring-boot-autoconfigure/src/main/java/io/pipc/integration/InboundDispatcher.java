@@ -109,8 +109,14 @@ final class InboundDispatcher {
         startReaderIfReady();
     }
 
-    /** The pipe was attached: start reading if an endpoint waits for it. */
+    /**
+     * The pipe was attached, or opened again after its peer went away: start reading if an
+     * endpoint waits for it.
+     */
     synchronized void pipeAttached() {
+        if (!this.stopAsked) {
+            this.inputEnded = false;
+        }
         startReaderIfReady();
     }
 
@@ -229,7 +235,9 @@ final class InboundDispatcher {
         if (cause == null) {
             return;
         }
-        this.inputEnded = !(cause instanceof PeerDisconnectedException && this.pipe.transport() == Transport.IN_PROCESS);
+        // A pipe that heals reads its next connection's input after this one's.
+        this.inputEnded = !this.pipe.heals()
+                && !(cause instanceof PeerDisconnectedException && this.pipe.transport() == Transport.IN_PROCESS);
         ReplyListener replyListener = this.replies;
         if (replyListener != null) {
             replyListener.pipeEnded(cause);

@@ -3,17 +3,26 @@ package io.pipc.integration;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 import io.pipc.Envelope;
+import io.pipc.PeerClosedException;
+import io.pipc.PeerDisconnectedException;
 import io.pipc.Pipe;
+import io.pipc.PipeClosedException;
+import io.pipc.PipeException;
+import io.pipc.PipeTimeoutException;
 import io.pipc.Readiness;
 import io.pipc.Transport;
 import io.pipc.integration.event.PipeConnectionClosedEvent;
 import io.pipc.integration.event.PipeConnectionFailedEvent;
 import io.pipc.integration.event.PipeConnectionOpenedEvent;
 import io.pipc.integration.event.PipeEvent;
+import io.pipc.integration.event.PipeReconnectedEvent;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
@@ -27,15 +36,26 @@ import org.springframework.context.ApplicationEventPublisherAware;
  *
  * <p>A shared pipe may be made before the pipe it stands for is open: the Spring Boot
  * auto-configuration makes the bean when the context is built and {@linkplain #attach attaches}
- * the real pipe when the context starts. Until then every operation but {@link #name()},
- * {@link #transport()}, {@link #isOpen()} and {@link #size()} throws an
- * {@link IllegalStateException} saying so.
+ * the real pipe when the context starts, or {@linkplain #connectInBackground connects it in the
+ * background}. Until then every operation but {@link #name()}, {@link #transport()},
+ * {@link #isOpen()} and {@link #size()} throws an {@link IllegalStateException} saying so, except
+ * that on a pipe that connects in the background writes and reads wait for it.
  *
  * <p>To use an inbound endpoint and an outbound gateway on one pipe (requests both ways), give
  * both the same {@code SharedPipe}: it hands each reply to the gateway that waits for it and
  * everything else to the inbound endpoint.
+ *
+ * <p>A shared pipe that {@linkplain #connectInBackground connects in the background} heals: it
+ * stays this one object while the pipe underneath is opened, lost when its peer goes away, and
+ * opened again. A write while no pipe is open waits for one up to the write timeout. What the
+ * departed peer wrote is read to its end before anything of the next connection; a write that
+ * failed because the peer went away throws, and is never written again.
  */
 public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
+
+    private static final Logger logger = LoggerFactory.getLogger(SharedPipe.class);
+
+    private static final long FOREVER = Long.MAX_VALUE;
 
     private final String name;
 
@@ -43,7 +63,18 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
 
     private final InboundDispatcher dispatcher;
 
+    /** The pipe read: the open one, or a lost one whose input is still being read to its end. */
     private volatile @Nullable Pipe delegate;
+
+    /** The pipe written, when healing: null while the pipe is (re)opening. */
+    private volatile @Nullable Pipe writable;
+
+    /** Whether the input of {@link #delegate} has been read to its end. Guarded by this. */
+    private boolean drained;
+
+    private volatile @Nullable PipeConnector connector;
+
+    private volatile boolean closing;
 
     private volatile State state = State.NEW;
 
@@ -90,8 +121,9 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     public void attach(Pipe pipe) {
         Objects.requireNonNull(pipe, "pipe");
         synchronized (this) {
-            if (this.delegate != null) {
-                throw new IllegalStateException("pipe '" + this.name + "' is already attached to " + this.delegate);
+            if (this.delegate != null || this.connector != null) {
+                throw new IllegalStateException("pipe '" + this.name + "' is already attached to "
+                        + ((this.delegate != null) ? this.delegate : "a pipe it opens in the background"));
             }
             this.delegate = pipe;
             this.state = State.OPEN;
@@ -99,6 +131,30 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         }
         publish(new PipeConnectionOpenedEvent(this, this.name, this.transport, null));
         this.dispatcher.pipeAttached();
+    }
+
+    /**
+     * Opens the pipe this shared pipe stands for on a thread of its own, and again each time its
+     * peer goes away, with the reconnection's backoff between failed attempts, until
+     * {@link #close()}. Returns at once. Each pipe opened publishes a
+     * {@link PipeConnectionOpenedEvent}, each one opened again a {@link PipeReconnectedEvent}
+     * after it.
+     *
+     * @param reconnection how to open the pipe, and how long to wait between attempts
+     * @throws IllegalStateException when a pipe is already attached or being opened
+     */
+    public void connectInBackground(Reconnection reconnection) {
+        Objects.requireNonNull(reconnection, "reconnection");
+        PipeConnector started;
+        synchronized (this) {
+            if (this.delegate != null || this.connector != null || this.closing) {
+                throw new IllegalStateException("pipe '" + this.name + "' is already attached, opening or closed");
+            }
+            started = new PipeConnector(this, reconnection);
+            this.connector = started;
+            this.state = State.OPENING;
+        }
+        started.start();
     }
 
     /**
@@ -138,7 +194,52 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
      * @return whether an open pipe is attached
      */
     public boolean isAttached() {
-        return this.delegate != null;
+        return this.delegate != null || this.connector != null;
+    }
+
+    /**
+     * Waits until a pipe that connects in the background is open; returns at once for any other.
+     *
+     * @param timeout how long to wait at most
+     * @return whether a pipe is open to write to
+     */
+    public boolean awaitOpen(Duration timeout) {
+        if (this.connector == null) {
+            return isOpen();
+        }
+        try {
+            awaitPipe(true, deadline(timeout), timeout);
+            return true;
+        }
+        catch (PipeException ex) {
+            return false;
+        }
+    }
+
+    /**
+     * @return where a pipe that connects in the background goes (e.g. "fifo 'orders'"), or null
+     */
+    public @Nullable String peer() {
+        PipeConnector current = this.connector;
+        return (current != null) ? current.reconnection().peer() : null;
+    }
+
+    /**
+     * @return the attempts to open the pipe so far, of the opening under way or the last one; 0
+     *         for a pipe that does not connect in the background
+     */
+    public int attempts() {
+        PipeConnector current = this.connector;
+        return (current != null) ? current.attempts() : 0;
+    }
+
+    /**
+     * @return why the last attempt to open the pipe failed, or null when none has
+     */
+    public @Nullable String lastFailure() {
+        PipeConnector current = this.connector;
+        Throwable failure = (current != null) ? current.lastFailure() : null;
+        return (failure != null) ? String.valueOf(failure.getMessage()) : null;
     }
 
     /**
@@ -179,7 +280,13 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     @Override
     public void write(Envelope message) {
         Objects.requireNonNull(message, "message");
-        open().write(message);
+        Pipe pipe = writable();
+        try {
+            pipe.write(message);
+        }
+        catch (PipeException ex) {
+            throw writeFailed(pipe, ex);
+        }
         this.metrics.messageSent(origin(), message.payload().length);
     }
 
@@ -187,20 +294,44 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     @Override
     public void handOver(byte[] message) {
         Objects.requireNonNull(message, "message");
-        open().handOver(message);
+        Pipe pipe = writable();
+        try {
+            pipe.handOver(message);
+        }
+        catch (PipeException ex) {
+            throw writeFailed(pipe, ex);
+        }
         this.metrics.messageSent(origin(), message.length);
     }
 
     @Override
     public Envelope readEnvelope() {
         checkReadable();
-        return received(open().readEnvelope());
+        Pipe pipe = readable(FOREVER, null);
+        try {
+            return received(pipe.readEnvelope());
+        }
+        catch (PeerClosedException | PeerDisconnectedException ex) {
+            throw readToTheEnd(pipe, ex);
+        }
     }
 
+    /**
+     * Reads the next message, waiting at most {@code timeout}, for a pipe reopening too.
+     * {@inheritDoc}
+     */
     @Override
     public Envelope readEnvelope(Duration timeout) {
         checkReadable();
-        return received(open().readEnvelope(timeout));
+        long deadline = deadline(timeout);
+        Pipe pipe = readable(deadline, timeout);
+        Duration left = (deadline == FOREVER) ? timeout : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        try {
+            return received(pipe.readEnvelope(left));
+        }
+        catch (PeerClosedException | PeerDisconnectedException ex) {
+            throw readToTheEnd(pipe, ex);
+        }
     }
 
     @Override
@@ -238,29 +369,60 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
 
     @Override
     public void flush() {
-        open().flush();
+        Pipe pipe = writable();
+        try {
+            pipe.flush();
+        }
+        catch (PipeException ex) {
+            throw writeFailed(pipe, ex);
+        }
     }
 
+    /** Final: a pipe that connects in the background stops opening again. */
     @Override
     public void disconnect(String reason) {
-        open().disconnect(reason);
+        Pipe pipe = writable();
+        stopConnecting();
+        pipe.disconnect(reason);
     }
 
     @Override
     public boolean isOpen() {
-        Pipe pipe = this.delegate;
+        Pipe pipe = (this.connector != null) ? this.writable : this.delegate;
         return pipe != null && pipe.isOpen();
     }
 
     /**
      * Closes the attached pipe, if any: what was written is delivered, the peer is told goodbye.
+     * A pipe that connects in the background stops opening, and a write waiting for it fails.
      */
     @Override
     public void close() {
-        Pipe pipe = this.delegate;
-        if (pipe != null && pipe.isOpen()) {
-            pipe.close();
+        PipeConnector current = this.connector;
+        Pipe read;
+        Pipe write;
+        synchronized (this) {
+            this.closing = true;
+            read = this.delegate;
+            write = this.writable;
+            notifyAll();
+        }
+        if (current != null) {
+            current.stop();
+        }
+        boolean wasOpen = (read != null && read.isOpen()) || (write != null && write.isOpen());
+        if (write != null && write != read) {
+            write.close();
+        }
+        if (read != null) {
+            read.close();
+        }
+        if (wasOpen) {
             ended("closed by this application", null);
+        }
+        else if (current != null) {
+            this.state = State.CLOSED;
+            this.stateReason = "closed by this application";
         }
     }
 
@@ -280,6 +442,9 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
      */
     Pipe open() {
         Pipe pipe = this.delegate;
+        if (pipe == null && this.connector != null) {
+            throw new IllegalStateException(waitingForThePeer("it is not open yet"));
+        }
         if (pipe == null) {
             throw new IllegalStateException("pipe '" + this.name + "' is not open"
                     + (this.state == State.FAILED ? ": it failed to open (" + this.stateReason + ")"
@@ -314,6 +479,12 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
      * @param failure the failure, when it broke rather than closed
      */
     void ended(String reason, @Nullable Throwable failure) {
+        Pipe read = this.delegate;
+        if (heals() && read != null) {
+            readToTheEnd(read);
+            lost(read, reason, failure);
+            return;
+        }
         synchronized (this) {
             if (this.state == State.CLOSED || this.state == State.FAILED) {
                 return;
@@ -327,6 +498,237 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         }
         else {
             publish(new PipeConnectionClosedEvent(this, this.name, this.transport, null, reason));
+        }
+    }
+
+    /**
+     * @return whether this pipe opens again when its peer goes away: it connects in the
+     *         background and is not closed
+     */
+    boolean heals() {
+        return this.connector != null && !this.closing;
+    }
+
+    /**
+     * The connector opened a pipe: writes go to it now, and reads once the input of the pipe
+     * before it has been read to its end.
+     *
+     * @param pipe the open pipe
+     * @param reconnected whether a pipe was open before
+     * @param attempts how many attempts it took
+     * @return false when this shared pipe was closed meanwhile (and the pipe closed too)
+     */
+    boolean connected(Pipe pipe, boolean reconnected, int attempts) {
+        Pipe retired = null;
+        // No endpoint will read the lost pipe to its end: with nothing queued, nobody will read it.
+        boolean unread = this.dispatcher.owners() == null;
+        synchronized (this) {
+            if (this.closing) {
+                pipe.close();
+                return false;
+            }
+            this.writable = pipe;
+            Pipe lost = this.delegate;
+            if (lost == null || this.drained || (unread && lost.size() == 0)) {
+                retired = this.delegate;
+                this.delegate = pipe;
+                this.drained = false;
+            }
+            this.state = State.OPEN;
+            this.stateReason = null;
+            notifyAll();
+        }
+        if (retired != null) {
+            retired.close();
+        }
+        publish(new PipeConnectionOpenedEvent(this, this.name, this.transport, null));
+        if (reconnected) {
+            logger.info("pipe '{}' is open again: {} came back after {} attempts", this.name, peer(), attempts);
+            publish(new PipeReconnectedEvent(this, this.name, this.transport, attempts));
+        }
+        this.dispatcher.pipeAttached();
+        return true;
+    }
+
+    /**
+     * The connector gave up, as its backoff said.
+     *
+     * @param cause why the last attempt failed
+     * @param attempts how many attempts there were
+     */
+    void gaveUp(Throwable cause, int attempts) {
+        logger.warn("pipe '{}': gave up opening {} after {} attempts: {}", this.name, peer(), attempts, cause.toString());
+        failedToOpen(cause);
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    /**
+     * @return the pipe to write to, waiting for one up to the write timeout while it (re)opens
+     */
+    private Pipe writable() {
+        PipeConnector current = this.connector;
+        if (current == null) {
+            return open();
+        }
+        Pipe pipe = this.writable;
+        if (pipe != null) {
+            return pipe;
+        }
+        Duration timeout = current.reconnection().writeTimeout();
+        return awaitPipe(true, deadline(timeout), timeout);
+    }
+
+    /**
+     * @return the {@link System#nanoTime()} at which {@code timeout} from now ends, or
+     *         {@link #FOREVER} for a timeout of more than a century
+     */
+    private static long deadline(Duration timeout) {
+        if (timeout.compareTo(Duration.ofDays(36_500)) > 0) {
+            return FOREVER;
+        }
+        return System.nanoTime() + timeout.toNanos();
+    }
+
+    /**
+     * @param deadline the {@link System#nanoTime()} to wait until, or {@link #FOREVER}
+     * @param timeout the wait, for the error; null when forever
+     * @return the pipe to read from, waiting while it (re)opens
+     */
+    private Pipe readable(long deadline, @Nullable Duration timeout) {
+        if (this.connector == null) {
+            return open();
+        }
+        return awaitPipe(false, deadline, timeout);
+    }
+
+    private Pipe awaitPipe(boolean forWriting, long deadline, @Nullable Duration timeout) {
+        synchronized (this) {
+            while (true) {
+                Pipe pipe = forWriting ? this.writable : (this.drained ? null : this.delegate);
+                if (pipe != null) {
+                    return pipe;
+                }
+                if (this.closing) {
+                    throw new PipeClosedException("pipe '" + this.name + "' is closed");
+                }
+                if (this.state == State.FAILED) {
+                    throw new PipeException(waitingForThePeer("it gave up opening again: " + this.stateReason));
+                }
+                long remaining = (deadline == FOREVER) ? FOREVER : deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw new PipeTimeoutException(waitingForThePeer((forWriting ? "nothing was written" : "nothing was read")
+                            + " within " + ((timeout != null) ? timeout.toMillis() + "ms" : "ever") + (forWriting ? " (write-timeout)" : "")));
+                }
+                try {
+                    if (remaining == FOREVER) {
+                        wait();
+                    }
+                    else {
+                        TimeUnit.NANOSECONDS.timedWait(this, remaining);
+                    }
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new PipeException(waitingForThePeer("interrupted while waiting"), ex);
+                }
+            }
+        }
+    }
+
+    private String waitingForThePeer(String what) {
+        Pipe open = this.writable;
+        State now = (open != null) ? State.OPEN : this.state;
+        String lastFailure = lastFailure();
+        return "pipe '" + this.name + "' is waiting for its peer (" + peer() + "): " + what + "; it is "
+                + ((now == State.RECONNECTING) ? "reconnecting" : "connecting") + " (attempt " + attempts()
+                + ((lastFailure != null) ? ", last failure: " + lastFailure : "") + ")";
+    }
+
+    /**
+     * A write failed: when the peer went away, the pipe opens again; the writer gets the exception.
+     */
+    private PipeException writeFailed(Pipe pipe, PipeException ex) {
+        if (heals() && (ex instanceof PeerClosedException || ex instanceof PeerDisconnectedException
+                || !pipe.isOpen())) {
+            lost(pipe, String.valueOf(ex.getMessage()),
+                    (ex instanceof PeerClosedException || ex instanceof PeerDisconnectedException) ? null : ex);
+        }
+        return ex;
+    }
+
+    /** Application code read a pipe to its end: the next read is of the next connection. */
+    private PipeException readToTheEnd(Pipe pipe, PipeException end) {
+        if (heals()) {
+            readToTheEnd(pipe);
+            lost(pipe, String.valueOf(end.getMessage()), null);
+        }
+        return end;
+    }
+
+    /** The input of {@code pipe} has been read to its end: reads go on with the next pipe. */
+    private void readToTheEnd(Pipe pipe) {
+        Pipe retired = null;
+        synchronized (this) {
+            if (pipe != this.delegate) {
+                return;
+            }
+            Pipe next = this.writable;
+            if (next != null && next != pipe) {
+                this.delegate = next;
+                retired = pipe;
+            }
+            else {
+                this.drained = true;
+            }
+        }
+        if (retired != null) {
+            retired.close();
+            this.dispatcher.pipeAttached();
+        }
+    }
+
+    /** The peer of {@code pipe} went away: once per pipe, writes wait and the connector opens it again. */
+    private void lost(Pipe pipe, String reason, @Nullable Throwable failure) {
+        PipeConnector current;
+        boolean neverRead;
+        synchronized (this) {
+            current = this.connector;
+            if (current == null || this.closing || pipe != this.writable) {
+                return;
+            }
+            this.writable = null;
+            this.state = State.RECONNECTING;
+            this.stateReason = reason;
+            neverRead = pipe != this.delegate;
+        }
+        if (neverRead) {
+            // Lost while the connection before it was still being read: reads never got to it.
+            int dropped = pipe.size();
+            if (dropped > 0) {
+                this.metrics.failure(origin(), PipeMetrics.Failure.DROPPED);
+                logger.warn("pipe '{}': {} messages of a connection whose peer left before the connection before it"
+                        + " was read to its end are dropped", this.name, dropped);
+            }
+            pipe.close();
+        }
+        logger.info("pipe '{}': its peer ({}) went away ({}); opening it again", this.name, peer(), reason);
+        if (failure != null) {
+            this.metrics.failure(origin(), PipeMetrics.Failure.CONNECTION);
+            publish(new PipeConnectionFailedEvent(this, this.name, this.transport, null, failure));
+        }
+        else {
+            publish(new PipeConnectionClosedEvent(this, this.name, this.transport, null, reason));
+        }
+        current.peerLost();
+    }
+
+    private void stopConnecting() {
+        PipeConnector current = this.connector;
+        if (current != null) {
+            this.closing = true;
+            current.stop();
         }
     }
 
@@ -359,6 +761,8 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         OPENING,
         /** Open. */
         OPEN,
+        /** Its peer went away: opening again, with backoff. */
+        RECONNECTING,
         /** Closed by this application or by the peer. */
         CLOSED,
         /** Could not open, or broke. */

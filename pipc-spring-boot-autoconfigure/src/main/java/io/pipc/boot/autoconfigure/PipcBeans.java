@@ -197,6 +197,11 @@ final class PipcBeans {
 
     /** A pipe the factory opened in-process in place of its transport has its peer there; others, the lifecycle's pairs. */
     private Pipe inProcessPeer(String key) {
+        PipeDefinition pipe = pipeDefinition(key);
+        if (this.beans.getBean(pipe.beanName()) instanceof SharedPipe shared) {
+            // A pipe that reconnects opens in the background, a stand-in in an instant: wait for it.
+            shared.awaitOpen(pipe.properties().getConnectTimeout());
+        }
         Pipe standIn = this.beans.getBean(PipeFactory.class).inProcessPeer(key);
         return (standIn != null) ? standIn
                 : this.beans.getBean(PipcBeanRegistrar.LIFECYCLE_BEAN_NAME, PipcLifecycle.class).inProcessPeer(key);

@@ -123,6 +123,7 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         Class<?> jsonType = jsonType(prefix, codec, entry.getJsonType(), classLoader, problems);
         Wire wire = kind(prefix + ".wire", entry.getWire(), EnumSet.allOf(Wire.class), problems);
         notNegative(prefix + ".connect-timeout", entry.getConnectTimeout(), problems);
+        checkBackoff(prefix + ".backoff", entry.getBackoff(), problems);
         InetAddress localAddress = null;
         if (transport != null) {
             if (transport == Transport.FIFO || transport == Transport.IN_PROCESS) {
@@ -435,6 +436,17 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
     private static void channelName(String property, @Nullable String name, Problems problems) {
         if (name != null && !StringUtils.hasText(name)) {
             problems.add(property + " must name a channel (was '" + name + "')");
+        }
+    }
+
+    private static void checkBackoff(String prefix, PipcProperties.Backoff backoff, Problems problems) {
+        positive(prefix + ".initial-interval", backoff.getInitialInterval(), problems);
+        if (backoff.getMaxInterval().compareTo(backoff.getInitialInterval()) < 0) {
+            problems.add(prefix + ".max-interval must be at least " + prefix + ".initial-interval ("
+                    + format(backoff.getInitialInterval()) + ") (was " + format(backoff.getMaxInterval()) + ")");
+        }
+        if (!(backoff.getMultiplier() >= 1.0)) {
+            problems.add(prefix + ".multiplier must be at least 1 (was " + backoff.getMultiplier() + ")");
         }
     }
 

@@ -17,6 +17,7 @@ import io.pipc.PipeServer;
 import io.pipc.Transport;
 import io.pipc.integration.PipcThreads;
 import io.pipc.integration.PipeMetrics;
+import io.pipc.integration.Reconnection;
 import io.pipc.integration.SharedPipe;
 import io.pipc.integration.SharedPipeServer;
 import io.pipc.integration.event.PipeServerListeningEvent;
@@ -31,12 +32,14 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * Opens the configured pipes and makes the configured servers listen when the context starts,
- * in a phase before Spring Integration's inbound endpoints start, so that a pipe that cannot
- * open or a port that is taken fails the start with a message naming the entry. Pipes open
- * in parallel, since a rendezvous waits for its peer. On stop, after the endpoints have
+ * in a phase before Spring Integration's inbound endpoints start, so that a port that is taken,
+ * or a pipe with {@code reconnect: false} that cannot open, fails the start with a message naming
+ * the entry. A pipe that reconnects (the default) opens in the background and the start does not
+ * wait for its peer; the others open in parallel, since a rendezvous waits for its peer. On stop, after the endpoints have
  * drained, it closes every pipe (what was written is delivered and the peer told goodbye) and
  * every server.
  *
@@ -254,11 +257,20 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         }
     }
 
+    /**
+     * Pipes that reconnect open in the background and the start goes on; the others open in
+     * parallel, and the start waits for them.
+     */
     private void openOthersInParallel() {
         List<Opening> openings = new ArrayList<>();
         for (PipeDefinition pipe : this.definitions.pipes()) {
             if (pipe.transport() != Transport.IN_PROCESS
                     && this.beans.getBean(pipe.beanName()) instanceof SharedPipe shared && !shared.isAttached()) {
+                if (pipe.properties().isReconnect()) {
+                    shared.connectInBackground(reconnection(pipe));
+                    this.opened.add(shared);
+                    continue;
+                }
                 shared.opening();
                 Opening opening = new Opening(pipe, shared);
                 openings.add(opening);
@@ -281,6 +293,15 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         if (!failures.isEmpty()) {
             throw new IllegalStateException(String.join("; ", failures), first);
         }
+    }
+
+    private Reconnection reconnection(PipeDefinition pipe) {
+        PipcProperties.Backoff properties = pipe.properties().getBackoff();
+        ExponentialBackOff backOff = new ExponentialBackOff(properties.getInitialInterval().toMillis(),
+                properties.getMultiplier());
+        backOff.setMaxInterval(properties.getMaxInterval().toMillis());
+        return new Reconnection(describe(pipe), () -> open(pipe), backOff,
+                optionsOf(this.pipeOptions, pipe.key()).writeTimeout());
     }
 
     /** Options are made for every entry in the constructor, before anything opens. */

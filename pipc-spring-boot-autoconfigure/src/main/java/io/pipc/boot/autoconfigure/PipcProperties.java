@@ -383,6 +383,18 @@ public class PipcProperties {
          */
         private boolean tlsHostnameVerification = true;
 
+        /**
+         * Whether the pipe opens in the background and opens again, with backoff, when its peer
+         * goes away. When false, the start waits for the peer up to connect-timeout and a pipe
+         * whose peer left stays down.
+         */
+        private boolean reconnect = true;
+
+        /**
+         * How long to wait between attempts to open the pipe while its peer is absent.
+         */
+        private final Backoff backoff = new Backoff();
+
         public @Nullable String getName() {
             return this.name;
         }
@@ -421,6 +433,64 @@ public class PipcProperties {
 
         public void setTlsHostnameVerification(boolean tlsHostnameVerification) {
             this.tlsHostnameVerification = tlsHostnameVerification;
+        }
+
+        public boolean isReconnect() {
+            return this.reconnect;
+        }
+
+        public void setReconnect(boolean reconnect) {
+            this.reconnect = reconnect;
+        }
+
+        public Backoff getBackoff() {
+            return this.backoff;
+        }
+    }
+
+    /**
+     * The exponential backoff between attempts to open a pipe again, as Spring's
+     * {@code ExponentialBackOff} counts it.
+     */
+    public static class Backoff {
+
+        /**
+         * Wait after the first failed attempt.
+         */
+        private Duration initialInterval = Duration.ofMillis(100);
+
+        /**
+         * Factor each wait is multiplied by for the next one.
+         */
+        private double multiplier = 2.0;
+
+        /**
+         * Longest wait between two attempts.
+         */
+        private Duration maxInterval = Duration.ofSeconds(10);
+
+        public Duration getInitialInterval() {
+            return this.initialInterval;
+        }
+
+        public void setInitialInterval(Duration initialInterval) {
+            this.initialInterval = initialInterval;
+        }
+
+        public double getMultiplier() {
+            return this.multiplier;
+        }
+
+        public void setMultiplier(double multiplier) {
+            this.multiplier = multiplier;
+        }
+
+        public Duration getMaxInterval() {
+            return this.maxInterval;
+        }
+
+        public void setMaxInterval(Duration maxInterval) {
+            this.maxInterval = maxInterval;
         }
     }
 

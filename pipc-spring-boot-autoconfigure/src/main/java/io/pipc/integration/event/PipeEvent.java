@@ -14,7 +14,7 @@ import org.springframework.context.ApplicationEvent;
  */
 public abstract sealed class PipeEvent extends ApplicationEvent
         permits PipeConnectionOpenedEvent, PipeConnectionClosedEvent, PipeConnectionFailedEvent,
-        PipeServerListeningEvent {
+        PipeServerListeningEvent, PipeReconnectedEvent {
 
     private static final long serialVersionUID = 1L;
 

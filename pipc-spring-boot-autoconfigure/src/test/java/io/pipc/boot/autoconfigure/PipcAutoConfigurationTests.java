@@ -316,9 +316,9 @@ class PipcAutoConfigurationTests {
     }
 
     @Test
-    void pipeThatCannotOpenFailsTheStartNamingTheEntry() {
+    void pipeThatDoesNotReconnectAndCannotOpenFailsTheStartNamingTheEntry() {
         this.runner.withPropertyValues("pipc.directory=" + this.directory, "pipc.pipes.orders.transport=fifo",
-                "pipc.pipes.orders.connect-timeout=50ms")
+                "pipc.pipes.orders.reconnect=false", "pipc.pipes.orders.connect-timeout=50ms")
                 .run((context) -> assertThat(context).hasFailed().getFailure().cause()
                         .hasMessageContaining("pipe 'orders' (pipc.pipes.orders, fifo 'orders') could not open")
                         .hasRootCauseInstanceOf(PipeTimeoutException.class));

@@ -287,6 +287,25 @@ class PipcPropertiesValidationTests {
     }
 
     @Test
+    void backoffThatDoesNotGrow() {
+        fails("pipc.pipes.orders.backoff.multiplier must be at least 1 (was 0.5)", "pipc.pipes.orders.transport=fifo",
+                "pipc.pipes.orders.backoff.multiplier=0.5");
+    }
+
+    @Test
+    void backoffWhoseLongestWaitIsShorterThanItsFirst() {
+        fails("pipc.pipes.orders.backoff.max-interval must be at least pipc.pipes.orders.backoff.initial-interval (1s)"
+                + " (was 500ms)", "pipc.pipes.orders.transport=fifo", "pipc.pipes.orders.backoff.initial-interval=1s",
+                "pipc.pipes.orders.backoff.max-interval=500ms");
+    }
+
+    @Test
+    void backoffWithoutAWait() {
+        fails("pipc.pipes.orders.backoff.initial-interval must be positive (was 0s)", "pipc.pipes.orders.transport=fifo",
+                "pipc.pipes.orders.backoff.initial-interval=0");
+    }
+
+    @Test
     void zeroHandlerThreads() {
         fails("pipc.servers.api.handler-threads must be at least 1 (was 0)", "pipc.servers.api.transport=tcp",
                 "pipc.servers.api.port=0", "pipc.servers.api.handler-threads=0");
@@ -295,7 +314,8 @@ class PipcPropertiesValidationTests {
     @Test
     void nonLoopbackClientIsAllowed() {
         this.runner.withPropertyValues("pipc.pipes.link.transport=tcp", "pipc.pipes.link.mode=connect",
-                "pipc.pipes.link.port=7001", "pipc.pipes.link.host=192.0.2.7", "pipc.pipes.link.connect-timeout=10ms")
+                "pipc.pipes.link.port=7001", "pipc.pipes.link.host=192.0.2.7", "pipc.pipes.link.connect-timeout=10ms",
+                "pipc.pipes.link.reconnect=false")
                 .run((context) -> assertThat(context).getFailure().cause()
                         .hasMessageContaining("pipe 'link' (pipc.pipes.link, tcp connect 192.0.2.7:7001) could not open")
                         .isNotInstanceOf(InvalidPipcPropertiesException.class));

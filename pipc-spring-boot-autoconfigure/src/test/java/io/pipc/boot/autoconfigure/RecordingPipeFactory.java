@@ -1,6 +1,7 @@
 package io.pipc.boot.autoconfigure;
 
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +11,8 @@ import io.pipc.Pipe;
 import io.pipc.PipeOptions;
 import io.pipc.PipePair;
 import io.pipc.PipeServer;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@link PipeFactory#pipes()}, the real transports, noting what it was asked and with which
@@ -35,11 +38,10 @@ final class RecordingPipeFactory implements PipeFactory {
      * @return the options given under that name
      */
     PipeOptions options(String name) {
-        PipeOptions given = this.options.get(name);
-        if (given == null) {
-            throw new IllegalArgumentException("no options named " + name + " (there are " + this.options.keySet() + ")");
-        }
-        return given;
+        // A pipe that reconnects opens in the background: the start may end before it is asked for.
+        await("options named " + name + " (there are " + this.options.keySet() + ")").atMost(Duration.ofSeconds(10))
+                .until(() -> this.options.containsKey(name));
+        return this.options.get(name);
     }
 
     @Override
