@@ -4,7 +4,7 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * The few threads the starter keeps for its own work, not the application's (a pipe's or a
- * server's reading thread, a drain, a pipe opening in the background), made in this one place
+ * server's accepting thread, a drain, a pipe opening in the background), made in this one place
  * through Spring's {@link CustomizableThreadFactory}. The application's flows never run on
  * them when a server's executor hands its messages over; a pipe's reading thread runs a
  * {@code DirectChannel} flow itself.

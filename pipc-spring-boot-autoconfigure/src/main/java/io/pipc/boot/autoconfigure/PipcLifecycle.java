@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.pipc.MessageSink;
 import io.pipc.Pipe;
 import io.pipc.PipeOptions;
 import io.pipc.PipePair;
@@ -161,7 +162,13 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
                             Objects.requireNonNull(server.properties().getPort()))
                     : SocketPaths.address(server.properties().getPath(), server.key());
             where = String.valueOf(address);
-            listening = this.factory.server(address, optionsOf(this.serverOptions, server.key()));
+            PipeOptions options = optionsOf(this.serverOptions, server.key());
+            MessageSink sink = shared.messageSink();
+            if (sink != null) {
+                // The server's connections take each client's messages from the loop that decoded them.
+                options = options.toBuilder().messageSink(sink).build();
+            }
+            listening = this.factory.server(address, options);
         }
         catch (RuntimeException ex) {
             shared.failedToListen(ex);
