@@ -295,8 +295,15 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         return Objects.requireNonNull(made.get(key), () -> "no options were made for '" + key + "'");
     }
 
-    private Pipe open(PipeDefinition pipe) {
+    /**
+     * @param sink where its endpoints take its messages (a socket pipe hands them over on its
+     *        event loop), or null when nothing reads it
+     */
+    private Pipe open(PipeDefinition pipe, @Nullable MessageSink sink) {
         PipeOptions options = optionsOf(this.pipeOptions, pipe.key());
+        if (sink != null && (pipe.transport() == Transport.UNIX || pipe.transport() == Transport.TCP)) {
+            options = options.toBuilder().messageSink(sink).build();
+        }
         PipcProperties.PipeEntry entry = pipe.properties();
         return switch (pipe.transport()) {
             case FIFO -> this.factory.named(pipe.rendezvousName(), options);
@@ -395,7 +402,7 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
 
         private void open() {
             try {
-                Pipe pipe = PipcLifecycle.this.open(this.pipe);
+                Pipe pipe = PipcLifecycle.this.open(this.pipe, this.shared.messageSink());
                 this.result = pipe;
                 this.shared.attach(pipe);
             }
