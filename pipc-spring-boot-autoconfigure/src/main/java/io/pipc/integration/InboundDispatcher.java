@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 import io.pipc.Envelope;
 import io.pipc.MessageSink;
@@ -20,7 +21,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * The one reader of a {@link SharedPipe}, for the endpoints that read it: hands each reply to
@@ -52,8 +52,10 @@ final class InboundDispatcher {
 
     private volatile @Nullable Executor taskExecutor;
 
+    private volatile @Nullable Supplier<? extends Executor> executorFactory;
+
     /** The executor made for the sink's tasks when none was set; shut down when the last endpoint stops. */
-    private @Nullable ThreadPoolTaskExecutor ownExecutor;
+    private @Nullable Executor ownExecutor;
 
     private volatile boolean receiverRunning;
 
@@ -83,6 +85,13 @@ final class InboundDispatcher {
      */
     void setTaskExecutor(@Nullable Executor taskExecutor) {
         this.taskExecutor = taskExecutor;
+    }
+
+    /**
+     * @param factory makes the pipe's own executor when none is set
+     */
+    void setTaskExecutorFactory(Supplier<? extends Executor> factory) {
+        this.executorFactory = factory;
     }
 
     /**
@@ -177,7 +186,7 @@ final class InboundDispatcher {
             drained = current.stop(deadline);
         }
         if (last) {
-            ThreadPoolTaskExecutor own;
+            Executor own;
             synchronized (this) {
                 if (this.reader == current) {
                     this.reader = null;
@@ -186,7 +195,7 @@ final class InboundDispatcher {
                 this.ownExecutor = null;
             }
             if (own != null) {
-                own.shutdown();
+                OwnExecutors.shutDown(own, "pipe '" + this.pipe.name() + "'");
             }
         }
         MessageReceiver endpoint = this.receiver;
@@ -263,19 +272,22 @@ final class InboundDispatcher {
         if (set != null) {
             return set;
         }
-        ThreadPoolTaskExecutor own = this.ownExecutor;
+        Executor own = this.ownExecutor;
         if (own == null) {
-            // One task at a time hands a pipe's messages over, so one thread; ended after a minute idle.
-            own = new ThreadPoolTaskExecutor();
-            own.setThreadNamePrefix("pipc-pipe-" + this.pipe.name() + "-");
-            own.setCorePoolSize(1);
-            own.setMaxPoolSize(1);
-            own.setAllowCoreThreadTimeOut(true);
-            own.setDaemon(true);
-            own.initialize();
+            own = makeOwnExecutor();
             this.ownExecutor = own;
         }
         return own;
+    }
+
+    private Executor makeOwnExecutor() {
+        Supplier<? extends Executor> factory = this.executorFactory;
+        if (factory == null) {
+            // One task at a time hands a pipe's messages over, so one thread; ended after a minute idle.
+            return OwnExecutors.initialized(OwnExecutors.pool("pipc-pipe-" + this.pipe.name() + "-", 1),
+                    "pipe '" + this.pipe.name() + "'");
+        }
+        return OwnExecutors.initialized(factory.get(), "pipe '" + this.pipe.name() + "'");
     }
 
     private void dispatch(Envelope message) {

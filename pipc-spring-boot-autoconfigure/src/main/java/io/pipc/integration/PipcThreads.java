@@ -1,5 +1,7 @@
 package io.pipc.integration;
 
+import java.util.concurrent.ThreadFactory;
+
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
@@ -15,6 +17,12 @@ public final class PipcThreads {
 
     private static final CustomizableThreadFactory KEEPING_ALIVE = factory(false);
 
+    /**
+     * The core's threads for the starter's pipes and servers: one factory for all of them, so
+     * that they share the core's event loops (the core keeps loops per factory).
+     */
+    private static final CustomizableThreadFactory IO = io();
+
     private PipcThreads() {
     }
 
@@ -28,6 +36,22 @@ public final class PipcThreads {
         Thread thread = (daemon ? DAEMONS : KEEPING_ALIVE).createThread(task);
         thread.setName(name);
         return thread;
+    }
+
+    /**
+     * @return Spring's thread factory for the core's event loops and watchdog of the pipes and
+     *         servers the starter opens ({@code PipeOptions.threadFactory}): daemon platform
+     *         threads named {@code pipc-io-<n>}. Not virtual threads, even with
+     *         {@code spring.threads.virtual.enabled}: a loop spends its life in a selector
+     */
+    public static ThreadFactory ioThreads() {
+        return IO;
+    }
+
+    private static CustomizableThreadFactory io() {
+        CustomizableThreadFactory factory = new CustomizableThreadFactory("pipc-io-");
+        factory.setDaemon(true);
+        return factory;
     }
 
     private static CustomizableThreadFactory factory(boolean daemon) {

@@ -29,13 +29,10 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.task.TaskExecutor;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * The clients of one {@link PipeServer}: accepts them, gives each a connection id, hands their
@@ -177,7 +174,7 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
      * @param taskExecutorFactory when no {@linkplain #setTaskExecutor task executor} is set,
      *        makes the one these connections use, given the {@linkplain #setHandlerThreads handler
      *        threads}; they initialize it at start and shut it down after their drain. Unset, a
-     *        {@link ThreadPoolTaskExecutor} of that many threads.
+     *        {@link org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor} of that many threads.
      */
     public void setTaskExecutorFactory(Function<Integer, TaskExecutor> taskExecutorFactory) {
         this.taskExecutorFactory = Objects.requireNonNull(taskExecutorFactory, "taskExecutorFactory");
@@ -411,38 +408,13 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
             made = factory.apply(this.handlerThreads);
         }
         else {
-            ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
-            pool.setThreadNamePrefix("pipc-server-" + this.server.name() + "-handler-");
-            pool.setCorePoolSize(this.handlerThreads);
-            pool.setMaxPoolSize(this.handlerThreads);
-            pool.setAllowCoreThreadTimeOut(true);
-            pool.setDaemon(true);
-            made = pool;
+            made = OwnExecutors.pool("pipc-server-" + this.server.name() + "-handler-", this.handlerThreads);
         }
-        if (made instanceof InitializingBean initializing) {
-            try {
-                initializing.afterPropertiesSet();
-            }
-            catch (Exception ex) {
-                throw new IllegalStateException("server '" + this.server.name() + "': its task executor " + made
-                        + " failed to initialize: " + ex, ex);
-            }
-        }
-        return made;
+        return OwnExecutors.initialized(made, "server '" + this.server.name() + "'");
     }
 
     private void shutDown(TaskExecutor own) {
-        try {
-            if (own instanceof DisposableBean disposable) {
-                disposable.destroy();
-            }
-            else if (own instanceof AutoCloseable closeable) {
-                closeable.close();
-            }
-        }
-        catch (Exception ex) {
-            logger.warn("server '{}': its task executor failed to shut down: {}", this.server.name(), ex.toString());
-        }
+        OwnExecutors.shutDown(own, "server '" + this.server.name() + "'");
     }
 
     private void publish(PipeEvent event) {

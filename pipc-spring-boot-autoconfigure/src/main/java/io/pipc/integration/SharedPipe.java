@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 import io.pipc.Envelope;
 import io.pipc.MessageSink;
@@ -157,6 +158,16 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
      */
     public void setTaskExecutor(@Nullable Executor taskExecutor) {
         this.dispatcher.setTaskExecutor(taskExecutor);
+    }
+
+    /**
+     * @param factory makes the pipe's own executor when no {@linkplain #setTaskExecutor task
+     *        executor} is set (the starter's builds it the way Boot builds its
+     *        {@code applicationTaskExecutor}); it is made when reading starts and shut down when
+     *        the last endpoint stops. By default a single thread of Spring's
+     */
+    public void setTaskExecutorFactory(Supplier<? extends Executor> factory) {
+        this.dispatcher.setTaskExecutorFactory(factory);
     }
 
     /**
