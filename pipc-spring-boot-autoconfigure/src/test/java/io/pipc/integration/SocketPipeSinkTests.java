@@ -72,12 +72,8 @@ class SocketPipeSinkTests {
     @Test
     void replyCompletesTheWaitingRequestOnTheEventLoopThatDecodedIt() {
         this.runner.run((context) -> {
-            PipeOutboundGateway gateway = context.getBean(PipeOutboundGateway.class);
-            gateway.start();
             Pipe peer = attachAndAccept();
-
-            gateway.handleMessage(MessageBuilder.withPayload(bytes("ping")).build());
-            Envelope request = peer.readEnvelope(WAIT);
+            Envelope request = askPing(context.getBean(PipeOutboundGateway.class), peer);
             peer.write(new Envelope(bytes("pong"), request.correlationId(), null));
 
             // Through a reading thread the reply would arrive on "pipc-pipe-duplex".
@@ -91,12 +87,8 @@ class SocketPipeSinkTests {
     @Test
     void messagesThatAreNoRepliesReachTheInboundEndpointInTheOrderSentAroundAReply() {
         this.runner.run((context) -> {
-            PipeOutboundGateway gateway = context.getBean(PipeOutboundGateway.class);
-            gateway.start();
             Pipe peer = attachAndAccept();
-
-            gateway.handleMessage(MessageBuilder.withPayload(bytes("ping")).build());
-            Envelope request = peer.readEnvelope(WAIT);
+            Envelope request = askPing(context.getBean(PipeOutboundGateway.class), peer);
             for (int i = 0; i < 200; i++) {
                 if (i == 100) {
                     peer.write(new Envelope(bytes("pong"), request.correlationId(), null));
@@ -112,6 +104,13 @@ class SocketPipeSinkTests {
                 assertThat(new String((byte[]) message.getPayload(), StandardCharsets.UTF_8)).isEqualTo("m" + i);
             }
         });
+    }
+
+    /** @return the request as the peer read it */
+    private static Envelope askPing(PipeOutboundGateway gateway, Pipe peer) {
+        gateway.start();
+        gateway.handleMessage(MessageBuilder.withPayload(bytes("ping")).build());
+        return peer.readEnvelope(WAIT);
     }
 
     private Pipe attachAndAccept() {

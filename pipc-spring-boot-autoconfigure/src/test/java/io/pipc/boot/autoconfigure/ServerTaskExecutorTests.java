@@ -52,15 +52,7 @@ class ServerTaskExecutorTests {
 
     @Test
     void flowRunsOnTheServersOwnExecutorWithTheApplicationsTaskDecorator() {
-        this.runner.withBean(TaskDecorator.class, () -> (task) -> () -> {
-            DECORATED.set("decorated");
-            try {
-                task.run();
-            }
-            finally {
-                DECORATED.remove();
-            }
-        }).run((context) -> {
+        this.runner.withBean(TaskDecorator.class, ServerTaskExecutorTests::decorating).run((context) -> {
             Seen seen = ask(context.getBean("apiPipeServer", PipeServer.class).address(), context.getBean(SeenQueue.class));
             assertThat(seen.thread()).startsWith("pipc-server-api-handler-");
             assertThat(seen.decorated()).isEqualTo("decorated");
@@ -106,15 +98,7 @@ class ServerTaskExecutorTests {
     @Test
     void aSocketPipesFlowRunsOnThePipesOwnExecutorWithTheApplicationsTaskDecorator() throws Exception {
         try (PipeServer peer = Pipes.server(new InetSocketAddress("127.0.0.1", 0))) {
-            withPipeTo(peer).withBean(TaskDecorator.class, () -> (task) -> () -> {
-                DECORATED.set("decorated");
-                try {
-                    task.run();
-                }
-                finally {
-                    DECORATED.remove();
-                }
-            }).run((context) -> {
+            withPipeTo(peer).withBean(TaskDecorator.class, ServerTaskExecutorTests::decorating).run((context) -> {
                 Seen seen = askFrom(peer, context.getBean(SeenQueue.class));
                 assertThat(seen.thread()).startsWith("pipc-pipe-peer-");
                 assertThat(seen.decorated()).isEqualTo("decorated");
@@ -156,6 +140,19 @@ class ServerTaskExecutorTests {
                 assertThat(Thread.getAllStackTraces().keySet()).anyMatch((thread) -> thread.getName().startsWith("pipc-io-"));
             });
         }
+    }
+
+    /** Hands the task what context propagation would. */
+    private static TaskDecorator decorating() {
+        return (task) -> () -> {
+            DECORATED.set("decorated");
+            try {
+                task.run();
+            }
+            finally {
+                DECORATED.remove();
+            }
+        };
     }
 
     private ApplicationContextRunner withPipeTo(PipeServer peer) {
