@@ -1,9 +1,13 @@
 package io.pipc.integration;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.Semaphore;
 
+import io.pipc.Envelope;
 import io.pipc.Pipe;
 import io.pipc.PipeException;
+import io.pipc.PipeOptions;
+import io.pipc.transport.AbstractPipe;
 
 import org.jspecify.annotations.Nullable;
 
@@ -12,10 +16,11 @@ import org.jspecify.annotations.Nullable;
  * and where its dispatch stands. Every field but the final ones is guarded by the connection's
  * monitor; {@link ClientDispatcher} alone changes them.
  *
- * <p>{@code inFlight} counts the client's messages handed to tasks and not yet handled; while
- * it is at {@code maxInFlight} the dispatcher takes no more (with 1, one batch at a time, so
- * its messages keep their order) and the pipe stops reading ({@code paused}) until a task
- * finishes and calls {@code resume}: that client's writes wait, the others' do not. A client's
+ * <p>{@code inFlight} counts the client's tasks not yet finished, at most {@code maxInFlight}
+ * (with 1, one batch at a time, so its messages keep their order); messages taken meanwhile
+ * wait, up to the pipe's queue capacity, as its queue would hold them. Beyond that the pipe
+ * stops reading ({@code paused}) until a task finishes and calls {@code resume}: that client's
+ * writes wait, the others' do not. A client's
  * messages are taken only once it is {@code accepted} (it has a connection id and its opened
  * event went out); {@code end} is set once its input has ended, and the connection is
  * {@code retired} when its last message is handled.
@@ -31,6 +36,16 @@ final class ClientConnection {
     final Semaphore room = new Semaphore(0);
 
     private volatile @Nullable String id;
+
+    /** Taken from the pipe and not handed to a task yet, up to the pipe's queue capacity. */
+    final ArrayDeque<Envelope> waiting = new ArrayDeque<>();
+
+    long waitingBytes;
+
+    /** The pipe's queue capacity: what its queue would hold, the dispatcher holds for it. */
+    final int capacityMessages;
+
+    final long capacityBytes;
 
     int maxInFlight = 1;
 
@@ -54,6 +69,15 @@ final class ClientConnection {
     ClientConnection(Pipe pipe, @Nullable Runnable resume) {
         this.pipe = pipe;
         this.resume = (resume != null) ? resume : this.room::release;
+        PipeOptions options = (pipe instanceof AbstractPipe framed) ? framed.options() : PipeOptions.defaults();
+        this.capacityMessages = options.queueCapacityMessages();
+        this.capacityBytes = options.queueCapacityBytes();
+    }
+
+    /** Under this monitor: whether a message of {@code size} bytes fits among those waiting. */
+    boolean fits(int size) {
+        return this.waiting.isEmpty()
+                || (this.waiting.size() < this.capacityMessages && this.waitingBytes + size <= this.capacityBytes);
     }
 
     /** On acceptance: its connection id and how many of its messages may be handled at once. */

@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * {@link MessageSink}, so there is no queue and no second selection over the clients in between.
  * For an inbound adapter each client's batch is one task at a time, so its messages keep their
  * order; for a gateway each request is a task of its own, up to the gateway's max-in-flight per
- * client, since replies are matched by correlation id. A client at its bound is paused by the
- * sink's backpressure (its pipe stops reading, so its writes wait) and resumed when one of its
- * tasks finishes; the other clients go on.
+ * client, since replies are matched by correlation id. Messages taken while a client is at that
+ * bound wait, up to its pipe's queue capacity, as the pipe's queue would hold them; beyond it the
+ * client is paused by the sink's backpressure (its pipe stops reading, so its writes wait) and
+ * resumed once what waited is handed to tasks; the other clients go on.
  *
  * <p>One thread accepts: it gives each client its connection id, and only then are the client's
  * messages taken (until then the pipe waits, paused). A server opened without this dispatcher
@@ -250,36 +251,62 @@ final class ClientDispatcher implements MessageSink {
         }
     }
 
-    /** @return how many messages from the front of {@code batch} were handed to tasks */
+    /**
+     * @return how many messages from the front of {@code batch} were taken: handed to tasks, or
+     *         waiting for one within the pipe's queue capacity
+     */
     private int take(ClientConnection client, List<Envelope> batch) {
-        List<Envelope> taken;
-        boolean ordered;
+        List<List<Envelope>> tasks;
+        int taken = 0;
         synchronized (client) {
             if (!client.accepted || this.halted) {
                 client.paused = true;
                 return 0;
             }
-            ordered = client.maxInFlight == 1;
-            int room = client.maxInFlight - client.inFlight;
-            int count = ordered ? ((room > 0) ? batch.size() : 0) : Math.min(room, batch.size());
-            if (count < batch.size()) {
+            for (Envelope message : batch) {
+                if (!client.fits(message.payload().length)) {
+                    break;
+                }
+                client.waiting.add(message);
+                client.waitingBytes += message.payload().length;
+                taken++;
+            }
+            if (taken < batch.size()) {
                 client.paused = true;
             }
-            if (count == 0) {
-                return 0;
-            }
-            client.inFlight += ordered ? 1 : count;
-            taken = List.copyOf(batch.subList(0, count));
+            tasks = startable(client);
         }
-        if (ordered) {
-            submit(() -> handle(client, taken));
+        tasks.forEach((messages) -> submit(() -> handle(client, messages)));
+        return taken;
+    }
+
+    /**
+     * Under the client's monitor: the tasks its bound lets start now, out of the messages
+     * waiting: all of them as one task when it keeps their order and has none running, else one
+     * task per message up to its max-in-flight.
+     */
+    private static List<List<Envelope>> startable(ClientConnection client) {
+        if (client.waiting.isEmpty() || client.inFlight >= client.maxInFlight) {
+            return List.of();
+        }
+        List<List<Envelope>> tasks = new ArrayList<>();
+        if (client.maxInFlight == 1) {
+            tasks.add(List.copyOf(client.waiting));
+            client.waiting.clear();
+            client.inFlight++;
         }
         else {
-            for (Envelope message : taken) {
-                submit(() -> handle(client, List.of(message)));
+            while (client.inFlight < client.maxInFlight && !client.waiting.isEmpty()) {
+                tasks.add(List.of(client.waiting.poll()));
+                client.inFlight++;
             }
         }
-        return taken.size();
+        long bytes = 0;
+        for (Envelope message : client.waiting) {
+            bytes += message.payload().length;
+        }
+        client.waitingBytes = bytes;
+        return tasks;
     }
 
     private void submit(Runnable task) {
@@ -315,12 +342,17 @@ final class ClientDispatcher implements MessageSink {
     private void handled(ClientConnection client) {
         boolean resume;
         boolean retire;
+        List<List<Envelope>> tasks;
         synchronized (client) {
             client.inFlight--;
-            resume = client.paused;
-            client.paused = false;
+            tasks = this.halted ? List.of() : startable(client);
+            resume = client.paused && client.fits(0);
+            if (resume) {
+                client.paused = false;
+            }
             retire = retirable(client);
         }
+        tasks.forEach((messages) -> submit(() -> handle(client, messages)));
         if (resume) {
             client.resume.run();
         }
@@ -350,7 +382,8 @@ final class ClientDispatcher implements MessageSink {
 
     /** Under the client's monitor: whether it can retire now, and if so marks it retired. */
     private static boolean retirable(ClientConnection client) {
-        if (client.accepted && client.end != null && client.inFlight == 0 && !client.retired) {
+        if (client.accepted && client.end != null && client.inFlight == 0 && client.waiting.isEmpty()
+                && !client.retired) {
             client.retired = true;
             return true;
         }
@@ -407,7 +440,7 @@ final class ClientDispatcher implements MessageSink {
     private boolean everyClientDone() {
         this.live.removeIf((client) -> {
             synchronized (client) {
-                return client.closeOnly && client.inFlight == 0 && !client.paused;
+                return client.closeOnly && client.inFlight == 0 && client.waiting.isEmpty() && !client.paused;
             }
         });
         return this.live.isEmpty();

@@ -1,5 +1,6 @@
 package io.pipc.integration;
 
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,8 @@ import io.pipc.Envelope;
 import io.pipc.MessageSink;
 import io.pipc.Pipe;
 import io.pipc.PipeException;
+import io.pipc.PipeOptions;
+import io.pipc.transport.AbstractPipe;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -22,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * {@link InboundDispatcher}: a reply is given to the outbound gateway waiting for it right there
  * (the waiting caller's future completes on the loop, with no thread in between), and everything
  * else is handed on, in order, to one task at a time on the pipe's executor, which gives it to the
- * inbound endpoint. While that task runs, the next message that is not a reply pauses the pipe's
- * reading (the sink's backpressure) until the task is done; replies are still taken meanwhile.
+ * inbound endpoint. While that task runs, the others wait for it, up to the pipe's queue
+ * capacity (as its queue would hold them); beyond it the pipe's reading pauses (the sink's
+ * backpressure) until the task has taken them; replies are still taken meanwhile.
  */
 final class PipeSink implements MessageSink, InboundReading {
 
@@ -53,6 +57,11 @@ final class PipeSink implements MessageSink, InboundReading {
     private boolean paused;
 
     private boolean ended;
+
+    /** Taken while a task runs, for it to hand over next. */
+    private final ArrayDeque<Envelope> waiting = new ArrayDeque<>();
+
+    private long waitingBytes;
 
     /**
      * @param description names the pipe in logs, e.g. "pipe 'orders'"
@@ -116,8 +125,14 @@ final class PipeSink implements MessageSink, InboundReading {
             }
             synchronized (this) {
                 if (this.busy) {
-                    this.paused = true;
-                    return i;
+                    // Held for the running task, as the pipe's queue would hold it, up to its capacity.
+                    if (!fits(from, message)) {
+                        this.paused = true;
+                        return i;
+                    }
+                    this.waiting.add(message);
+                    this.waitingBytes += message.payload().length;
+                    continue;
                 }
                 this.busy = true;
             }
@@ -186,32 +201,64 @@ final class PipeSink implements MessageSink, InboundReading {
         return true;
     }
 
-    private void handOver(List<Envelope> messages) {
-        try {
-            for (Envelope message : messages) {
-                try {
-                    this.handOver.accept(message);
-                }
-                catch (RuntimeException ex) {
-                    logger.warn("{}: the flow failed to handle a message of {} bytes; reading goes on: {}",
-                            this.description, message.payload().length, ex.toString());
-                }
-            }
+    /** Under this monitor. */
+    private boolean fits(Pipe from, Envelope message) {
+        if (this.waiting.isEmpty()) {
+            return true;
         }
-        finally {
-            Runnable waiting;
+        PipeOptions options = (from instanceof AbstractPipe framed) ? framed.options() : PipeOptions.defaults();
+        return this.waiting.size() < options.queueCapacityMessages()
+                && this.waitingBytes + message.payload().length <= options.queueCapacityBytes();
+    }
+
+    private void handOver(List<Envelope> first) {
+        List<Envelope> messages = first;
+        while (true) {
+            handOverEach(messages);
             synchronized (this) {
-                this.busy = false;
-                waiting = (this.paused && this.taking) ? this.resume : null;
-                if (waiting != null) {
-                    this.paused = false;
+                if (this.waiting.isEmpty()) {
+                    break;
                 }
-                notifyAll();
+                messages = List.copyOf(this.waiting);
+                this.waiting.clear();
+                this.waitingBytes = 0;
             }
-            if (waiting != null) {
-                waiting.run();
+            resumeIfPaused();
+        }
+        finished();
+    }
+
+    private void resumeIfPaused() {
+        Runnable waitingResume;
+        synchronized (this) {
+            waitingResume = (this.paused && this.taking) ? this.resume : null;
+            if (waitingResume != null) {
+                this.paused = false;
             }
         }
+        if (waitingResume != null) {
+            waitingResume.run();
+        }
+    }
+
+    private void handOverEach(List<Envelope> messages) {
+        for (Envelope message : messages) {
+            try {
+                this.handOver.accept(message);
+            }
+            catch (RuntimeException ex) {
+                logger.warn("{}: the flow failed to handle a message of {} bytes; reading goes on: {}",
+                        this.description, message.payload().length, ex.toString());
+            }
+        }
+    }
+
+    private void finished() {
+        synchronized (this) {
+            this.busy = false;
+            notifyAll();
+        }
+        resumeIfPaused();
     }
 
     @Override
