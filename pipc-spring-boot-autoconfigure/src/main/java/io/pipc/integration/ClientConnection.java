@@ -1,63 +1,94 @@
 package io.pipc.integration;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.ArrayDeque;
+import java.util.concurrent.Semaphore;
 
+import io.pipc.Envelope;
 import io.pipc.Pipe;
 import io.pipc.PipeException;
-import io.pipc.Readiness;
-import io.pipc.Selectable;
+import io.pipc.PipeOptions;
+import io.pipc.transport.AbstractPipe;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * One client of a server, as {@link ServerConnections} knows it: its connection id and pipe,
- * and where its reading stands. Selectable as its pipe is, so that the server's
- * {@link ClientReader} can wait on it among the others.
+ * and where its dispatch stands. Every field but the final ones is guarded by the connection's
+ * monitor; {@link ClientDispatcher} alone changes them.
  *
- * <p>The reading state: {@code inFlight} counts the tasks handling its messages; while it is at
- * {@code maxInFlight} the client is not read (with 1, a batch at a time, so its messages keep
- * their order), and its queue fills, which slows that client alone. {@code end} is set once its
- * input has ended; it and {@code closeOnly} are the reader thread's own.
+ * <p>{@code inFlight} counts the client's tasks not yet finished, at most {@code maxInFlight}
+ * (with 1, one batch at a time, so its messages keep their order); messages taken meanwhile
+ * wait, up to the pipe's queue capacity, as its queue would hold them. Beyond that the pipe
+ * stops reading ({@code paused}) until a task finishes and calls {@code resume}: that client's
+ * writes wait, the others' do not. A client's
+ * messages are taken only once it is {@code accepted} (it has a connection id and its opened
+ * event went out); {@code end} is set once its input has ended, and the connection is
+ * {@code retired} when its last message is handled.
  */
-final class ClientConnection implements Selectable {
-
-    private final String id;
+final class ClientConnection {
 
     private final Pipe pipe;
 
-    /**
-     * Tasks handling this client's messages that have not finished; the reader takes no more
-     * from the client while it is at {@link #maxInFlight}.
-     */
-    final AtomicInteger inFlight = new AtomicInteger();
+    /** Makes the pipe read again; for a client read by a thread of its own, releases {@link #room}. */
+    final Runnable resume;
 
-    /**
-     * How many of its messages may be handled at once: 1 keeps their order (one batch at a
-     * time); a gateway's max-in-flight handles each request as a task of its own.
-     */
-    final int maxInFlight;
+    /** For a client read by a thread of its own (a server opened without the dispatcher): its wait for room. */
+    final Semaphore room = new Semaphore(0);
 
-    /** Why the input ended, once it has; the connection retires when its last batch is done. */
-    @Nullable PipeException end;
+    private volatile @Nullable String id;
 
-    /** The peer cannot be asked to stop sending (the Python wire): a shutdown takes what is queued. */
+    /** Taken from the pipe and not handed to a task yet, up to the pipe's queue capacity. */
+    final ArrayDeque<Envelope> waiting = new ArrayDeque<>();
+
+    long waitingBytes;
+
+    /** The pipe's queue capacity: what its queue would hold, the dispatcher holds for it. */
+    final int capacityMessages;
+
+    final long capacityBytes;
+
+    int maxInFlight = 1;
+
+    int inFlight;
+
+    boolean accepted;
+
+    boolean paused;
+
+    boolean retired;
+
+    /** The peer cannot be asked to stop sending (the Python wire): a shutdown takes what it has sent. */
     boolean closeOnly;
 
-    ClientConnection(String id, Pipe pipe, int maxInFlight) {
-        this.id = id;
+    @Nullable PipeException end;
+
+    /**
+     * @param pipe the client's pipe
+     * @param resume makes the pipe read again after the dispatcher took less than it was offered
+     */
+    ClientConnection(Pipe pipe, @Nullable Runnable resume) {
         this.pipe = pipe;
+        this.resume = (resume != null) ? resume : this.room::release;
+        PipeOptions options = (pipe instanceof AbstractPipe framed) ? framed.options() : PipeOptions.defaults();
+        this.capacityMessages = options.queueCapacityMessages();
+        this.capacityBytes = options.queueCapacityBytes();
+    }
+
+    /** Under this monitor: whether a message of {@code size} bytes fits among those waiting. */
+    boolean fits(int size) {
+        return this.waiting.isEmpty()
+                || (this.waiting.size() < this.capacityMessages && this.waitingBytes + size <= this.capacityBytes);
+    }
+
+    /** On acceptance: its connection id and how many of its messages may be handled at once. */
+    synchronized void accept(String id, int maxInFlight) {
+        this.id = id;
         this.maxInFlight = maxInFlight;
     }
 
-    /**
-     * @return whether the reader may take this client's next messages
-     */
-    boolean hasRoom() {
-        return this.inFlight.get() < this.maxInFlight;
-    }
-
     String id() {
-        return this.id;
+        String known = this.id;
+        return (known != null) ? known : "(not accepted yet)";
     }
 
     Pipe pipe() {
@@ -65,12 +96,7 @@ final class ClientConnection implements Selectable {
     }
 
     @Override
-    public Readiness readiness() {
-        return this.pipe.readiness();
-    }
-
-    @Override
     public String toString() {
-        return "client connection '" + this.id + "'";
+        return "client connection '" + id() + "'";
     }
 }

@@ -5,8 +5,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 import io.pipc.Envelope;
+import io.pipc.MessageSink;
 import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
 import io.pipc.Pipe;
@@ -17,6 +20,7 @@ import io.pipc.Transport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
 
 /**
  * The one reader of a {@link SharedPipe}, for the endpoints that read it: hands each reply to
@@ -40,7 +44,18 @@ final class InboundDispatcher {
 
     private volatile @Nullable ReplyListener replies;
 
-    private @Nullable PipeReader reader;
+    /** How the pipe's messages are taken while an endpoint reads: a {@link PipeReader} or the {@link #sink}. */
+    private @Nullable InboundReading reader;
+
+    /** Where a socket pipe opened with {@link #messageSink()} hands its messages, on its event loop. */
+    private final PipeSink sink;
+
+    private volatile @Nullable Executor taskExecutor;
+
+    private volatile @Nullable Supplier<? extends Executor> executorFactory;
+
+    /** The executor made for the sink's tasks when none was set; shut down when the last endpoint stops. */
+    private @Nullable Executor ownExecutor;
 
     private volatile boolean receiverRunning;
 
@@ -51,6 +66,32 @@ final class InboundDispatcher {
 
     InboundDispatcher(SharedPipe pipe) {
         this.pipe = pipe;
+        this.sink = new PipeSink("pipe '" + pipe.name() + "'", this::completesReply, this::dispatch,
+                this::ended, this::executor);
+    }
+
+    /**
+     * @return the sink to open a Unix socket or TCP pipe with, so that its replies complete the
+     *         waiting callers on the event loop and its other messages reach the inbound endpoint
+     *         without a reading thread
+     */
+    MessageSink messageSink() {
+        return this.sink;
+    }
+
+    /**
+     * @param taskExecutor runs the tasks that hand a socket pipe's messages (all but replies) to
+     *        the inbound endpoint, one task at a time; null for a thread of the pipe's own
+     */
+    void setTaskExecutor(@Nullable Executor taskExecutor) {
+        this.taskExecutor = taskExecutor;
+    }
+
+    /**
+     * @param factory makes the pipe's own executor when none is set
+     */
+    void setTaskExecutorFactory(Supplier<? extends Executor> factory) {
+        this.executorFactory = factory;
     }
 
     /**
@@ -134,7 +175,7 @@ final class InboundDispatcher {
      */
     boolean stop(String owner, Duration gracePeriod) {
         long deadline = System.nanoTime() + gracePeriod.toNanos();
-        PipeReader current;
+        InboundReading current;
         boolean last;
         boolean inbound;
         synchronized (this) {
@@ -151,10 +192,16 @@ final class InboundDispatcher {
             drained = current.stop(deadline);
         }
         if (last) {
+            Executor own;
             synchronized (this) {
                 if (this.reader == current) {
                     this.reader = null;
                 }
+                own = this.ownExecutor;
+                this.ownExecutor = null;
+            }
+            if (own != null) {
+                OwnExecutors.shutDown(own, "pipe '" + this.pipe.name() + "'");
             }
         }
         MessageReceiver endpoint = this.receiver;
@@ -173,7 +220,7 @@ final class InboundDispatcher {
         return this.inputEnded;
     }
 
-    private boolean endInput(PipeReader current, long deadline) {
+    private boolean endInput(InboundReading current, long deadline) {
         ReplyListener replyListener = this.replies;
         if (replyListener != null) {
             // Once asked to stop, the peer could not send the replies it owes.
@@ -204,18 +251,56 @@ final class InboundDispatcher {
         if (this.reader != null || this.running.isEmpty() || delegate == null) {
             return;
         }
+        if (this.sink.serves(delegate)) {
+            // The pipe's event loop hands its messages over: no reading thread.
+            this.reader = this.sink;
+            this.sink.start();
+            return;
+        }
         PipeReader started = new PipeReader("pipe '" + this.pipe.name() + "'", "pipc-pipe-" + this.pipe.name(),
                 delegate, this::dispatch, (cause) -> ended(cause));
         this.reader = started;
         started.start();
     }
 
-    private void dispatch(Envelope message) {
-        this.pipe.metrics().messageReceived(this.pipe.origin(), message.payload().length);
+    /** On the pipe's event loop (a sink) or its reading thread: gives a reply to the request waiting for it. */
+    private boolean completesReply(Envelope message) {
         ReplyListener replyListener = this.replies;
         if (replyListener != null && message.correlationId() != null && replyListener.offerReply(message)) {
+            this.pipe.metrics().messageReceived(this.pipe.origin(), message.payload().length);
+            return true;
+        }
+        return false;
+    }
+
+    private synchronized Executor executor() {
+        Executor set = this.taskExecutor;
+        if (set != null) {
+            return set;
+        }
+        Executor own = this.ownExecutor;
+        if (own == null) {
+            own = makeOwnExecutor();
+            this.ownExecutor = own;
+        }
+        return own;
+    }
+
+    private Executor makeOwnExecutor() {
+        Supplier<? extends Executor> factory = this.executorFactory;
+        if (factory == null) {
+            // One task at a time hands a pipe's messages over, so one thread; ended after a minute idle.
+            return OwnExecutors.initialized(OwnExecutors.pool("pipc-pipe-" + this.pipe.name() + "-", 1),
+                    "pipe '" + this.pipe.name() + "'");
+        }
+        return OwnExecutors.initialized(factory.get(), "pipe '" + this.pipe.name() + "'");
+    }
+
+    private void dispatch(Envelope message) {
+        if (completesReply(message)) {
             return;
         }
+        this.pipe.metrics().messageReceived(this.pipe.origin(), message.payload().length);
         MessageReceiver current = this.receiver;
         if (current != null && this.receiverRunning) {
             current.receive(new ReceivedMessage(message, this.pipe.origin(), null, this.pipe::write));
@@ -230,7 +315,10 @@ final class InboundDispatcher {
 
     private void ended(@Nullable PipeException cause) {
         synchronized (this) {
-            this.reader = null;
+            if (this.reader != this.sink) {
+                // A reading thread ends with the pipe; the sink stays, for a stop to wait on its last task.
+                this.reader = null;
+            }
         }
         if (cause == null) {
             return;

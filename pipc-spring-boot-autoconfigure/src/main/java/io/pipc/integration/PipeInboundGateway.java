@@ -34,7 +34,9 @@ import org.springframework.messaging.converter.MessageConversionException;
  * <p>A server hands each request over as a task of its own on its executor, up to
  * max-in-flight per client: the task sends it and waits for the reply (with a
  * {@code DirectChannel} the flow runs right there), so one client's requests are handled
- * concurrently however slow the flow. A pipe's reading thread sends each request without
+ * concurrently however slow the flow. A pipe's reading thread (for a Unix socket or TCP pipe
+ * opened with its {@link SharedPipe#messageSink()}, the task on the pipe's executor that hands its
+ * messages over) sends each request without
  * waiting for the reply: with a {@code DirectChannel} the pipe's requests are handled one at a
  * time; with an {@code ExecutorChannel} (or any asynchronous flow) many are in flight at once,
  * and each reply is written from whichever thread produces it.

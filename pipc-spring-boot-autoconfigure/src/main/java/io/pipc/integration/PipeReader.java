@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * hands over every message already queued before the thread ends, up to a deadline; after
  * {@link Pipe#stopReceiving()}, {@link #awaitEnd} hands over everything until the input ends.
  */
-final class PipeReader {
+final class PipeReader implements InboundReading {
 
     private static final Logger logger = LoggerFactory.getLogger(PipeReader.class);
 
@@ -86,7 +86,8 @@ final class PipeReader {
      * @param deadlineNanos the {@link System#nanoTime()} by which to give up draining
      * @return whether the reader ended with nothing left queued
      */
-    boolean stop(long deadlineNanos) {
+    @Override
+    public boolean stop(long deadlineNanos) {
         requestStop();
         return awaitFinished(deadlineNanos, false);
     }
@@ -99,7 +100,8 @@ final class PipeReader {
      * @param deadlineNanos the {@link System#nanoTime()} by which to give up
      * @return whether the input ended and every message was handed over in time
      */
-    boolean awaitEnd(long deadlineNanos) {
+    @Override
+    public boolean awaitEnd(long deadlineNanos) {
         return awaitFinished(deadlineNanos, true);
     }
 

@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -30,13 +29,10 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.task.TaskExecutor;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * The clients of one {@link PipeServer}: accepts them, gives each a connection id, hands their
@@ -44,15 +40,19 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * of Spring Integration's server connection factories; an inbound adapter or gateway and an
  * outbound adapter of one server share one instance.
  *
- * <p>One thread reads the server and every client (see {@link ClientReader}), and tasks on a
- * Spring {@link TaskExecutor} hand their messages to the endpoint: the one
- * {@linkplain #setTaskExecutor set} (the starter's default is built the Boot way, so
- * {@code spring.threads.virtual.enabled} and task decorators apply), or else a pool of
- * {@linkplain #setHandlerThreads handler threads} of their own. An inbound adapter gets one
+ * <p>The server's event loops hand each client's decoded messages straight to the
+ * connections' {@link ClientDispatcher} (the server is opened with it as its
+ * {@link io.pipc.MessageSink}: the starter does so, and {@link SharedPipeServer#messageSink()}
+ * gives it to a server opened by hand), and tasks on a Spring {@link TaskExecutor} hand them to
+ * the endpoint: the one {@linkplain #setTaskExecutor set} (the starter's default is built the
+ * Boot way, so {@code spring.threads.virtual.enabled} and task decorators apply), or else a pool
+ * of {@linkplain #setHandlerThreads handler threads} of their own. An inbound adapter gets one
  * batch per client at a time, so each client's messages arrive in order; a gateway gets each
  * request as a task of its own, up to its max-in-flight per client, since its replies are matched
- * by correlation id. A slow flow for one client does not hold up the others, and a server with a
- * thousand clients does not have a thousand threads.
+ * by correlation id. A client at its bound stops being read (its writes wait) without holding up
+ * the others; a slow flow for one client does not hold up the others, and a server with a
+ * thousand clients does not have a thousand threads. A server opened without the dispatcher
+ * still works, with a reading thread per client.
  *
  * <p>It starts accepting after the inbound endpoints have started (its phase is later) and,
  * on stop, before they stop, it shuts down without losing a message: it closes the server so
@@ -60,9 +60,9 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * goes on handling what they sent until each client's input has ended, waits for the
  * endpoint's replies to go out, and then closes each connection, which tells the client
  * goodbye; all within the shutdown grace period. A client that writes after it was asked to
- * stop gets an exception: its message stays with it. The reading thread is not a daemon, so
+ * stop gets an exception: its message stays with it. The accepting thread is not a daemon, so
  * that an application whose only work is serving clients keeps running while the server is open;
- * once stopped, the server has no reading thread left.
+ * once stopped, the server has no accepting thread left.
  *
  * <p>In an application context, {@link PipcShutdown} stops every server's connections before
  * anything else of pipc's, and waits for the last of them.
@@ -106,7 +106,10 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
 
     private boolean autoStartup = true;
 
-    private @Nullable ClientReader reader;
+    /** Takes the clients' messages from the server's event loops; the server's {@link io.pipc.MessageSink}. */
+    private final ClientDispatcher dispatcher;
+
+    private boolean started;
 
     private volatile @Nullable Executor taskExecutor;
 
@@ -122,6 +125,8 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         this.server = SharedPipeServer.of(Objects.requireNonNull(server, "server"));
         this.failures = new RefusalLog(logger, "server '" + this.server.name() + "'",
                 (count) -> count + " more client " + ((count == 1) ? "connection" : "connections") + " failed");
+        this.dispatcher = new ClientDispatcher("server '" + this.server.name() + "'", new Clients());
+        this.server.dispatchTo(this.dispatcher);
     }
 
     /**
@@ -169,7 +174,7 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
      * @param taskExecutorFactory when no {@linkplain #setTaskExecutor task executor} is set,
      *        makes the one these connections use, given the {@linkplain #setHandlerThreads handler
      *        threads}; they initialize it at start and shut it down after their drain. Unset, a
-     *        {@link ThreadPoolTaskExecutor} of that many threads.
+     *        {@link org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor} of that many threads.
      */
     public void setTaskExecutorFactory(Function<Integer, TaskExecutor> taskExecutorFactory) {
         this.taskExecutorFactory = Objects.requireNonNull(taskExecutorFactory, "taskExecutorFactory");
@@ -286,14 +291,9 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
                 this.ownExecutor = own;
                 handlers = own;
             }
-            // Not a daemon: a server keeps the application running, the way a web server does.
-            ThreadFactory reading = (runnable) -> PipcThreads.newThread("pipc-server-" + this.server.name(), false,
-                    runnable);
-            ClientReader started = new ClientReader("server '" + this.server.name() + "'", reading, listening, handlers,
-                    new Clients());
-            this.reader = started;
+            this.started = true;
             this.running = true;
-            started.start();
+            this.dispatcher.start(listening, handlers, "pipc-server-" + this.server.name());
         }
     }
 
@@ -369,8 +369,7 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
 
     private void shutDown() {
         long deadline = System.nanoTime() + this.shutdownGracePeriod.toNanos();
-        ClientReader current = this.reader;
-        boolean drained = (current == null) || current.drain(deadline);
+        boolean drained = !this.started || this.dispatcher.drain(this.server, deadline);
         MessageReceiver endpoint = this.receiver;
         if (endpoint != null) {
             drained &= endpoint.awaitIdle(deadline);
@@ -390,6 +389,7 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
                         "server '" + this.server.name() + "' stopped"));
             }
         }
+        this.dispatcher.finish();
         this.failures.end();
         if (drained) {
             logger.info("server '{}' stopped: {} client connections closed after every message they sent was handled",
@@ -408,38 +408,13 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
             made = factory.apply(this.handlerThreads);
         }
         else {
-            ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
-            pool.setThreadNamePrefix("pipc-server-" + this.server.name() + "-handler-");
-            pool.setCorePoolSize(this.handlerThreads);
-            pool.setMaxPoolSize(this.handlerThreads);
-            pool.setAllowCoreThreadTimeOut(true);
-            pool.setDaemon(true);
-            made = pool;
+            made = OwnExecutors.pool("pipc-server-" + this.server.name() + "-handler-", this.handlerThreads);
         }
-        if (made instanceof InitializingBean initializing) {
-            try {
-                initializing.afterPropertiesSet();
-            }
-            catch (Exception ex) {
-                throw new IllegalStateException("server '" + this.server.name() + "': its task executor " + made
-                        + " failed to initialize: " + ex, ex);
-            }
-        }
-        return made;
+        return OwnExecutors.initialized(made, "server '" + this.server.name() + "'");
     }
 
     private void shutDown(TaskExecutor own) {
-        try {
-            if (own instanceof DisposableBean disposable) {
-                disposable.destroy();
-            }
-            else if (own instanceof AutoCloseable closeable) {
-                closeable.close();
-            }
-        }
-        catch (Exception ex) {
-            logger.warn("server '{}': its task executor failed to shut down: {}", this.server.name(), ex.toString());
-        }
+        OwnExecutors.shutDown(own, "server '" + this.server.name() + "'");
     }
 
     private void publish(PipeEvent event) {
@@ -459,22 +434,20 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
         return "ServerConnections[" + this.server.name() + ", " + this.connections.size() + " clients]";
     }
 
-    /** What the reader reports, on its thread and on the handler threads. */
-    private final class Clients implements ClientReader.Clients {
+    /** What the dispatcher reports, on its accepting thread and on the handler tasks. */
+    private final class Clients implements ClientDispatcher.Clients {
 
         @Override
-        public ClientConnection connected(Pipe pipe) {
+        public void connected(ClientConnection connection) {
             String name = ServerConnections.this.server.name();
             String id = name + "-" + ServerConnections.this.connectionCount.incrementAndGet();
             MessageReceiver endpoint = ServerConnections.this.receiver;
-            ClientConnection connection = new ClientConnection(id, pipe,
-                    (endpoint != null) ? endpoint.maxInFlightPerConnection() : 1);
+            connection.accept(id, (endpoint != null) ? endpoint.maxInFlightPerConnection() : 1);
             ServerConnections.this.connections.put(id, connection);
             logger.debug("server '{}': client connection '{}' opened", name, id);
             ServerConnections.this.metrics.connectionOpened(origin());
             publish(new PipeConnectionOpenedEvent(ServerConnections.this, name, ServerConnections.this.server.transport(),
                     id));
-            return connection;
         }
 
         @Override

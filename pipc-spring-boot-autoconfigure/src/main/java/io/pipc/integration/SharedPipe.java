@@ -3,9 +3,12 @@ package io.pipc.integration;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.pipc.Envelope;
+import io.pipc.MessageSink;
 import io.pipc.PeerClosedException;
 import io.pipc.PeerDisconnectedException;
 import io.pipc.Pipe;
@@ -188,6 +191,39 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     @Override
     public void setApplicationEventPublisher(ApplicationEventPublisher applicationEventPublisher) {
         this.eventPublisher = applicationEventPublisher;
+    }
+
+    /**
+     * Where a Unix socket or TCP pipe attached to this shared pipe hands its received messages
+     * when it is opened with it as {@link io.pipc.PipeOptions.Builder#messageSink its sink} (the
+     * starter opens its pipes so): replies complete the outbound gateway's waiting callers on the
+     * pipe's event loop, and other messages go to the inbound endpoint, in order, on a task of
+     * the {@linkplain #setTaskExecutor task executor}, with no reading thread.
+     *
+     * @return the sink, or null while no endpoint reads this pipe (then the pipe keeps its queue
+     *         for application code to read)
+     */
+    public @Nullable MessageSink messageSink() {
+        return (this.dispatcher.owners() != null) ? this.dispatcher.messageSink() : null;
+    }
+
+    /**
+     * @param taskExecutor for a pipe opened with {@link #messageSink()}: runs the tasks that hand
+     *        its messages other than replies to the inbound endpoint, one task at a time so that
+     *        they keep their order; null (the default) for a thread of the pipe's own
+     */
+    public void setTaskExecutor(@Nullable Executor taskExecutor) {
+        this.dispatcher.setTaskExecutor(taskExecutor);
+    }
+
+    /**
+     * @param factory makes the pipe's own executor when no {@linkplain #setTaskExecutor task
+     *        executor} is set (the starter's builds it the way Boot builds its
+     *        {@code applicationTaskExecutor}); it is made when reading starts and shut down when
+     *        the last endpoint stops. By default a single thread of Spring's
+     */
+    public void setTaskExecutorFactory(Supplier<? extends Executor> factory) {
+        this.dispatcher.setTaskExecutorFactory(factory);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.pipc.MessageSink;
 import io.pipc.Pipe;
 import io.pipc.PipeServer;
 import io.pipc.Readiness;
@@ -32,6 +33,8 @@ public final class SharedPipeServer implements PipeServer {
     private volatile @Nullable PipeServer delegate;
 
     private volatile @Nullable String acceptOwner;
+
+    private volatile @Nullable MessageSink messageSink;
 
     private volatile SharedPipe.State state = SharedPipe.State.NEW;
 
@@ -78,6 +81,29 @@ public final class SharedPipeServer implements PipeServer {
         }
         this.delegate = server;
         this.state = SharedPipe.State.OPEN;
+    }
+
+    /**
+     * Where the server's clients' messages go when the server is opened with it as
+     * {@link io.pipc.PipeOptions.Builder#messageSink its sink}: the dispatcher of the
+     * {@link ServerConnections} that accept its clients, which then take each client's messages
+     * straight from the event loop that decoded them. The starter opens its servers so; open a
+     * server you {@linkplain #attach attach} yourself with it too (a server opened without it
+     * works, with a reading thread per client).
+     *
+     * @return the sink, or null while no {@code ServerConnections} was made for this server
+     */
+    public @Nullable MessageSink messageSink() {
+        return this.messageSink;
+    }
+
+    /**
+     * @param sink the dispatcher of the connections made for this server; the first one made stays
+     */
+    synchronized void dispatchTo(MessageSink sink) {
+        if (this.messageSink == null) {
+            this.messageSink = sink;
+        }
     }
 
     /**

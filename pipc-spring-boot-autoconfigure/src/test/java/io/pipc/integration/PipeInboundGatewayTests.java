@@ -18,9 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
+import io.pipc.PipeOptions;
 import io.pipc.PipePair;
 import io.pipc.PipeServer;
 import io.pipc.Pipes;
+import io.pipc.Transport;
 import io.pipc.codec.Codecs;
 import io.pipc.integration.dsl.Pipc;
 import org.junit.jupiter.api.Test;
@@ -107,20 +109,33 @@ class PipeInboundGatewayTests {
         this.runner.withBean(PipeServer.class, () -> server)
                 .withBean("allInTheFlow", CountDownLatch.class, () -> allInTheFlow)
                 .withUserConfiguration(TogetherServer.class)
-                .run((context) -> {
-                    Pipe client = Pipes.connect(server.address());
-                    for (int i = 0; i < 3; i++) {
-                        client.write(new Envelope(bytes("r" + i), "r" + i, null));
-                    }
-                    Map<String, String> replies = new LinkedHashMap<>();
-                    for (int i = 0; i < 3; i++) {
-                        Envelope reply = client.readEnvelope(WAIT);
-                        replies.put(reply.correlationId(), text(reply.payload()));
-                    }
-                    // One at a time, the first request would wait in the flow for the others until it gave up.
-                    assertThat(replies).containsOnly(Map.entry("r0", "together"), Map.entry("r1", "together"),
-                            Map.entry("r2", "together"));
-                });
+                .run((context) -> assertThreeRequestsWereInTheFlowTogether(Pipes.connect(server.address())));
+    }
+
+    @Test
+    void oneClientsRequestsAreHandledAtOnceWhenTheServersLoopsHandThemOver() {
+        SharedPipeServer server = new SharedPipeServer("together", Transport.TCP);
+        ServerConnections connections = new ServerConnections(server);
+        server.attach(Pipes.server(LOOPBACK, PipeOptions.builder().messageSink(server.messageSink()).build()));
+        CountDownLatch allInTheFlow = new CountDownLatch(3);
+        this.runner.withBean(ServerConnections.class, () -> connections)
+                .withBean("allInTheFlow", CountDownLatch.class, () -> allInTheFlow)
+                .withUserConfiguration(TogetherConnections.class)
+                .run((context) -> assertThreeRequestsWereInTheFlowTogether(Pipes.connect(server.address())));
+    }
+
+    private static void assertThreeRequestsWereInTheFlowTogether(Pipe client) {
+        for (int i = 0; i < 3; i++) {
+            client.write(new Envelope(bytes("r" + i), "r" + i, null));
+        }
+        Map<String, String> replies = new LinkedHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            Envelope reply = client.readEnvelope(WAIT);
+            replies.put(reply.correlationId(), text(reply.payload()));
+        }
+        // One at a time, the first request would wait in the flow for the others until it gave up.
+        assertThat(replies).containsOnly(Map.entry("r0", "together"), Map.entry("r1", "together"),
+                Map.entry("r2", "together"));
     }
 
     @Test
@@ -275,17 +290,31 @@ class PipeInboundGatewayTests {
         IntegrationFlow together(PipeServer server, CountDownLatch allInTheFlow) {
             // A DirectChannel: the flow runs on the task that hands the request over.
             return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()))
-                    .<String, String>transform((payload) -> {
-                        allInTheFlow.countDown();
-                        try {
-                            return allInTheFlow.await(5, TimeUnit.SECONDS) ? "together" : "alone";
-                        }
-                        catch (InterruptedException ex) {
-                            Thread.currentThread().interrupt();
-                            return "interrupted";
-                        }
-                    })
+                    .<String, String>transform((payload) -> waitForTheOthers(allInTheFlow))
                     .get();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TogetherConnections {
+
+        @Bean
+        IntegrationFlow together(ServerConnections connections, CountDownLatch allInTheFlow) {
+            return IntegrationFlow.from(Pipc.inboundGateway(connections).codec(Codecs.string()))
+                    .<String, String>transform((payload) -> waitForTheOthers(allInTheFlow))
+                    .get();
+        }
+    }
+
+    /** In the flow: waits for the other requests to be in it too. */
+    private static String waitForTheOthers(CountDownLatch allInTheFlow) {
+        allInTheFlow.countDown();
+        try {
+            return allInTheFlow.await(5, TimeUnit.SECONDS) ? "together" : "alone";
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 

@@ -5,7 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
@@ -26,6 +30,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.channel.DirectChannel;
 import org.springframework.integration.channel.QueueChannel;
 import org.springframework.integration.config.EnableIntegration;
 import org.springframework.messaging.Message;
@@ -43,9 +48,14 @@ class ServerConnectionsTests {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final PipeServer server = Pipes.server(LOOPBACK);
+    private final SharedPipeServer server = new SharedPipeServer("test", Transport.TCP);
 
     private final ServerConnections connections = new ServerConnections(this.server);
+
+    {
+        // Opened the way the starter opens its servers: the connections take the clients' messages from the loops.
+        this.server.attach(Pipes.server(LOOPBACK, PipeOptions.builder().messageSink(this.server.messageSink()).build()));
+    }
 
     private final List<PipeEvent> events = new CopyOnWriteArrayList<>();
 
@@ -96,6 +106,94 @@ class ServerConnectionsTests {
             }
             assertThat(received).isEqualTo(sent);
         });
+    }
+
+    @Test
+    void aClientWhoseMessageIsBeingHandledWaitsAloneWhileTheOthersGoOn() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        BlockingQueue<String> handled = new LinkedBlockingQueue<>();
+        new ApplicationContextRunner().withUserConfiguration(IntegrationConfiguration.class)
+                .withBean(ServerConnections.class, () -> this.connections)
+                .withBean("adapter", PipeInboundChannelAdapter.class, () -> {
+                    PipeInboundChannelAdapter adapter = new PipeInboundChannelAdapter(this.connections);
+                    adapter.setOutputChannelName("in");
+                    return adapter;
+                })
+                .withBean("in", DirectChannel.class, () -> {
+            DirectChannel channel = new DirectChannel();
+            channel.subscribe((message) -> {
+                String text = new String((byte[]) message.getPayload(), StandardCharsets.UTF_8);
+                if (text.equals("held")) {
+                    awaitQuietly(release);
+                }
+                handled.add(text);
+            });
+            return channel;
+        }).run((context) -> {
+            Pipe slow = Pipes.connect(this.server.address());
+            Pipe other = Pipes.connect(this.server.address());
+            slow.write("held");
+            slow.write("after held");
+            await().atMost(WAIT).until(() -> this.connections.getConnectionIds().size() == 2);
+
+            other.write("other");
+            assertThat(handled.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("other");
+            assertThat(handled).as("the slow client's next message waits for its first").isEmpty();
+
+            release.countDown();
+            assertThat(handled.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("held");
+            assertThat(handled.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("after held");
+        });
+    }
+
+    @Test
+    void clientsOfAServerOpenedWithTheDispatcherAreReadByTheEventLoopsNotAThreadEach() {
+        this.runner.run((context) -> {
+            QueueChannel in = context.getBean("in", QueueChannel.class);
+            for (int i = 0; i < 3; i++) {
+                Pipes.connect(this.server.address()).write("client " + i);
+                assertThat(in.receive(WAIT.toMillis())).isNotNull();
+            }
+
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .noneMatch((thread) -> thread.getName().startsWith("pipc-server-client-"));
+        });
+    }
+
+    @Test
+    void clientsOfAServerOpenedWithoutTheDispatcherAreEachReadByAThreadAndKeepTheirOrder() {
+        PipeServer plain = Pipes.server(LOOPBACK);
+        ServerConnections plainConnections = new ServerConnections(plain);
+        new ApplicationContextRunner().withUserConfiguration(IntegrationConfiguration.class)
+                .withBean(ServerConnections.class, () -> plainConnections)
+                .withBean("in", QueueChannel.class)
+                .withBean("adapter", PipeInboundChannelAdapter.class, () -> {
+                    PipeInboundChannelAdapter adapter = new PipeInboundChannelAdapter(plainConnections);
+                    adapter.setOutputChannelName("in");
+                    return adapter;
+                })
+                .run((context) -> {
+                    Pipe client = Pipes.connect(plain.address());
+                    for (int i = 0; i < 100; i++) {
+                        client.write("m" + i);
+                    }
+                    QueueChannel in = context.getBean("in", QueueChannel.class);
+                    for (int i = 0; i < 100; i++) {
+                        assertThat(new String((byte[]) in.receive(WAIT.toMillis()).getPayload(), StandardCharsets.UTF_8))
+                                .isEqualTo("m" + i);
+                    }
+                    client.close();
+                    await().atMost(WAIT).until(() -> plainConnections.getConnectionIds().isEmpty());
+                });
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(20, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

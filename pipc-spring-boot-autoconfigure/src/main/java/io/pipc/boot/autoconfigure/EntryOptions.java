@@ -7,6 +7,7 @@ import javax.net.ssl.SSLContext;
 
 import io.pipc.PipeOptions;
 import io.pipc.Wire;
+import io.pipc.integration.PipcThreads;
 
 import org.jspecify.annotations.Nullable;
 
@@ -73,7 +74,8 @@ final class EntryOptions {
                 .frameTimeout(entry.getFrameTimeout())
                 .secret(entry.getSecret())
                 .wire(wire)
-                .directory(directory);
+                .directory(directory)
+                .threadFactory(PipcThreads.ioThreads());
     }
 
     /**

@@ -88,6 +88,13 @@ final class PipcBeans {
         PipeDefinition pipe = pipeDefinition(key);
         SharedPipe shared = new SharedPipe(key, pipe.transport());
         shared.setMetrics(metrics());
+        String executor = pipe.properties().getExecutor();
+        if (executor != null) {
+            shared.setTaskExecutor(namedExecutor("pipc.pipes." + key + ".executor", executor, "the pipe's"));
+        }
+        else {
+            shared.setTaskExecutorFactory(new ServerTaskExecutors(this.environment, this.beans).forPipe(key));
+        }
         return shared;
     }
 
@@ -133,7 +140,7 @@ final class PipcBeans {
         connections.setHandlerThreads(server.properties().getHandlerThreads());
         String executor = server.properties().getExecutor();
         if (executor != null) {
-            connections.setTaskExecutor(namedExecutor(key, executor));
+            connections.setTaskExecutor(namedExecutor("pipc.servers." + key + ".executor", executor, "the server's"));
         }
         else {
             connections.setTaskExecutorFactory(new ServerTaskExecutors(this.environment, this.beans).forServer(key));
@@ -142,11 +149,10 @@ final class PipcBeans {
         return connections;
     }
 
-    private Executor namedExecutor(String key, String name) {
-        String property = "pipc.servers." + key + ".executor";
+    private Executor namedExecutor(String property, String name, String whose) {
         if (name.isBlank()) {
             throw new InvalidPipcPropertiesException(List.of(property + " must name an Executor bean (was blank);"
-                    + " leave it out to use the server's own executor"));
+                    + " leave it out to use " + whose + " own executor"));
         }
         try {
             return this.beans.getBean(name, Executor.class);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.pipc.MessageSink;
 import io.pipc.Pipe;
 import io.pipc.PipeOptions;
 import io.pipc.PipePair;
@@ -164,7 +165,13 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
                             Objects.requireNonNull(server.properties().getPort()))
                     : SocketPaths.address(server.properties().getPath(), server.key());
             where = String.valueOf(address);
-            listening = this.factory.server(address, optionsOf(this.serverOptions, server.key()));
+            PipeOptions options = optionsOf(this.serverOptions, server.key());
+            MessageSink sink = shared.messageSink();
+            if (sink != null) {
+                // The server's connections take each client's messages from the loop that decoded them.
+                options = options.toBuilder().messageSink(sink).build();
+            }
+            listening = this.factory.server(address, options);
         }
         catch (RuntimeException ex) {
             shared.failedToListen(ex);
@@ -267,7 +274,7 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
             if (pipe.transport() != Transport.IN_PROCESS
                     && this.beans.getBean(pipe.beanName()) instanceof SharedPipe shared && !shared.isAttached()) {
                 if (pipe.properties().isReconnect()) {
-                    shared.connectInBackground(reconnection(pipe));
+                    shared.connectInBackground(reconnection(pipe, shared));
                     this.opened.add(shared);
                     continue;
                 }
@@ -295,12 +302,12 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         }
     }
 
-    private Reconnection reconnection(PipeDefinition pipe) {
+    private Reconnection reconnection(PipeDefinition pipe, SharedPipe shared) {
         PipcProperties.Backoff properties = pipe.properties().getBackoff();
         ExponentialBackOff backOff = new ExponentialBackOff(properties.getInitialInterval().toMillis(),
                 properties.getMultiplier());
         backOff.setMaxInterval(properties.getMaxInterval().toMillis());
-        return new Reconnection(describe(pipe), () -> open(pipe), backOff,
+        return new Reconnection(describe(pipe), () -> open(pipe, shared.messageSink()), backOff,
                 optionsOf(this.pipeOptions, pipe.key()).writeTimeout());
     }
 
@@ -309,8 +316,15 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
         return Objects.requireNonNull(made.get(key), () -> "no options were made for '" + key + "'");
     }
 
-    private Pipe open(PipeDefinition pipe) {
+    /**
+     * @param sink where its endpoints take its messages (a socket pipe hands them over on its
+     *        event loop), or null when nothing reads it
+     */
+    private Pipe open(PipeDefinition pipe, @Nullable MessageSink sink) {
         PipeOptions options = optionsOf(this.pipeOptions, pipe.key());
+        if (sink != null && (pipe.transport() == Transport.UNIX || pipe.transport() == Transport.TCP)) {
+            options = options.toBuilder().messageSink(sink).build();
+        }
         PipcProperties.PipeEntry entry = pipe.properties();
         return switch (pipe.transport()) {
             case FIFO -> this.factory.named(pipe.rendezvousName(), options);
@@ -409,7 +423,7 @@ final class PipcLifecycle implements SmartLifecycle, ApplicationEventPublisherAw
 
         private void open() {
             try {
-                Pipe pipe = PipcLifecycle.this.open(this.pipe);
+                Pipe pipe = PipcLifecycle.this.open(this.pipe, this.shared.messageSink());
                 this.result = pipe;
                 this.shared.attach(pipe);
             }

@@ -395,6 +395,22 @@ public class PipcProperties {
          */
         private final Backoff backoff = new Backoff();
 
+        /**
+         * Name of the TaskExecutor bean whose tasks hand a unix or tcp pipe's messages (all but
+         * the outbound gateway's replies, which complete on the event loop) to the inbound
+         * channel, one task at a time so that they keep their order. Unset, the pipe gets its own
+         * single thread, built like Boot's applicationTaskExecutor.
+         */
+        private @Nullable String executor;
+
+        public @Nullable String getExecutor() {
+            return this.executor;
+        }
+
+        public void setExecutor(@Nullable String executor) {
+            this.executor = executor;
+        }
+
         public @Nullable String getName() {
             return this.name;
         }

@@ -1,6 +1,7 @@
 package io.pipc.boot.autoconfigure;
 
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
@@ -13,7 +14,7 @@ import org.springframework.core.task.TaskExecutor;
  * Builds a server's task executor the way Boot builds its {@code applicationTaskExecutor}: from
  * the context's {@link SimpleAsyncTaskExecutorBuilder} when {@code spring.threads.virtual.enabled}
  * is on (a virtual thread per task), else from its {@link ThreadPoolTaskExecutorBuilder} with the
- * server's {@code handler-threads}. Those builders carry the application's {@code TaskDecorator}
+ * server's {@code handler-threads} (a pipe's: one thread). Those builders carry the application's {@code TaskDecorator}
  * (and so context propagation) and {@code spring.task.execution} settings; a context without them
  * gets Boot's plain builders. A server's executor is its own, named after it, and ends with it:
  * a flow that blocks on one server does not starve the application's other executors.
@@ -34,7 +35,20 @@ final class ServerTaskExecutors {
      * @return makes the server's executor, given its handler threads
      */
     Function<Integer, TaskExecutor> forServer(String server) {
-        String prefix = "pipc-server-" + server + "-handler-";
+        return named("pipc-server-" + server + "-handler-");
+    }
+
+    /**
+     * @param pipe the pipe's name, for its thread's name
+     * @return makes the pipe's executor: one thread, since a pipe's messages are handed over one
+     *         task at a time (or a virtual thread per task)
+     */
+    Supplier<TaskExecutor> forPipe(String pipe) {
+        Function<Integer, TaskExecutor> named = named("pipc-pipe-" + pipe + "-");
+        return () -> named.apply(1);
+    }
+
+    private Function<Integer, TaskExecutor> named(String prefix) {
         if (Threading.VIRTUAL.isActive(this.environment)) {
             SimpleAsyncTaskExecutorBuilder builder = this.beans.getBeanProvider(SimpleAsyncTaskExecutorBuilder.class)
                     .getIfAvailable(SimpleAsyncTaskExecutorBuilder::new);

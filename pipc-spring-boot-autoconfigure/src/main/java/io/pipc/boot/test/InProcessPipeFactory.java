@@ -83,7 +83,8 @@ public final class InProcessPipeFactory implements PipeFactory, AutoCloseable {
      */
     private Pipe standIn(PipeOptions options, String where) {
         String name = (options.name() != null) ? options.name() : where;
-        PipePair pair = this.delegate.pair(options);
+        // An in-process pair keeps its queue: a socket pipe's message sink is not for it.
+        PipePair pair = this.delegate.pair(options.toBuilder().messageSink(null).build());
         Pipe previous = this.peers.put(name, pair.right());
         if (previous != null) {
             previous.close();

@@ -7,6 +7,7 @@ import io.pipc.integration.PipeInboundGateway;
 import io.pipc.integration.PipeOutboundChannelAdapter;
 import io.pipc.integration.PipeOutboundGateway;
 import io.pipc.integration.ServerConnections;
+import io.pipc.integration.SharedPipe;
 
 /**
  * The Java DSL for pipc endpoints, in the manner of Spring Integration's {@code Tcp}:
@@ -44,7 +45,8 @@ public final class Pipc {
      * @return a spec for an adapter that sends every message read to the flow
      */
     public static PipcInboundChannelAdapterSpec inboundAdapter(Pipe pipe) {
-        return new PipcInboundChannelAdapterSpec(new PipeInboundChannelAdapter(pipe), null);
+        SharedPipe shared = SharedPipe.of(pipe);
+        return new PipcInboundChannelAdapterSpec(new PipeInboundChannelAdapter(shared), null, shared);
     }
 
     /**
@@ -53,7 +55,7 @@ public final class Pipc {
      */
     public static PipcInboundChannelAdapterSpec inboundAdapter(PipeServer server) {
         ServerConnections connections = new ServerConnections(server);
-        return new PipcInboundChannelAdapterSpec(new PipeInboundChannelAdapter(connections), connections);
+        return new PipcInboundChannelAdapterSpec(new PipeInboundChannelAdapter(connections), connections, null);
     }
 
     /**
@@ -61,7 +63,7 @@ public final class Pipc {
      * @return a spec for an adapter that sends every message any client sends to the flow
      */
     public static PipcInboundChannelAdapterSpec inboundAdapter(ServerConnections connections) {
-        return new PipcInboundChannelAdapterSpec(new PipeInboundChannelAdapter(connections), null);
+        return new PipcInboundChannelAdapterSpec(new PipeInboundChannelAdapter(connections), null, null);
     }
 
     /**
@@ -70,7 +72,7 @@ public final class Pipc {
      */
     public static PipcInboundGatewaySpec inboundGateway(PipeServer server) {
         ServerConnections connections = new ServerConnections(server);
-        return new PipcInboundGatewaySpec(new PipeInboundGateway(connections), connections);
+        return new PipcInboundGatewaySpec(new PipeInboundGateway(connections), connections, null);
     }
 
     /**
@@ -78,7 +80,7 @@ public final class Pipc {
      * @return a spec for a gateway whose flow's replies go back to the client that asked
      */
     public static PipcInboundGatewaySpec inboundGateway(ServerConnections connections) {
-        return new PipcInboundGatewaySpec(new PipeInboundGateway(connections), null);
+        return new PipcInboundGatewaySpec(new PipeInboundGateway(connections), null, null);
     }
 
     /**
@@ -86,7 +88,8 @@ public final class Pipc {
      * @return a spec for a gateway whose flow's replies go back over the pipe
      */
     public static PipcInboundGatewaySpec inboundGateway(Pipe pipe) {
-        return new PipcInboundGatewaySpec(new PipeInboundGateway(pipe), null);
+        SharedPipe shared = SharedPipe.of(pipe);
+        return new PipcInboundGatewaySpec(new PipeInboundGateway(shared), null, shared);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.pipc.Codec;
 import io.pipc.integration.PipcHeaderMapper;
 import io.pipc.integration.PipeInboundGateway;
 import io.pipc.integration.ServerConnections;
+import io.pipc.integration.SharedPipe;
 import io.pipc.integration.observation.PipcRequestReceiveObservationConvention;
 
 import org.jspecify.annotations.Nullable;
@@ -25,9 +26,12 @@ public final class PipcInboundGatewaySpec extends MessagingGatewaySpec<PipcInbou
 
     private final @Nullable ServerConnections connectionsToRegister;
 
-    PipcInboundGatewaySpec(PipeInboundGateway gateway, @Nullable ServerConnections connectionsToRegister) {
+    private final @Nullable SharedPipe pipe;
+
+    PipcInboundGatewaySpec(PipeInboundGateway gateway, @Nullable ServerConnections connectionsToRegister, @Nullable SharedPipe pipe) {
         super(gateway);
         this.connectionsToRegister = connectionsToRegister;
+        this.pipe = pipe;
     }
 
     /**
@@ -113,18 +117,20 @@ public final class PipcInboundGatewaySpec extends MessagingGatewaySpec<PipcInbou
     }
 
     /**
-     * For a spec made from a {@code PipeServer}: the executor whose tasks hand its clients'
-     * messages to the flow, instead of a pool of {@linkplain #handlerThreads handler threads};
-     * the application keeps it (it is not shut down with the server).
+     * The executor whose tasks hand messages to the flow. For a spec made from a
+     * {@code PipeServer}: its clients' messages, instead of a pool of
+     * {@linkplain #handlerThreads handler threads}. For a spec made from a pipe: a Unix socket or
+     * TCP pipe opened with its {@link SharedPipe#messageSink()} hands its messages (all but
+     * replies) over on it, one task at a time (other pipes are read by a thread of their own).
+     * The application keeps it (it is not shut down with the server or pipe).
      *
      * @param taskExecutor the executor, e.g. a bean of the application's
      * @return this spec
-     * @throws IllegalStateException for a spec made from a pipe or from {@link ServerConnections}
-     *         (set it on those connections)
+     * @throws IllegalStateException for a spec made from {@link ServerConnections} (set it on
+     *         those connections)
      */
     public PipcInboundGatewaySpec taskExecutor(Executor taskExecutor) {
-        Registrations.toConfigure(this.connectionsToRegister, "taskExecutor",
-                "a pipe's messages are handed over by its reading thread").setTaskExecutor(taskExecutor);
+        Registrations.setTaskExecutor(this.connectionsToRegister, this.pipe, taskExecutor);
         return this;
     }
 

@@ -2,8 +2,10 @@ package io.pipc.integration.dsl;
 
 import java.util.Collections;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 import io.pipc.integration.ServerConnections;
+import io.pipc.integration.SharedPipe;
 
 import org.jspecify.annotations.Nullable;
 
@@ -31,6 +33,22 @@ final class Registrations {
                     + " on them (" + why + ")");
         }
         return connections;
+    }
+
+    /**
+     * @param connections the connections a spec made for a server, or null
+     * @param pipe the pipe a spec was made from, or null
+     * @param taskExecutor the executor: a pipe's hands its messages over (see
+     *        {@link SharedPipe#setTaskExecutor}), a server's its clients'
+     * @throws IllegalStateException for a spec made from {@code ServerConnections}
+     */
+    static void setTaskExecutor(@Nullable ServerConnections connections, @Nullable SharedPipe pipe,
+            Executor taskExecutor) {
+        if (pipe != null) {
+            pipe.setTaskExecutor(taskExecutor);
+            return;
+        }
+        toConfigure(connections, "taskExecutor", "the connections' executor is theirs").setTaskExecutor(taskExecutor);
     }
 
     static Map<Object, @Nullable String> of(@Nullable ServerConnections connections) {

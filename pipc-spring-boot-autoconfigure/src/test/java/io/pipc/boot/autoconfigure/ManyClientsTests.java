@@ -82,7 +82,7 @@ class ManyClientsTests {
         }
     }
 
-    /** The server's reading thread and its handler threads. */
+    /** The server's accepting thread and its handler threads. */
     private static long serverThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter((thread) -> thread.getName().startsWith("pipc-server-api"))

@@ -1,5 +1,6 @@
 package io.pipc.boot.autoconfigure;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -8,8 +9,11 @@ import java.util.concurrent.TimeUnit;
 
 import io.pipc.Envelope;
 import io.pipc.Pipe;
+import io.pipc.PipeOptions;
 import io.pipc.PipeServer;
 import io.pipc.Pipes;
+import io.pipc.integration.SharedPipe;
+import io.pipc.integration.SharedPipeServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +24,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,15 +52,7 @@ class ServerTaskExecutorTests {
 
     @Test
     void flowRunsOnTheServersOwnExecutorWithTheApplicationsTaskDecorator() {
-        this.runner.withBean(TaskDecorator.class, () -> (task) -> () -> {
-            DECORATED.set("decorated");
-            try {
-                task.run();
-            }
-            finally {
-                DECORATED.remove();
-            }
-        }).run((context) -> {
+        this.runner.withBean(TaskDecorator.class, ServerTaskExecutorTests::decorating).run((context) -> {
             Seen seen = ask(context.getBean("apiPipeServer", PipeServer.class).address(), context.getBean(SeenQueue.class));
             assertThat(seen.thread()).startsWith("pipc-server-api-handler-");
             assertThat(seen.decorated()).isEqualTo("decorated");
@@ -96,6 +93,83 @@ class ServerTaskExecutorTests {
             assertThat(seen.virtual()).isTrue();
             assertThat(seen.thread()).startsWith("pipc-server-api-handler-");
         });
+    }
+
+    @Test
+    void aSocketPipesFlowRunsOnThePipesOwnExecutorWithTheApplicationsTaskDecorator() throws Exception {
+        try (PipeServer peer = Pipes.server(new InetSocketAddress("127.0.0.1", 0))) {
+            withPipeTo(peer).withBean(TaskDecorator.class, ServerTaskExecutorTests::decorating).run((context) -> {
+                Seen seen = askFrom(peer, context.getBean(SeenQueue.class));
+                assertThat(seen.thread()).startsWith("pipc-pipe-peer-");
+                assertThat(seen.decorated()).isEqualTo("decorated");
+            });
+        }
+    }
+
+    @Test
+    void aSocketPipesFlowRunsOnTheExecutorThePipeNames() throws Exception {
+        try (PipeServer peer = Pipes.server(new InetSocketAddress("127.0.0.1", 0))) {
+            withPipeTo(peer).withPropertyValues("pipc.pipes.peer.executor=reportExecutor")
+                    .withBean("reportExecutor", ThreadPoolTaskExecutor.class, () -> {
+                        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+                        executor.setThreadNamePrefix("report-");
+                        return executor;
+                    })
+                    .run((context) -> assertThat(askFrom(peer, context.getBean(SeenQueue.class)).thread())
+                            .startsWith("report-"));
+            withPipeTo(peer).withPropertyValues("pipc.pipes.peer.executor=reprotExecutor").run((context) ->
+                    assertThat(context).getFailure().rootCause().isInstanceOf(InvalidPipcPropertiesException.class)
+                            .hasMessageContaining("pipc.pipes.peer.executor names no bean (was 'reprotExecutor')"));
+        }
+    }
+
+    @Test
+    void pipesAndServersAreOpenedWithSpringsThreadFactoryAndTheirEndpointsSinks() throws Exception {
+        RecordingPipeFactory factory = new RecordingPipeFactory();
+        try (PipeServer peer = Pipes.server(new InetSocketAddress("127.0.0.1", 0))) {
+            withPipeTo(peer).withBean(PipeFactory.class, () -> factory).run((context) -> {
+                PipeOptions pipe = factory.options("peer");
+                PipeOptions server = factory.options("api");
+                assertThat(pipe.threadFactory()).isInstanceOf(CustomizableThreadFactory.class)
+                        .isSameAs(server.threadFactory());
+                assertThat(pipe.messageSink()).isNotNull()
+                        .isSameAs(context.getBean("peerPipe", SharedPipe.class).messageSink());
+                assertThat(server.messageSink()).isNotNull()
+                        .isSameAs(context.getBean("apiPipeServer", SharedPipeServer.class).messageSink());
+                assertThat(askFrom(peer, context.getBean(SeenQueue.class))).isNotNull();
+                assertThat(Thread.getAllStackTraces().keySet()).anyMatch((thread) -> thread.getName().startsWith("pipc-io-"));
+            });
+        }
+    }
+
+    /** Hands the task what context propagation would. */
+    private static TaskDecorator decorating() {
+        return (task) -> () -> {
+            DECORATED.set("decorated");
+            try {
+                task.run();
+            }
+            finally {
+                DECORATED.remove();
+            }
+        };
+    }
+
+    private ApplicationContextRunner withPipeTo(PipeServer peer) {
+        int port = ((InetSocketAddress) peer.address()).getPort();
+        return this.runner.withPropertyValues("pipc.pipes.peer.transport=tcp", "pipc.pipes.peer.mode=connect",
+                "pipc.pipes.peer.host=127.0.0.1", "pipc.pipes.peer.port=" + port, "pipc.pipes.peer.gateway=true",
+                "pipc.pipes.peer.inbound-channel=requests", "pipc.pipes.peer.codec=string");
+    }
+
+    /** The peer asks the pipe's inbound gateway. */
+    private static Seen askFrom(PipeServer peer, BlockingQueue<Seen> seen) throws InterruptedException {
+        Pipe side = peer.accept(WAIT);
+        side.write(new Envelope("hello".getBytes(), "q1", null));
+        assertThat(side.readEnvelope(WAIT).correlationId()).isEqualTo("q1");
+        Seen first = seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(first).as("the flow ran").isNotNull();
+        return first;
     }
 
     private static Seen ask(SocketAddress address, BlockingQueue<Seen> seen) throws InterruptedException {

@@ -41,10 +41,10 @@ class PipcDslTests {
                     .withMessage("handlerThreads applies to an endpoint made from a PipeServer; for one made from"
                             + " ServerConnections, call setHandlerThreads on them (a pipe has no handler threads)");
             assertThatIllegalStateException()
-                    .isThrownBy(() -> Pipc.inboundGateway(pair.left()).taskExecutor(Runnable::run))
+                    .isThrownBy(() -> Pipc.inboundGateway(Pipc.serverConnections(Pipes.server(LOOPBACK)))
+                            .taskExecutor(Runnable::run))
                     .withMessage("taskExecutor applies to an endpoint made from a PipeServer; for one made from"
-                            + " ServerConnections, call setTaskExecutor on them (a pipe's messages are handed over by"
-                            + " its reading thread)");
+                            + " ServerConnections, call setTaskExecutor on them (the connections' executor is theirs)");
         }
         finally {
             pair.left().close();
