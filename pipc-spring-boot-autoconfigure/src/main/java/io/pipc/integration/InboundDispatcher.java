@@ -213,6 +213,14 @@ final class InboundDispatcher {
     }
 
     /**
+     * @return whether a socket pipe's event loop hands its messages over as they come (through
+     *         the sink), so that a pipe it has lost holds nothing left to read
+     */
+    synchronized boolean handsOverThroughSink() {
+        return this.reader == this.sink;
+    }
+
+    /**
      * @return whether the pipe's input has ended, or is ending because the peer was asked to
      *         stop sending: nothing sent from now on would be read
      */

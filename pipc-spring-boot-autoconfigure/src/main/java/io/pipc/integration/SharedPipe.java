@@ -1,6 +1,7 @@
 package io.pipc.integration;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -74,6 +75,13 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
 
     /** Whether the input of {@link #delegate} has been read to its end. Guarded by this. */
     private boolean drained;
+
+    /**
+     * Connections opened while an earlier one was still being read, oldest first: each is read
+     * to its end, in turn, after the one before it (the last is {@link #writable} unless it was
+     * lost too). Guarded by this.
+     */
+    private final ArrayDeque<Pipe> unread = new ArrayDeque<>();
 
     private volatile @Nullable PipeConnector connector;
 
@@ -437,11 +445,19 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         PipeConnector current = this.connector;
         Pipe read;
         Pipe write;
+        List<Pipe> waiting;
         synchronized (this) {
             this.closing = true;
             read = this.delegate;
             write = this.writable;
+            waiting = List.copyOf(this.unread);
+            this.unread.clear();
             notifyAll();
+        }
+        for (Pipe pipe : waiting) {
+            if (pipe != write) {
+                pipe.close();
+            }
         }
         if (current != null) {
             current.stop();
@@ -558,6 +574,8 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         Pipe retired = null;
         // No endpoint will read the lost pipe to its end: with nothing queued, nobody will read it.
         boolean unread = this.dispatcher.owners() == null;
+        // Its event loop handed the lost pipe's messages over as they came: nothing is left to read of it.
+        boolean handedOver = this.dispatcher.handsOverThroughSink();
         synchronized (this) {
             if (this.closing) {
                 pipe.close();
@@ -565,10 +583,13 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
             }
             this.writable = pipe;
             Pipe lost = this.delegate;
-            if (lost == null || this.drained || (unread && lost.size() == 0)) {
+            if (lost == null || this.drained || handedOver || (unread && lost.size() == 0 && this.unread.isEmpty())) {
                 retired = this.delegate;
                 this.delegate = pipe;
                 this.drained = false;
+            }
+            else {
+                this.unread.add(pipe);
             }
             this.state = State.OPEN;
             this.stateReason = null;
@@ -710,8 +731,8 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
             if (pipe != this.delegate) {
                 return;
             }
-            Pipe next = this.writable;
-            if (next != null && next != pipe) {
+            Pipe next = this.unread.poll();
+            if (next != null) {
                 this.delegate = next;
                 retired = pipe;
             }
@@ -740,14 +761,10 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
             neverRead = pipe != this.delegate;
         }
         if (neverRead) {
-            // Lost while the connection before it was still being read: reads never got to it.
-            int dropped = pipe.size();
-            if (dropped > 0) {
-                this.metrics.failure(origin(), PipeMetrics.Failure.DROPPED);
-                logger.warn("pipe '{}': {} messages of a connection whose peer left before the connection before it"
-                        + " was read to its end are dropped", this.name, dropped);
-            }
-            pipe.close();
+            // Lost while the connection before it was still being read: it waits in unread, its input
+            // to be read to its end in turn, like the one before it.
+            logger.debug("pipe '{}': a connection lost before it was read keeps its {} messages for reading",
+                    this.name, pipe.size());
         }
         logger.info("pipe '{}': its peer ({}) went away ({}); opening it again", this.name, peer(), reason);
         if (failure != null) {

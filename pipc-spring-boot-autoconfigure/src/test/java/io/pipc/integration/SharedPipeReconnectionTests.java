@@ -127,6 +127,39 @@ class SharedPipeReconnectionTests {
     }
 
     @Test
+    void connectionsLostOneAfterAnotherBeforeBeingReadAreEachReadToTheirEndInTurn() {
+        PipeInboundChannelAdapter adapter = new PipeInboundChannelAdapter(this.pipe);
+        adapter.setOutputChannelName("in");
+        adapter.setAutoStartup(false);
+        this.runner.withBean("in", QueueChannel.class).withBean("adapter", PipeInboundChannelAdapter.class, () -> adapter)
+                .run((context) -> {
+                    PipePair first = connection();
+                    connect(Duration.ofSeconds(10), new FixedBackOff(10));
+                    await().atMost(WAIT).until(() -> this.pipe.state() == SharedPipe.State.OPEN);
+                    first.right().write("a");
+                    first.right().write("b");
+                    first.right().close();
+                    assertThatExceptionOfType(PeerClosedException.class).isThrownBy(() -> this.pipe.write("x"));
+                    PipePair second = connection();
+                    second.right().write("c");
+                    await().atMost(WAIT).until(() -> this.pipe.state() == SharedPipe.State.OPEN);
+                    // The second peer leaves too, while the first connection is still unread.
+                    second.right().close();
+                    assertThatExceptionOfType(PeerClosedException.class).isThrownBy(() -> this.pipe.write("y"));
+                    PipePair third = connection();
+                    third.right().write("d");
+                    await().atMost(WAIT).until(() -> this.pipe.state() == SharedPipe.State.OPEN);
+
+                    adapter.start();
+
+                    QueueChannel in = context.getBean("in", QueueChannel.class);
+                    assertThat(payloads(in, 4)).containsExactly("a", "b", "c", "d");
+                    this.pipe.write("e");
+                    assertThat(third.right().readString(WAIT)).isEqualTo("e");
+                });
+    }
+
+    @Test
     void aRequestInFlightWhenThePeerLeavesFailsItsCallerAndTheGatewayWorksOnTheNextConnection() {
         PipeOutboundGateway gateway = new PipeOutboundGateway(this.pipe);
         gateway.setReplyTimeout(Duration.ofMinutes(5));
