@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
-import io.pipc.transport.AdaptiveSpin;
 import io.pipc.transport.Deadline;
 
 import org.jspecify.annotations.Nullable;
@@ -65,12 +64,9 @@ public final class Poller implements AutoCloseable {
 
     private volatile boolean woken;
 
-    /** Used by the polling thread only. */
-    private final AdaptiveSpin spin = AdaptiveSpin.withDefaults();
-
     private volatile boolean closed;
 
-    /** Counts polls, so that a candidate both returned and signalled is checked once per round. */
+    /** Counts polls, so that a candidate both returned and signalled is returned once per round. */
     private long round;
 
     Poller() {
@@ -158,9 +154,6 @@ public final class Poller implements AutoCloseable {
                 if (!ready.isEmpty()) {
                     return ready;
                 }
-                // A ready candidate often signals within microseconds (its loop runs on another core):
-                // a short spin saves the park and the unpark, two system calls and a trip through the scheduler.
-                spin.awaitUntil(() -> woken || closed);
                 while (!woken) {
                     checkOpen();
                     long remaining = deadline.remainingNanos();
@@ -228,11 +221,13 @@ public final class Poller implements AutoCloseable {
     }
 
     private static void check(Entry entry, long round, List<Entry> ready) {
-        if (entry.removed || entry.checkedInRound == round) {
+        // A candidate found not ready among those returned last time may have signalled since: it is
+        // checked again when its signal is taken, and only a ready one is kept from a second check.
+        if (entry.removed || entry.readyInRound == round) {
             return;
         }
-        entry.checkedInRound = round;
         if (entry.readiness.isReady()) {
+            entry.readyInRound = round;
             ready.add(entry);
         }
     }
@@ -274,8 +269,8 @@ public final class Poller implements AutoCloseable {
 
         volatile boolean removed;
 
-        /** Read and written by the polling thread only. */
-        long checkedInRound;
+        /** The last poll that found it ready; read and written by the polling thread only. */
+        long readyInRound;
 
         Entry(Selectable candidate, Readiness readiness) {
             this.candidate = candidate;

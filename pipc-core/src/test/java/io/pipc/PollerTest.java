@@ -123,6 +123,29 @@ class PollerTest {
     }
 
     @Test
+    void aCandidateThatSignalsJustAfterItsRecheckSaidNotReadyIsReturned() {
+        AtomicBoolean ready = new AtomicBoolean(true);
+        AtomicInteger checks = new AtomicInteger();
+        Readiness[] readiness = new Readiness[1];
+        readiness[0] = new Readiness(() -> {
+            if (checks.incrementAndGet() == 2) {
+                // The recheck of what the last poll returned finds nothing, and a message arrives just after.
+                ready.set(true);
+                readiness[0].signal();
+                return false;
+            }
+            return ready.get();
+        });
+        Selectable candidate = () -> readiness[0];
+        poller.add(candidate);
+        assertThat(poller.poll(Duration.ZERO)).containsExactly(candidate);
+        ready.set(false);
+
+        assertThat(poller.poll(Duration.ofSeconds(5))).containsExactly(candidate);
+        assertThat(checks).hasValue(3);
+    }
+
+    @Test
     void aRemovedCandidateIsNeitherReturnedNorSignalledAndAddingTwiceIsRefused() {
         PipePair a = pair();
         PipePair b = pair();
