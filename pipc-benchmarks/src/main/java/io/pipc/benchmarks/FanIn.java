@@ -327,7 +327,7 @@ public final class FanIn {
         }
     }
 
-    /** The README's select loop, word for word. */
+    /** The select loop: {@code Pipes.select} over the server and every client, each call. */
     static void serve(PipeServer server, List<Pipe> clients) {
         while (server.isOpen()) {
             List<Selectable> candidates = new ArrayList<>(clients);
@@ -335,21 +335,31 @@ public final class FanIn {
             for (Selectable ready : Pipes.select(candidates, Duration.ofSeconds(1))) {
                 if (ready == server) {
                     clients.add(server.accept());
-                } else if (ready instanceof Pipe pipe) {
-                    try {
-                        int queued = pipe.size();
-                        for (byte[] message : pipe.pending()) {
-                            pipe.write(message);               // echo
-                        }
-                        if (queued == 0) {
-                            pipe.read(Duration.ZERO);          // ready with nothing queued: the peer has gone
-                        }
-                    } catch (PeerClosedException | PeerDisconnectedException | PipeTimeoutException gone) {
-                        clients.remove(pipe);
-                        pipe.close();
-                    }
+                } else if (ready instanceof Pipe pipe && !echoPending(pipe)) {
+                    clients.remove(pipe);
                 }
             }
+        }
+    }
+
+    /**
+     * Echoes what a ready client sent, as the README's loop does.
+     *
+     * @return false when the client has gone (then it is closed)
+     */
+    private static boolean echoPending(Pipe pipe) {
+        try {
+            int queued = pipe.size();
+            for (byte[] message : pipe.pending()) {
+                pipe.write(message);               // echo
+            }
+            if (queued == 0) {
+                pipe.read(Duration.ZERO);          // ready with nothing queued: the peer has gone
+            }
+            return true;
+        } catch (PeerClosedException | PeerDisconnectedException | PipeTimeoutException gone) {
+            pipe.close();
+            return false;
         }
     }
 
@@ -361,7 +371,7 @@ public final class FanIn {
         }
     }
 
-    /** The README's poller loop, word for word. */
+    /** The README's poller loop. */
     static void serve(PipeServer server) {
         try (Poller poller = Pipes.poller()) {
             poller.add(server);
@@ -369,19 +379,8 @@ public final class FanIn {
                 for (Selectable ready : poller.poll(Duration.ofSeconds(1))) {
                     if (ready == server) {
                         poller.add(server.accept());
-                    } else if (ready instanceof Pipe pipe) {
-                        try {
-                            int queued = pipe.size();
-                            for (byte[] message : pipe.pending()) {
-                                pipe.write(message);               // echo
-                            }
-                            if (queued == 0) {
-                                pipe.read(Duration.ZERO);          // ready with nothing queued: the peer has gone
-                            }
-                        } catch (PeerClosedException | PeerDisconnectedException | PipeTimeoutException gone) {
-                            poller.remove(pipe);
-                            pipe.close();
-                        }
+                    } else if (ready instanceof Pipe pipe && !echoPending(pipe)) {
+                        poller.remove(pipe);
                     }
                 }
             }
