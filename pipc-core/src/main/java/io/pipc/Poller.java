@@ -91,8 +91,9 @@ public final class Poller implements AutoCloseable {
             if (entries.putIfAbsent(candidate, entry) != null) {
                 throw new IllegalArgumentException(candidate + " is in this poller already");
             }
+            // Registered under the lock: a remove or close that finds the entry then always finds it registered.
+            readiness.register(entry);
         }
-        readiness.register(entry);
         entry.wake();
     }
 

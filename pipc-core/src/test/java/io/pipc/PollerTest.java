@@ -166,6 +166,22 @@ class PollerTest {
     }
 
     @Test
+    void addingAndRemovingFromTwoThreadsAtOnceLeavesNoRegistrationBehind() throws Exception {
+        PipePair a = pair();
+        Readiness readiness = a.right().readiness();
+        for (int round = 0; round < 2_000; round++) {
+            Future<?> remover = threads.submit(() -> {
+                while (!poller.remove(a.right())) {
+                    Thread.onSpinWait();
+                }
+            });
+            poller.add(a.right());
+            remover.get(10, TimeUnit.SECONDS);
+            assertThat(readiness.waiterCount()).as("registrations after round %d", round).isZero();
+        }
+    }
+
+    @Test
     void aPipeWhosePeerClosedIsReadySoThatItsReadDoesNotBlock() {
         PipePair a = pair();
         poller.add(a.right());
