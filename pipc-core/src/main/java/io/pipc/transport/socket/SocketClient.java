@@ -70,8 +70,16 @@ public final class SocketClient {
             SocketChannels.closeQuietly(socket);
             throw e;
         }
-        SocketPipe pipe = SocketPipe.start(name, transport, options, Role.CONNECTOR, conduit, !connected,
-                "server " + address, new SocketPipe.Listener() { }, deadline, new byte[0]);
+        SocketPipe pipe;
+        try {
+            pipe = SocketPipe.start(name, transport, options, Role.CONNECTOR, conduit, !connected,
+                    "server " + address, new SocketPipe.Listener() { }, deadline, new byte[0]);
+        } catch (RuntimeException e) {
+            // No pipe owns the socket (its event loop could not start, say): left open, the server would keep
+            // the connection in its handshake, and its loop alive, until the handshake's deadline.
+            SocketChannels.closeQuietly(socket);
+            throw e;
+        }
         try {
             return pipe.established().get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
