@@ -1,5 +1,6 @@
 package io.pipc.integration;
 
+import java.lang.management.ThreadInfo;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -155,8 +156,7 @@ class ServerConnectionsTests {
                 assertThat(in.receive(WAIT.toMillis())).isNotNull();
             }
 
-            assertThat(Thread.getAllStackTraces().keySet())
-                    .noneMatch((thread) -> thread.getName().startsWith("pipc-server-client-"));
+            assertThat(LiveThreads.names()).noneMatch((name) -> name.startsWith("pipc-server-client-"));
         });
     }
 
@@ -226,14 +226,14 @@ class ServerConnectionsTests {
     @Test
     void acceptingThreadIsNotADaemonWhileTheServerIsOpen() {
         this.runner.run((context) -> {
-            Thread acceptor = Thread.getAllStackTraces().keySet().stream()
-                    .filter((thread) -> thread.getName().equals("pipc-server-" + this.connections.getServer().name()))
+            ThreadInfo acceptor = LiveThreads.all().stream()
+                    .filter((thread) -> thread.getThreadName().equals("pipc-server-" + this.connections.getServer().name()))
                     .findFirst().orElseThrow();
 
             assertThat(acceptor.isDaemon()).isFalse();
         });
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
-                (thread) -> thread.getName().equals("pipc-server-" + this.connections.getServer().name()));
+        assertThat(LiveThreads.names()).noneMatch(
+                (name) -> name.equals("pipc-server-" + this.connections.getServer().name()));
     }
 
     @Test

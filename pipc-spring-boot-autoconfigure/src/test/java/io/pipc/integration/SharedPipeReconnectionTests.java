@@ -100,22 +100,15 @@ class SharedPipeReconnectionTests {
 
     @Test
     void whatTheDepartedPeerWroteIsReadBeforeWhatTheNextOneWrites() {
-        PipeInboundChannelAdapter adapter = new PipeInboundChannelAdapter(this.pipe);
-        adapter.setOutputChannelName("in");
-        adapter.setAutoStartup(false);
+        PipeInboundChannelAdapter adapter = unstartedAdapter();
         this.runner.withBean("in", QueueChannel.class).withBean("adapter", PipeInboundChannelAdapter.class, () -> adapter)
                 .run((context) -> {
                     PipePair first = connection();
                     connect(Duration.ofSeconds(10), new FixedBackOff(10));
                     await().atMost(WAIT).until(() -> this.pipe.state() == SharedPipe.State.OPEN);
-                    first.right().write("a");
-                    first.right().write("b");
-                    first.right().close();
                     // The write finds the peer gone first; the next connection is open before "a" and "b" are read.
-                    assertThatExceptionOfType(PeerClosedException.class).isThrownBy(() -> this.pipe.write("x"));
-                    PipePair second = connection();
-                    second.right().write("c");
-                    await().atMost(WAIT).until(() -> this.pipe.state() == SharedPipe.State.OPEN);
+                    departsAfterWriting(first, "a", "b");
+                    PipePair second = nextConnectionWriting("c");
 
                     adapter.start();
 
@@ -128,27 +121,16 @@ class SharedPipeReconnectionTests {
 
     @Test
     void connectionsLostOneAfterAnotherBeforeBeingReadAreEachReadToTheirEndInTurn() {
-        PipeInboundChannelAdapter adapter = new PipeInboundChannelAdapter(this.pipe);
-        adapter.setOutputChannelName("in");
-        adapter.setAutoStartup(false);
+        PipeInboundChannelAdapter adapter = unstartedAdapter();
         this.runner.withBean("in", QueueChannel.class).withBean("adapter", PipeInboundChannelAdapter.class, () -> adapter)
                 .run((context) -> {
                     PipePair first = connection();
                     connect(Duration.ofSeconds(10), new FixedBackOff(10));
                     await().atMost(WAIT).until(() -> this.pipe.state() == SharedPipe.State.OPEN);
-                    first.right().write("a");
-                    first.right().write("b");
-                    first.right().close();
-                    assertThatExceptionOfType(PeerClosedException.class).isThrownBy(() -> this.pipe.write("x"));
-                    PipePair second = connection();
-                    second.right().write("c");
-                    await().atMost(WAIT).until(() -> this.pipe.state() == SharedPipe.State.OPEN);
+                    departsAfterWriting(first, "a", "b");
                     // The second peer leaves too, while the first connection is still unread.
-                    second.right().close();
-                    assertThatExceptionOfType(PeerClosedException.class).isThrownBy(() -> this.pipe.write("y"));
-                    PipePair third = connection();
-                    third.right().write("d");
-                    await().atMost(WAIT).until(() -> this.pipe.state() == SharedPipe.State.OPEN);
+                    departsAfterWriting(nextConnectionWriting("c"));
+                    PipePair third = nextConnectionWriting("d");
 
                     adapter.start();
 
@@ -157,6 +139,30 @@ class SharedPipeReconnectionTests {
                     this.pipe.write("e");
                     assertThat(third.right().readString(WAIT)).isEqualTo("e");
                 });
+    }
+
+    private PipeInboundChannelAdapter unstartedAdapter() {
+        PipeInboundChannelAdapter adapter = new PipeInboundChannelAdapter(this.pipe);
+        adapter.setOutputChannelName("in");
+        adapter.setAutoStartup(false);
+        return adapter;
+    }
+
+    /** The peer of {@code connection} writes, then leaves; this side's next write finds it gone. */
+    private void departsAfterWriting(PipePair connection, String... messages) {
+        for (String message : messages) {
+            connection.right().write(message);
+        }
+        connection.right().close();
+        assertThatExceptionOfType(PeerClosedException.class).isThrownBy(() -> this.pipe.write("lost"));
+    }
+
+    /** The next connection opens, and its peer writes at once. */
+    private PipePair nextConnectionWriting(String message) {
+        PipePair next = connection();
+        next.right().write(message);
+        await().atMost(WAIT).until(() -> this.pipe.state() == SharedPipe.State.OPEN);
+        return next;
     }
 
     @Test

@@ -79,8 +79,7 @@ class SocketPipeSinkTests {
             // Through a reading thread the reply would arrive on "pipc-pipe-duplex".
             assertThat(this.replies.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).startsWith("pipc-loop-")
                     .endsWith(" pong");
-            assertThat(Thread.getAllStackTraces().keySet())
-                    .noneMatch((thread) -> thread.getName().equals("pipc-pipe-duplex"));
+            assertThat(LiveThreads.names()).noneMatch((name) -> name.equals("pipc-pipe-duplex"));
         });
     }
 

@@ -11,6 +11,7 @@ import io.pipc.Envelope;
 import io.pipc.Pipe;
 import io.pipc.PipeServer;
 import io.pipc.Pipes;
+import io.pipc.integration.LiveThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -84,9 +85,7 @@ class ManyClientsTests {
 
     /** The server's accepting thread and its handler threads. */
     private static long serverThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter((thread) -> thread.getName().startsWith("pipc-server-api"))
-                .count();
+        return LiveThreads.names().stream().filter((name) -> name.startsWith("pipc-server-api")).count();
     }
 
     private static byte[] bytes(String text) {

@@ -12,6 +12,7 @@ import io.pipc.Pipe;
 import io.pipc.PipeOptions;
 import io.pipc.PipeServer;
 import io.pipc.Pipes;
+import io.pipc.integration.LiveThreads;
 import io.pipc.integration.SharedPipe;
 import io.pipc.integration.SharedPipeServer;
 import org.junit.jupiter.api.Test;
@@ -137,7 +138,7 @@ class ServerTaskExecutorTests {
                 assertThat(server.messageSink()).isNotNull()
                         .isSameAs(context.getBean("apiPipeServer", SharedPipeServer.class).messageSink());
                 assertThat(askFrom(peer, context.getBean(SeenQueue.class))).isNotNull();
-                assertThat(Thread.getAllStackTraces().keySet()).anyMatch((thread) -> thread.getName().startsWith("pipc-io-"));
+                assertThat(LiveThreads.names()).anyMatch((name) -> name.startsWith("pipc-io-"));
             });
         }
     }
