@@ -22,6 +22,9 @@ final class PipeConnector {
 
     private static final Logger logger = LoggerFactory.getLogger(PipeConnector.class);
 
+    /** How long a stop waits for an attempt under way to end; attempts end at an interrupt, well within it. */
+    private static final long STOP_PATIENCE_MILLIS = 10_000;
+
     private final SharedPipe pipe;
 
     private final Reconnection reconnection;
@@ -56,6 +59,15 @@ final class PipeConnector {
     void stop() {
         this.stopped.countDown();
         this.thread.interrupt();
+        if (Thread.currentThread() != this.thread) {
+            try {
+                // An attempt under way ends at the interrupt; waiting for it means no pipe is opened after close.
+                this.thread.join(STOP_PATIENCE_MILLIS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
