@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 import io.pipc.Envelope;
@@ -57,6 +58,9 @@ final class InboundDispatcher {
     /** The executor made for the sink's tasks when none was set; shut down when the last endpoint stops. */
     private @Nullable Executor ownExecutor;
 
+    /** The last endpoint stopped: no executor is made until one starts again. */
+    private boolean stopped;
+
     private volatile boolean receiverRunning;
 
     /** This side asked the peer to stop sending: the end of the input is the end of a shutdown. */
@@ -67,7 +71,7 @@ final class InboundDispatcher {
     InboundDispatcher(SharedPipe pipe) {
         this.pipe = pipe;
         this.sink = new PipeSink("pipe '" + pipe.name() + "'", this::completesReply, this::dispatch,
-                this::ended, this::executor);
+                this::endedOnLoop, this::executor);
     }
 
     /**
@@ -144,6 +148,7 @@ final class InboundDispatcher {
      */
     synchronized void start(String owner) {
         this.running.add(owner);
+        this.stopped = false;
         if (owner.equals(this.receiverOwner)) {
             this.receiverRunning = true;
         }
@@ -187,6 +192,10 @@ final class InboundDispatcher {
         boolean drained = true;
         if (inbound && current != null) {
             drained = endInput(current, deadline);
+            if (current == this.sink) {
+                // Nothing is read after the end the shutdown asked for: a connection opened since waits, unread.
+                drained &= this.sink.stop(deadline);
+            }
         }
         else if (last && current != null) {
             drained = current.stop(deadline);
@@ -199,6 +208,7 @@ final class InboundDispatcher {
                 }
                 own = this.ownExecutor;
                 this.ownExecutor = null;
+                this.stopped = true;
             }
             if (own != null) {
                 OwnExecutors.shutDown(own, "pipe '" + this.pipe.name() + "'");
@@ -213,11 +223,20 @@ final class InboundDispatcher {
     }
 
     /**
-     * @return whether a socket pipe's event loop hands its messages over as they come (through
-     *         the sink), so that a pipe it has lost holds nothing left to read
+     * @param connection a connection of the pipe
+     * @return whether its input is known to have ended: its event loop told the sink, which has
+     *         been given everything it delivered
      */
-    synchronized boolean handsOverThroughSink() {
-        return this.reader == this.sink;
+    boolean hasEnded(Pipe connection) {
+        return this.sink.hasEnded(connection);
+    }
+
+    /**
+     * @return whether this side asked the peer to stop sending (its inbound endpoint stopped):
+     *         the pipe's input is ending for good, and the pipe does not open again
+     */
+    boolean isStopAsked() {
+        return this.stopAsked;
     }
 
     /**
@@ -256,17 +275,21 @@ final class InboundDispatcher {
 
     private void startReaderIfReady() {
         Pipe delegate = this.pipe.delegate();
-        if (this.reader != null || this.running.isEmpty() || delegate == null) {
+        if (this.running.isEmpty() || delegate == null || this.stopAsked) {
             return;
         }
-        if (this.sink.serves(delegate)) {
-            // The pipe's event loop hands its messages over: no reading thread.
+        if ((this.reader == null || this.reader == this.sink) && this.sink.serves(delegate)) {
+            // The pipe's event loop hands its messages over: no reading thread. A pipe that heals
+            // moves the sink on to its next connection here.
             this.reader = this.sink;
-            this.sink.start();
+            this.sink.start(delegate);
+            return;
+        }
+        if (this.reader != null) {
             return;
         }
         PipeReader started = new PipeReader("pipe '" + this.pipe.name() + "'", "pipc-pipe-" + this.pipe.name(),
-                delegate, this::dispatch, (cause) -> ended(cause));
+                delegate, this::dispatch, (cause) -> ended(delegate, cause));
         this.reader = started;
         started.start();
     }
@@ -287,6 +310,10 @@ final class InboundDispatcher {
             return set;
         }
         Executor own = this.ownExecutor;
+        if (own == null && this.stopped) {
+            // Made now, it would never be shut down.
+            throw new RejectedExecutionException("pipe '" + this.pipe.name() + "': its endpoints are stopped");
+        }
         if (own == null) {
             own = makeOwnExecutor();
             this.ownExecutor = own;
@@ -321,7 +348,26 @@ final class InboundDispatcher {
                         : "its inbound endpoint is stopped");
     }
 
-    private void ended(@Nullable PipeException cause) {
+    /**
+     * On the event loop of a connection whose input ended: the requests written to it fail there
+     * and then; the rest (the pipe's state, its events, opening it again) runs on the executor,
+     * so that no application listener runs on an event loop.
+     */
+    private void endedOnLoop(Pipe connection, PipeException cause) {
+        failPendingRequests(connection, cause);
+        Runnable rest = () -> pipeEnded(connection, cause);
+        try {
+            executor().execute(rest);
+        }
+        catch (RuntimeException ex) {
+            logger.debug("pipe '{}': its executor refused the end of a connection ({}); the event loop handles it",
+                    this.pipe.name(), ex.toString());
+            rest.run();
+        }
+    }
+
+    /** On the reading thread of {@code connection}, which ended. */
+    private void ended(Pipe connection, @Nullable PipeException cause) {
         synchronized (this) {
             if (this.reader != this.sink) {
                 // A reading thread ends with the pipe; the sink stays, for a stop to wait on its last task.
@@ -331,24 +377,35 @@ final class InboundDispatcher {
         if (cause == null) {
             return;
         }
+        failPendingRequests(connection, cause);
+        pipeEnded(connection, cause);
+    }
+
+    private void failPendingRequests(Pipe connection, PipeException cause) {
+        ReplyListener replyListener = this.replies;
+        if (replyListener != null) {
+            replyListener.connectionEnded(connection, cause);
+        }
+    }
+
+    private void pipeEnded(Pipe connection, PipeException cause) {
         // A pipe that heals reads its next connection's input after this one's.
         this.inputEnded = !this.pipe.heals()
                 && !(cause instanceof PeerDisconnectedException && this.pipe.transport() == Transport.IN_PROCESS);
-        ReplyListener replyListener = this.replies;
-        if (replyListener != null) {
-            replyListener.pipeEnded(cause);
-        }
         if (this.stopAsked && cause instanceof PeerClosedException) {
             // The end a shutdown asked for; the pipe closes next, and says so then.
             logger.debug("pipe '{}': every message the peer sent was handed over", this.pipe.name());
         }
         else if (cause instanceof PeerClosedException || cause instanceof PeerDisconnectedException) {
             logger.info("pipe '{}' ended: {}", this.pipe.name(), cause.getMessage());
-            this.pipe.ended(String.valueOf(cause.getMessage()), null);
+            this.pipe.ended(connection, String.valueOf(cause.getMessage()), null);
         }
         else if (!(cause instanceof PipeClosedException)) {
             logger.warn("pipe '{}' broke: {}", this.pipe.name(), cause.toString());
-            this.pipe.ended(String.valueOf(cause.getMessage()), cause);
+            this.pipe.ended(connection, String.valueOf(cause.getMessage()), cause);
+        }
+        else {
+            this.pipe.closedHere(connection, String.valueOf(cause.getMessage()));
         }
     }
 }

@@ -56,6 +56,9 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
 
     private final Map<String, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
 
+    /** The connection each pending request was written to, for a pipe that heals to fail only those of a lost one. */
+    private final Map<String, Pipe> writtenTo = new ConcurrentHashMap<>();
+
     /**
      * Correlation ids are this prefix and a count: unique among this gateway's requests without
      * a {@code UUID.randomUUID()} (a synchronised {@code SecureRandom}) per request. The random
@@ -176,8 +179,13 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
             }
 
             @Override
-            public void pipeEnded(PipeException cause) {
-                PipeOutboundGateway.this.pending.values().forEach((waiting) -> waiting.completeExceptionally(cause));
+            public void connectionEnded(Pipe connection, PipeException cause) {
+                PipeOutboundGateway.this.writtenTo.forEach((correlationId, written) -> {
+                    CompletableFuture<Envelope> waiting = PipeOutboundGateway.this.pending.get(correlationId);
+                    if (written == connection && waiting != null) {
+                        waiting.completeExceptionally(cause);
+                    }
+                });
             }
         });
     }
@@ -251,17 +259,20 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
         CompletableFuture<Envelope> reply = new CompletableFuture<>();
         this.pending.put(correlationId, reply);
         try {
-            this.pipe.write(request.withCorrelationId(correlationId));
+            Pipe connection = this.pipe.connectionToWrite();
+            // Known before the write, so that its end, however soon, fails this request.
+            this.writtenTo.put(correlationId, connection);
+            this.pipe.write(connection, request.withCorrelationId(correlationId));
         }
         catch (PipeException | IllegalStateException ex) {
-            this.pending.remove(correlationId);
+            forget(correlationId);
             throw new MessageHandlingException(requestMessage, "could not write the request to pipe '"
                     + this.pipe.name() + "': " + ex.getMessage(), ex);
         }
         if (isAsync()) {
             return reply.orTimeout(this.replyTimeout.toNanos(), TimeUnit.NANOSECONDS)
                     .handle((envelope, failure) -> {
-                        this.pending.remove(correlationId);
+                        forget(correlationId);
                         if (failure != null) {
                             throw failure(requestMessage, correlationId, unwrap(failure));
                         }
@@ -283,8 +294,13 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
                     + this.pipe.name() + "'", ex);
         }
         finally {
-            this.pending.remove(correlationId);
+            forget(correlationId);
         }
+    }
+
+    private void forget(String correlationId) {
+        this.pending.remove(correlationId);
+        this.writtenTo.remove(correlationId);
     }
 
     private Message<?> replyMessage(Envelope reply) {

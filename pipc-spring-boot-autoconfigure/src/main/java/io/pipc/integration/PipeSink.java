@@ -1,9 +1,12 @@
 package io.pipc.integration;
 
 import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -28,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * inbound endpoint. While that task runs, the others wait for it, up to the pipe's queue
  * capacity (as its queue would hold them); beyond it the pipe's reading pauses (the sink's
  * backpressure) until the task has taken them; replies are still taken meanwhile.
+ *
+ * <p>A pipe that heals attaches one connection after another to the same sink, and a lost one
+ * may still hold messages the sink has not taken (its reading paused) when the next attaches.
+ * So each connection keeps its own pause, and only the {@linkplain #start(Pipe) connection being
+ * read} is taken from: a later one waits, paused, until the one before it has ended, so that
+ * what the departed peer wrote is handed over before anything of the next.
  */
 final class PipeSink implements MessageSink, InboundReading {
 
@@ -39,24 +48,21 @@ final class PipeSink implements MessageSink, InboundReading {
 
     private final Consumer<Envelope> handOver;
 
-    private final Consumer<PipeException> ending;
+    private final BiConsumer<Pipe, PipeException> ending;
 
     private final Supplier<Executor> executor;
 
-    private @Nullable Pipe pipe;
+    /** The connections attached and not yet retired: the one being read, and those after it. */
+    private final Map<Pipe, Connection> connections = new IdentityHashMap<>();
 
-    private @Nullable Runnable resume;
+    /** The connection whose messages are taken; null before the first {@link #start(Pipe)}. */
+    private @Nullable Pipe current;
 
     /** Whether messages are taken: an endpoint started, and no stop since. */
     private boolean taking;
 
     /** A task is handing messages over. */
     private boolean busy;
-
-    /** The pipe was given less than it offered and waits for {@link #resume}. */
-    private boolean paused;
-
-    private boolean ended;
 
     /** Taken while a task runs, for it to hand over next. */
     private final ArrayDeque<Envelope> waiting = new ArrayDeque<>();
@@ -67,11 +73,11 @@ final class PipeSink implements MessageSink, InboundReading {
      * @param description names the pipe in logs, e.g. "pipe 'orders'"
      * @param completesReply on the loop: takes a message that answers a pending request
      * @param handOver on a task: gives a message to the endpoints (replies first, then the inbound one)
-     * @param ending told once the pipe's input ended
+     * @param ending told once per connection that its input ended, on the event loop
      * @param executor where the tasks run
      */
     PipeSink(String description, Predicate<Envelope> completesReply, Consumer<Envelope> handOver,
-            Consumer<PipeException> ending, Supplier<Executor> executor) {
+            BiConsumer<Pipe, PipeException> ending, Supplier<Executor> executor) {
         this.description = description;
         this.completesReply = completesReply;
         this.handOver = handOver;
@@ -84,16 +90,36 @@ final class PipeSink implements MessageSink, InboundReading {
      * @return whether that pipe hands its messages to this sink
      */
     synchronized boolean serves(Pipe candidate) {
-        return this.pipe == candidate;
+        return this.connections.containsKey(candidate);
     }
 
-    /** An endpoint started: messages are taken from now on. */
-    void start() {
+    /**
+     * @param candidate a pipe this sink {@linkplain #serves serves}
+     * @return whether its input has ended: everything it delivered has been offered
+     */
+    synchronized boolean hasEnded(Pipe candidate) {
+        Connection connection = this.connections.get(candidate);
+        return connection != null && connection.ended;
+    }
+
+    /**
+     * An endpoint started, or the pipe moved on to its next connection: messages of
+     * {@code connection} are taken from now on; those of connections before it are done with.
+     *
+     * @param connection the connection to read, one this sink {@linkplain #serves serves}
+     */
+    void start(Pipe connection) {
         Runnable waiting;
         synchronized (this) {
+            if (this.current != connection && this.current != null) {
+                Connection previous = this.connections.get(this.current);
+                if (previous != null && previous.ended) {
+                    this.connections.remove(this.current);
+                }
+            }
+            this.current = connection;
             this.taking = true;
-            waiting = this.paused ? this.resume : null;
-            this.paused = false;
+            waiting = resumeOf(connection);
         }
         if (waiting != null) {
             waiting.run();
@@ -103,10 +129,7 @@ final class PipeSink implements MessageSink, InboundReading {
     @Override
     public void attached(Pipe attached, Runnable resumeReading) {
         synchronized (this) {
-            this.pipe = attached;
-            this.resume = resumeReading;
-            this.ended = false;
-            this.paused = false;
+            this.connections.put(attached, new Connection(resumeReading));
         }
     }
 
@@ -114,8 +137,9 @@ final class PipeSink implements MessageSink, InboundReading {
     public int offer(Pipe from, List<Envelope> batch) {
         for (int i = 0; i < batch.size(); i++) {
             synchronized (this) {
-                if (!this.taking) {
-                    this.paused = true;
+                if (!this.taking || from != this.current) {
+                    // Not read yet (no endpoint started, or a connection before it is still being read).
+                    pause(from);
                     return i;
                 }
             }
@@ -127,7 +151,7 @@ final class PipeSink implements MessageSink, InboundReading {
                 if (this.busy) {
                     // Held for the running task, as the pipe's queue would hold it, up to its capacity.
                     if (!fits(from, message)) {
-                        this.paused = true;
+                        pause(from);
                         return i;
                     }
                     this.waiting.add(message);
@@ -154,13 +178,15 @@ final class PipeSink implements MessageSink, InboundReading {
     @Override
     public void ended(Pipe from, PipeException cause) {
         synchronized (this) {
-            if (this.pipe != from) {
+            Connection connection = this.connections.get(from);
+            if (connection == null || connection.ended) {
                 return;
             }
-            this.ended = true;
+            connection.ended = true;
+            connection.paused = false;
             notifyAll();
         }
-        this.ending.accept(cause);
+        this.ending.accept(from, cause);
     }
 
     @Override
@@ -174,7 +200,7 @@ final class PipeSink implements MessageSink, InboundReading {
     @Override
     public boolean awaitEnd(long deadlineNanos) {
         synchronized (this) {
-            boolean done = awaitUntil(deadlineNanos, () -> this.ended && !this.busy);
+            boolean done = awaitUntil(deadlineNanos, () -> currentEnded() && !this.busy);
             if (!done) {
                 logger.warn("{}: the shutdown grace period ran out before every message was handed over; what the"
                         + " peer sent since is dropped when the pipe closes", this.description);
@@ -199,6 +225,30 @@ final class PipeSink implements MessageSink, InboundReading {
             }
         }
         return true;
+    }
+
+    /** Under this monitor. */
+    private boolean currentEnded() {
+        Pipe reading = this.current;
+        return reading == null || !this.connections.containsKey(reading) || this.connections.get(reading).ended;
+    }
+
+    /** Under this monitor: {@code from} was given less than it offered, and waits to be resumed. */
+    private void pause(Pipe from) {
+        Connection connection = this.connections.get(from);
+        if (connection != null) {
+            connection.paused = true;
+        }
+    }
+
+    /** Under this monitor: the resume of {@code connection} if it is paused (and is no longer then). */
+    private @Nullable Runnable resumeOf(@Nullable Pipe connection) {
+        Connection paused = (connection != null) ? this.connections.get(connection) : null;
+        if (paused == null || !paused.paused) {
+            return null;
+        }
+        paused.paused = false;
+        return paused.resume;
     }
 
     /** Under this monitor. */
@@ -231,10 +281,7 @@ final class PipeSink implements MessageSink, InboundReading {
     private void resumeIfPaused() {
         Runnable waitingResume;
         synchronized (this) {
-            waitingResume = (this.paused && this.taking) ? this.resume : null;
-            if (waitingResume != null) {
-                this.paused = false;
-            }
+            waitingResume = this.taking ? resumeOf(this.current) : null;
         }
         if (waitingResume != null) {
             waitingResume.run();
@@ -264,5 +311,22 @@ final class PipeSink implements MessageSink, InboundReading {
     @Override
     public String toString() {
         return "PipeSink[" + this.description + "]";
+    }
+
+    /** What the sink knows of one connection. Guarded by the sink. */
+    private static final class Connection {
+
+        /** Makes the connection read again after it was paused. */
+        final Runnable resume;
+
+        /** It was given less than it offered and waits for {@link #resume}. */
+        boolean paused;
+
+        /** Its input ended: it offers nothing more. */
+        boolean ended;
+
+        Connection(Runnable resume) {
+            this.resume = resume;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.pipc.integration;
 
 import io.pipc.Envelope;
+import io.pipc.Pipe;
 import io.pipc.PipeException;
 
 /**
@@ -24,9 +25,12 @@ interface ReplyListener {
     void awaitReplies(long deadlineNanos);
 
     /**
-     * The pipe ended: pending requests can have no reply and fail now rather than at their timeout.
+     * A connection of the pipe ended: the requests written to it can have no reply and fail now
+     * rather than at their timeout. Those written to a later connection of a pipe that heals
+     * still wait for theirs.
      *
-     * @param cause why the pipe ended
+     * @param connection the connection that ended
+     * @param cause why it ended
      */
-    void pipeEnded(PipeException cause);
+    void connectionEnded(Pipe connection, PipeException cause);
 }

@@ -2,8 +2,13 @@ package io.pipc.integration;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -82,6 +87,18 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
      * lost too). Guarded by this.
      */
     private final ArrayDeque<Pipe> unread = new ArrayDeque<>();
+
+    /**
+     * Connections whose input was read to its end while they waited in {@link #unread}: their
+     * turn to be read ends as it starts. Guarded by this.
+     */
+    private final Set<Pipe> readToTheirEnd = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    /**
+     * Connections that ended before the connector handed them over (their event loop saw the
+     * peer leave while they opened), with how: {@link #connected} reports the loss. Guarded by this.
+     */
+    private final Map<Pipe, Ending> endedBeforeConnected = new IdentityHashMap<>();
 
     private volatile @Nullable PipeConnector connector;
 
@@ -324,12 +341,27 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     @Override
     public void write(Envelope message) {
         Objects.requireNonNull(message, "message");
-        Pipe pipe = writable();
+        write(writable(), message);
+    }
+
+    /**
+     * @return the connection a write would go to now, waiting for one up to the write timeout
+     *         while the pipe (re)opens
+     */
+    Pipe connectionToWrite() {
+        return writable();
+    }
+
+    /**
+     * Writes to a connection got from {@link #connectionToWrite()}: a write that finds its peer
+     * gone makes the pipe open again, as {@link #write(Envelope)} does.
+     */
+    void write(Pipe connection, Envelope message) {
         try {
-            pipe.write(message);
+            connection.write(message);
         }
         catch (PipeException ex) {
-            throw writeFailed(pipe, ex);
+            throw writeFailed(connection, ex);
         }
         this.metrics.messageSent(origin(), message.payload().length);
     }
@@ -470,7 +502,7 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
             read.close();
         }
         if (wasOpen) {
-            ended("closed by this application", null);
+            ended(read, "closed by this application", null);
         }
         else if (current != null) {
             this.state = State.CLOSED;
@@ -525,16 +557,25 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     }
 
     /**
-     * Records that the pipe ended, and publishes a {@link PipeConnectionClosedEvent}, once.
+     * Records that a connection of the pipe ended: a pipe that heals reads the next one once this
+     * one's input is read, and opens it again; any other records that it ended, and publishes a
+     * {@link PipeConnectionClosedEvent} (or failed event), once.
      *
+     * @param connection the connection that ended; null for a pipe that had none
      * @param reason how it ended
      * @param failure the failure, when it broke rather than closed
      */
-    void ended(String reason, @Nullable Throwable failure) {
-        Pipe read = this.delegate;
-        if (heals() && read != null) {
-            readToTheEnd(read);
-            lost(read, reason, failure);
+    void ended(@Nullable Pipe connection, String reason, @Nullable Throwable failure) {
+        if (heals() && connection != null) {
+            synchronized (this) {
+                if (!isHandedOver(connection)) {
+                    // Not handed over yet: connected() reports it when it is.
+                    this.endedBeforeConnected.put(connection, new Ending(reason, failure));
+                    return;
+                }
+            }
+            readToTheEnd(connection);
+            lost(connection, reason, failure);
             return;
         }
         synchronized (this) {
@@ -554,11 +595,28 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     }
 
     /**
+     * A connection this side closed ended. A pipe that heals closes those it is done with, and
+     * hears nothing more of them; one it still reads or writes (closed from elsewhere) is lost
+     * all the same.
+     */
+    void closedHere(Pipe connection, String reason) {
+        synchronized (this) {
+            if (!isHandedOver(connection)) {
+                return;
+            }
+        }
+        if (heals()) {
+            readToTheEnd(connection);
+            lost(connection, reason, null);
+        }
+    }
+
+    /**
      * @return whether this pipe opens again when its peer goes away: it connects in the
      *         background and is not closed
      */
     boolean heals() {
-        return this.connector != null && !this.closing;
+        return this.connector != null && !this.closing && !this.dispatcher.isStopAsked();
     }
 
     /**
@@ -574,26 +632,33 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         Pipe retired = null;
         // No endpoint will read the lost pipe to its end: with nothing queued, nobody will read it.
         boolean unread = this.dispatcher.owners() == null;
-        // Its event loop handed the lost pipe's messages over as they came: nothing is left to read of it.
-        boolean handedOver = this.dispatcher.handsOverThroughSink();
+        Ending endedMeanwhile;
+        boolean refused;
         synchronized (this) {
-            if (this.closing) {
-                pipe.close();
-                return false;
+            // Once the inbound endpoint asked the peer to stop sending, the pipe is shutting down.
+            refused = this.closing || this.dispatcher.isStopAsked();
+            endedMeanwhile = this.endedBeforeConnected.remove(pipe);
+            if (!refused) {
+                this.writable = pipe;
+                Pipe lost = this.delegate;
+                if (lost == null || this.drained || (unread && lost.size() == 0 && this.unread.isEmpty())) {
+                    retired = lost;
+                    this.delegate = pipe;
+                    this.drained = false;
+                    this.readToTheirEnd.remove(lost);
+                }
+                else {
+                    this.unread.add(pipe);
+                }
+                this.state = State.OPEN;
+                this.stateReason = null;
+                notifyAll();
             }
-            this.writable = pipe;
-            Pipe lost = this.delegate;
-            if (lost == null || this.drained || handedOver || (unread && lost.size() == 0 && this.unread.isEmpty())) {
-                retired = this.delegate;
-                this.delegate = pipe;
-                this.drained = false;
-            }
-            else {
-                this.unread.add(pipe);
-            }
-            this.state = State.OPEN;
-            this.stateReason = null;
-            notifyAll();
+        }
+        // Closed outside the monitor: a pipe's close may wait for its event loop, which may be waiting for it.
+        if (refused) {
+            pipe.close();
+            return false;
         }
         if (retired != null) {
             retired.close();
@@ -604,6 +669,9 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
             publish(new PipeReconnectedEvent(this, this.name, this.transport, attempts));
         }
         this.dispatcher.pipeAttached();
+        if (endedMeanwhile != null) {
+            ended(pipe, endedMeanwhile.reason(), endedMeanwhile.failure());
+        }
         return true;
     }
 
@@ -724,24 +792,36 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         return end;
     }
 
-    /** The input of {@code pipe} has been read to its end: reads go on with the next pipe. */
+    /**
+     * The input of {@code pipe} has been read to its end: reads go on with the next pipe, or the
+     * one after it when the next was read to its end already.
+     */
     private void readToTheEnd(Pipe pipe) {
-        Pipe retired = null;
+        List<Pipe> retired = new ArrayList<>(1);
         synchronized (this) {
             if (pipe != this.delegate) {
+                if (this.unread.contains(pipe)) {
+                    this.readToTheirEnd.add(pipe);
+                }
                 return;
             }
-            Pipe next = this.unread.poll();
-            if (next != null) {
+            Pipe done = pipe;
+            while (true) {
+                Pipe next = this.unread.poll();
+                if (next == null) {
+                    this.drained = true;
+                    break;
+                }
+                retired.add(done);
                 this.delegate = next;
-                retired = pipe;
-            }
-            else {
-                this.drained = true;
+                if (!this.readToTheirEnd.remove(next)) {
+                    break;
+                }
+                done = next;
             }
         }
-        if (retired != null) {
-            retired.close();
+        if (!retired.isEmpty()) {
+            retired.forEach(Pipe::close);
             this.dispatcher.pipeAttached();
         }
     }
@@ -804,6 +884,15 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
                     + ": application code cannot read it too, or each would see only some messages"
                     + " (write() works; to read yourself, remove the inbound-channel or gateway of this pipe)");
         }
+    }
+
+    /** Under this monitor: whether the connector handed the connection over, and it is still in use. */
+    private boolean isHandedOver(Pipe connection) {
+        return connection == this.delegate || connection == this.writable || this.unread.contains(connection);
+    }
+
+    /** How a connection ended, kept until it is handed over. */
+    private record Ending(String reason, @Nullable Throwable failure) {
     }
 
     /** Where a shared pipe is in its life, for health reports. */
