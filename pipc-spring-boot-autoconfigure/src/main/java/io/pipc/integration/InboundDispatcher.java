@@ -66,6 +66,12 @@ final class InboundDispatcher {
     /** This side asked the peer to stop sending: the end of the input is the end of a shutdown. */
     private volatile boolean stopAsked;
 
+    /**
+     * The inbound endpoint is stopping: set before the peer is asked to stop sending, so that its
+     * answer, however soon it comes, is taken for the end of a shutdown, not a departure to heal.
+     */
+    private volatile boolean inboundStopping;
+
     private volatile boolean inputEnded;
 
     InboundDispatcher(SharedPipe pipe) {
@@ -190,6 +196,9 @@ final class InboundDispatcher {
             current = this.reader;
         }
         boolean drained = true;
+        if (inbound) {
+            this.inboundStopping = true;
+        }
         if (inbound && current != null) {
             drained = endInput(current, deadline);
             if (current == this.sink) {
@@ -223,20 +232,11 @@ final class InboundDispatcher {
     }
 
     /**
-     * @param connection a connection of the pipe
-     * @return whether its input is known to have ended: its event loop told the sink, which has
-     *         been given everything it delivered
+     * @return whether the inbound endpoint stopped, asking the peer to stop sending: the pipe's
+     *         input is ending for good, and the pipe does not open again
      */
-    boolean hasEnded(Pipe connection) {
-        return this.sink.hasEnded(connection);
-    }
-
-    /**
-     * @return whether this side asked the peer to stop sending (its inbound endpoint stopped):
-     *         the pipe's input is ending for good, and the pipe does not open again
-     */
-    boolean isStopAsked() {
-        return this.stopAsked;
+    boolean isInboundStopping() {
+        return this.inboundStopping;
     }
 
     /**
@@ -253,10 +253,13 @@ final class InboundDispatcher {
             // Once asked to stop, the peer could not send the replies it owes.
             replyListener.awaitReplies(deadline);
         }
-        Pipe delegate = this.pipe.delegate();
+        List<Pipe> connections = this.pipe.connectionsToRead();
         try {
-            if (delegate != null) {
-                delegate.stopReceiving();
+            if (!connections.isEmpty()) {
+                // Each connection still to be read (a lost one being read to its end, and the open one) is asked.
+                for (Pipe connection : connections) {
+                    connection.stopReceiving();
+                }
                 this.stopAsked = true;
                 // No reply to a request written from now on could come.
                 this.inputEnded = true;
@@ -349,36 +352,46 @@ final class InboundDispatcher {
     }
 
     /**
-     * On the event loop of a connection whose input ended: the requests written to it fail there
-     * and then; the rest (the pipe's state, its events, opening it again) runs on the executor,
-     * so that no application listener runs on an event loop.
+     * On the event loop of a connection whose input ended: the requests written to it fail, and
+     * the pipe moves on (to its next connection, or to opening again) there and then, none of
+     * which waits; the events that say so are published {@linkplain #offLoop off the loop}.
      */
     private void endedOnLoop(Pipe connection, PipeException cause) {
         failPendingRequests(connection, cause);
-        Runnable rest = () -> pipeEnded(connection, cause);
-        try {
-            executor().execute(rest);
-        }
-        catch (RuntimeException ex) {
-            logger.debug("pipe '{}': its executor refused the end of a connection ({}); the event loop handles it",
-                    this.pipe.name(), ex.toString());
-            rest.run();
-        }
+        pipeEnded(connection, cause, true);
     }
 
     /** On the reading thread of {@code connection}, which ended. */
     private void ended(Pipe connection, @Nullable PipeException cause) {
+        if (cause != null) {
+            failPendingRequests(connection, cause);
+            // The next connection, if any, becomes the pipe's to read before this reader lets go.
+            pipeEnded(connection, cause, false);
+        }
         synchronized (this) {
             if (this.reader != this.sink) {
                 // A reading thread ends with the pipe; the sink stays, for a stop to wait on its last task.
                 this.reader = null;
             }
+            startReaderIfReady();
         }
-        if (cause == null) {
-            return;
+    }
+
+    /**
+     * Runs work that may call application code (event listeners) away from the event loop that
+     * asks for it: on the pipe's executor, or where it is asked when that executor refuses it
+     * (after the last endpoint stopped, or a bounded executor that is full).
+     *
+     * @param work the work
+     */
+    void offLoop(Runnable work) {
+        try {
+            executor().execute(work);
         }
-        failPendingRequests(connection, cause);
-        pipeEnded(connection, cause);
+        catch (RuntimeException ex) {
+            logger.debug("pipe '{}': its executor refused a task ({}); running it here", this.pipe.name(), ex.toString());
+            work.run();
+        }
     }
 
     private void failPendingRequests(Pipe connection, PipeException cause) {
@@ -388,24 +401,24 @@ final class InboundDispatcher {
         }
     }
 
-    private void pipeEnded(Pipe connection, PipeException cause) {
+    private void pipeEnded(Pipe connection, PipeException cause, boolean onLoop) {
         // A pipe that heals reads its next connection's input after this one's.
         this.inputEnded = !this.pipe.heals()
                 && !(cause instanceof PeerDisconnectedException && this.pipe.transport() == Transport.IN_PROCESS);
-        if (this.stopAsked && cause instanceof PeerClosedException) {
+        if (this.inboundStopping && cause instanceof PeerClosedException) {
             // The end a shutdown asked for; the pipe closes next, and says so then.
             logger.debug("pipe '{}': every message the peer sent was handed over", this.pipe.name());
         }
         else if (cause instanceof PeerClosedException || cause instanceof PeerDisconnectedException) {
             logger.info("pipe '{}' ended: {}", this.pipe.name(), cause.getMessage());
-            this.pipe.ended(connection, String.valueOf(cause.getMessage()), null);
+            this.pipe.ended(connection, String.valueOf(cause.getMessage()), null, onLoop);
         }
         else if (!(cause instanceof PipeClosedException)) {
             logger.warn("pipe '{}' broke: {}", this.pipe.name(), cause.toString());
-            this.pipe.ended(connection, String.valueOf(cause.getMessage()), cause);
+            this.pipe.ended(connection, String.valueOf(cause.getMessage()), cause, onLoop);
         }
         else {
-            this.pipe.closedHere(connection, String.valueOf(cause.getMessage()));
+            this.pipe.closedHere(connection, String.valueOf(cause.getMessage()), onLoop);
         }
     }
 }

@@ -94,15 +94,6 @@ final class PipeSink implements MessageSink, InboundReading {
     }
 
     /**
-     * @param candidate a pipe this sink {@linkplain #serves serves}
-     * @return whether its input has ended: everything it delivered has been offered
-     */
-    synchronized boolean hasEnded(Pipe candidate) {
-        Connection connection = this.connections.get(candidate);
-        return connection != null && connection.ended;
-    }
-
-    /**
      * An endpoint started, or the pipe moved on to its next connection: messages of
      * {@code connection} are taken from now on; those of connections before it are done with.
      *
@@ -111,12 +102,8 @@ final class PipeSink implements MessageSink, InboundReading {
     void start(Pipe connection) {
         Runnable waiting;
         synchronized (this) {
-            if (this.current != connection && this.current != null) {
-                Connection previous = this.connections.get(this.current);
-                if (previous != null && previous.ended) {
-                    this.connections.remove(this.current);
-                }
-            }
+            // Those that ended are done with: the one read before, and any skipped for ending before their turn.
+            this.connections.entrySet().removeIf((entry) -> entry.getKey() != connection && entry.getValue().ended);
             this.current = connection;
             this.taking = true;
             waiting = resumeOf(connection);
@@ -200,7 +187,7 @@ final class PipeSink implements MessageSink, InboundReading {
     @Override
     public boolean awaitEnd(long deadlineNanos) {
         synchronized (this) {
-            boolean done = awaitUntil(deadlineNanos, () -> currentEnded() && !this.busy);
+            boolean done = awaitUntil(deadlineNanos, () -> allEnded() && !this.busy);
             if (!done) {
                 logger.warn("{}: the shutdown grace period ran out before every message was handed over; what the"
                         + " peer sent since is dropped when the pipe closes", this.description);
@@ -227,10 +214,9 @@ final class PipeSink implements MessageSink, InboundReading {
         return true;
     }
 
-    /** Under this monitor. */
-    private boolean currentEnded() {
-        Pipe reading = this.current;
-        return reading == null || !this.connections.containsKey(reading) || this.connections.get(reading).ended;
+    /** Under this monitor: every connection attached has ended (those opened after the one read too). */
+    private boolean allEnded() {
+        return this.connections.values().stream().allMatch((connection) -> connection.ended);
     }
 
     /** Under this monitor: {@code from} was given less than it offered, and waits to be resumed. */

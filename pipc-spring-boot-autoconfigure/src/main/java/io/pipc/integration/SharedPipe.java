@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -93,6 +94,9 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
      * turn to be read ends as it starts. Guarded by this.
      */
     private final Set<Pipe> readToTheirEnd = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    /** Every connection the connector handed over, forgotten with the connection. Guarded by this. */
+    private final Set<Pipe> handedOver = Collections.newSetFromMap(new WeakHashMap<>());
 
     /**
      * Connections that ended before the connector handed them over (their event loop saw the
@@ -502,7 +506,7 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
             read.close();
         }
         if (wasOpen) {
-            ended(read, "closed by this application", null);
+            ended(read, "closed by this application", null, false);
         }
         else if (current != null) {
             this.state = State.CLOSED;
@@ -564,18 +568,22 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
      * @param connection the connection that ended; null for a pipe that had none
      * @param reason how it ended
      * @param failure the failure, when it broke rather than closed
+     * @param onLoop whether this runs on the connection's event loop: then the events go to the
+     *        pipe's executor, so that no listener runs there
      */
-    void ended(@Nullable Pipe connection, String reason, @Nullable Throwable failure) {
+    void ended(@Nullable Pipe connection, String reason, @Nullable Throwable failure, boolean onLoop) {
         if (heals() && connection != null) {
             synchronized (this) {
-                if (!isHandedOver(connection)) {
-                    // Not handed over yet: connected() reports it when it is.
-                    this.endedBeforeConnected.put(connection, new Ending(reason, failure));
+                if (!isInUse(connection)) {
+                    if (!this.handedOver.contains(connection)) {
+                        // Not handed over yet: connected() reports it when it is.
+                        this.endedBeforeConnected.put(connection, new Ending(reason, failure));
+                    }
                     return;
                 }
             }
             readToTheEnd(connection);
-            lost(connection, reason, failure);
+            lost(connection, reason, failure, onLoop);
             return;
         }
         synchronized (this) {
@@ -587,10 +595,10 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         }
         if (failure != null) {
             this.metrics.failure(origin(), PipeMetrics.Failure.CONNECTION);
-            publish(new PipeConnectionFailedEvent(this, this.name, this.transport, null, failure));
+            publish(new PipeConnectionFailedEvent(this, this.name, this.transport, null, failure), onLoop);
         }
         else {
-            publish(new PipeConnectionClosedEvent(this, this.name, this.transport, null, reason));
+            publish(new PipeConnectionClosedEvent(this, this.name, this.transport, null, reason), onLoop);
         }
     }
 
@@ -599,15 +607,15 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
      * hears nothing more of them; one it still reads or writes (closed from elsewhere) is lost
      * all the same.
      */
-    void closedHere(Pipe connection, String reason) {
+    void closedHere(Pipe connection, String reason, boolean onLoop) {
         synchronized (this) {
-            if (!isHandedOver(connection)) {
+            if (!isInUse(connection)) {
                 return;
             }
         }
         if (heals()) {
             readToTheEnd(connection);
-            lost(connection, reason, null);
+            lost(connection, reason, null, onLoop);
         }
     }
 
@@ -616,7 +624,7 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
      *         background and is not closed
      */
     boolean heals() {
-        return this.connector != null && !this.closing && !this.dispatcher.isStopAsked();
+        return this.connector != null && !this.closing && !this.dispatcher.isInboundStopping();
     }
 
     /**
@@ -634,11 +642,14 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         boolean unread = this.dispatcher.owners() == null;
         Ending endedMeanwhile;
         boolean refused;
+        PipeConnector current;
         synchronized (this) {
+            current = this.connector;
             // Once the inbound endpoint asked the peer to stop sending, the pipe is shutting down.
-            refused = this.closing || this.dispatcher.isStopAsked();
+            refused = this.closing || this.dispatcher.isInboundStopping();
+            this.handedOver.add(pipe);
             endedMeanwhile = this.endedBeforeConnected.remove(pipe);
-            if (!refused) {
+            if (!refused && endedMeanwhile == null) {
                 this.writable = pipe;
                 Pipe lost = this.delegate;
                 if (lost == null || this.drained || (unread && lost.size() == 0 && this.unread.isEmpty())) {
@@ -654,11 +665,25 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
                 this.stateReason = null;
                 notifyAll();
             }
+            else if (!refused && endedMeanwhile != null) {
+                // Its peer left while it opened, before it could deliver anything: it is never used.
+                this.state = reconnected ? State.RECONNECTING : State.OPENING;
+                this.stateReason = endedMeanwhile.reason();
+            }
         }
         // Closed outside the monitor: a pipe's close may wait for its event loop, which may be waiting for it.
         if (refused) {
             pipe.close();
             return false;
+        }
+        if (endedMeanwhile != null) {
+            pipe.close();
+            logger.info("pipe '{}': its peer ({}) went away while the pipe opened ({}); opening it again", this.name,
+                    peer(), endedMeanwhile.reason());
+            if (current != null) {
+                current.peerLost();
+            }
+            return true;
         }
         if (retired != null) {
             retired.close();
@@ -669,10 +694,25 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
             publish(new PipeReconnectedEvent(this, this.name, this.transport, attempts));
         }
         this.dispatcher.pipeAttached();
-        if (endedMeanwhile != null) {
-            ended(pipe, endedMeanwhile.reason(), endedMeanwhile.failure());
-        }
         return true;
+    }
+
+    /**
+     * @return the connections whose input is still to be read, oldest first: the one being read,
+     *         those waiting their turn, and the one written to
+     */
+    synchronized List<Pipe> connectionsToRead() {
+        List<Pipe> connections = new ArrayList<>(this.unread.size() + 2);
+        Pipe read = this.delegate;
+        if (read != null && !this.drained) {
+            connections.add(read);
+        }
+        connections.addAll(this.unread);
+        Pipe write = this.writable;
+        if (write != null && !connections.contains(write)) {
+            connections.add(write);
+        }
+        return connections;
     }
 
     /**
@@ -778,7 +818,7 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         if (heals() && (ex instanceof PeerClosedException || ex instanceof PeerDisconnectedException
                 || !pipe.isOpen())) {
             lost(pipe, String.valueOf(ex.getMessage()),
-                    (ex instanceof PeerClosedException || ex instanceof PeerDisconnectedException) ? null : ex);
+                    (ex instanceof PeerClosedException || ex instanceof PeerDisconnectedException) ? null : ex, false);
         }
         return ex;
     }
@@ -787,7 +827,7 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     private PipeException readToTheEnd(Pipe pipe, PipeException end) {
         if (heals()) {
             readToTheEnd(pipe);
-            lost(pipe, String.valueOf(end.getMessage()), null);
+            lost(pipe, String.valueOf(end.getMessage()), null, false);
         }
         return end;
     }
@@ -827,7 +867,7 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
     }
 
     /** The peer of {@code pipe} went away: once per pipe, writes wait and the connector opens it again. */
-    private void lost(Pipe pipe, String reason, @Nullable Throwable failure) {
+    private void lost(Pipe pipe, String reason, @Nullable Throwable failure, boolean onLoop) {
         PipeConnector current;
         boolean neverRead;
         synchronized (this) {
@@ -849,10 +889,10 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         logger.info("pipe '{}': its peer ({}) went away ({}); opening it again", this.name, peer(), reason);
         if (failure != null) {
             this.metrics.failure(origin(), PipeMetrics.Failure.CONNECTION);
-            publish(new PipeConnectionFailedEvent(this, this.name, this.transport, null, failure));
+            publish(new PipeConnectionFailedEvent(this, this.name, this.transport, null, failure), onLoop);
         }
         else {
-            publish(new PipeConnectionClosedEvent(this, this.name, this.transport, null, reason));
+            publish(new PipeConnectionClosedEvent(this, this.name, this.transport, null, reason), onLoop);
         }
         current.peerLost();
     }
@@ -862,6 +902,16 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         if (current != null) {
             this.closing = true;
             current.stop();
+        }
+    }
+
+    /** Publishes an end: from an event loop, on the pipe's executor, so that no listener runs on the loop. */
+    private void publish(PipeEvent event, boolean onLoop) {
+        if (onLoop && this.eventPublisher != null) {
+            this.dispatcher.offLoop(() -> publish(event));
+        }
+        else {
+            publish(event);
         }
     }
 
@@ -886,8 +936,8 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         }
     }
 
-    /** Under this monitor: whether the connector handed the connection over, and it is still in use. */
-    private boolean isHandedOver(Pipe connection) {
+    /** Under this monitor: whether the connection is read or written, or waits to be read. */
+    private boolean isInUse(Pipe connection) {
         return connection == this.delegate || connection == this.writable || this.unread.contains(connection);
     }
 
