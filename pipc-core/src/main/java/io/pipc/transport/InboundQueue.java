@@ -45,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  * other queues (a server's inbound buffer), and {@linkplain #notifyWhenEmptied say when the
  * reader has emptied it}, for a transport that stopped reading because that budget was spent.
  */
-public final class InboundQueue {
+public final class InboundQueue implements ReceivedMessages {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
