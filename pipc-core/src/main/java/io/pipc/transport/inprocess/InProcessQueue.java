@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Messages sit in a linked list of fixed chunks of slots ({@code YQueue}'s shape): a writer
  * fills the tail chunk, a reader empties the head chunk, and a reader that leaves a chunk
- * gives it back as the one spare the writer takes next, so a steady stream allocates nothing.
+ * gives it back for writers to fill again, so a stream allocates nothing but its messages.
  * The two sides meet only in two counters: {@link #produced} (written by writers) and
  * {@link #consumed} (written by readers). Writers serialise on {@link #writerLock} and readers
  * on {@link #readerLock}; neither lock is ever held by the other side, so with one writer and
@@ -92,7 +92,13 @@ final class InProcessQueue extends QueueSides.AfterReaders implements ReceivedMe
     private final ReentrantLock sleepLock = new ReentrantLock();
     private final Condition notEmpty = sleepLock.newCondition();
     private final Condition hasRoom = sleepLock.newCondition();
-    private final AtomicReference<QueueSides.@Nullable Chunk> spare = new AtomicReference<>();
+    /**
+     * Chunks readers are done with, a stack linked through {@code next}, from which writers take
+     * before they make one: a queue keeps the chunks its deepest burst needed, so bursts deeper
+     * than a chunk allocate nothing either. Readers push and writers pop, each under their side's
+     * lock: with one popper a chunk cannot leave and come back during a pop, so no ABA.
+     */
+    private final AtomicReference<QueueSides.@Nullable Chunk> spares = new AtomicReference<>();
     /** Events queued and not yet read: what {@link #size()} leaves out. */
     private final AtomicInteger events = new AtomicInteger();
 
@@ -376,10 +382,7 @@ final class InProcessQueue extends QueueSides.AfterReaders implements ReceivedMe
     /** Under writerLock: puts the entry into the tail slot and publishes it. */
     private void push(Object entry, int size) {
         if (tailIndex == CHUNK) {
-            QueueSides.Chunk next = spare.getAndSet(null);
-            if (next == null) {
-                next = new QueueSides.Chunk();
-            }
+            QueueSides.Chunk next = takeSpare();
             // A volatile store: a reader that finds the link finds the chunk as it was made or handed back.
             tail.next = next;
             tail = next;
@@ -399,8 +402,7 @@ final class InProcessQueue extends QueueSides.AfterReaders implements ReceivedMe
             QueueSides.Chunk done = head;
             head = nextChunk();
             headIndex = 0;
-            done.next = null;
-            spare.set(done);
+            giveBack(done);
         }
         Object entry = head.slots[headIndex];
         head.slots[headIndex++] = null;
@@ -409,6 +411,29 @@ final class InProcessQueue extends QueueSides.AfterReaders implements ReceivedMe
             throw new IllegalStateException("in-process queue: slot " + (taken - 1) + " was published empty");
         }
         return entry;
+    }
+
+    /** Under writerLock: a chunk readers are done with, or a new one. */
+    private QueueSides.Chunk takeSpare() {
+        while (true) {
+            QueueSides.Chunk top = spares.get();
+            if (top == null) {
+                return new QueueSides.Chunk();
+            }
+            if (spares.compareAndSet(top, top.next)) {
+                top.next = null;
+                return top;
+            }
+        }
+    }
+
+    /** Under readerLock: keeps an emptied chunk, all its slots null, for writers to fill again. */
+    private void giveBack(QueueSides.Chunk done) {
+        QueueSides.Chunk top;
+        do {
+            top = spares.get();
+            done.next = top;
+        } while (!spares.compareAndSet(top, done));
     }
 
     /** Under readerLock, with an entry queued: the head entry, left in place. */

@@ -120,6 +120,43 @@ class InProcessQueueTest {
     }
 
     @Test
+    void burstsDeeperThanAChunkReuseTheChunksTheirReadersEmptied() throws InterruptedException {
+        java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean threads
+                && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "this JVM cannot count a thread's allocations");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        InProcessQueue queue = sleepingAtOnce(8 * InProcessQueue.CHUNK, 1 << 20);
+        byte[] message = new byte[8];
+        int burst = 3 * InProcessQueue.CHUNK + 1;
+        for (int round = 0; round < 200; round++) {
+            burst(queue, message, burst);
+        }
+        long thread = Thread.currentThread().getId();
+
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int round = 0; round < 100; round++) {
+            burst(queue, message, burst);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+
+        // A new chunk is 1 KiB of slots: a queue that kept a single spare made two or three a burst,
+        // 200 KiB in all; the bound leaves room for what the measuring itself may allocate.
+        assertThat(allocated).as("bytes allocated by 100 bursts of %d messages", burst).isLessThan(8 * 1024);
+    }
+
+    private static void burst(InProcessQueue queue, byte[] message, int count) throws InterruptedException {
+        for (int i = 0; i < count; i++) {
+            queue.offer(message, 0);
+        }
+        for (int i = 0; i < count; i++) {
+            if (queue.takePayload(0) != message) {
+                throw new AssertionError("message " + i + " of the burst is not the array handed over");
+            }
+        }
+    }
+
+    @Test
     void anEventAtTheStartOfAChunkStopsADrainAndIsThrownOnceInItsPlace() throws InterruptedException {
         InProcessQueue queue = sleepingAtOnce(4 * InProcessQueue.CHUNK, 1 << 20);
         for (int i = 0; i < InProcessQueue.CHUNK; i++) {
