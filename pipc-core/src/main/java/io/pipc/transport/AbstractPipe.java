@@ -27,7 +27,9 @@ public abstract class AbstractPipe implements Pipe {
     private final String name;
     private final Transport transport;
     private final PipeOptions options;
-    private final InboundQueue inbound;
+    /** Null when the transport brought its own queue ({@link #received}). */
+    private final @Nullable InboundQueue inbound;
+    private final ReceivedMessages received;
     private final AtomicBoolean closed = new AtomicBoolean();
     // Made once: a method reference made on each read would be one more allocation per message.
     private final Taking<Envelope> envelopes;
@@ -39,12 +41,26 @@ public abstract class AbstractPipe implements Pipe {
      * @param options limits and timeouts
      */
     protected AbstractPipe(String name, Transport transport, PipeOptions options) {
+        this(name, transport, options, new InboundQueue(
+                Objects.requireNonNull(options, "options").queueCapacityMessages(), options.queueCapacityBytes()));
+    }
+
+    /**
+     * For a transport that fills a queue of its own shape rather than an {@link InboundQueue}.
+     *
+     * @param name the pipe's name in logs and errors
+     * @param transport the mechanism behind it
+     * @param options limits and timeouts
+     * @param received what this end's reads take from
+     */
+    protected AbstractPipe(String name, Transport transport, PipeOptions options, ReceivedMessages received) {
         this.name = Objects.requireNonNull(name, "name");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.options = Objects.requireNonNull(options, "options");
-        this.inbound = new InboundQueue(options.queueCapacityMessages(), options.queueCapacityBytes());
-        this.envelopes = inbound::take;
-        this.payloads = inbound::takePayload;
+        this.received = Objects.requireNonNull(received, "received");
+        this.inbound = received instanceof InboundQueue queue ? queue : null;
+        this.envelopes = received::take;
+        this.payloads = received::takePayload;
     }
 
     /**
@@ -83,12 +99,15 @@ public abstract class AbstractPipe implements Pipe {
      * @return the queue the transport fills with received messages
      */
     protected final InboundQueue inbound() {
+        if (inbound == null) {
+            throw new IllegalStateException("pipe '" + name + "' reads from its transport's own queue, not an InboundQueue");
+        }
         return inbound;
     }
 
     @Override
     public final Readiness readiness() {
-        return inbound.readiness();
+        return received.readiness();
     }
 
     /** A plain message's read takes its array alone: no envelope is made for it. */
@@ -134,7 +153,7 @@ public abstract class AbstractPipe implements Pipe {
      *         tests that must know a reader is waiting without looking at its stack
      */
     public final int readersWaiting() {
-        return inbound.readersWaiting();
+        return received.readersWaiting();
     }
 
     /**
@@ -142,12 +161,12 @@ public abstract class AbstractPipe implements Pipe {
      *         thread, or for in-process pipes the peer's writers; for monitoring and tests
      */
     public final int producersWaiting() {
-        return inbound.producersWaiting();
+        return received.producersWaiting();
     }
 
     @Override
     public final int size() {
-        return inbound.size();
+        return received.size();
     }
 
     @Override
@@ -157,7 +176,7 @@ public abstract class AbstractPipe implements Pipe {
 
     @Override
     public final List<byte[]> pending() {
-        List<byte[]> payloads = inbound.drainPayloads();
+        List<byte[]> payloads = received.drainPayloads();
         if (!payloads.isEmpty()) {
             messagesRead();
         }
@@ -258,7 +277,7 @@ public abstract class AbstractPipe implements Pipe {
     }
 
     private List<Envelope> drain() {
-        List<Envelope> messages = inbound.drain();
+        List<Envelope> messages = received.drain();
         if (!messages.isEmpty()) {
             messagesRead();
         }

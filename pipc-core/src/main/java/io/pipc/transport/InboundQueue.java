@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The messages a pipe has received and not yet read, bounded in messages and in bytes.
  *
- * <p>Producers are the transport (a reader thread, an event loop, or for in-process pipes the
- * peer's writing thread); consumers are the application's reading threads. When the queue is
+ * <p>Producers are the transport (a reader thread or an event loop; in-process pipes have a
+ * queue of their own shape); consumers are the application's reading threads. When the queue is
  * full a blocking producer waits and a non-blocking producer is told how much fitted; either
  * way the transport stops reading, so backpressure reaches the peer's writer. A single message
  * larger than the byte capacity is still admitted into an empty queue, so no message can be
@@ -37,15 +37,15 @@ import org.jspecify.annotations.Nullable;
  * stack of the thread that sees it.
  *
  * <p>A message without headers may be queued as its bare payload ({@link #offerPayload}), and
- * read as one ({@link #takePayload}, {@link #drainPayloads}): an in-process write of a plain
- * message then allocates nothing but its array. Each entry is read either way; an envelope is
+ * read as one ({@link #takePayload}, {@link #drainPayloads}), so a plain message costs no
+ * envelope. Each entry is read either way; an envelope is
  * made only for a reader that asks for one.
  *
  * <p>A queue can also {@linkplain #accountBytesTo count its bytes} into a budget it shares with
  * other queues (a server's inbound buffer), and {@linkplain #notifyWhenEmptied say when the
  * reader has emptied it}, for a transport that stopped reading because that budget was spent.
  */
-public final class InboundQueue {
+public final class InboundQueue implements ReceivedMessages {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
@@ -117,8 +117,7 @@ public final class InboundQueue {
 
     /**
      * Makes a reader that finds the queue empty spin for a while before it parks, for a
-     * producer that is a thread of this JVM (an in-process writer) and may well be running on
-     * another core now: the reader then takes the message without being unparked, and the
+     * producer that may well be running on another core now (a socket pipe's event loop): the reader then takes the message without being unparked, and the
      * producer saves the unpark. Set before the queue is used.
      *
      * @param spin how long to spin, adapting to whether spinning pays
@@ -460,7 +459,7 @@ public final class InboundQueue {
     }
 
     /**
-     * @return how many producers wait for room now (a reader thread, an in-process writer)
+     * @return how many producers wait for room now (a reader thread)
      */
     public int producersWaiting() {
         return producersWaiting;

@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One end of an in-process pipe. A write copies the message into the peer's inbound queue,
- * waiting for room up to the write timeout; nothing else stands between the two threads.
+ * One end of an in-process pipe. A write copies the message into the peer's
+ * {@link InProcessQueue}, waiting for room up to the write timeout; nothing else stands
+ * between the two threads, and neither wakes the other unless that one has gone to sleep.
  * {@link #handOver(byte[])} queues the caller's array itself, without the copy. A message
  * without headers is queued as its bare array, so a plain write allocates only its copy and
  * a hand-over nothing at all.
@@ -31,15 +32,21 @@ public final class InProcessPipe extends AbstractPipe {
     private static final AtomicInteger PAIRS = new AtomicInteger();
 
     private final Link link;
+    private final InProcessQueue received;
     // Set once by pair(), before either end is handed out.
     @SuppressWarnings("NullAway.Init")
     private InProcessPipe peer;
 
-    private InProcessPipe(String name, PipeOptions options, Link link) {
-        super(name, Transport.IN_PROCESS, options);
+    private InProcessPipe(String name, PipeOptions options, Link link, InProcessQueue received) {
+        super(name, Transport.IN_PROCESS, options, received);
         this.link = link;
+        this.received = received;
+    }
+
+    private static InProcessPipe end(String name, PipeOptions options, Link link) {
         // The producer is the peer's writing thread, often running on the other core right now.
-        inbound().spinBeforeWaiting(AdaptiveSpin.withDefaults());
+        return new InProcessPipe(name, options, link, new InProcessQueue(options.queueCapacityMessages(),
+                options.queueCapacityBytes(), AdaptiveSpin.withDefaults()));
     }
 
     /**
@@ -50,8 +57,8 @@ public final class InProcessPipe extends AbstractPipe {
         Objects.requireNonNull(options, "options");
         String base = options.name() != null ? options.name() : "pair-" + PAIRS.incrementAndGet();
         Link link = new Link();
-        InProcessPipe left = new InProcessPipe(base + ".left", options, link);
-        InProcessPipe right = new InProcessPipe(base + ".right", options, link);
+        InProcessPipe left = end(base + ".left", options, link);
+        InProcessPipe right = end(base + ".right", options, link);
         left.peer = right;
         right.peer = left;
         return new PipePair(left, right);
@@ -100,8 +107,7 @@ public final class InProcessPipe extends AbstractPipe {
         boolean added;
         try {
             long timeout = Deadline.toNanos(options().writeTimeout());
-            added = queued instanceof byte[] payload ? peer.inbound().offerPayload(payload, timeout)
-                    : peer.inbound().offer((Envelope) queued, timeout);
+            added = peer.received.offer(queued, timeout);
         } catch (InterruptedException e) {
             throw interrupted("writing", e);
         } catch (PipeException e) {
@@ -131,7 +137,7 @@ public final class InProcessPipe extends AbstractPipe {
         log.debug("pipe '{}' disconnected: {}", name(), reason);
         String peerName = peer.name();
         String myName = name();
-        peer.inbound().addEvent(() -> new PeerDisconnectedException("pipe '" + peerName + "': peer '" + myName
+        peer.received.addEvent(() -> new PeerDisconnectedException("pipe '" + peerName + "': peer '" + myName
                 + "' disconnected" + (reason.isEmpty() ? "" : ": " + reason)
                 + " (the next write from either end reconnects)", reason));
     }
@@ -142,7 +148,7 @@ public final class InProcessPipe extends AbstractPipe {
         ensureOpen();
         String peerName = peer.name();
         String myName = name();
-        inbound().finish(
+        received.finish(
                 () -> new PeerClosedException("pipe '" + myName + "': this end stopped receiving, and everything '"
                         + peerName + "' sent before has been read"),
                 () -> new PeerClosedException("pipe '" + peerName + "': peer '" + myName
@@ -156,9 +162,9 @@ public final class InProcessPipe extends AbstractPipe {
         }
         String peerName = peer.name();
         String myName = name();
-        int dropped = inbound().close(this::closedException,
+        int dropped = received.close(this::closedException,
                 () -> new PeerClosedException("pipe '" + peerName + "': peer '" + myName + "' is closed; nothing was written"));
-        peer.inbound().finish(
+        peer.received.finish(
                 () -> new PeerClosedException("pipe '" + peerName + "': peer '" + myName + "' closed"),
                 this::closedException);
         if (dropped > 0) {
