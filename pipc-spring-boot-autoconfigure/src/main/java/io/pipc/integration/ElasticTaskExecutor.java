@@ -78,13 +78,10 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
             refused(task);
             return;
         }
-        try {
-            this.threads.execute(() -> runThenTakeWaiting(task));
+        if (handOff(task)) {
             return;
         }
-        catch (TaskRejectedException ex) {
-            // Every thread is busy: the task waits for one.
-        }
+        // Every thread is busy: the task waits for one.
         this.waiting.add(task);
         handOverWaiting();
     }
@@ -103,13 +100,24 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
                 }
                 continue;
             }
-            try {
-                this.threads.execute(() -> runThenTakeWaiting(null));
+            if (handOff(null)) {
                 return;
             }
-            catch (TaskRejectedException ex) {
-                Thread.yield();
-            }
+            Thread.yield();
+        }
+    }
+
+    /**
+     * @param first a task to run first, or null to take only waiting ones
+     * @return whether an idle or new thread took it
+     */
+    private boolean handOff(@Nullable Runnable first) {
+        try {
+            this.threads.execute(() -> runThenTakeWaiting(first));
+            return true;
+        }
+        catch (TaskRejectedException ex) {
+            return false;
         }
     }
 

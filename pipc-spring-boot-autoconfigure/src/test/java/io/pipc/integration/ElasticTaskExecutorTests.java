@@ -1,6 +1,8 @@
 package io.pipc.integration;
 
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -44,12 +46,7 @@ class ElasticTaskExecutorTests {
             executor.execute(() -> {
                 mostAtOnce.accumulateAndGet(runningNow.incrementAndGet(), Math::max);
                 twoStarted.countDown();
-                try {
-                    release.await();
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                }
+                await(release);
                 runningNow.decrementAndGet();
                 allDone.countDown();
             });
@@ -64,28 +61,9 @@ class ElasticTaskExecutorTests {
 
     @Test
     void waitingTasksStartInTheOrderGiven() throws InterruptedException {
-        ElasticTaskExecutor executor = executor(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch allDone = new CountDownLatch(4);
         List<String> order = new CopyOnWriteArrayList<>();
-        executor.execute(() -> {
-            try {
-                release.await();
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
-            order.add("first");
-            allDone.countDown();
-        });
-        for (String name : List.of("second", "third", "fourth")) {
-            executor.execute(() -> {
-                order.add(name);
-                allDone.countDown();
-            });
-        }
-        release.countDown();
-        assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
+        firstHoldsTheThreadThen(executor(1), () -> order.add("first"),
+                List.of(() -> order.add("second"), () -> order.add("third"), () -> order.add("fourth")));
         assertThat(order).containsExactly("first", "second", "third", "fourth");
     }
 
@@ -101,29 +79,10 @@ class ElasticTaskExecutorTests {
                 decoration.remove();
             }
         });
-        ElasticTaskExecutor executor = executor(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch allDone = new CountDownLatch(4);
         List<String> seen = new CopyOnWriteArrayList<>();
-        executor.execute(() -> {
-            try {
-                release.await();
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
-            seen.add(String.valueOf(decoration.get()));
-            allDone.countDown();
-        });
-        for (int i = 0; i < 3; i++) {
-            // These wait, and run on the thread that ran the first once it ends.
-            executor.execute(() -> {
-                seen.add(String.valueOf(decoration.get()));
-                allDone.countDown();
-            });
-        }
-        release.countDown();
-        assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
+        Runnable look = () -> seen.add(String.valueOf(decoration.get()));
+        // The three wait, and run on the thread that ran the first once it ends.
+        firstHoldsTheThreadThen(executor(1), look, List.of(look, look, look));
         assertThat(seen).containsExactly("decorated", "decorated", "decorated", "decorated");
     }
 
@@ -132,7 +91,7 @@ class ElasticTaskExecutorTests {
         ElasticTaskExecutor executor = executor(3);
         int tasks = 200;
         CountDownLatch allDone = new CountDownLatch(tasks);
-        java.util.Set<Thread> used = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<Thread> used = ConcurrentHashMap.newKeySet();
         for (int i = 0; i < tasks; i++) {
             executor.execute(() -> {
                 used.add(Thread.currentThread());
@@ -151,5 +110,38 @@ class ElasticTaskExecutorTests {
         executor.execute(() -> ranOn.add(Thread.currentThread()));
         assertThat(ranOn).containsExactly(Thread.currentThread());
         assertThat(executor.getBusy()).isZero();
+    }
+
+    /**
+     * Gives a one-thread executor a task that holds its thread until {@code more} are given too,
+     * and waits for all of them to end.
+     */
+    private static void firstHoldsTheThreadThen(ElasticTaskExecutor executor, Runnable first, List<Runnable> more)
+            throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch allDone = new CountDownLatch(1 + more.size());
+        executor.execute(() -> {
+            await(release);
+            first.run();
+            allDone.countDown();
+        });
+        for (Runnable task : more) {
+            executor.execute(() -> {
+                task.run();
+                allDone.countDown();
+            });
+        }
+        release.countDown();
+        assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** In a task: waits for the test to let it end. */
+    private static void await(CountDownLatch release) {
+        try {
+            release.await();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
