@@ -36,6 +36,18 @@ final class OwnExecutors {
     }
 
     /**
+     * @param threadNamePrefix its threads' names' beginning
+     * @param limit how many tasks run at once at most
+     * @return an {@link ElasticTaskExecutor} of daemon threads, not initialized
+     */
+    static ElasticTaskExecutor elastic(String threadNamePrefix, int limit) {
+        ThreadPoolTaskExecutor threads = new ThreadPoolTaskExecutor();
+        threads.setThreadNamePrefix(threadNamePrefix);
+        threads.setDaemon(true);
+        return new ElasticTaskExecutor(threads, limit);
+    }
+
+    /**
      * @param made an executor just made
      * @param owner names its owner in errors, e.g. "server 'api'"
      * @return it, initialized

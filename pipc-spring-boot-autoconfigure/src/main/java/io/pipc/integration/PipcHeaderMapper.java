@@ -3,10 +3,8 @@ package io.pipc.integration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 
 import io.pipc.Envelope;
@@ -37,8 +35,9 @@ public final class PipcHeaderMapper implements HeaderMapper<Map<String, String>>
     /** The patterns of trace context: W3C Trace Context and Baggage, and Zipkin's B3. */
     public static final List<String> TRACING_PATTERNS = List.of("traceparent", "tracestate", "baggage", "b3", "X-B3-*");
 
-    private static final Set<String> NEVER = Set.of(lower(MessageHeaders.ID), lower(MessageHeaders.TIMESTAMP),
-            lower(MessageHeaders.REPLY_CHANNEL), lower(MessageHeaders.ERROR_CHANNEL));
+    /** Compared ignoring case, without lower-casing each header's name of each message. */
+    private static final List<String> NEVER = List.of(MessageHeaders.ID, MessageHeaders.TIMESTAMP,
+            MessageHeaders.REPLY_CHANNEL, MessageHeaders.ERROR_CHANNEL);
 
     private volatile String[] outbound = TRACING_PATTERNS.toArray(String[]::new);
     private volatile String[] inbound = TRACING_PATTERNS.toArray(String[]::new);
@@ -101,8 +100,15 @@ public final class PipcHeaderMapper implements HeaderMapper<Map<String, String>>
      * @return false for the message's id and timestamp, the reply and error channels and pipc's own headers
      */
     static boolean mayCross(String name) {
-        String lower = lower(name);
-        return !NEVER.contains(lower) && !lower.startsWith("pipc_");
+        if (name.regionMatches(true, 0, PipcHeaders.PREFIX, 0, PipcHeaders.PREFIX.length())) {
+            return false;
+        }
+        for (String never : NEVER) {
+            if (never.equalsIgnoreCase(name)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String text(String name, Object value) {
@@ -112,10 +118,6 @@ public final class PipcHeaderMapper implements HeaderMapper<Map<String, String>>
         throw new IllegalArgumentException("header '" + name + "' is a " + value.getClass().getName()
                 + "; a pipe carries headers as text (strings, numbers, booleans or UUIDs); convert it or leave it out of"
                 + " the header mapper's outbound names");
-    }
-
-    private static String lower(String name) {
-        return name.toLowerCase(Locale.ROOT);
     }
 
     private static String[] checked(String[] patterns) {

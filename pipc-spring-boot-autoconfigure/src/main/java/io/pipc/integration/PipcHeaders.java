@@ -1,6 +1,9 @@
 package io.pipc.integration;
 
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 
 import io.pipc.Transport;
 
@@ -31,6 +34,9 @@ public final class PipcHeaders {
     /** The wire's content type of the payload; read and written. */
     public static final String CONTENT_TYPE = PREFIX + "contentType";
 
+    /** Spelled once: every message read carries one. */
+    private static final Map<Transport, String> TRANSPORT_NAMES = spellings();
+
     private PipcHeaders() {
     }
 
@@ -40,6 +46,14 @@ public final class PipcHeaders {
      *         {@code fifo}, {@code unix}, {@code tcp}; metrics tag and health report it the same
      */
     public static String transport(Transport transport) {
-        return transport.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return Objects.requireNonNull(TRANSPORT_NAMES.get(transport), "transport");
+    }
+
+    private static Map<Transport, String> spellings() {
+        Map<Transport, String> names = new EnumMap<>(Transport.class);
+        for (Transport transport : Transport.values()) {
+            names.put(transport, transport.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        return names;
     }
 }

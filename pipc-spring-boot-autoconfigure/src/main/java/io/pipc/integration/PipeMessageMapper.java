@@ -1,6 +1,7 @@
 package io.pipc.integration;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -13,9 +14,11 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.mapping.HeaderMapper;
 import org.springframework.integration.support.AbstractIntegrationMessageBuilder;
+import org.springframework.integration.support.DefaultMessageBuilderFactory;
 import org.springframework.integration.support.MessageBuilderFactory;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.support.GenericMessage;
 
 /**
  * Turns messages read from a pipe into Spring messages and Spring messages into messages to
@@ -73,6 +76,17 @@ final class PipeMessageMapper {
     Message<?> toMessage(ReceivedMessage received, MessageBuilderFactory builders) {
         Envelope envelope = received.envelope();
         Object payload = decode(envelope.payload(), received.origin().name());
+        if (envelope.headers().isEmpty() && builders instanceof DefaultMessageBuilderFactory) {
+            // What the default builder would build, a GenericMessage, without its second copy of
+            // the headers and second id: a message read is built on every request and reply.
+            Map<String, Object> headers = new HashMap<>(8);
+            headers.put(PipcHeaders.PIPE_NAME, received.origin().name());
+            headers.put(PipcHeaders.TRANSPORT, PipcHeaders.transport(received.origin().transport()));
+            putIfPresent(headers, PipcHeaders.CONNECTION_ID, received.connectionId());
+            putIfPresent(headers, PipcHeaders.CORRELATION_ID, envelope.correlationId());
+            putIfPresent(headers, PipcHeaders.CONTENT_TYPE, envelope.contentType());
+            return new GenericMessage<>(payload, headers);
+        }
         AbstractIntegrationMessageBuilder<?> builder = builders.withPayload(payload)
                 .setHeader(PipcHeaders.PIPE_NAME, received.origin().name())
                 .setHeader(PipcHeaders.TRANSPORT, PipcHeaders.transport(received.origin().transport()));
@@ -91,6 +105,12 @@ final class PipeMessageMapper {
             builder.copyHeadersIfAbsent(mapped);
         }
         return builder.build();
+    }
+
+    private static void putIfPresent(Map<String, Object> headers, String name, @Nullable Object value) {
+        if (value != null) {
+            headers.put(name, value);
+        }
     }
 
     /**

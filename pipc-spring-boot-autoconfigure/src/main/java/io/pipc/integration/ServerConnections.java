@@ -149,10 +149,11 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
     }
 
     /**
-     * @param handlerThreads the threads of the pool these connections make when no
-     *        {@linkplain #setTaskExecutor task executor} is set; default 64, made as needed and ended after a
-     *        minute idle. Raise it when flows
-     *        block for long.
+     * @param handlerThreads how many tasks the executor these connections make when no
+     *        {@linkplain #setTaskExecutor task executor} is set runs at once (an
+     *        {@link ElasticTaskExecutor}: threads made as needed, the most recently idle reused
+     *        first, ended after a minute idle; more tasks wait in order); default 64. Raise it
+     *        when flows block for long.
      */
     public void setHandlerThreads(int handlerThreads) {
         if (handlerThreads < 1) {
@@ -173,8 +174,8 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
     /**
      * @param taskExecutorFactory when no {@linkplain #setTaskExecutor task executor} is set,
      *        makes the one these connections use, given the {@linkplain #setHandlerThreads handler
-     *        threads}; they initialize it at start and shut it down after their drain. Unset, a
-     *        {@link org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor} of that many threads.
+     *        threads}; they initialize it at start and shut it down after their drain. Unset, an
+     *        {@link ElasticTaskExecutor} running that many tasks at once.
      */
     public void setTaskExecutorFactory(Function<Integer, TaskExecutor> taskExecutorFactory) {
         this.taskExecutorFactory = Objects.requireNonNull(taskExecutorFactory, "taskExecutorFactory");
@@ -408,7 +409,7 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
             made = factory.apply(this.handlerThreads);
         }
         else {
-            made = OwnExecutors.pool("pipc-server-" + this.server.name() + "-handler-", this.handlerThreads);
+            made = OwnExecutors.elastic("pipc-server-" + this.server.name() + "-handler-", this.handlerThreads);
         }
         return OwnExecutors.initialized(made, "server '" + this.server.name() + "'");
     }

@@ -536,9 +536,11 @@ public class PipcProperties {
         private DataSize maxInboundBuffer = DataSize.ofMegabytes(64);
 
         /**
-         * Number of platform threads handing clients' messages to the inbound channel, when no
-         * executor is named and virtual threads are off. An inbound adapter handles each client's
-         * messages in order, one batch at a time; a gateway up to max-in-flight at once per client.
+         * Number of platform threads handing clients' messages to the inbound channel at once,
+         * when no executor is named and virtual threads are off: made as needed, the most recently
+         * idle reused first, ended after a minute idle; more tasks wait in order. An inbound adapter
+         * handles each client's messages in order, one batch at a time; a gateway up to
+         * max-in-flight at once per client.
          */
         private int handlerThreads = 64;
 

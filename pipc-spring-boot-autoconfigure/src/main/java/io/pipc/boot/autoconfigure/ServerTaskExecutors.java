@@ -3,6 +3,8 @@ package io.pipc.boot.autoconfigure;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.pipc.integration.ElasticTaskExecutor;
+
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
 import org.springframework.boot.task.ThreadPoolTaskExecutorBuilder;
@@ -13,8 +15,9 @@ import org.springframework.core.task.TaskExecutor;
 /**
  * Builds a server's task executor the way Boot builds its {@code applicationTaskExecutor}: from
  * the context's {@link SimpleAsyncTaskExecutorBuilder} when {@code spring.threads.virtual.enabled}
- * is on (a virtual thread per task), else from its {@link ThreadPoolTaskExecutorBuilder} with the
- * server's {@code handler-threads} (a pipe's: one thread). Those builders carry the application's {@code TaskDecorator}
+ * is on (a virtual thread per task), else from its {@link ThreadPoolTaskExecutorBuilder}: for a
+ * server an {@link ElasticTaskExecutor} that runs at most {@code handler-threads} tasks at once on
+ * threads made as needed (the most recently idle reused first), for a pipe one thread. Those builders carry the application's {@code TaskDecorator}
  * (and so context propagation) and {@code spring.task.execution} settings; a context without them
  * gets Boot's plain builders. A server's executor is its own, named after it, and ends with it:
  * a flow that blocks on one server does not starve the application's other executors.
@@ -35,7 +38,12 @@ final class ServerTaskExecutors {
      * @return makes the server's executor, given its handler threads
      */
     Function<Integer, TaskExecutor> forServer(String server) {
-        return named("pipc-server-" + server + "-handler-");
+        String prefix = "pipc-server-" + server + "-handler-";
+        if (Threading.VIRTUAL.isActive(this.environment)) {
+            return named(prefix);
+        }
+        ThreadPoolTaskExecutorBuilder builder = platformThreads();
+        return (threads) -> new ElasticTaskExecutor(builder.threadNamePrefix(prefix).build(), threads);
     }
 
     /**
@@ -48,14 +56,18 @@ final class ServerTaskExecutors {
         return () -> named.apply(1);
     }
 
+    private ThreadPoolTaskExecutorBuilder platformThreads() {
+        return this.beans.getBeanProvider(ThreadPoolTaskExecutorBuilder.class)
+                .getIfAvailable(ThreadPoolTaskExecutorBuilder::new);
+    }
+
     private Function<Integer, TaskExecutor> named(String prefix) {
         if (Threading.VIRTUAL.isActive(this.environment)) {
             SimpleAsyncTaskExecutorBuilder builder = this.beans.getBeanProvider(SimpleAsyncTaskExecutorBuilder.class)
                     .getIfAvailable(SimpleAsyncTaskExecutorBuilder::new);
             return (threads) -> builder.virtualThreads(true).threadNamePrefix(prefix).build();
         }
-        ThreadPoolTaskExecutorBuilder builder = this.beans.getBeanProvider(ThreadPoolTaskExecutorBuilder.class)
-                .getIfAvailable(ThreadPoolTaskExecutorBuilder::new);
+        ThreadPoolTaskExecutorBuilder builder = platformThreads();
         return (threads) -> builder.corePoolSize(threads).maxPoolSize(threads).allowCoreThreadTimeOut(true)
                 .threadNamePrefix(prefix).build();
     }

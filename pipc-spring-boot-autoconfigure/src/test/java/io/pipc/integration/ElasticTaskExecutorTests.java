@@ -1,0 +1,147 @@
+package io.pipc.integration;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(30)
+class ElasticTaskExecutorTests {
+
+    private final ThreadPoolTaskExecutor threads = new ThreadPoolTaskExecutor();
+
+    private ElasticTaskExecutor executor(int limit) {
+        this.threads.setThreadNamePrefix("elastic-test-");
+        this.threads.setDaemon(true);
+        ElasticTaskExecutor executor = new ElasticTaskExecutor(this.threads, limit);
+        executor.afterPropertiesSet();
+        return executor;
+    }
+
+    @AfterEach
+    void shutDown() {
+        this.threads.destroy();
+    }
+
+    @Test
+    void atMostTheLimitRunAtOnceAndTheRestWaitForThem() throws InterruptedException {
+        ElasticTaskExecutor executor = executor(2);
+        CountDownLatch twoStarted = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch allDone = new CountDownLatch(5);
+        AtomicInteger runningNow = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        for (int i = 0; i < 5; i++) {
+            executor.execute(() -> {
+                mostAtOnce.accumulateAndGet(runningNow.incrementAndGet(), Math::max);
+                twoStarted.countDown();
+                await(release);
+                runningNow.decrementAndGet();
+                allDone.countDown();
+            });
+        }
+        assertThat(twoStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(executor.getBusy()).isEqualTo(2);
+        assertThat(executor.getWaiting()).as("tasks beyond the limit wait").isEqualTo(3);
+        release.countDown();
+        assertThat(allDone.await(10, TimeUnit.SECONDS)).as("the waiting tasks start as running ones end").isTrue();
+        assertThat(mostAtOnce).hasValue(2);
+    }
+
+    @Test
+    void waitingTasksStartInTheOrderGiven() throws InterruptedException {
+        List<String> order = new CopyOnWriteArrayList<>();
+        firstHoldsTheThreadThen(executor(1), () -> order.add("first"),
+                List.of(() -> order.add("second"), () -> order.add("third"), () -> order.add("fourth")));
+        assertThat(order).containsExactly("first", "second", "third", "fourth");
+    }
+
+    @Test
+    void everyTaskRunsWithinTheThreadsTaskDecoration() throws InterruptedException {
+        ThreadLocal<String> decoration = new ThreadLocal<>();
+        this.threads.setTaskDecorator((task) -> () -> {
+            decoration.set("decorated");
+            try {
+                task.run();
+            }
+            finally {
+                decoration.remove();
+            }
+        });
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Runnable look = () -> seen.add(String.valueOf(decoration.get()));
+        // The three wait, and run on the thread that ran the first once it ends.
+        firstHoldsTheThreadThen(executor(1), look, List.of(look, look, look));
+        assertThat(seen).containsExactly("decorated", "decorated", "decorated", "decorated");
+    }
+
+    @Test
+    void neverMoreThreadsThanTheLimit() throws InterruptedException {
+        ElasticTaskExecutor executor = executor(3);
+        int tasks = 200;
+        CountDownLatch allDone = new CountDownLatch(tasks);
+        Set<Thread> used = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < tasks; i++) {
+            executor.execute(() -> {
+                used.add(Thread.currentThread());
+                allDone.countDown();
+            });
+        }
+        assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(used).hasSizeLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void aTaskItsThreadsRefuseAfterShutdownRunsOnTheCallingThread() {
+        ElasticTaskExecutor executor = executor(1);
+        executor.destroy();
+        List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        executor.execute(() -> ranOn.add(Thread.currentThread()));
+        assertThat(ranOn).containsExactly(Thread.currentThread());
+        assertThat(executor.getBusy()).isZero();
+    }
+
+    /**
+     * Gives a one-thread executor a task that holds its thread until {@code more} are given too,
+     * and waits for all of them to end.
+     */
+    private static void firstHoldsTheThreadThen(ElasticTaskExecutor executor, Runnable first, List<Runnable> more)
+            throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch allDone = new CountDownLatch(1 + more.size());
+        executor.execute(() -> {
+            await(release);
+            first.run();
+            allDone.countDown();
+        });
+        for (Runnable task : more) {
+            executor.execute(() -> {
+                task.run();
+                allDone.countDown();
+            });
+        }
+        release.countDown();
+        assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** In a task: waits for the test to let it end. */
+    private static void await(CountDownLatch release) {
+        try {
+            release.await();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
