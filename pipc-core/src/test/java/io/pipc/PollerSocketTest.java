@@ -186,6 +186,27 @@ class PollerSocketTest {
     }
 
     @Test
+    void aPipeInAPollerNobodyPollsKeepsSendingHeartbeatsAndDoesNotJudgeItsPeerByItsOwnSilence() {
+        Duration heartbeat = Duration.ofMillis(200);
+        PipeOptions options = PipeOptions.builder().heartbeat(heartbeat).build();
+        try (PipeServer beating = Pipes.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options);
+                Pipe peer = Pipes.connect(beating.address(), options);
+                Poller idle = Pipes.poller()) {
+            Pipe pipe = beating.accept(Duration.ofSeconds(10));
+            idle.add(pipe);
+            await().until(() -> idle.readsItself(pipe));
+
+            // Five silent intervals with nobody polling: the peer hears heartbeats, and is not taken for dead.
+            assertThatThrownBy(() -> peer.read(heartbeat.multipliedBy(5))).isInstanceOf(PipeTimeoutException.class);
+            peer.write("still here");
+
+            assertThat(idle.poll(Duration.ofSeconds(10))).containsExactly(pipe);
+            assertThat(pipe.readString()).isEqualTo("still here");
+            pipe.close();
+        }
+    }
+
+    @Test
     void aPipeWhosePeerWentAwayIsReadyAndReadsTheEnd() throws Exception {
         poller.close();
         PipeOptions python = PipeOptions.builder().wire(Wire.PYTHON).build();

@@ -63,6 +63,8 @@ public final class EventLoop implements Runnable {
     private final @Nullable Thread thread;
     /** A driven loop's: held by whoever runs it now. */
     private final ReentrantLock driving = new ReentrantLock();
+    /** A driven loop's: whether a thread is in {@link #drive}. */
+    private volatile boolean beingDriven;
     /** Loop only: when the handlers are next ticked. */
     private long nextTick = System.nanoTime() + TICK_MILLIS * 1_000_000L;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -259,10 +261,31 @@ public final class EventLoop implements Runnable {
      * @throws IOException when the channel is closed
      */
     public SelectionKey register(SelectableChannel channel, int ops, Handler handler) throws IOException {
-        assert inEventLoop() : "registered off the loop";
-        SelectionKey key = channel.register(selector, ops, handler);
+        SelectionKey key = watch(channel, ops, handler);
         handlers.add(handler);
         return key;
+    }
+
+    /**
+     * Registers a channel without ticking its handler, which another loop ticks; on the loop
+     * thread only.
+     *
+     * @param channel a non-blocking channel
+     * @param ops the interest set
+     * @param handler told when it is ready
+     * @return the key
+     * @throws IOException when the channel is closed
+     */
+    SelectionKey watch(SelectableChannel channel, int ops, Handler handler) throws IOException {
+        assert inEventLoop() : "registered off the loop";
+        return channel.register(selector, ops, handler);
+    }
+
+    /**
+     * @return whether a driven loop runs in a {@link #drive} now, so that its connections are read
+     */
+    boolean isBeingDriven() {
+        return beingDriven;
     }
 
     /**
@@ -321,6 +344,7 @@ public final class EventLoop implements Runnable {
     public void drive(long timeoutNanos, BooleanSupplier wakeupPending) {
         assert thread == null : "a loop with its own thread driven from outside";
         driving.lock();
+        beingDriven = true;
         try {
             if (!selector.isOpen()) {
                 runTasks();
@@ -350,6 +374,7 @@ public final class EventLoop implements Runnable {
             log.error("pipc event loop {}: unexpected failure, carrying on", name(), e);
         } finally {
             awake.set(true);
+            beingDriven = false;
             driving.unlock();
         }
         // Work handed over while this thread drove but after its last look: nobody else runs it.

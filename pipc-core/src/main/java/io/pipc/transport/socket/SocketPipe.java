@@ -846,6 +846,24 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     @Override
     public void tick(long now) {
+        EventLoop owner = loop;
+        if (owner == home) {
+            tickOwned(now, false);
+            return;
+        }
+        // In a poller, and still ticked by its event loop: by the polling thread while one polls, else at once.
+        owner.execute(() -> {
+            if (loop == owner) {
+                tickOwned(now, !owner.isBeingDriven());
+            }
+        });
+    }
+
+    /**
+     * @param notRead whether nobody reads the socket now (a poller's pipe while no thread polls):
+     *        the silence is then this end's
+     */
+    private void tickOwned(long now, boolean notRead) {
         assert loop.inEventLoop();
         if (isReleased()) {
             return;
@@ -866,7 +884,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             }
             return;
         }
-        checkLiveness(now, lastReceivedNanos, midFrameSinceNanos, readPaused || budgetPaused);
+        checkLiveness(now, lastReceivedNanos, midFrameSinceNanos, readPaused || budgetPaused || notRead);
     }
 
     private void onEstablished() {
@@ -905,7 +923,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                     : new PipeClosedException("pipe '" + name() + "' was closed before its handshake completed"));
         }
         toOwner(() -> {
-            loop.forget(this);
+            home.execute(() -> home.forget(this));
             if (key != null) {
                 key.cancel();
                 key = null;
@@ -1012,7 +1030,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         if (wanted == loop) {
             return;
         }
-        loop.forget(this);
+        // Its event loop keeps ticking it wherever it is, so that its deadlines and heartbeats hold while no one polls.
         if (key != null) {
             key.cancel();
             key = null;
@@ -1028,13 +1046,12 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             return;
         }
         try {
-            key = target.register(conduit.socket(), interestOps, this);
+            key = target.watch(conduit.socket(), interestOps, this);
         } catch (CancelledKeyException e) {
             // Its key from an earlier stay here goes at the loop's next select: register after it.
             target.executeLater(() -> registerMoved(target));
         } catch (ClosedSelectorException e) {
             // The poller closed meanwhile; its close sends the pipe home right after this.
-            target.forget(this);
         } catch (IOException e) {
             fail(ioFailure("registering", e));
         }
