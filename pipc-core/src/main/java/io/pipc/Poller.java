@@ -48,6 +48,17 @@ import org.jspecify.annotations.Nullable;
  * <p>Threads: {@link #add}, {@link #remove}, {@link #size} and {@link #close} may be called from
  * any thread, also while another thread polls. One thread polls at a time: a second concurrent
  * {@code poll} is refused. A closed pipe stays ready (its read throws) until it is removed.
+ *
+ * <p>The thread that polls reads the plain TCP and Unix socket pipes added to it itself (a
+ * {@code Pipe} from a server's {@code accept} or from {@code Pipes.connect}, without a message
+ * sink): a poll waits on the poller's own selector, reads and decodes what has arrived into the
+ * pipes' queues, and returns them, and a reply written on that thread leaves from it, with no
+ * hand-off to another thread in between. Such a pipe is read only while a thread polls; what its
+ * peer sends meanwhile waits in the kernel's buffers. Its heartbeats and deadlines go on while
+ * nobody polls. It goes back to its event loop when it is removed, when this poller is closed,
+ * when it is closed, and for as long as its socket has no room for what it writes. TLS pipes,
+ * pipes with a message sink, other transports and wrappers such as {@link TypedPipe} are read
+ * by their own threads, which tell the poller when they are ready.
  */
 public final class Poller implements AutoCloseable {
 
