@@ -300,14 +300,21 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     @Override
     protected void toOwner(Runnable command) {
         EventLoop owner = loop;
-        owner.execute(() -> {
+        owner.execute(followingTheOwner(owner, command));
+    }
+
+    /**
+     * @return {@code command}, run by {@code owner} if it still owns this pipe when it runs, else
+     *         handed to the owner then: the pipe moved to or from a poller meanwhile
+     */
+    private Runnable followingTheOwner(EventLoop owner, Runnable command) {
+        return () -> {
             if (loop == owner) {
                 command.run();
             } else {
-                // The pipe moved to or from a poller after the command was handed over: its new owner runs it.
                 toOwner(command);
             }
-        });
+        };
     }
 
     @Override
@@ -965,13 +972,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     /** Like {@link EventLoop#executeLater} on the owner, which may change meanwhile. */
     private void executeLater(Runnable task) {
         EventLoop owner = loop;
-        owner.executeLater(() -> {
-            if (loop == owner) {
-                task.run();
-            } else {
-                toOwner(task);
-            }
-        });
+        owner.executeLater(followingTheOwner(owner, task));
     }
 
     // ---- a poller's thread reading this pipe ----------------------------------------------
