@@ -3,6 +3,9 @@ package io.pipc.integration;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
@@ -12,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.core.task.TaskExecutor;
-import org.springframework.core.task.TaskRejectedException;
+import org.springframework.core.task.TaskDecorator;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
@@ -28,10 +31,12 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * before it parks and so, under load, often takes it without being woken.
  *
  * <p>The threads come from the {@link ThreadPoolTaskExecutor} given, which keeps its thread
- * factory, name prefix and {@code TaskDecorator}; this executor sets its pool sizes and queue.
- * The decorator wraps each task handed to a thread; a task that waited runs within the
- * decoration of the task its thread had. A task the threads refuse after {@link #destroy()}
- * runs on the calling thread rather than being dropped.
+ * factory and name prefix; this executor sets its pool sizes, queue and rejection. Its
+ * {@code TaskDecorator}, when it is a {@link Threads} (as the builders' {@code configure} makes
+ * it), decorates each task once, on the thread that submits it, as {@code ThreadPoolTaskExecutor}
+ * does: a task runs within its own decoration (its security context, MDC, observation), whether
+ * it ran at once or waited. A task the threads refuse after {@link #destroy()} runs on the
+ * calling thread rather than being dropped.
  */
 public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean, DisposableBean {
 
@@ -41,7 +46,12 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
 
     private final ThreadPoolTaskExecutor threads;
 
+    private final @Nullable TaskDecorator decorator;
+
     private final int limit;
+
+    /** The pool's pool: tasks go to it directly, so a refusal costs no message and no lock. */
+    private volatile @Nullable ThreadPoolExecutor pool;
 
     /** Threads running a task or about to look at {@link #waiting} once more. */
     private final AtomicInteger busy = new AtomicInteger();
@@ -60,11 +70,15 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
             throw new IllegalArgumentException("limit must be at least 1 (was " + limit + ")");
         }
         this.threads = Objects.requireNonNull(threads, "threads");
+        this.decorator = (threads instanceof Threads captured) ? captured.decorator : null;
         this.limit = limit;
         threads.setCorePoolSize(0);
         threads.setMaxPoolSize(limit);
         threads.setQueueCapacity(0);
         threads.setKeepAliveSeconds((int) IDLE.toSeconds());
+        // Refusal is how "every thread is busy" is told, often: whatever policy a customizer set
+        // (caller runs, discard) would run or lose the task instead.
+        threads.setRejectedExecutionHandler(BUSY);
     }
 
     /**
@@ -72,8 +86,10 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
      *        to finish, after the tasks that waited before it
      */
     @Override
-    public void execute(Runnable task) {
-        Objects.requireNonNull(task, "task");
+    public void execute(Runnable given) {
+        Objects.requireNonNull(given, "task");
+        TaskDecorator decorating = this.decorator;
+        Runnable task = (decorating != null) ? decorating.decorate(given) : given;
         if (this.destroyed) {
             refused(task);
             return;
@@ -87,12 +103,12 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
     }
 
     /**
-     * After queuing a task: a busy thread looks at the queue again once its task ends, so only
-     * when none is busy (each of the {@code limit} threads is between its last look and going
-     * idle, for moments) must the queue be handed to a thread here.
+     * After queuing a task: a busy thread looks at the queue again once its task ends, so when all
+     * {@code limit} threads are busy the task is theirs. Fewer busy means a thread is idle (the
+     * hand-off succeeds), between tasks (try again), or gone (a new one is made).
      */
     private void handOverWaiting() {
-        while (this.busy.get() == 0 && !this.waiting.isEmpty()) {
+        while (this.busy.get() < this.limit && !this.waiting.isEmpty()) {
             if (this.destroyed) {
                 Runnable left = this.waiting.poll();
                 if (left != null) {
@@ -112,11 +128,16 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
      * @return whether an idle or new thread took it
      */
     private boolean handOff(@Nullable Runnable first) {
+        ThreadPoolExecutor executor = this.pool;
+        if (executor == null) {
+            executor = this.threads.getThreadPoolExecutor();
+            this.pool = executor;
+        }
         try {
-            this.threads.execute(() -> runThenTakeWaiting(first));
+            executor.execute(() -> runThenTakeWaiting(first));
             return true;
         }
-        catch (TaskRejectedException ex) {
+        catch (RejectedExecutionException ex) {
             return false;
         }
     }
@@ -138,6 +159,10 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
         while (true) {
             Runnable next = this.waiting.poll();
             if (next != null) {
+                if (!this.destroyed) {
+                    // As a pool's worker does before each task: an interrupt meant for the last one ends with it.
+                    Thread.interrupted();
+                }
                 runQuietly(next);
                 continue;
             }
@@ -200,5 +225,42 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
     public String toString() {
         return "ElasticTaskExecutor[" + this.threads.getThreadNamePrefix() + ", limit " + this.limit + ", "
                 + this.busy.get() + " busy]";
+    }
+
+    /** Refuses a task with one exception made once: a refusal means only that every thread is busy. */
+    private static final RejectedExecutionHandler BUSY = new RejectedExecutionHandler() {
+
+        private final RejectedExecutionException busy = new RejectedExecutionException("every thread is busy") {
+
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public synchronized Throwable fillInStackTrace() {
+                return this;
+            }
+        };
+
+        @Override
+        public void rejectedExecution(Runnable task, ThreadPoolExecutor executor) {
+            throw this.busy;
+        }
+    };
+
+    /**
+     * The threads of an {@link ElasticTaskExecutor}, to be configured by a builder
+     * ({@code ThreadPoolTaskExecutorBuilder.configure(new ElasticTaskExecutor.Threads())}): it
+     * keeps the {@code TaskDecorator} it is given for the elastic executor, which decorates each
+     * task on the thread that submits it, instead of decorating what its threads are handed.
+     */
+    public static class Threads extends ThreadPoolTaskExecutor {
+
+        private static final long serialVersionUID = 1L;
+
+        private transient @Nullable TaskDecorator decorator;
+
+        @Override
+        public void setTaskDecorator(TaskDecorator taskDecorator) {
+            this.decorator = taskDecorator;
+        }
     }
 }

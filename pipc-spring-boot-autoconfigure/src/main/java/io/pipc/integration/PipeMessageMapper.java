@@ -76,9 +76,11 @@ final class PipeMessageMapper {
     Message<?> toMessage(ReceivedMessage received, MessageBuilderFactory builders) {
         Envelope envelope = received.envelope();
         Object payload = decode(envelope.payload(), received.origin().name());
-        if (envelope.headers().isEmpty() && builders instanceof DefaultMessageBuilderFactory) {
+        if (envelope.headers().isEmpty() && builders.getClass() == DefaultMessageBuilderFactory.class
+                && !(payload instanceof Throwable)) {
             // What the default builder would build, a GenericMessage, without its second copy of
-            // the headers and second id: a message read is built on every request and reply.
+            // the headers and second id: a message read is built on every request and reply. A
+            // subclass of the factory, and a Throwable payload (an ErrorMessage), take the builder.
             Map<String, Object> headers = new HashMap<>(8);
             headers.put(PipcHeaders.PIPE_NAME, received.origin().name());
             headers.put(PipcHeaders.TRANSPORT, PipcHeaders.transport(received.origin().transport()));

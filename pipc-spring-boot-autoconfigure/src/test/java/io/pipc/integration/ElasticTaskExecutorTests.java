@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(30)
 class ElasticTaskExecutorTests {
 
-    private final ThreadPoolTaskExecutor threads = new ThreadPoolTaskExecutor();
+    private final ThreadPoolTaskExecutor threads = new ElasticTaskExecutor.Threads();
 
     private ElasticTaskExecutor executor(int limit) {
         this.threads.setThreadNamePrefix("elastic-test-");
@@ -68,22 +68,85 @@ class ElasticTaskExecutorTests {
     }
 
     @Test
-    void everyTaskRunsWithinTheThreadsTaskDecoration() throws InterruptedException {
-        ThreadLocal<String> decoration = new ThreadLocal<>();
-        this.threads.setTaskDecorator((task) -> () -> {
-            decoration.set("decorated");
-            try {
-                task.run();
-            }
-            finally {
-                decoration.remove();
-            }
+    void everyTaskRunsWithinItsOwnDecorationMadeWhereItWasGiven() throws InterruptedException {
+        // A context the decorator carries from the submitting thread to the one that runs the task.
+        ThreadLocal<String> context = new ThreadLocal<>();
+        this.threads.setTaskDecorator((task) -> {
+            String captured = context.get();
+            return () -> {
+                context.set(captured);
+                try {
+                    task.run();
+                }
+                finally {
+                    context.remove();
+                }
+            };
         });
         List<String> seen = new CopyOnWriteArrayList<>();
-        Runnable look = () -> seen.add(String.valueOf(decoration.get()));
-        // The three wait, and run on the thread that ran the first once it ends.
-        firstHoldsTheThreadThen(executor(1), look, List.of(look, look, look));
-        assertThat(seen).containsExactly("decorated", "decorated", "decorated", "decorated");
+        List<Runnable> more = new java.util.ArrayList<>();
+        for (String name : List.of("second", "third", "fourth")) {
+            more.add(() -> seen.add(name + ":" + context.get()));
+        }
+        ElasticTaskExecutor executor = executor(1);
+        // Each task is given under its own context; three of them wait for the thread the first holds.
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch allDone = new CountDownLatch(4);
+        context.set("first");
+        executor.execute(() -> {
+            await(release);
+            seen.add("first:" + context.get());
+            allDone.countDown();
+        });
+        for (int i = 0; i < more.size(); i++) {
+            Runnable task = more.get(i);
+            context.set(List.of("second", "third", "fourth").get(i));
+            executor.execute(() -> {
+                task.run();
+                allDone.countDown();
+            });
+        }
+        context.remove();
+        release.countDown();
+        assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(seen).containsExactly("first:first", "second:second", "third:third", "fourth:fourth");
+    }
+
+    @Test
+    void aTaskGivenWhileAThreadIsBetweenTasksIsNotLeftWaitingForABusyOne() throws InterruptedException {
+        ElasticTaskExecutor executor = executor(2);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        executor.execute(() -> {
+            held.countDown();
+            await(release);
+        });
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        int tasks = 20_000;
+        CountDownLatch allDone = new CountDownLatch(tasks);
+        for (int i = 0; i < tasks; i++) {
+            executor.execute(allDone::countDown);
+        }
+        assertThat(allDone.await(20, TimeUnit.SECONDS)).as("every short task ran on the one free thread while the other"
+                + " stayed busy").isTrue();
+        release.countDown();
+    }
+
+    @Test
+    void aRejectionPolicyACustomizerSetNeitherRunsTasksOnTheCallerNorDropsThem() throws InterruptedException {
+        this.threads.setRejectedExecutionHandler(new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+        List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        Runnable record = () -> ranOn.add(Thread.currentThread());
+        firstHoldsTheThreadThen(executor(1), record, List.of(record, record, record));
+        assertThat(ranOn).hasSize(4).doesNotContain(Thread.currentThread());
+    }
+
+    @Test
+    void anInterruptOfOneTaskDoesNotReachTheNextOnItsThread() throws InterruptedException {
+        List<Boolean> interrupted = new CopyOnWriteArrayList<>();
+        firstHoldsTheThreadThen(executor(1), () -> Thread.currentThread().interrupt(),
+                List.of(() -> interrupted.add(Thread.currentThread().isInterrupted())));
+        assertThat(interrupted).containsExactly(false);
     }
 
     @Test

@@ -438,10 +438,14 @@ final class InProcessQueue extends QueueSides.AfterReaders implements ReceivedMe
 
     /** Under readerLock, with an entry queued: the head entry, left in place. */
     private @Nullable Object peekHead() {
-        if (headIndex < CHUNK) {
-            return SLOTS.getAcquire(head.slots, headIndex);
+        // Each field read once: a spinning reader peeks without the reader lock (isHeadFilled), while
+        // another reader may move the head on between two reads of it.
+        QueueSides.Chunk chunk = head;
+        int index = headIndex;
+        if (index < CHUNK) {
+            return SLOTS.getAcquire(chunk.slots, index);
         }
-        QueueSides.Chunk next = head.next;
+        QueueSides.Chunk next = chunk.next;
         return next == null ? null : SLOTS.getAcquire(next.slots, 0);
     }
 

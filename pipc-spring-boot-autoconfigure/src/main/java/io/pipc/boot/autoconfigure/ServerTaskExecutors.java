@@ -43,7 +43,8 @@ final class ServerTaskExecutors {
             return named(prefix);
         }
         ThreadPoolTaskExecutorBuilder builder = platformThreads();
-        return (threads) -> new ElasticTaskExecutor(builder.threadNamePrefix(prefix).build(), threads);
+        return (threads) -> new ElasticTaskExecutor(
+                builder.threadNamePrefix(prefix).configure(new ElasticTaskExecutor.Threads()), threads);
     }
 
     /**
