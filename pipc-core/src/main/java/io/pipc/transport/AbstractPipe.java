@@ -18,8 +18,9 @@ import io.pipc.Transport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The read side every transport shares: received messages wait in an {@link InboundQueue}
- * that the transport fills and the application drains. A transport adds the write side,
+ * The read side every transport shares: received messages wait in {@link ReceivedMessages}
+ * (an {@link InboundQueue} for the socket and stream transports, the in-process queue for
+ * in-process pipes) that the transport fills and the application drains. A transport adds the write side,
  * {@link #flush()}, {@link #disconnect(String)} and {@link #close()}.
  */
 public abstract class AbstractPipe implements Pipe {

@@ -31,10 +31,9 @@ import org.jspecify.annotations.Nullable;
  * The two sides meet only in two counters: {@link #produced} (written by writers) and
  * {@link #consumed} (written by readers). Writers serialise on {@link #writerLock} and readers
  * on {@link #readerLock}; neither lock is ever held by the other side, so with one writer and
- * one reader each takes its own lock uncontended. A reader remembers how far it saw the
- * writers and reads their counter again only when it has taken everything it knew of; a
- * writer likewise checks its bounds against the readers' counter as last seen, and reads it
- * again only when that says full.
+ * one reader each takes its own lock uncontended. A reader finds messages by looking at the
+ * head slot itself, never at the writers' counter; a writer checks its bounds against the
+ * readers' counter as last seen, and reads it again only when that says full.
  *
  * <p>Sleeping follows YPipe's rule: a side wakes the other only when that one announced it
  * sleeps. A reader that found nothing (after a short {@link AdaptiveSpin}) takes

@@ -58,8 +58,6 @@ final class QueueSides {
         int headIndex;
         long taken;
         long bytesTaken;
-        /** Writers' counter as readers last read it: read again only when everything up to it is taken. */
-        long producedSeen;
         /** How many entries readers have taken; each store pairs with {@code producersSleeping}. */
         volatile long consumed;
         volatile long bytesConsumed;
