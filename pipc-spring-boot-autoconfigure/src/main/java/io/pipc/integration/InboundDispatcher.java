@@ -232,6 +232,14 @@ final class InboundDispatcher {
     }
 
     /**
+     * @param connection a connection of the pipe
+     * @return whether its event loop hands its messages to this dispatcher's sink
+     */
+    boolean handsOverThroughSink(Pipe connection) {
+        return this.sink.serves(connection);
+    }
+
+    /**
      * @return whether the inbound endpoint stopped, asking the peer to stop sending: the pipe's
      *         input is ending for good, and the pipe does not open again
      */
@@ -357,16 +365,18 @@ final class InboundDispatcher {
      * which waits; the events that say so are published {@linkplain #offLoop off the loop}.
      */
     private void endedOnLoop(Pipe connection, PipeException cause) {
-        failPendingRequests(connection, cause);
+        // The pipe moves on first, so that a caller whose request fails here writes its next one to the next connection.
         pipeEnded(connection, cause, true);
+        failPendingRequests(connection, cause);
     }
 
     /** On the reading thread of {@code connection}, which ended. */
     private void ended(Pipe connection, @Nullable PipeException cause) {
         if (cause != null) {
-            failPendingRequests(connection, cause);
-            // The next connection, if any, becomes the pipe's to read before this reader lets go.
+            // The next connection, if any, becomes the pipe's to read before this reader lets go,
+            // and to write before a caller whose request fails here writes its next one.
             pipeEnded(connection, cause, false);
+            failPendingRequests(connection, cause);
         }
         synchronized (this) {
             if (this.reader != this.sink) {

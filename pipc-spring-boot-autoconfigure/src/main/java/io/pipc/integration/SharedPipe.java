@@ -643,6 +643,7 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         Ending endedMeanwhile;
         boolean refused;
         PipeConnector current;
+        Pipe abandoned = null;
         synchronized (this) {
             current = this.connector;
             // Once the inbound endpoint asked the peer to stop sending, the pipe is shutting down.
@@ -660,6 +661,12 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
                 }
                 else {
                     this.unread.add(pipe);
+                    if (lost != this.writable && this.dispatcher.handsOverThroughSink(lost)) {
+                        // Lost to a write while its reading was paused: a reset, which took what the
+                        // operating system held. Its end may never be read, so it is closed: what the
+                        // sink took is handed over first, then this connection is read.
+                        abandoned = lost;
+                    }
                 }
                 this.state = State.OPEN;
                 this.stateReason = null;
@@ -687,6 +694,9 @@ public final class SharedPipe implements Pipe, ApplicationEventPublisherAware {
         }
         if (retired != null) {
             retired.close();
+        }
+        if (abandoned != null) {
+            abandoned.close();
         }
         publish(new PipeConnectionOpenedEvent(this, this.name, this.transport, null));
         if (reconnected) {
