@@ -124,11 +124,7 @@ class SharedSocketPipeReconnectionTests {
     @Test
     void aConnectionLostWhilePausedHandsOverWhatItTookBeforeTheNextAndFailsOnlyItsOwnRequests() {
         this.runner.run((context) -> {
-            connect((attempt, sink) -> sink, (attempt, peer) -> {
-            });
-            Pipe first = this.peers.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(first).isNotNull();
-            await().atMost(WAIT).until(() -> this.shared.state() == SharedPipe.State.OPEN);
+            Pipe first = connectPlainly();
             PipeOutboundGateway gateway = context.getBean(PipeOutboundGateway.class);
             CompletableFuture<Void> toFirst = request(gateway, "to first");
             assertThat(first.readString(WAIT)).isEqualTo("to first");
@@ -175,11 +171,7 @@ class SharedSocketPipeReconnectionTests {
     void onceTheInboundEndpointStoppedTheLossOfThePeerIsNoLongerHealed() {
         this.runner.run((context) -> {
             this.handlerReleased.countDown();
-            connect((attempt, sink) -> sink, (attempt, peer) -> {
-            });
-            Pipe first = this.peers.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(first).isNotNull();
-            await().atMost(WAIT).until(() -> this.shared.state() == SharedPipe.State.OPEN);
+            Pipe first = connectPlainly();
             first.write("before");
             assertThat(this.received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("before");
 
@@ -232,11 +224,7 @@ class SharedSocketPipeReconnectionTests {
         });
         this.runner.run((context) -> {
             this.handlerReleased.countDown();
-            connect((attempt, sink) -> sink, (attempt, peer) -> {
-            });
-            Pipe first = this.peers.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(first).isNotNull();
-            await().atMost(WAIT).until(() -> this.shared.state() == SharedPipe.State.OPEN);
+            Pipe first = connectPlainly();
 
             first.close();
 
@@ -244,6 +232,16 @@ class SharedSocketPipeReconnectionTests {
             assertThat(thread).isNotNull().doesNotStartWith("pipc-loop-");
             assertThat(this.peers.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("opened again").isNotNull();
         });
+    }
+
+    /** @return the server's end of the first connection, once the shared pipe is open over it */
+    private Pipe connectPlainly() throws InterruptedException {
+        connect((attempt, sink) -> sink, (attempt, peer) -> {
+        });
+        Pipe first = this.peers.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(first).isNotNull();
+        await().atMost(WAIT).until(() -> this.shared.state() == SharedPipe.State.OPEN);
+        return first;
     }
 
     /** Opens the shared pipe in the background, each attempt a TCP connection handing its messages to a sink. */
