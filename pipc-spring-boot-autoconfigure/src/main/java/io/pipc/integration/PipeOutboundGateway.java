@@ -54,10 +54,8 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
 
     private final SharedPipe pipe;
 
-    private final Map<String, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
-
-    /** The connection each pending request was written to, for a pipe that heals to fail only those of a lost one. */
-    private final Map<String, Pipe> writtenTo = new ConcurrentHashMap<>();
+    /** Requests waiting for their reply, by correlation id, with the connection each was written to. */
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
     /**
      * Correlation ids are this prefix and a count: unique among this gateway's requests without
@@ -159,14 +157,15 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
 
             @Override
             public boolean offerReply(Envelope message) {
-                CompletableFuture<Envelope> waiting = PipeOutboundGateway.this.pending.remove(message.correlationId());
-                return waiting != null && waiting.complete(message);
+                Pending waiting = PipeOutboundGateway.this.pending.remove(message.correlationId());
+                return waiting != null && waiting.reply().complete(message);
             }
 
             @Override
             public void awaitReplies(long deadlineNanos) {
                 CompletableFuture<?> all = CompletableFuture
-                        .allOf(PipeOutboundGateway.this.pending.values().toArray(CompletableFuture[]::new));
+                        .allOf(PipeOutboundGateway.this.pending.values().stream().map(Pending::reply)
+                                .toArray(CompletableFuture[]::new));
                 try {
                     all.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
                 }
@@ -180,12 +179,11 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
 
             @Override
             public void connectionEnded(Pipe connection, PipeException cause) {
-                PipeOutboundGateway.this.writtenTo.forEach((correlationId, written) -> {
-                    CompletableFuture<Envelope> waiting = PipeOutboundGateway.this.pending.get(correlationId);
-                    if (written == connection && waiting != null) {
-                        waiting.completeExceptionally(cause);
+                for (Pending waiting : PipeOutboundGateway.this.pending.values()) {
+                    if (waiting.connection() == connection) {
+                        waiting.reply().completeExceptionally(cause);
                     }
-                });
+                }
             }
         });
     }
@@ -257,22 +255,21 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
         Envelope request = this.mapper.toEnvelope(requestMessage, "pipe '" + this.pipe.name() + "'",
                 (context != null) ? context.getHeaders() : Map.of());
         CompletableFuture<Envelope> reply = new CompletableFuture<>();
-        this.pending.put(correlationId, reply);
         try {
             Pipe connection = this.pipe.connectionToWrite();
-            // Known before the write, so that its end, however soon, fails this request.
-            this.writtenTo.put(correlationId, connection);
+            // Pending with its connection before the write, so that the connection's end, however soon, fails it.
+            this.pending.put(correlationId, new Pending(reply, connection));
             this.pipe.write(connection, request.withCorrelationId(correlationId));
         }
         catch (PipeException | IllegalStateException ex) {
-            forget(correlationId);
+            this.pending.remove(correlationId);
             throw new MessageHandlingException(requestMessage, "could not write the request to pipe '"
                     + this.pipe.name() + "': " + ex.getMessage(), ex);
         }
         if (isAsync()) {
             return reply.orTimeout(this.replyTimeout.toNanos(), TimeUnit.NANOSECONDS)
                     .handle((envelope, failure) -> {
-                        forget(correlationId);
+                        this.pending.remove(correlationId);
                         if (failure != null) {
                             throw failure(requestMessage, correlationId, unwrap(failure));
                         }
@@ -294,13 +291,8 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
                     + this.pipe.name() + "'", ex);
         }
         finally {
-            forget(correlationId);
+            this.pending.remove(correlationId);
         }
-    }
-
-    private void forget(String correlationId) {
-        this.pending.remove(correlationId);
-        this.writtenTo.remove(correlationId);
     }
 
     private Message<?> replyMessage(Envelope reply) {
@@ -323,5 +315,9 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
     private static Throwable unwrap(Throwable failure) {
         return (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null)
                 ? failure.getCause() : failure;
+    }
+
+    /** A request waiting for its reply, and the connection it was written to. */
+    private record Pending(CompletableFuture<Envelope> reply, Pipe connection) {
     }
 }
