@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import io.pipc.transport.Deadline;
+import io.pipc.transport.socket.EventLoop;
+import io.pipc.transport.socket.SocketPipe;
 
 import org.jspecify.annotations.Nullable;
 
@@ -46,6 +48,17 @@ import org.jspecify.annotations.Nullable;
  * <p>Threads: {@link #add}, {@link #remove}, {@link #size} and {@link #close} may be called from
  * any thread, also while another thread polls. One thread polls at a time: a second concurrent
  * {@code poll} is refused. A closed pipe stays ready (its read throws) until it is removed.
+ *
+ * <p>The thread that polls reads the plain TCP and Unix socket pipes added to it itself (a
+ * {@code Pipe} from a server's {@code accept} or from {@code Pipes.connect}, without a message
+ * sink): a poll waits on the poller's own selector, reads and decodes what has arrived into the
+ * pipes' queues, and returns them, and a reply written on that thread leaves from it, with no
+ * hand-off to another thread in between. Such a pipe is read only while a thread polls; what its
+ * peer sends meanwhile waits in the kernel's buffers. Its heartbeats and deadlines go on while
+ * nobody polls. It goes back to its event loop when it is removed, when this poller is closed,
+ * when it is closed, and for as long as its socket has no room for what it writes. TLS pipes,
+ * pipes with a message sink, other transports and wrappers such as {@link TypedPipe} are read
+ * by their own threads, which tell the poller when they are ready.
  */
 public final class Poller implements AutoCloseable {
 
@@ -68,6 +81,12 @@ public final class Poller implements AutoCloseable {
 
     /** Counts polls, so that a candidate both returned and signalled is returned once per round. */
     private long round;
+
+    /**
+     * Where the polling thread waits and reads the socket pipes added, made with the first; null
+     * until then, and the poll parks instead.
+     */
+    private volatile @Nullable EventLoop driven;
 
     Poller() {
     }
@@ -93,6 +112,15 @@ public final class Poller implements AutoCloseable {
             }
             // Registered under the lock: a remove or close that finds the entry then always finds it registered.
             readiness.register(entry);
+            if (candidate instanceof SocketPipe pipe && pipe.canJoinPoller()) {
+                EventLoop loop = driven;
+                if (loop == null) {
+                    loop = EventLoop.driven();
+                    driven = loop;
+                }
+                pipe.joinPoller(loop);
+                entry.moved = pipe;
+            }
         }
         entry.wake();
     }
@@ -113,8 +141,7 @@ public final class Poller implements AutoCloseable {
         if (entry == null) {
             return false;
         }
-        entry.removed = true;
-        entry.readiness.unregister(entry);
+        entry.leave();
         return true;
     }
 
@@ -147,13 +174,37 @@ public final class Poller implements AutoCloseable {
                     + " one thread polls at a time");
         }
         try {
+            boolean drove = false;
             while (true) {
                 checkOpen();
                 // Reset before checking: a signal that lands after a check then wakes the wait below.
                 woken = false;
+                EventLoop loop = driven;
                 List<Selectable> ready = collectReady();
+                if (!ready.isEmpty() && loop != null && !drove) {
+                    // Ready already (left unread last time, or signalled by another thread): what has
+                    // arrived on the sockets is read too, so that they are not held back behind these.
+                    loop.drive(0, () -> true);
+                    drove = true;
+                    ready = collectReady();
+                }
                 if (!ready.isEmpty()) {
                     return ready;
+                }
+                if (loop != null) {
+                    long remaining = deadline.remainingNanos();
+                    if (remaining <= 0 && drove) {
+                        return List.of();
+                    }
+                    drove = true;
+                    // Reads the socket pipes on this thread into their queues; their signals end the wait.
+                    loop.drive(remaining, () -> woken || closed);
+                    if (Thread.interrupted()) {
+                        self.interrupt();
+                        throw new PipeException("a poll over " + size() + " candidates was interrupted",
+                                new InterruptedException());
+                    }
+                    continue;
                 }
                 while (!woken) {
                     checkOpen();
@@ -194,8 +245,12 @@ public final class Poller implements AutoCloseable {
             entries.clear();
         }
         for (Entry entry : removed) {
-            entry.removed = true;
-            entry.readiness.unregister(entry);
+            entry.leave();
+        }
+        EventLoop loop = driven;
+        if (loop != null) {
+            // After the pipes were sent home: the loop runs that first, then lets its selector go.
+            loop.close();
         }
         wakePoller();
     }
@@ -241,10 +296,29 @@ public final class Poller implements AutoCloseable {
 
     private void wakePoller() {
         woken = true;
+        EventLoop loop = driven;
+        if (loop != null) {
+            // The polling thread's own reads signal too: those wake nothing.
+            loop.wakeup();
+        }
         Thread thread = polling.get();
-        if (thread != null) {
+        if (thread != null && thread != Thread.currentThread()) {
             LockSupport.unpark(thread);
         }
+    }
+
+    /**
+     * @param candidate a candidate of this poller
+     * @return whether the polling thread reads it itself now, for tests
+     */
+    boolean readsItself(Selectable candidate) {
+        Entry entry;
+        synchronized (lock) {
+            entry = entries.get(candidate);
+        }
+        EventLoop loop = driven;
+        SocketPipe pipe = entry == null ? null : entry.moved;
+        return pipe != null && loop != null && pipe.isOwnedBy(loop);
     }
 
     /**
@@ -270,12 +344,25 @@ public final class Poller implements AutoCloseable {
 
         volatile boolean removed;
 
+        /** The socket pipe this poller's thread reads itself, or null for a candidate that signals. */
+        @Nullable SocketPipe moved;
+
         /** The last poll that found it ready; read and written by the polling thread only. */
         long readyInRound;
 
         Entry(Selectable candidate, Readiness readiness) {
             this.candidate = candidate;
             this.readiness = readiness;
+        }
+
+        /** Out of the poller: not returned, not signalled, and a socket pipe goes back to its event loop. */
+        void leave() {
+            removed = true;
+            readiness.unregister(this);
+            SocketPipe pipe = moved;
+            if (pipe != null) {
+                pipe.leavePoller();
+            }
         }
 
         @Override

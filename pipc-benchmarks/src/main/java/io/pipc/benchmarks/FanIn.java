@@ -54,7 +54,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <li>{@code select}: pipc core's select loop, the README's {@code serve(PipeServer, List<Pipe>)}
  * ({@code Pipes.select} over the server and every pipe, {@code pending()} echoed);</li>
  * <li>{@code poller}: the same loop on a {@link io.pipc.Poller}, each pipe added once (the
- * README's faster idiom);</li>
+ * README's faster idiom), whose thread reads the clients' sockets itself;</li>
+ * <li>{@code poller-handoff}: the same loop with each pipe added behind a {@link Selectable} of
+ * its own, so the poller is only told when a pipe is ready and an event loop reads it, as
+ * {@code select} does: what the polling thread's own reads gain;</li>
  * <li>{@code threads}: a pipc server with one blocking platform thread per client;</li>
  * <li>{@code virtual}: the same on virtual threads (only on JDK 21 and later);</li>
  * <li>{@code starter}: {@code pipc.servers.fan: {transport: tcp, wire: python, codec: bytes,
@@ -78,7 +81,7 @@ public final class FanIn {
 
     static final int PAYLOAD = 64;
     static final int FRAME = 4 + PAYLOAD;
-    static final List<String> SERVERS = List.of("raw", "select", "poller", "threads", "virtual", "starter", "si");
+    static final List<String> SERVERS = List.of("raw", "select", "poller", "poller-handoff", "threads", "virtual", "starter", "si");
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private FanIn() {
@@ -288,6 +291,7 @@ public final class FanIn {
             case "raw" -> RawEchoServer.start();
             case "select" -> pipcServer(server -> new Thread(() -> selectLoop(server), "select-loop"));
             case "poller" -> pipcServer(server -> new Thread(() -> pollLoop(server), "poll-loop"));
+            case "poller-handoff" -> pipcServer(server -> new Thread(() -> handoffPollLoop(server), "poll-loop"));
             case "threads" -> threadPerClient(runnable -> new Thread(runnable));
             case "virtual" -> threadPerClient(virtualThreads());
             case "starter" -> starter(Map.of("pipc.servers.fan.max-connections", 2048));
@@ -384,6 +388,31 @@ public final class FanIn {
                     }
                 }
             }
+        }
+    }
+
+    private static void handoffPollLoop(PipeServer server) {
+        try (Poller poller = Pipes.poller()) {
+            poller.add(server);
+            while (server.isOpen()) {
+                for (Selectable ready : poller.poll(Duration.ofSeconds(1))) {
+                    if (ready == server) {
+                        poller.add(new HandedOff(server.accept()));
+                    } else if (ready instanceof HandedOff handedOff && !echoPending(handedOff.pipe())) {
+                        poller.remove(handedOff);
+                    }
+                }
+            }
+        } catch (PipeClosedException closed) {
+            return;
+        }
+    }
+
+    /** A pipe the poller sees only through its readiness, so its event loop keeps reading it. */
+    private record HandedOff(Pipe pipe) implements Selectable {
+        @Override
+        public io.pipc.Readiness readiness() {
+            return pipe.readiness();
         }
     }
 

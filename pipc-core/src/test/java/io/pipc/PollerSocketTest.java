@@ -1,0 +1,234 @@
+package io.pipc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.DataInputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.pipc.transport.socket.SocketServer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A poller's thread reads the TCP pipes added to it itself, and gives them back to their event loop. */
+@Timeout(30)
+class PollerSocketTest {
+
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final Poller poller = Pipes.poller();
+    private final PipeServer server;
+    private final Pipe client;
+    private final Pipe accepted;
+    /** The threads that made the accepted pipe ready: whoever put a message in its queue. */
+    private final List<Thread> signallers = new CopyOnWriteArrayList<>();
+
+    PollerSocketTest() {
+        server = Pipes.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        client = Pipes.connect(server.address());
+        accepted = server.accept(Duration.ofSeconds(10));
+        accepted.readiness().register(() -> signallers.add(Thread.currentThread()));
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        poller.close();
+        client.close();
+        accepted.close();
+        server.close();
+        threads.shutdownNow();
+        assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void theThreadThatPollsReadsAPipeItself() {
+        poller.add(accepted);
+        await().until(() -> poller.readsItself(accepted));
+
+        client.write("one");
+        assertThat(poller.poll(Duration.ofSeconds(10))).containsExactly(accepted);
+        client.write("two");
+        while (accepted.size() < 2) {
+            assertThat(poller.poll(Duration.ofSeconds(10))).containsExactly(accepted);
+        }
+
+        assertThat(accepted.pending()).extracting(String::new).containsExactly("one", "two");
+        assertThat(signallers).isNotEmpty().containsOnly(Thread.currentThread());
+    }
+
+    @Test
+    void aRepliedMessageLeavesFromThePollingThreadAndTheClientGetsIt() {
+        poller.add(accepted);
+        await().until(() -> poller.readsItself(accepted));
+
+        for (int i = 0; i < 100; i++) {
+            client.write("m" + i);
+            assertThat(poller.poll(Duration.ofSeconds(10))).containsExactly(accepted);
+            for (byte[] message : accepted.pending()) {
+                accepted.write(message);
+            }
+            assertThat(client.readString(Duration.ofSeconds(10))).isEqualTo("m" + i);
+        }
+    }
+
+    @Test
+    void aPipeRemovedFromThePollerIsReadByItsEventLoopAgain() {
+        poller.add(accepted);
+        await().until(() -> poller.readsItself(accepted));
+
+        poller.remove(accepted);
+        client.write("after");
+
+        // Nobody polls: only the event loop can have read it.
+        assertThat(accepted.readString(Duration.ofSeconds(10))).isEqualTo("after");
+        assertThat(signallers).isNotEmpty().doesNotContain(Thread.currentThread());
+    }
+
+    @Test
+    void closingThePollerGivesItsPipesBackToTheirEventLoop() {
+        poller.add(accepted);
+        await().until(() -> poller.readsItself(accepted));
+
+        poller.close();
+        client.write("after");
+
+        assertThat(accepted.readString(Duration.ofSeconds(10))).isEqualTo("after");
+        assertThat(signallers).isNotEmpty().doesNotContain(Thread.currentThread());
+    }
+
+    @Test
+    void aPipeAddedAgainAfterItsRemovalIsReadByThePollingThreadAgain() {
+        poller.add(accepted);
+        await().until(() -> poller.readsItself(accepted));
+        poller.remove(accepted);
+        await().until(() -> !poller.readsItself(accepted));
+
+        poller.add(accepted);
+        await().until(() -> poller.readsItself(accepted));
+        signallers.clear();
+        client.write("again");
+
+        assertThat(poller.poll(Duration.ofSeconds(10))).containsExactly(accepted);
+        assertThat(accepted.readString()).isEqualTo("again");
+        assertThat(signallers).isNotEmpty().containsOnly(Thread.currentThread());
+    }
+
+    @Test
+    void aPipeClosedByAnotherThreadWhileThePollWaitsEndsItsConnection() throws Exception {
+        SocketServer socketServer = (SocketServer) server;
+        poller.add(accepted);
+        await().until(() -> poller.readsItself(accepted));
+        Future<List<Selectable>> poll = threads.submit(() -> poller.poll(Duration.ofMinutes(1)));
+        await().until(poller::isPolling);
+
+        accepted.close();
+
+        // A closed pipe is ready; its connection ends once the peer answers the goodbye, all run by the owner.
+        assertThat(poll.get(10, TimeUnit.SECONDS)).containsExactly(accepted);
+        assertThatThrownBy(() -> client.read(Duration.ofSeconds(10))).isInstanceOf(PeerClosedException.class);
+        // Still in the poller, which nobody polls now: its event loop ends the connection.
+        client.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> socketServer.connections() == 0);
+        assertThat(poller.readsItself(accepted)).isFalse();
+        assertThat(poller.poll(Duration.ZERO)).containsExactly(accepted);
+    }
+
+    @Test
+    void aClientThatSendsFasterThanThePollingThreadReadsIsHeldBackAndLosesNothing() throws Exception {
+        poller.close();
+        int capacity = 16;
+        int messages = 2_000;
+        PipeOptions small = PipeOptions.builder().queueCapacity(capacity, 1024 * 1024).build();
+        try (PipeServer bounded = Pipes.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), small);
+                Pipe sender = Pipes.connect(bounded.address());
+                Poller reader = Pipes.poller()) {
+            Pipe pipe = bounded.accept(Duration.ofSeconds(10));
+            reader.add(pipe);
+            await().until(() -> reader.readsItself(pipe));
+            Future<?> sending = threads.submit(() -> {
+                byte[] payload = new byte[1024];
+                for (int i = 0; i < messages; i++) {
+                    payload[0] = (byte) i;
+                    payload[1] = (byte) (i >> 8);
+                    sender.write(payload);
+                }
+            });
+
+            // Polled without being read: the queue fills to its bound and the reading stops there.
+            while (pipe.size() < capacity) {
+                assertThat(reader.poll(Duration.ofSeconds(10))).containsExactly(pipe);
+            }
+            assertThat(reader.poll(Duration.ZERO)).containsExactly(pipe);
+            assertThat(pipe.size()).isEqualTo(capacity);
+
+            int received = 0;
+            while (received < messages) {
+                reader.poll(Duration.ofSeconds(10));
+                for (byte[] message : pipe.pending()) {
+                    assertThat((message[0] & 0xff) | (message[1] & 0xff) << 8).isEqualTo(received & 0xffff);
+                    received++;
+                }
+            }
+            sending.get(10, TimeUnit.SECONDS);
+            pipe.close();
+        }
+    }
+
+    @Test
+    void aPipeInAPollerNobodyPollsKeepsSendingHeartbeatsAndDoesNotJudgeItsPeerByItsOwnSilence() {
+        Duration heartbeat = Duration.ofMillis(200);
+        PipeOptions options = PipeOptions.builder().heartbeat(heartbeat).build();
+        try (PipeServer beating = Pipes.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options);
+                Pipe peer = Pipes.connect(beating.address(), options);
+                Poller idle = Pipes.poller()) {
+            Pipe pipe = beating.accept(Duration.ofSeconds(10));
+            idle.add(pipe);
+            await().until(() -> idle.readsItself(pipe));
+
+            // Five silent intervals with nobody polling: the peer hears heartbeats, and is not taken for dead.
+            assertThatThrownBy(() -> peer.read(heartbeat.multipliedBy(5))).isInstanceOf(PipeTimeoutException.class);
+            peer.write("still here");
+
+            assertThat(idle.poll(Duration.ofSeconds(10))).containsExactly(pipe);
+            assertThat(pipe.readString()).isEqualTo("still here");
+            pipe.close();
+        }
+    }
+
+    @Test
+    void aPipeWhosePeerWentAwayIsReadyAndReadsTheEnd() throws Exception {
+        poller.close();
+        PipeOptions python = PipeOptions.builder().wire(Wire.PYTHON).build();
+        try (PipeServer raw = Pipes.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), python);
+                Poller reader = Pipes.poller()) {
+            InetSocketAddress address = (InetSocketAddress) raw.address();
+            Pipe pipe;
+            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+                pipe = raw.accept(Duration.ofSeconds(10));
+                reader.add(pipe);
+                await().until(() -> reader.readsItself(pipe));
+                socket.getOutputStream().write(new byte[] {0, 0, 0, 2, 'h', 'i'});
+                assertThat(reader.poll(Duration.ofSeconds(10))).containsExactly(pipe);
+                assertThat(pipe.readString()).isEqualTo("hi");
+                pipe.write("yo");
+                DataInputStream in = new DataInputStream(socket.getInputStream());
+                assertThat(in.readInt()).isEqualTo(2);
+                assertThat(new String(in.readNBytes(2))).isEqualTo("yo");
+            }
+            assertThat(reader.poll(Duration.ofSeconds(10))).containsExactly(pipe);
+            assertThatThrownBy(() -> pipe.read(Duration.ZERO)).isInstanceOf(PeerClosedException.class);
+            pipe.close();
+        }
+    }
+}
