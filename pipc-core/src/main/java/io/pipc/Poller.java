@@ -53,10 +53,13 @@ import org.jspecify.annotations.Nullable;
  * {@code Pipe} from a server's {@code accept} or from {@code Pipes.connect}, without a message
  * sink): a poll waits on the poller's own selector, reads and decodes what has arrived into the
  * pipes' queues, and returns them, and a reply written on that thread leaves from it, with no
- * hand-off to another thread in between. Such a pipe is read only while a thread polls; what its
- * peer sends meanwhile waits in the kernel's buffers. Its heartbeats and deadlines go on while
- * nobody polls. It goes back to its event loop when it is removed, when this poller is closed,
- * when it is closed, and for as long as its socket has no room for what it writes. TLS pipes,
+ * hand-off to another thread in between. Such a pipe is read while a thread polls, or while a
+ * thread waits in a blocking {@code read} on it; what its peer sends otherwise waits in the
+ * kernel's buffers. Its heartbeats and deadlines go on while nobody polls. It goes back to its
+ * event loop when it is removed, when this poller is closed, when it is closed, for as long as
+ * its socket has no room for what it writes, and for as long as a thread waits in a blocking
+ * read on it. A pipe is read by one poller's thread at most: added to a second poller as well,
+ * it tells that one when it is ready, as a pipe of any other transport does. TLS pipes,
  * pipes with a message sink, other transports and wrappers such as {@link TypedPipe} are read
  * by their own threads, which tell the poller when they are ready.
  */
@@ -112,14 +115,15 @@ public final class Poller implements AutoCloseable {
             }
             // Registered under the lock: a remove or close that finds the entry then always finds it registered.
             readiness.register(entry);
-            if (candidate instanceof SocketPipe pipe && pipe.canJoinPoller()) {
+            if (candidate instanceof SocketPipe pipe) {
                 EventLoop loop = driven;
                 if (loop == null) {
                     loop = EventLoop.driven();
                     driven = loop;
                 }
-                pipe.joinPoller(loop);
-                entry.moved = pipe;
+                if (pipe.joinPoller(loop)) {
+                    entry.moved = pipe;
+                }
             }
         }
         entry.wake();
@@ -322,6 +326,14 @@ public final class Poller implements AutoCloseable {
     }
 
     /**
+     * @return whether the selector the polling thread reads its pipes with is open, for tests
+     */
+    boolean holdsASelector() {
+        EventLoop loop = driven;
+        return loop != null && loop.isOpen();
+    }
+
+    /**
      * @return whether a thread is in {@link #poll} now, for tests that must know a poll waits
      */
     boolean isPolling() {
@@ -360,8 +372,9 @@ public final class Poller implements AutoCloseable {
             removed = true;
             readiness.unregister(this);
             SocketPipe pipe = moved;
-            if (pipe != null) {
-                pipe.leavePoller();
+            EventLoop loop = driven;
+            if (pipe != null && loop != null) {
+                pipe.leavePoller(loop);
             }
         }
 

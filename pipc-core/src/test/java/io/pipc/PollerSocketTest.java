@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.pipc.transport.socket.SocketServer;
 
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -229,6 +230,99 @@ class PollerSocketTest {
             assertThat(reader.poll(Duration.ofSeconds(10))).containsExactly(pipe);
             assertThatThrownBy(() -> pipe.read(Duration.ZERO)).isInstanceOf(PeerClosedException.class);
             pipe.close();
+        }
+    }
+
+    @Test
+    void aBlockingReadOnAPipeInAPollerNobodyPollsGetsItsMessageAndThePipeGoesBackToThePoller() {
+        poller.add(accepted);
+        await().until(() -> poller.readsItself(accepted));
+
+        // The thread that would poll reads instead: nobody polls while it waits.
+        client.write("while reading");
+        assertThat(accepted.readString(Duration.ofSeconds(10))).isEqualTo("while reading");
+        await().until(() -> poller.readsItself(accepted));
+
+        client.write("polled");
+        assertThat(poller.poll(Duration.ofSeconds(10))).containsExactly(accepted);
+        assertThat(accepted.readString()).isEqualTo("polled");
+    }
+
+    @Test
+    void aPipeInAPollerGoesToItsEventLoopWhileAnotherThreadWaitsInARead() throws Exception {
+        poller.add(accepted);
+        await().until(() -> poller.readsItself(accepted));
+
+        Future<String> reading = threads.submit(() -> accepted.readString(Duration.ofSeconds(20)));
+        // Its wait sends the pipe home, where its event loop reads it although nobody polls.
+        await().until(() -> !poller.readsItself(accepted));
+        client.write("to the waiting reader");
+
+        assertThat(reading.get(10, TimeUnit.SECONDS)).isEqualTo("to the waiting reader");
+        await().until(() -> poller.readsItself(accepted));
+    }
+
+    @Test
+    void closingThePollerWhileAnotherThreadPollsLetsGoOfItsSelectorEveryTime() throws Exception {
+        ConditionFactory soon = await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1));
+        for (int i = 0; i < 40; i++) {
+            Poller racing = Pipes.poller();
+            racing.add(accepted);
+            soon.until(() -> racing.readsItself(accepted));
+            Future<List<Selectable>> poll = threads.submit(() -> racing.poll(Duration.ofSeconds(20)));
+            if (i % 2 == 0) {
+                soon.until(racing::isPolling);
+            }
+
+            racing.close();
+
+            try {
+                poll.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(PipeClosedException.class);
+            }
+            soon.atMost(Duration.ofSeconds(10)).until(() -> !racing.holdsASelector());
+        }
+        // Home again, and read there.
+        client.write("after forty pollers");
+        assertThat(accepted.readString(Duration.ofSeconds(10))).isEqualTo("after forty pollers");
+    }
+
+    @Test
+    void aPipeThatDisconnectsWhileItsSocketIsFullFinishesOnItsEventLoopAndTheOthersAreStillServed() throws Exception {
+        poller.close();
+        int messages = 2_000;
+        PipeOptions small = PipeOptions.builder().queueCapacity(4, 64 * 1024).build();
+        SocketServer socketServer = (SocketServer) server;
+        try (Pipe slow = Pipes.connect(server.address(), small); Poller serving = Pipes.poller()) {
+            Pipe pipe = server.accept(Duration.ofSeconds(10));
+            serving.add(pipe);
+            serving.add(accepted);
+            await().until(() -> serving.readsItself(pipe) && serving.readsItself(accepted));
+            Future<?> writing = threads.submit(() -> {
+                byte[] payload = new byte[8 * 1024];
+                for (int i = 0; i < messages; i++) {
+                    payload[0] = (byte) i;
+                    pipe.write(payload);
+                }
+                pipe.disconnect("done");
+            });
+            // The slow peer reads nothing yet: the socket fills and its event loop waits for room.
+            await().until(() -> !serving.readsItself(pipe));
+
+            for (int i = 0; i < messages; i++) {
+                assertThat(slow.read(Duration.ofSeconds(10))[0]).isEqualTo((byte) i);
+            }
+            assertThatThrownBy(() -> slow.read(Duration.ofSeconds(10))).isInstanceOf(PeerDisconnectedException.class);
+            writing.get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> socketServer.connections() == 1);
+
+            // The polling thread still serves the other pipe, which never left it.
+            client.write("still served");
+            assertThat(serving.poll(Duration.ofSeconds(10))).contains(accepted);
+            assertThat(accepted.readString()).isEqualTo("still served");
+            accepted.write("answer");
+            assertThat(client.readString(Duration.ofSeconds(10))).isEqualTo("answer");
         }
     }
 }

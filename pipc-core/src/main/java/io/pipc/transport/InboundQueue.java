@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -75,6 +76,8 @@ public final class InboundQueue implements ReceivedMessages {
     private @Nullable Supplier<? extends PipeException> ending;
     private @Nullable Supplier<? extends PipeException> producerFailure;
     private @Nullable Supplier<? extends PipeException> closing;
+    /** Told, outside the lock, when a reader begins and ends waiting for a message; set before use. */
+    private @Nullable Consumer<Boolean> readerWaits;
     /** Set once by a transport whose producer is another thread of this JVM; null: park at once. */
     private volatile @Nullable AdaptiveSpin spinBeforeWaiting;
 
@@ -113,6 +116,18 @@ public final class InboundQueue implements ReceivedMessages {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Tells the producer's side when a reader is about to wait for a message, and when that wait
+     * ends: a producer that reads the transport only while someone asks (a socket pipe in a
+     * {@code Poller}) makes sure somebody does. Set before the queue is used.
+     *
+     * @param listener given true, outside any lock, before a reader parks for the first time in
+     *        one read, and false when that read ends (with a message, a timeout or an exception)
+     */
+    public void whenReadersWait(Consumer<Boolean> listener) {
+        this.readerWaits = listener;
     }
 
     /**
@@ -366,6 +381,8 @@ public final class InboundQueue implements ReceivedMessages {
         if (spin != null && timeoutNanos > 0 && !readable) {
             spin.awaitUntil(takeWouldNotWait);
         }
+        Consumer<Boolean> waits = readerWaits;
+        boolean announced = false;
         long remaining = timeoutNanos;
         Object message;
         int size;
@@ -396,6 +413,17 @@ public final class InboundQueue implements ReceivedMessages {
                 if (remaining <= 0) {
                     return null;
                 }
+                if (waits != null && !announced) {
+                    // Told outside the lock, which its work may need; then everything is checked again.
+                    announced = true;
+                    lock.unlock();
+                    try {
+                        waits.accept(true);
+                    } finally {
+                        lock.lock();
+                    }
+                    continue;
+                }
                 readersWaiting++;
                 try {
                     remaining = awaitUpTo(notEmpty, remaining);
@@ -405,6 +433,9 @@ public final class InboundQueue implements ReceivedMessages {
             }
         } finally {
             lock.unlock();
+            if (announced && waits != null) {
+                waits.accept(false);
+            }
         }
         afterRemoval(size, roomListenerToRun, emptied);
         return message;

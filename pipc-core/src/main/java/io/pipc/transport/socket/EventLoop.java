@@ -159,11 +159,19 @@ public final class EventLoop implements Runnable {
             try {
                 endDriven();
             } finally {
-                driving.unlock();
+                letGo();
             }
         } else {
+            // Its holder looks at stopping once it lets go (see letGo).
             wakeup();
         }
+    }
+
+    /**
+     * @return whether this loop's selector is open: a driven loop's closes with its poller; for tests
+     */
+    public boolean isOpen() {
+        return selector.isOpen();
     }
 
     /**
@@ -205,14 +213,35 @@ public final class EventLoop implements Runnable {
      * drives the loop (else it would wait for the next poll), or by its driver, woken.
      */
     private void runOrWake() {
-        while (!tasks.isEmpty()) {
+        if (!driving.tryLock()) {
+            // The holder runs it: it looks at the tasks again after it lets go (see letGo).
+            wakeup();
+            return;
+        }
+        try {
+            runTasks();
+        } finally {
+            letGo();
+        }
+    }
+
+    /**
+     * Releases a driven loop's lock, then sees to what was handed to the loop while it was held but
+     * after the holder's last look: the tasks, and a close. Whoever hands work over adds it first
+     * and tries the lock second, and every holder lets go here, so one of the two always sees it.
+     */
+    private void letGo() {
+        driving.unlock();
+        while (!tasks.isEmpty() || (stopping && selector.isOpen())) {
             if (!driving.tryLock()) {
-                // The driver runs it; it looks at the tasks again after it lets go (see drive).
                 wakeup();
                 return;
             }
             try {
                 runTasks();
+                if (stopping) {
+                    endDriven();
+                }
             } finally {
                 driving.unlock();
             }
@@ -234,6 +263,25 @@ public final class EventLoop implements Runnable {
         }
         tasks.add(task);
         if (!inEventLoop() && !awake.getAndSet(true) && selector.isOpen()) {
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop as a task of its own, after the one running now and never
+     * inside it, also when called from the loop: for work that changes who owns a connection,
+     * which must not happen in the middle of an operation whose rest runs on the owner.
+     *
+     * @param task what to run; must not block
+     */
+    public void executeNext(Runnable task) {
+        tasks.add(task);
+        if (thread == null) {
+            if (!inEventLoop()) {
+                runOrWake();
+            }
+            // Else the holder runs it before it lets go, or right after (see letGo).
+        } else if (!inEventLoop() && !awake.getAndSet(true) && selector.isOpen()) {
             selector.wakeup();
         }
     }
@@ -375,10 +423,8 @@ public final class EventLoop implements Runnable {
         } finally {
             awake.set(true);
             beingDriven = false;
-            driving.unlock();
+            letGo();
         }
-        // Work handed over while this thread drove but after its last look: nobody else runs it.
-        runOrWake();
     }
 
     /** One round after a select: ready keys, the tasks queued so far, the tick when due. */

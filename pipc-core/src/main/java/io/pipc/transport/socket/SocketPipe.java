@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Supplier;
 
 import io.pipc.AuthenticationException;
@@ -94,6 +96,10 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private volatile EventLoop loop;
     /** The driven loop of the poller this pipe is in, or null; the owner moves the pipe after it. */
     private volatile @Nullable EventLoop polledBy;
+    private static final AtomicReferenceFieldUpdater<SocketPipe, EventLoop> POLLED_BY =
+            AtomicReferenceFieldUpdater.newUpdater(SocketPipe.class, EventLoop.class, "polledBy");
+    /** Threads waiting in a blocking read now: while there are some, the pipe stays home. */
+    private final AtomicInteger readersWaiting = new AtomicInteger();
     private final Conduit conduit;
     private final Listener listener;
     private final long handshakeDeadlineNanos;
@@ -163,6 +169,9 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         this.sink = options.messageSink();
         if (sink == null) {
             inbound().onRoom(() -> toOwner(this::resumeReading));
+            if (conduit instanceof PlainConduit) {
+                inbound().whenReadersWait(this::readerWaits);
+            }
         }
         if (budget != null) {
             inbound().accountBytesTo(budget::add);
@@ -427,7 +436,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 progressLayer();
             }
             // Added to a poller before it was registered at all.
-            settle();
+            settleSoon();
         } catch (IOException | PipeException e) {
             fail(e instanceof PipeException p ? p : ioFailure("registering", (IOException) e));
         }
@@ -842,7 +851,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         }
         // What arrives after a close is dropped, not held: the server's budget no longer holds this pipe back.
         onBudgetWake();
-        settle();
+        settleSoon();
     }
 
     private void maybeRelease() {
@@ -965,7 +974,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             k.interestOps(wanted);
         }
         if (op == SelectionKey.OP_WRITE) {
-            settle();
+            settleSoon();
         }
     }
 
@@ -982,23 +991,23 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
      * connection moves from its event loop to the poller's driven loop, which then owns it. A
      * TLS connection and one with a message sink stay on their event loop.
      *
+     * <p>A pipe is read by one poller's thread at most: in a second poller at the same time, it
+     * only tells that one when it is ready.
+     *
      * @param poller the driven loop of the poller this pipe is added to
-     * @throws IllegalArgumentException when this pipe cannot move ({@link #canJoinPoller()})
+     * @return whether the poller's thread reads this pipe from now on; false for a pipe that stays
+     *         with its event loop (TLS, a message sink, or in another poller already)
+     * @throws IllegalArgumentException when {@code poller} is not a driven loop
      */
-    public void joinPoller(EventLoop poller) {
-        if (!canJoinPoller() || !poller.isDriven()) {
-            throw new IllegalArgumentException("pipe '" + name() + "' cannot be read by a poller's thread");
+    public boolean joinPoller(EventLoop poller) {
+        if (!poller.isDriven()) {
+            throw new IllegalArgumentException("pipe '" + name() + "' joins a poller's driven loop, not " + poller);
         }
-        polledBy = poller;
+        if (sink != null || !(conduit instanceof PlainConduit) || !POLLED_BY.compareAndSet(this, null, poller)) {
+            return false;
+        }
         toOwner(this::settle);
-    }
-
-    /**
-     * @return whether a poller's thread may read this pipe itself: a plain socket, with no
-     *         message sink; else the poller is only told when it is ready
-     */
-    public boolean canJoinPoller() {
-        return sink == null && conduit instanceof PlainConduit;
+        return true;
     }
 
     /**
@@ -1009,17 +1018,43 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         return loop == owner;
     }
 
-    /** The pipe is out of its poller: it goes back to its event loop. */
-    public void leavePoller() {
-        polledBy = null;
-        toOwner(this::settle);
+    /**
+     * The pipe is out of its poller: it goes back to its event loop.
+     *
+     * @param poller the driven loop it had joined
+     */
+    public void leavePoller(EventLoop poller) {
+        if (POLLED_BY.compareAndSet(this, poller, null)) {
+            toOwner(this::settle);
+        }
+    }
+
+    /**
+     * A thread waits in a blocking read: nobody might poll while it waits, so the pipe goes to
+     * its event loop for as long as one waits, and back to its poller after the last.
+     *
+     * @param begins whether a wait begins (else it ends)
+     */
+    private void readerWaits(boolean begins) {
+        int waiting = begins ? readersWaiting.incrementAndGet() : readersWaiting.decrementAndGet();
+        if (polledBy != null && (waiting == 0 || (begins && waiting == 1))) {
+            toOwner(this::settle);
+        }
+    }
+
+    /** Runs {@link #settle()} on the owner as a task of its own, after the operation under way. */
+    private void settleSoon() {
+        EventLoop owner = loop;
+        owner.executeNext(followingTheOwner(owner, this::settle));
     }
 
     /**
      * On the owner: moves the connection to the loop that should own it now. That is the
-     * poller's while the pipe is in one and open, except while the socket is full: its writers
+     * poller's while the pipe is in one and open, except while the socket is full (its writers
      * may be the polling thread itself, so the event loop, which is always there, waits for
-     * room. A closed pipe's last steps (the linger, the release) need no poll either.
+     * room) and while a thread waits in a blocking read (nobody might poll meanwhile). A closed
+     * pipe's last steps (the linger, the release) need no poll either. Runs as a task of its
+     * own, never inside another operation of the owner, whose rest would run on the old one.
      */
     private void settle() {
         assert loop.inEventLoop();
@@ -1027,7 +1062,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             return;
         }
         EventLoop poller = polledBy;
-        EventLoop wanted = poller != null && isOpen() && (interestOps & SelectionKey.OP_WRITE) == 0 ? poller : home;
+        EventLoop wanted = poller != null && isOpen() && (interestOps & SelectionKey.OP_WRITE) == 0
+                && readersWaiting.get() == 0 ? poller : home;
         if (wanted == loop) {
             return;
         }
