@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * a server with a client waiting. It is level-triggered: a candidate that is still ready at the
  * next poll (its messages were left unread) is returned again. A candidate that becomes ready
  * tells the poller itself, so a poll neither scans the others nor busy-waits: a blocked poll
- * uses no CPU.
+ * uses no CPU but its socket pipes' deadline checks (one short wake-up every 50 ms while it
+ * holds some).
  *
  * <pre>{@code
  * try (Poller poller = Pipes.poller()) {
@@ -123,6 +124,10 @@ public final class Poller implements AutoCloseable {
                 }
                 if (pipe.joinPoller(loop)) {
                     entry.moved = pipe;
+                } else {
+                    // Read by another poller's thread, or by its event loop: kept with the latter while this one holds it.
+                    entry.waitsOn = pipe;
+                    pipe.awaitedElsewhere(true);
                 }
             }
         }
@@ -316,13 +321,8 @@ public final class Poller implements AutoCloseable {
      * @return whether the polling thread reads it itself now, for tests
      */
     boolean readsItself(Selectable candidate) {
-        Entry entry;
-        synchronized (lock) {
-            entry = entries.get(candidate);
-        }
         EventLoop loop = driven;
-        SocketPipe pipe = entry == null ? null : entry.moved;
-        return pipe != null && loop != null && pipe.isOwnedBy(loop);
+        return loop != null && candidate instanceof SocketPipe pipe && pipe.isOwnedBy(loop);
     }
 
     /**
@@ -359,6 +359,9 @@ public final class Poller implements AutoCloseable {
         /** The socket pipe this poller's thread reads itself, or null for a candidate that signals. */
         @Nullable SocketPipe moved;
 
+        /** A socket pipe this poller's thread does not read: kept with its event loop while in this poller. */
+        @Nullable SocketPipe waitsOn;
+
         /** The last poll that found it ready; read and written by the polling thread only. */
         long readyInRound;
 
@@ -375,6 +378,10 @@ public final class Poller implements AutoCloseable {
             EventLoop loop = driven;
             if (pipe != null && loop != null) {
                 pipe.leavePoller(loop);
+            }
+            SocketPipe awaited = waitsOn;
+            if (awaited != null) {
+                awaited.awaitedElsewhere(false);
             }
         }
 

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 import io.pipc.transport.Deadline;
+import io.pipc.transport.socket.SocketPipe;
 
 /**
  * The implementation of {@link Pipes#select}: register one waiter with every candidate's
@@ -29,6 +30,7 @@ final class Selection {
         }
         Deadline deadline = Deadline.after(timeout);
         Readiness.Waiter waiter = new Readiness.Waiter();
+        boolean announced = false;
         for (Readiness readiness : readinesses) {
             readiness.register(waiter);
         }
@@ -50,6 +52,12 @@ final class Selection {
                     if (remaining <= 0) {
                         return List.of();
                     }
+                    if (!announced) {
+                        // A socket pipe in a poller nobody polls now is read by its event loop while this waits.
+                        announced = true;
+                        awaited(selectables, true);
+                        continue;
+                    }
                     if (remaining == Long.MAX_VALUE) {
                         LockSupport.park(waiter);
                     } else {
@@ -65,6 +73,17 @@ final class Selection {
         } finally {
             for (Readiness readiness : readinesses) {
                 readiness.unregister(waiter);
+            }
+            if (announced) {
+                awaited(selectables, false);
+            }
+        }
+    }
+
+    private static void awaited(List<Selectable> selectables, boolean begins) {
+        for (Selectable selectable : selectables) {
+            if (selectable instanceof SocketPipe pipe) {
+                pipe.awaitedElsewhere(begins);
             }
         }
     }

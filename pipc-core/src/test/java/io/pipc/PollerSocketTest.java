@@ -325,4 +325,94 @@ class PollerSocketTest {
             assertThat(client.readString(Duration.ofSeconds(10))).isEqualTo("answer");
         }
     }
+
+    @Test
+    void aFrameHalfReadBeforeAStretchWithoutPollsIsNotTakenForAStalledPeer() throws Exception {
+        poller.close();
+        Duration frameTimeout = Duration.ofMillis(500);
+        PipeOptions python = PipeOptions.builder().wire(Wire.PYTHON).frameTimeout(frameTimeout).build();
+        try (PipeServer raw = Pipes.server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), python);
+                Poller reader = Pipes.poller()) {
+            InetSocketAddress address = (InetSocketAddress) raw.address();
+            try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+                Pipe pipe = raw.accept(Duration.ofSeconds(10));
+                reader.add(pipe);
+                await().until(() -> reader.readsItself(pipe));
+                socket.getOutputStream().write(new byte[] {0, 0, 0, 5, 'h', 'e'});
+                // The poll reads the half frame, then nobody polls for three frame timeouts.
+                assertThat(reader.poll(Duration.ofMillis(300))).isEmpty();
+                assertThatThrownBy(() -> client.read(frameTimeout.multipliedBy(3))).isInstanceOf(PipeTimeoutException.class);
+                // Polled again: the time nobody read is not held against the peer.
+                assertThat(reader.poll(Duration.ofMillis(300))).isEmpty();
+                socket.getOutputStream().write(new byte[] {'l', 'l', 'o'});
+
+                assertThat(reader.poll(Duration.ofSeconds(10))).containsExactly(pipe);
+                assertThat(pipe.readString()).isEqualTo("hello");
+                pipe.close();
+            }
+        }
+    }
+
+    @Test
+    void aSelectOnAPipeInAPollerNobodyPollsSeesItsMessage() {
+        poller.add(accepted);
+        await().until(() -> poller.readsItself(accepted));
+
+        client.write("selected");
+
+        assertThat(Pipes.select(List.of(accepted), Duration.ofSeconds(10))).containsExactly(accepted);
+        assertThat(accepted.readString(Duration.ZERO)).isEqualTo("selected");
+        await().until(() -> poller.readsItself(accepted));
+    }
+
+    @Test
+    void aPipeInTwoPollersIsSeenByTheSecondWhileTheFirstIsNotPolled() {
+        poller.add(accepted);
+        await().until(() -> poller.readsItself(accepted));
+        try (Poller second = Pipes.poller()) {
+            second.add(accepted);
+            await().until(() -> !poller.readsItself(accepted));
+
+            client.write("second");
+
+            assertThat(second.poll(Duration.ofSeconds(10))).containsExactly(accepted);
+            assertThat(accepted.readString(Duration.ZERO)).isEqualTo("second");
+            assertThat(second.readsItself(accepted)).isFalse();
+        }
+        // The second poller let go: the first one's thread reads it again.
+        await().until(() -> poller.readsItself(accepted));
+    }
+
+    @Test
+    void aPeerThatClosesWhileThePolledPipesSocketIsFullEndsThePipeOnItsEventLoop() throws Exception {
+        poller.close();
+        PipeOptions small = PipeOptions.builder().queueCapacity(4, 64 * 1024).build();
+        SocketServer socketServer = (SocketServer) server;
+        Pipe slow = Pipes.connect(server.address(), small);
+        try (Poller serving = Pipes.poller()) {
+            Pipe pipe = server.accept(Duration.ofSeconds(10));
+            serving.add(pipe);
+            serving.add(accepted);
+            await().until(() -> serving.readsItself(pipe) && serving.readsItself(accepted));
+            Future<?> writing = threads.submit(() -> {
+                byte[] payload = new byte[8 * 1024];
+                while (true) {
+                    pipe.write(payload);
+                }
+            });
+            // The slow peer reads nothing: the socket fills and its event loop waits for room.
+            await().until(() -> !serving.readsItself(pipe));
+
+            slow.close();
+
+            assertThatThrownBy(() -> writing.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeException.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> socketServer.connections() == 1);
+            client.write("still served");
+            assertThat(serving.poll(Duration.ofSeconds(10))).contains(accepted);
+            assertThat(accepted.readString()).isEqualTo("still served");
+            accepted.write("answer");
+            assertThat(client.readString(Duration.ofSeconds(10))).isEqualTo("answer");
+            pipe.close();
+        }
+    }
 }

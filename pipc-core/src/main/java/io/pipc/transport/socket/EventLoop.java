@@ -404,9 +404,8 @@ public final class EventLoop implements Runnable {
                     || !afterDeregistration.isEmpty()) {
                 selector.selectNow();
             } else {
-                long untilTick = Math.max(0, nextTick - System.nanoTime());
-                long wait = Math.min(timeoutNanos, untilTick);
-                selector.select(Math.max(1, (wait + 999_999) / 1_000_000L));
+                // No tick of its own to wake for: the connections' home loops tick them, waking this one when due.
+                selector.select(timeoutNanos == Long.MAX_VALUE ? 0 : Math.max(1, (timeoutNanos + 999_999) / 1_000_000L));
             }
             awake.set(true);
             for (int n = later.size(); n > 0; n--) {

@@ -682,13 +682,17 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             return;
         }
         // The silence while paused was this end's, not the peer's.
-        long now = System.nanoTime();
+        silenceWasOurs(System.nanoTime());
+        interest(SelectionKey.OP_READ, true);
+        readBufferedLater();
+    }
+
+    /** Nobody read until {@code now}: the peer's silence and a frame's stall are counted from here. */
+    private void silenceWasOurs(long now) {
         lastReceivedNanos = now;
         if (midFrameSinceNanos != 0) {
             midFrameSinceNanos = now;
         }
-        interest(SelectionKey.OP_READ, true);
-        readBufferedLater();
     }
 
     // ---- the server's inbound budget (loop only) ------------------------------------------
@@ -900,6 +904,10 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             }
             return;
         }
+        if (notRead) {
+            // Nobody reads while nobody polls: when reading starts again (here or at home), the peer gets its full time.
+            silenceWasOurs(now);
+        }
         checkLiveness(now, lastReceivedNanos, midFrameSinceNanos, readPaused || budgetPaused || notRead);
     }
 
@@ -1006,7 +1014,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         if (sink != null || !(conduit instanceof PlainConduit) || !POLLED_BY.compareAndSet(this, null, poller)) {
             return false;
         }
-        toOwner(this::settle);
+        settleSoon();
         return true;
     }
 
@@ -1025,7 +1033,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
      */
     public void leavePoller(EventLoop poller) {
         if (POLLED_BY.compareAndSet(this, poller, null)) {
-            toOwner(this::settle);
+            settleSoon();
         }
     }
 
@@ -1038,14 +1046,34 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private void readerWaits(boolean begins) {
         int waiting = begins ? readersWaiting.incrementAndGet() : readersWaiting.decrementAndGet();
         if (polledBy != null && (waiting == 0 || (begins && waiting == 1))) {
-            toOwner(this::settle);
+            settleSoon();
         }
     }
 
-    /** Runs {@link #settle()} on the owner as a task of its own, after the operation under way. */
+    /**
+     * A thread other than a poller's that reads this pipe waits for it to become ready (a
+     * {@code select}, or a second poller this pipe is in): like a blocking reader, it keeps the
+     * pipe with its event loop, which reads it whether anyone polls or not.
+     *
+     * @param begins whether the wait begins (else it ends); every begin is followed by one end
+     */
+    public void awaitedElsewhere(boolean begins) {
+        readerWaits(begins);
+    }
+
+    /**
+     * Runs {@link #settle()} on the owner as a task of its own, after the operation under way;
+     * when the pipe has moved meanwhile, the same again on the new owner, never inline.
+     */
     private void settleSoon() {
         EventLoop owner = loop;
-        owner.executeNext(followingTheOwner(owner, this::settle));
+        owner.executeNext(() -> {
+            if (loop == owner) {
+                settle();
+            } else {
+                settleSoon();
+            }
+        });
     }
 
     /**
