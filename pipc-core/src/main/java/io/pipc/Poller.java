@@ -54,13 +54,15 @@ import org.jspecify.annotations.Nullable;
  * {@code Pipe} from a server's {@code accept} or from {@code Pipes.connect}, without a message
  * sink): a poll waits on the poller's own selector, reads and decodes what has arrived into the
  * pipes' queues, and returns them, and a reply written on that thread leaves from it, with no
- * hand-off to another thread in between. Such a pipe is read while a thread polls, or while a
- * thread waits in a blocking {@code read} on it; what its peer sends otherwise waits in the
- * kernel's buffers. Its heartbeats and deadlines go on while nobody polls. It goes back to its
- * event loop when it is removed, when this poller is closed, when it is closed, for as long as
- * its socket has no room for what it writes, and for as long as a thread waits in a blocking
- * read on it. A pipe is read by one poller's thread at most: added to a second poller as well,
- * it tells that one when it is ready, as a pipe of any other transport does. TLS pipes,
+ * hand-off to another thread in between. Such a pipe is read while a thread polls, or while
+ * another thread waits for it; what its peer sends otherwise waits in the kernel's buffers. Its
+ * heartbeats go on while nobody polls, and its peer's deadlines (silence, a frame under way)
+ * count only the time it is read. It goes back to its event loop when it is removed, when this
+ * poller is closed, when it is closed, for as long as its socket has no room for what it
+ * writes, and for as long as another thread waits for it (a blocking {@code read},
+ * {@link Pipes#select}, a second poller, also through a wrapper such as {@link TypedPipe}). A
+ * pipe is read by one poller's thread at most: added to a second poller as well, it tells that
+ * one when it is ready, as a pipe of any other transport does. TLS pipes,
  * pipes with a message sink, other transports and wrappers such as {@link TypedPipe} are read
  * by their own threads, which tell the poller when they are ready.
  */
@@ -124,11 +126,13 @@ public final class Poller implements AutoCloseable {
                 }
                 if (pipe.joinPoller(loop)) {
                     entry.moved = pipe;
-                } else {
-                    // Read by another poller's thread, or by its event loop: kept with the latter while this one holds it.
-                    entry.waitsOn = pipe;
-                    pipe.awaitedElsewhere(true);
                 }
+            }
+            if (entry.moved == null) {
+                // Not read by this poller's thread (a wrapper, or a pipe another poller reads): whoever reads it
+                // only while asked is asked for as long as this poller holds it.
+                entry.awaits = true;
+                readiness.awaited(true);
             }
         }
         entry.wake();
@@ -359,8 +363,8 @@ public final class Poller implements AutoCloseable {
         /** The socket pipe this poller's thread reads itself, or null for a candidate that signals. */
         @Nullable SocketPipe moved;
 
-        /** A socket pipe this poller's thread does not read: kept with its event loop while in this poller. */
-        @Nullable SocketPipe waitsOn;
+        /** Whether this poller told the readiness it waits on it ({@link Readiness#awaited}), to be told the end. */
+        boolean awaits;
 
         /** The last poll that found it ready; read and written by the polling thread only. */
         long readyInRound;
@@ -379,9 +383,8 @@ public final class Poller implements AutoCloseable {
             if (pipe != null && loop != null) {
                 pipe.leavePoller(loop);
             }
-            SocketPipe awaited = waitsOn;
-            if (awaited != null) {
-                awaited.awaitedElsewhere(false);
+            if (awaits) {
+                readiness.awaited(false);
             }
         }
 

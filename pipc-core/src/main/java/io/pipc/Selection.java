@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 import io.pipc.transport.Deadline;
-import io.pipc.transport.socket.SocketPipe;
 
 /**
  * The implementation of {@link Pipes#select}: register one waiter with every candidate's
@@ -55,7 +54,7 @@ final class Selection {
                     if (!announced) {
                         // A socket pipe in a poller nobody polls now is read by its event loop while this waits.
                         announced = true;
-                        awaited(selectables, true);
+                        awaited(readinesses, true);
                         continue;
                     }
                     if (remaining == Long.MAX_VALUE) {
@@ -75,16 +74,14 @@ final class Selection {
                 readiness.unregister(waiter);
             }
             if (announced) {
-                awaited(selectables, false);
+                awaited(readinesses, false);
             }
         }
     }
 
-    private static void awaited(List<Selectable> selectables, boolean begins) {
-        for (Selectable selectable : selectables) {
-            if (selectable instanceof SocketPipe pipe) {
-                pipe.awaitedElsewhere(begins);
-            }
+    private static void awaited(List<Readiness> readinesses, boolean begins) {
+        for (Readiness readiness : readinesses) {
+            readiness.awaited(begins);
         }
     }
 }

@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -76,8 +75,6 @@ public final class InboundQueue implements ReceivedMessages {
     private @Nullable Supplier<? extends PipeException> ending;
     private @Nullable Supplier<? extends PipeException> producerFailure;
     private @Nullable Supplier<? extends PipeException> closing;
-    /** Told, outside the lock, when a reader begins and ends waiting for a message; set before use. */
-    private @Nullable Consumer<Boolean> readerWaits;
     /** Set once by a transport whose producer is another thread of this JVM; null: park at once. */
     private volatile @Nullable AdaptiveSpin spinBeforeWaiting;
 
@@ -116,18 +113,6 @@ public final class InboundQueue implements ReceivedMessages {
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * Tells the producer's side when a reader is about to wait for a message, and when that wait
-     * ends: a producer that reads the transport only while someone asks (a socket pipe in a
-     * {@code Poller}) makes sure somebody does. Set before the queue is used.
-     *
-     * @param listener given true, outside any lock, before a reader parks for the first time in
-     *        one read, and false when that read ends (with a message, a timeout or an exception)
-     */
-    public void whenReadersWait(Consumer<Boolean> listener) {
-        this.readerWaits = listener;
     }
 
     /**
@@ -381,7 +366,6 @@ public final class InboundQueue implements ReceivedMessages {
         if (spin != null && timeoutNanos > 0 && !readable) {
             spin.awaitUntil(takeWouldNotWait);
         }
-        Consumer<Boolean> waits = readerWaits;
         boolean announced = false;
         long remaining = timeoutNanos;
         Object message;
@@ -413,12 +397,13 @@ public final class InboundQueue implements ReceivedMessages {
                 if (remaining <= 0) {
                     return null;
                 }
-                if (waits != null && !announced) {
-                    // Told outside the lock, which its work may need; then everything is checked again.
+                if (!announced) {
+                    // The readiness's owner is told (Readiness#awaited) outside the lock, which its work may need;
+                    // then everything is checked again.
                     announced = true;
                     lock.unlock();
                     try {
-                        waits.accept(true);
+                        readiness.awaited(true);
                     } finally {
                         lock.lock();
                     }
@@ -433,8 +418,8 @@ public final class InboundQueue implements ReceivedMessages {
             }
         } finally {
             lock.unlock();
-            if (announced && waits != null) {
-                waits.accept(false);
+            if (announced) {
+                readiness.awaited(false);
             }
         }
         afterRemoval(size, roomListenerToRun, emptied);

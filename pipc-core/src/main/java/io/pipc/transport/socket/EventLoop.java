@@ -65,6 +65,8 @@ public final class EventLoop implements Runnable {
     private final ReentrantLock driving = new ReentrantLock();
     /** A driven loop's: whether a thread is in {@link #drive}. */
     private volatile boolean beingDriven;
+    /** A driven loop's, under its lock: whether a key was cancelled since its selector last selected. */
+    private boolean cancelled;
     /** Loop only: when the handlers are next ticked. */
     private long nextTick = System.nanoTime() + TICK_MILLIS * 1_000_000L;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -220,8 +222,47 @@ public final class EventLoop implements Runnable {
         }
         try {
             runTasks();
+            deregisterCancelled();
         } finally {
             letGo();
+        }
+    }
+
+    /**
+     * Cancels a key of this loop's selector; on the loop only. A cancelled channel stays
+     * registered (a closed socket keeps its descriptor) until the selector's next select: a
+     * driven loop held by a thread that does not poll makes that select itself (see
+     * {@link #deregisterCancelled}), rather than wait for the next poll, which may never come.
+     *
+     * @param key a key of this loop's selector
+     */
+    public void cancel(SelectionKey key) {
+        assert inEventLoop() : "a key cancelled off the loop";
+        key.cancel();
+        if (thread == null) {
+            cancelled = true;
+        }
+    }
+
+    /**
+     * A driven loop's holder that does not poll now: lets the selector drop the channels
+     * cancelled since its last select, and runs what waited for that (a registration retried
+     * after a cancelled key, the close of a released socket). Keys found ready stay selected for
+     * the next poll, which takes them (the sockets are still readable, so its select returns).
+     */
+    private void deregisterCancelled() {
+        if (!cancelled || beingDriven || !selector.isOpen()) {
+            return;
+        }
+        cancelled = false;
+        try {
+            selector.selectNow();
+        } catch (IOException e) {
+            log.debug("pipc event loop {}: a select to let go of cancelled channels failed: {}", name(), e.getMessage());
+        }
+        runAfterDeregistration();
+        for (int n = later.size(); n > 0; n--) {
+            tasks.add(later.remove());
         }
     }
 
@@ -239,6 +280,7 @@ public final class EventLoop implements Runnable {
             }
             try {
                 runTasks();
+                deregisterCancelled();
                 if (stopping) {
                     endDriven();
                 }
@@ -408,6 +450,7 @@ public final class EventLoop implements Runnable {
                 selector.select(timeoutNanos == Long.MAX_VALUE ? 0 : Math.max(1, (timeoutNanos + 999_999) / 1_000_000L));
             }
             awake.set(true);
+            cancelled = false;
             for (int n = later.size(); n > 0; n--) {
                 tasks.add(later.remove());
             }

@@ -144,6 +144,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private long lingerDeadlineNanos;
     private long lastReceivedNanos = System.nanoTime();
     private long midFrameSinceNanos;
+    /** Owner only: the clock of the tick before, so that a tick knows how long nobody read since. */
+    private long lastTickNanos;
     private @Nullable PipeException failureAfterBacklog;
     private final List<Frame> decoded = new ArrayList<>();
     private final List<Frame> backlog = new ArrayList<>();
@@ -170,7 +172,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         if (sink == null) {
             inbound().onRoom(() -> toOwner(this::resumeReading));
             if (conduit instanceof PlainConduit) {
-                inbound().whenReadersWait(this::readerWaits);
+                inbound().readiness().whenAwaited(this::readerWaits);
             }
         }
         if (budget != null) {
@@ -687,6 +689,10 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         readBufferedLater();
     }
 
+    private static long notLaterThan(long nanos, long now) {
+        return nanos - now > 0 ? now : nanos;
+    }
+
     /** Nobody read until {@code now}: the peer's silence and a frame's stall are counted from here. */
     private void silenceWasOurs(long now) {
         lastReceivedNanos = now;
@@ -888,6 +894,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         if (isReleased()) {
             return;
         }
+        long sincePrevious = lastTickNanos == 0 ? 0 : now - lastTickNanos;
+        lastTickNanos = now;
         if (!established.isDone()) {
             if (now - handshakeDeadlineNanos > 0) {
                 fail(handshakeTimedOut());
@@ -904,9 +912,13 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             }
             return;
         }
-        if (notRead) {
-            // Nobody reads while nobody polls: when reading starts again (here or at home), the peer gets its full time.
-            silenceWasOurs(now);
+        if (notRead && sincePrevious > 0) {
+            // The peer's clocks stand still while nobody reads (nobody polls): its silence and a frame's stall are
+            // counted over the time it was read, so a peer that is really gone is still found out, only later.
+            lastReceivedNanos = notLaterThan(lastReceivedNanos + sincePrevious, now);
+            if (midFrameSinceNanos != 0) {
+                midFrameSinceNanos = notLaterThan(midFrameSinceNanos + sincePrevious, now);
+            }
         }
         checkLiveness(now, lastReceivedNanos, midFrameSinceNanos, readPaused || budgetPaused || notRead);
     }
@@ -949,7 +961,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         toOwner(() -> {
             home.execute(() -> home.forget(this));
             if (key != null) {
-                key.cancel();
+                loop.cancel(key);
                 key = null;
             }
             try {
@@ -1051,17 +1063,6 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     /**
-     * A thread other than a poller's that reads this pipe waits for it to become ready (a
-     * {@code select}, or a second poller this pipe is in): like a blocking reader, it keeps the
-     * pipe with its event loop, which reads it whether anyone polls or not.
-     *
-     * @param begins whether the wait begins (else it ends); every begin is followed by one end
-     */
-    public void awaitedElsewhere(boolean begins) {
-        readerWaits(begins);
-    }
-
-    /**
      * Runs {@link #settle()} on the owner as a task of its own, after the operation under way;
      * when the pipe has moved meanwhile, the same again on the new owner, never inline.
      */
@@ -1097,7 +1098,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         }
         // Its event loop keeps ticking it wherever it is, so that its deadlines and heartbeats hold while no one polls.
         if (key != null) {
-            key.cancel();
+            loop.cancel(key);
             key = null;
         }
         loop = wanted;
