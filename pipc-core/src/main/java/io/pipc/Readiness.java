@@ -56,11 +56,20 @@ public final class Readiness {
      * this readiness without reading the owner itself (a blocking read, {@link Pipes#select}, a
      * second poller), so that it makes sure it is read meanwhile. Set once, by the owner.
      *
-     * @param listener given true when a wait begins and false when it ends, outside any lock of
-     *        the waiter's; every begin is followed by one end
+     * @param listener given true when a wait begins and false when it ends; every begin is
+     *        followed by one end. It must not block: a poller announces its wait under its own
+     *        monitor (a reader and a select announce theirs outside any lock)
      */
     public void whenAwaited(Consumer<Boolean> listener) {
         this.awaitedListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * @return whether the owner listens for waits ({@link #whenAwaited}): else a waiter need not
+     *         announce them
+     */
+    public boolean listensForWaits() {
+        return awaitedListener != null;
     }
 
     /**

@@ -29,7 +29,7 @@ final class Selection {
         }
         Deadline deadline = Deadline.after(timeout);
         Readiness.Waiter waiter = new Readiness.Waiter();
-        boolean announced = false;
+        int announced = -1;
         for (Readiness readiness : readinesses) {
             readiness.register(waiter);
         }
@@ -51,10 +51,13 @@ final class Selection {
                     if (remaining <= 0) {
                         return List.of();
                     }
-                    if (!announced) {
+                    if (announced < 0) {
                         // A socket pipe in a poller nobody polls now is read by its event loop while this waits.
-                        announced = true;
-                        awaited(readinesses, true);
+                        announced = 0;
+                        for (Readiness readiness : readinesses) {
+                            readiness.awaited(true);
+                            announced++;
+                        }
                         continue;
                     }
                     if (remaining == Long.MAX_VALUE) {
@@ -73,15 +76,11 @@ final class Selection {
             for (Readiness readiness : readinesses) {
                 readiness.unregister(waiter);
             }
-            if (announced) {
-                awaited(readinesses, false);
+            // Only those told of the wait hear of its end.
+            for (int i = 0; i < announced; i++) {
+                readinesses.get(i).awaited(false);
             }
         }
     }
 
-    private static void awaited(List<Readiness> readinesses, boolean begins) {
-        for (Readiness readiness : readinesses) {
-            readiness.awaited(begins);
-        }
-    }
 }

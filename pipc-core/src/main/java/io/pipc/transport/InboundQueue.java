@@ -397,7 +397,7 @@ public final class InboundQueue implements ReceivedMessages {
                 if (remaining <= 0) {
                     return null;
                 }
-                if (!announced) {
+                if (!announced && readiness.listensForWaits()) {
                     // The readiness's owner is told (Readiness#awaited) outside the lock, which its work may need;
                     // then everything is checked again.
                     announced = true;

@@ -65,6 +65,8 @@ public final class EventLoop implements Runnable {
     private final ReentrantLock driving = new ReentrantLock();
     /** A driven loop's: whether a thread is in {@link #drive}. */
     private volatile boolean beingDriven;
+    /** A driven loop's: when a thread last stopped driving it, so that a tick knows when its pipes were last read. */
+    private volatile long lastDriveEndedNanos;
     /** A driven loop's, under its lock: whether a key was cancelled since its selector last selected. */
     private boolean cancelled;
     /** Loop only: when the handlers are next ticked. */
@@ -465,8 +467,19 @@ public final class EventLoop implements Runnable {
         } finally {
             awake.set(true);
             beingDriven = false;
+            lastDriveEndedNanos = System.nanoTime();
+            // A connection released in this round lets go of its socket now, not at the next poll.
+            deregisterCancelled();
             letGo();
         }
+    }
+
+    /**
+     * @return a driven loop's clock when a thread last stopped driving it (its connections were
+     *         read until then), or 0 if none has yet
+     */
+    long lastDriveEnded() {
+        return lastDriveEndedNanos;
     }
 
     /** One round after a select: ready keys, the tasks queued so far, the tick when due. */

@@ -894,7 +894,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         if (isReleased()) {
             return;
         }
-        long sincePrevious = lastTickNanos == 0 ? 0 : now - lastTickNanos;
+        long previousTick = lastTickNanos;
         lastTickNanos = now;
         if (!established.isDone()) {
             if (now - handshakeDeadlineNanos > 0) {
@@ -912,12 +912,16 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             }
             return;
         }
-        if (notRead && sincePrevious > 0) {
-            // The peer's clocks stand still while nobody reads (nobody polls): its silence and a frame's stall are
-            // counted over the time it was read, so a peer that is really gone is still found out, only later.
-            lastReceivedNanos = notLaterThan(lastReceivedNanos + sincePrevious, now);
-            if (midFrameSinceNanos != 0) {
-                midFrameSinceNanos = notLaterThan(midFrameSinceNanos + sincePrevious, now);
+        if (notRead && previousTick != 0) {
+            // The peer's clocks stand still for the time nobody read (nobody polled) since the tick before: its
+            // silence and a frame's stall count the time it was read, so a peer that is really gone is found out.
+            long readUntil = loop.lastDriveEnded();
+            long unread = now - (readUntil != 0 && readUntil - previousTick > 0 ? readUntil : previousTick);
+            if (unread > 0) {
+                lastReceivedNanos = notLaterThan(lastReceivedNanos + unread, now);
+                if (midFrameSinceNanos != 0) {
+                    midFrameSinceNanos = notLaterThan(midFrameSinceNanos + unread, now);
+                }
             }
         }
         checkLiveness(now, lastReceivedNanos, midFrameSinceNanos, readPaused || budgetPaused || notRead);
