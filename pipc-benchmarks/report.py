@@ -316,9 +316,10 @@ def fanin_tables(d):
                 continue
             req, cpu = fan_figs(s)
             rows.append([n, label, fig(req), fig(cpu), num(s["p50Micros"]), num(s["p99Micros"]), s["threads"],
+                         s.get("starved", "n/a"),
                          ratio(req, fan_figs(raw)[0]) if raw else "n/a", ratio(cpu, fan_figs(raw)[1]) if raw else "n/a"])
     main = table(["N clients", "server", "requests/s", "server CPU µs/request", "p50 µs", "p99 µs", "threads added",
-                  "req/s ÷ raw", "CPU ÷ raw"], rows)
+                  "clients starved", "req/s ÷ raw", "CPU ÷ raw"], rows)
     peer_rows = []
     for n in clients:
         p, s = d.fan("starter", n), d.fan("si", n)
@@ -642,7 +643,10 @@ def document(d):
         "every round. Server CPU per request is the process's CPU time less the generator thread's; threads added is "
         "the JVM's thread count under load less before the server started (platform threads: virtual threads are "
         "not counted, their carriers are). The starter runs with `max-connections: 2048`; the select-loop, poller and "
-        "thread-per-client servers with `maxConnections(2048)`. On a machine busy with other work the scheduler "
+        "thread-per-client servers with `maxConnections(2048)`. A client *starved* was not answered once in the whole "
+        "measurement: its request counts among the round trips with its age at the end (a lower bound), since "
+        "otherwise a server that serves some clients and leaves the others waiting would show only the short round "
+        "trips of those it serves. On a machine busy with other work the scheduler "
         "shares the cores per thread, so a server with a thread per client gets a larger share of them than a "
         "one-thread server: compare the CPU per request too, not only the requests per second.",
         "",

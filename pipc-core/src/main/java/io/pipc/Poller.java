@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import io.pipc.transport.Deadline;
+import io.pipc.transport.socket.EventLoop;
+import io.pipc.transport.socket.SocketPipe;
 
 import org.jspecify.annotations.Nullable;
 
@@ -26,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * a server with a client waiting. It is level-triggered: a candidate that is still ready at the
  * next poll (its messages were left unread) is returned again. A candidate that becomes ready
  * tells the poller itself, so a poll neither scans the others nor busy-waits: a blocked poll
- * uses no CPU.
+ * uses no CPU but its socket pipes' deadline checks (one short wake-up every 50 ms while it
+ * holds some).
  *
  * <pre>{@code
  * try (Poller poller = Pipes.poller()) {
@@ -46,6 +49,22 @@ import org.jspecify.annotations.Nullable;
  * <p>Threads: {@link #add}, {@link #remove}, {@link #size} and {@link #close} may be called from
  * any thread, also while another thread polls. One thread polls at a time: a second concurrent
  * {@code poll} is refused. A closed pipe stays ready (its read throws) until it is removed.
+ *
+ * <p>The thread that polls reads the plain TCP and Unix socket pipes added to it itself (a
+ * {@code Pipe} from a server's {@code accept} or from {@code Pipes.connect}, without a message
+ * sink): a poll waits on the poller's own selector, reads and decodes what has arrived into the
+ * pipes' queues, and returns them, and a reply written on that thread leaves from it, with no
+ * hand-off to another thread in between. Such a pipe is read while a thread polls, or while
+ * another thread waits for it; what its peer sends otherwise waits in the kernel's buffers. Its
+ * heartbeats go on while nobody polls, and its peer's deadlines (silence, a frame under way)
+ * count only the time it is read. It goes back to its event loop when it is removed, when this
+ * poller is closed, when it is closed, for as long as its socket has no room for what it
+ * writes, and for as long as another thread waits for it (a blocking {@code read},
+ * {@link Pipes#select}, a second poller, also through a wrapper such as {@link TypedPipe}). A
+ * pipe is read by one poller's thread at most: added to a second poller as well, it tells that
+ * one when it is ready, as a pipe of any other transport does. TLS pipes,
+ * pipes with a message sink, other transports and wrappers such as {@link TypedPipe} are read
+ * by their own threads, which tell the poller when they are ready.
  */
 public final class Poller implements AutoCloseable {
 
@@ -68,6 +87,12 @@ public final class Poller implements AutoCloseable {
 
     /** Counts polls, so that a candidate both returned and signalled is returned once per round. */
     private long round;
+
+    /**
+     * Where the polling thread waits and reads the socket pipes added, made with the first; null
+     * until then, and the poll parks instead.
+     */
+    private volatile @Nullable EventLoop driven;
 
     Poller() {
     }
@@ -93,6 +118,22 @@ public final class Poller implements AutoCloseable {
             }
             // Registered under the lock: a remove or close that finds the entry then always finds it registered.
             readiness.register(entry);
+            if (candidate instanceof SocketPipe pipe) {
+                EventLoop loop = driven;
+                if (loop == null) {
+                    loop = EventLoop.driven();
+                    driven = loop;
+                }
+                if (pipe.joinPoller(loop)) {
+                    entry.moved = pipe;
+                }
+            }
+            if (entry.moved == null) {
+                // Not read by this poller's thread (a wrapper, or a pipe another poller reads): whoever reads it
+                // only while asked is asked for as long as this poller holds it.
+                entry.awaits = true;
+                readiness.awaited(true);
+            }
         }
         entry.wake();
     }
@@ -113,8 +154,7 @@ public final class Poller implements AutoCloseable {
         if (entry == null) {
             return false;
         }
-        entry.removed = true;
-        entry.readiness.unregister(entry);
+        entry.leave();
         return true;
     }
 
@@ -147,13 +187,37 @@ public final class Poller implements AutoCloseable {
                     + " one thread polls at a time");
         }
         try {
+            boolean drove = false;
             while (true) {
                 checkOpen();
                 // Reset before checking: a signal that lands after a check then wakes the wait below.
                 woken = false;
+                EventLoop loop = driven;
                 List<Selectable> ready = collectReady();
+                if (!ready.isEmpty() && loop != null && !drove) {
+                    // Ready already (left unread last time, or signalled by another thread): what has
+                    // arrived on the sockets is read too, so that they are not held back behind these.
+                    loop.drive(0, () -> true);
+                    drove = true;
+                    ready = collectReady();
+                }
                 if (!ready.isEmpty()) {
                     return ready;
+                }
+                if (loop != null) {
+                    long remaining = deadline.remainingNanos();
+                    if (remaining <= 0 && drove) {
+                        return List.of();
+                    }
+                    drove = true;
+                    // Reads the socket pipes on this thread into their queues; their signals end the wait.
+                    loop.drive(remaining, () -> woken || closed);
+                    if (Thread.interrupted()) {
+                        self.interrupt();
+                        throw new PipeException("a poll over " + size() + " candidates was interrupted",
+                                new InterruptedException());
+                    }
+                    continue;
                 }
                 while (!woken) {
                     checkOpen();
@@ -194,8 +258,12 @@ public final class Poller implements AutoCloseable {
             entries.clear();
         }
         for (Entry entry : removed) {
-            entry.removed = true;
-            entry.readiness.unregister(entry);
+            entry.leave();
+        }
+        EventLoop loop = driven;
+        if (loop != null) {
+            // After the pipes were sent home: the loop runs that first, then lets its selector go.
+            loop.close();
         }
         wakePoller();
     }
@@ -241,10 +309,32 @@ public final class Poller implements AutoCloseable {
 
     private void wakePoller() {
         woken = true;
+        EventLoop loop = driven;
+        if (loop != null) {
+            // The polling thread's own reads signal too: those wake nothing.
+            loop.wakeup();
+        }
         Thread thread = polling.get();
-        if (thread != null) {
+        if (thread != null && thread != Thread.currentThread()) {
             LockSupport.unpark(thread);
         }
+    }
+
+    /**
+     * @param candidate a candidate of this poller
+     * @return whether the polling thread reads it itself now, for tests
+     */
+    boolean readsItself(Selectable candidate) {
+        EventLoop loop = driven;
+        return loop != null && candidate instanceof SocketPipe pipe && pipe.isOwnedBy(loop);
+    }
+
+    /**
+     * @return whether the selector the polling thread reads its pipes with is open, for tests
+     */
+    boolean holdsASelector() {
+        EventLoop loop = driven;
+        return loop != null && loop.isOpen();
     }
 
     /**
@@ -270,12 +360,32 @@ public final class Poller implements AutoCloseable {
 
         volatile boolean removed;
 
+        /** The socket pipe this poller's thread reads itself, or null for a candidate that signals. */
+        @Nullable SocketPipe moved;
+
+        /** Whether this poller told the readiness it waits on it ({@link Readiness#awaited}), to be told the end. */
+        boolean awaits;
+
         /** The last poll that found it ready; read and written by the polling thread only. */
         long readyInRound;
 
         Entry(Selectable candidate, Readiness readiness) {
             this.candidate = candidate;
             this.readiness = readiness;
+        }
+
+        /** Out of the poller: not returned, not signalled, and a socket pipe goes back to its event loop. */
+        void leave() {
+            removed = true;
+            readiness.unregister(this);
+            SocketPipe pipe = moved;
+            EventLoop loop = driven;
+            if (pipe != null && loop != null) {
+                pipe.leavePoller(loop);
+            }
+            if (awaits) {
+                readiness.awaited(false);
+            }
         }
 
         @Override

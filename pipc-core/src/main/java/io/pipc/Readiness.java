@@ -4,6 +4,9 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether a {@link Selectable} is ready, and a way to wake the threads selecting on it.
@@ -18,6 +21,7 @@ public final class Readiness {
 
     private final BooleanSupplier condition;
     private final CopyOnWriteArrayList<Listener> waiters = new CopyOnWriteArrayList<>();
+    private volatile @Nullable Consumer<Boolean> awaitedListener;
 
     /**
      * @param condition true when the owner is ready; must be cheap, thread-safe and never block
@@ -43,6 +47,40 @@ public final class Readiness {
         }
         for (Listener waiter : waiters) {
             waiter.wake();
+        }
+    }
+
+    /**
+     * For an owner that is read only while someone asks (a socket pipe whose reading a
+     * {@link Poller}'s thread has taken over): tells it when a thread begins and ends waiting for
+     * this readiness without reading the owner itself (a blocking read, {@link Pipes#select}, a
+     * second poller), so that it makes sure it is read meanwhile. Set once, by the owner.
+     *
+     * @param listener given true when a wait begins and false when it ends; every begin is
+     *        followed by one end. It must not block: a poller announces its wait under its own
+     *        monitor (a reader and a select announce theirs outside any lock)
+     */
+    public void whenAwaited(Consumer<Boolean> listener) {
+        this.awaitedListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * @return whether the owner listens for waits ({@link #whenAwaited}): else a waiter need not
+     *         announce them
+     */
+    public boolean listensForWaits() {
+        return awaitedListener != null;
+    }
+
+    /**
+     * A thread begins or ends waiting for this readiness; see {@link #whenAwaited}.
+     *
+     * @param begins whether the wait begins (else it ends)
+     */
+    public void awaited(boolean begins) {
+        Consumer<Boolean> listener = awaitedListener;
+        if (listener != null) {
+            listener.accept(begins);
         }
     }
 

@@ -29,6 +29,7 @@ final class Selection {
         }
         Deadline deadline = Deadline.after(timeout);
         Readiness.Waiter waiter = new Readiness.Waiter();
+        int announced = -1;
         for (Readiness readiness : readinesses) {
             readiness.register(waiter);
         }
@@ -50,6 +51,15 @@ final class Selection {
                     if (remaining <= 0) {
                         return List.of();
                     }
+                    if (announced < 0) {
+                        // A socket pipe in a poller nobody polls now is read by its event loop while this waits.
+                        announced = 0;
+                        for (Readiness readiness : readinesses) {
+                            readiness.awaited(true);
+                            announced++;
+                        }
+                        continue;
+                    }
                     if (remaining == Long.MAX_VALUE) {
                         LockSupport.park(waiter);
                     } else {
@@ -66,6 +76,11 @@ final class Selection {
             for (Readiness readiness : readinesses) {
                 readiness.unregister(waiter);
             }
+            // Only those told of the wait hear of its end.
+            for (int i = 0; i < announced; i++) {
+                readinesses.get(i).awaited(false);
+            }
         }
     }
+
 }

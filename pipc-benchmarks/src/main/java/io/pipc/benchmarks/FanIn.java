@@ -54,7 +54,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <li>{@code select}: pipc core's select loop, the README's {@code serve(PipeServer, List<Pipe>)}
  * ({@code Pipes.select} over the server and every pipe, {@code pending()} echoed);</li>
  * <li>{@code poller}: the same loop on a {@link io.pipc.Poller}, each pipe added once (the
- * README's faster idiom);</li>
+ * README's faster idiom), whose thread reads the clients' sockets itself;</li>
+ * <li>{@code poller-handoff}: the same loop with each pipe added behind a {@link Selectable} of
+ * its own, so the poller is only told when a pipe is ready and an event loop reads it, as
+ * {@code select} does: what the polling thread's own reads gain;</li>
  * <li>{@code threads}: a pipc server with one blocking platform thread per client;</li>
  * <li>{@code virtual}: the same on virtual threads (only on JDK 21 and later);</li>
  * <li>{@code starter}: {@code pipc.servers.fan: {transport: tcp, wire: python, codec: bytes,
@@ -68,7 +71,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Reported per server and N: requests per second; the server's CPU per request (the process's
  * CPU time less the generator thread's, so the JIT and the collector count against the server);
  * the median and 99th percentile of the round trip as the generator sees it; the threads the
- * server added. Every figure and every ratio to {@code raw} (and of {@code starter} to
+ * server added; how many clients were starved (not answered once in the whole measurement). A
+ * starved client's request counts among the round trips with its age at the end (a lower bound
+ * of its round trip): without it, a server that serves some clients and leaves the others waiting
+ * would show the short round trips of the few it serves. Every figure and every ratio to {@code raw} (and of {@code starter} to
  * {@code si}) is printed; {@code --json} writes them for {@code report.py}.
  *
  * <pre>java -cp pipc-benchmarks/target/pipc-benchmarks.jar io.pipc.benchmarks.FanIn \
@@ -78,7 +84,7 @@ public final class FanIn {
 
     static final int PAYLOAD = 64;
     static final int FRAME = 4 + PAYLOAD;
-    static final List<String> SERVERS = List.of("raw", "select", "poller", "threads", "virtual", "starter", "si");
+    static final List<String> SERVERS = List.of("raw", "select", "poller", "poller-handoff", "threads", "virtual", "starter", "si");
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private FanIn() {
@@ -155,18 +161,18 @@ public final class FanIn {
 
     /** One server under load, measured from this JVM. */
     record Result(String server, int clients, double requestsPerSecond, double serverCpuMicrosPerRequest,
-            double p50Micros, double p99Micros, int threads, long answered, long refused) {
+            double p50Micros, double p99Micros, int threads, long answered, long refused, int starved) {
 
         String describe() {
-            return String.format(Locale.ROOT, "%,10.0f req/s  server CPU %6.1f µs/req  p50 %7.1f µs  p99 %8.1f µs  threads %d",
-                    requestsPerSecond, serverCpuMicrosPerRequest, p50Micros, p99Micros, threads);
+            return String.format(Locale.ROOT, "%,10.0f req/s  server CPU %6.1f µs/req  p50 %7.1f µs  p99 %8.1f µs  threads %d"
+                    + "  starved %d", requestsPerSecond, serverCpuMicrosPerRequest, p50Micros, p99Micros, threads, starved);
         }
 
         String json() {
             return String.format(Locale.ROOT, "{\"server\": \"%s\", \"clients\": %d, \"requestsPerSecond\": %.1f, "
                     + "\"serverCpuMicrosPerRequest\": %.3f, \"p50Micros\": %.1f, \"p99Micros\": %.1f, \"threads\": %d, "
-                    + "\"answered\": %d, \"refused\": %d}", server, clients, requestsPerSecond, serverCpuMicrosPerRequest,
-                    p50Micros, p99Micros, threads, answered, refused);
+                    + "\"answered\": %d, \"refused\": %d, \"starved\": %d}", server, clients, requestsPerSecond,
+                    serverCpuMicrosPerRequest, p50Micros, p99Micros, threads, answered, refused, starved);
         }
 
         static Result parse(String json) {
@@ -179,19 +185,19 @@ public final class FanIn {
                     Double.parseDouble(fields.get("requestsPerSecond")), Double.parseDouble(fields.get("serverCpuMicrosPerRequest")),
                     Double.parseDouble(fields.get("p50Micros")), Double.parseDouble(fields.get("p99Micros")),
                     Integer.parseInt(fields.get("threads")), Long.parseLong(fields.get("answered")),
-                    Long.parseLong(fields.get("refused")));
+                    Long.parseLong(fields.get("refused")), Integer.parseInt(fields.getOrDefault("starved", "0")));
         }
     }
 
     /** A server's figures at one N over every round: mean, and the spread (half of max - min) as the error. */
     record Summary(String server, int clients, int rounds, double requestsPerSecond, double requestsError, double cpu,
-            double cpuError, double p50, double p99, int threads) {
+            double cpuError, double p50, double p99, int threads, int starved) {
 
         String json() {
             return String.format(Locale.ROOT, "{\"server\": \"%s\", \"clients\": %d, \"rounds\": %d, \"requestsPerSecond\": %.1f, "
                     + "\"requestsError\": %.1f, \"serverCpuMicrosPerRequest\": %.3f, \"cpuError\": %.3f, "
-                    + "\"p50Micros\": %.1f, \"p99Micros\": %.1f, \"threads\": %d}", server, clients, rounds,
-                    requestsPerSecond, requestsError, cpu, cpuError, p50, p99, threads);
+                    + "\"p50Micros\": %.1f, \"p99Micros\": %.1f, \"threads\": %d, \"starved\": %d}", server, clients, rounds,
+                    requestsPerSecond, requestsError, cpu, cpuError, p50, p99, threads, starved);
         }
     }
 
@@ -206,7 +212,8 @@ public final class FanIn {
                 summaries.add(new Summary(server, n, runs.size(), mean(runs, Result::requestsPerSecond),
                         spread(runs, Result::requestsPerSecond), mean(runs, Result::serverCpuMicrosPerRequest),
                         spread(runs, Result::serverCpuMicrosPerRequest), mean(runs, Result::p50Micros),
-                        mean(runs, Result::p99Micros), runs.stream().mapToInt(Result::threads).max().orElse(0)));
+                        mean(runs, Result::p99Micros), runs.stream().mapToInt(Result::threads).max().orElse(0),
+                        runs.stream().mapToInt(Result::starved).max().orElse(0)));
             }
         }
         return summaries;
@@ -223,7 +230,7 @@ public final class FanIn {
     private static void print(List<Summary> summaries, List<Integer> clients, List<String> servers) {
         System.out.println();
         System.out.println("server    N      requests/s (± spread)    server CPU µs/req   p50 µs    p99 µs  threads"
-                + "   req/s ÷ raw   CPU ÷ raw");
+                + "   req/s ÷ raw   CPU ÷ raw  starved");
         for (int n : clients) {
             Summary raw = find(summaries, "raw", n);
             for (String server : servers) {
@@ -231,10 +238,10 @@ public final class FanIn {
                 if (s == null) {
                     continue;
                 }
-                System.out.printf(Locale.ROOT, "%-8s %5d %12.0f (± %7.0f) %10.1f (± %4.1f) %9.1f %9.1f %8d %12s %11s%n",
+                System.out.printf(Locale.ROOT, "%-8s %5d %12.0f (± %7.0f) %10.1f (± %4.1f) %9.1f %9.1f %8d %12s %11s %8d%n",
                         server, n, s.requestsPerSecond(), s.requestsError(), s.cpu(), s.cpuError(), s.p50(), s.p99(),
                         s.threads(), raw == null ? "" : String.format(Locale.ROOT, "%.2f", s.requestsPerSecond() / raw.requestsPerSecond()),
-                        raw == null ? "" : String.format(Locale.ROOT, "%.2f", s.cpu() / raw.cpu()));
+                        raw == null ? "" : String.format(Locale.ROOT, "%.2f", s.cpu() / raw.cpu()), s.starved());
             }
             Summary starter = find(summaries, "starter", n);
             Summary si = find(summaries, "si", n);
@@ -267,7 +274,7 @@ public final class FanIn {
         try (Server server = start(kind); Generator generator = new Generator(server.address(), clients)) {
             if (kind.equals("starter-default")) {
                 long answered = generator.probe();
-                return new Result(kind, clients, 0, 0, 0, 0, threads.getThreadCount() - threadsBefore, answered, clients - answered);
+                return new Result(kind, clients, 0, 0, 0, 0, threads.getThreadCount() - threadsBefore, answered, clients - answered, 0);
             }
             generator.run(warmupSeconds);
             long cpuStart = system.getProcessCpuTime();
@@ -279,7 +286,8 @@ public final class FanIn {
             long serverCpu = system.getProcessCpuTime() - cpuStart - generatorCpu;
             int serverThreads = threads.getThreadCount() - threadsBefore;
             return new Result(kind, clients, window.requests() * 1e9 / elapsed, serverCpu / 1e3 / window.requests(),
-                    window.percentile(0.50) / 1e3, window.percentile(0.99) / 1e3, serverThreads, window.requests(), 0);
+                    window.percentile(0.50) / 1e3, window.percentile(0.99) / 1e3, serverThreads, window.requests(), 0,
+                    window.starved());
         }
     }
 
@@ -288,6 +296,7 @@ public final class FanIn {
             case "raw" -> RawEchoServer.start();
             case "select" -> pipcServer(server -> new Thread(() -> selectLoop(server), "select-loop"));
             case "poller" -> pipcServer(server -> new Thread(() -> pollLoop(server), "poll-loop"));
+            case "poller-handoff" -> pipcServer(server -> new Thread(() -> handoffPollLoop(server), "poll-loop"));
             case "threads" -> threadPerClient(runnable -> new Thread(runnable));
             case "virtual" -> threadPerClient(virtualThreads());
             case "starter" -> starter(Map.of("pipc.servers.fan.max-connections", 2048));
@@ -384,6 +393,31 @@ public final class FanIn {
                     }
                 }
             }
+        }
+    }
+
+    private static void handoffPollLoop(PipeServer server) {
+        try (Poller poller = Pipes.poller()) {
+            poller.add(server);
+            while (server.isOpen()) {
+                for (Selectable ready : poller.poll(Duration.ofSeconds(1))) {
+                    if (ready == server) {
+                        poller.add(new HandedOff(server.accept()));
+                    } else if (ready instanceof HandedOff handedOff && !echoPending(handedOff.pipe())) {
+                        poller.remove(handedOff);
+                    }
+                }
+            }
+        } catch (PipeClosedException closed) {
+            return;
+        }
+    }
+
+    /** A pipe the poller sees only through its readiness, so its event loop keeps reading it. */
+    private record HandedOff(Pipe pipe) implements Selectable {
+        @Override
+        public io.pipc.Readiness readiness() {
+            return pipe.readiness();
         }
     }
 
@@ -593,7 +627,7 @@ public final class FanIn {
         }
 
         /** The requests answered in a window of time and their round trips. */
-        record Window(long requests, long[] sorted) {
+        record Window(long requests, long[] sorted, int starved) {
             double percentile(double p) {
                 return sorted.length == 0 ? Double.NaN : sorted[(int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
             }
@@ -661,6 +695,7 @@ public final class FanIn {
         Window run(double seconds) throws IOException {
             count = 0;
             long requests = 0;
+            int[] answers = new int[clients.length];
             long end = System.nanoTime() + (long) (seconds * 1e9);
             while (System.nanoTime() < end) {
                 selector.select(100);
@@ -668,6 +703,7 @@ public final class FanIn {
                     Client client = (Client) key.attachment();
                     if (receive(client)) {
                         record(System.nanoTime() - client.sentAt);
+                        answers[client.index]++;
                         requests++;
                         client.sequence++;
                         send(client);
@@ -675,9 +711,18 @@ public final class FanIn {
                 }
                 selector.selectedKeys().clear();
             }
+            int starved = 0;
+            long now = System.nanoTime();
+            for (Client client : clients) {
+                if (answers[client.index] == 0) {
+                    // Waiting all along: its round trip is at least this long, and must not simply drop out.
+                    record(now - client.sentAt);
+                    starved++;
+                }
+            }
             long[] sorted = Arrays.copyOf(latencies, count);
             Arrays.sort(sorted);
-            return new Window(requests, sorted);
+            return new Window(requests, sorted, starved);
         }
 
         private void record(long nanos) {

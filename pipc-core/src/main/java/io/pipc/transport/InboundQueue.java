@@ -366,6 +366,7 @@ public final class InboundQueue implements ReceivedMessages {
         if (spin != null && timeoutNanos > 0 && !readable) {
             spin.awaitUntil(takeWouldNotWait);
         }
+        boolean announced = false;
         long remaining = timeoutNanos;
         Object message;
         int size;
@@ -396,6 +397,18 @@ public final class InboundQueue implements ReceivedMessages {
                 if (remaining <= 0) {
                     return null;
                 }
+                if (!announced && readiness.listensForWaits()) {
+                    // The readiness's owner is told (Readiness#awaited) outside the lock, which its work may need;
+                    // then everything is checked again.
+                    announced = true;
+                    lock.unlock();
+                    try {
+                        readiness.awaited(true);
+                    } finally {
+                        lock.lock();
+                    }
+                    continue;
+                }
                 readersWaiting++;
                 try {
                     remaining = awaitUpTo(notEmpty, remaining);
@@ -405,6 +418,9 @@ public final class InboundQueue implements ReceivedMessages {
             }
         } finally {
             lock.unlock();
+            if (announced) {
+                readiness.awaited(false);
+            }
         }
         afterRemoval(size, roomListenerToRun, emptied);
         return message;

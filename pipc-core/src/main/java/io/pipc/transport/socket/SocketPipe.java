@@ -3,6 +3,7 @@ package io.pipc.transport.socket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Supplier;
 
 import io.pipc.AuthenticationException;
@@ -84,7 +87,19 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     private final SharedThreads.Lease<EventLoopGroup> loops;
-    private final EventLoop loop;
+    /** The shared event loop that serves this pipe whenever no poller's thread reads it. */
+    private final EventLoop home;
+    /**
+     * The pipe's owner: its home loop, or the driven loop of the {@link io.pipc.Poller} it is in.
+     * Changed only by the owner, which hands the connection over (see {@link #settle()}).
+     */
+    private volatile EventLoop loop;
+    /** The driven loop of the poller this pipe is in, or null; the owner moves the pipe after it. */
+    private volatile @Nullable EventLoop polledBy;
+    private static final AtomicReferenceFieldUpdater<SocketPipe, EventLoop> POLLED_BY =
+            AtomicReferenceFieldUpdater.newUpdater(SocketPipe.class, EventLoop.class, "polledBy");
+    /** Threads waiting in a blocking read now: while there are some, the pipe stays home. */
+    private final AtomicInteger readersWaiting = new AtomicInteger();
     private final Conduit conduit;
     private final Listener listener;
     private final long handshakeDeadlineNanos;
@@ -115,6 +130,10 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     // Loop thread only.
     private @Nullable SelectionKey key;
+    /** What the key is interested in, kept also while there is no key, so that a move keeps it. */
+    private int interestOps;
+    /** Whether the socket was registered with a loop at all: only then can it move. */
+    private boolean registered;
     private boolean readPaused;
     /** Not reading because the server's inbound budget is spent. */
     private boolean budgetPaused;
@@ -125,6 +144,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private long lingerDeadlineNanos;
     private long lastReceivedNanos = System.nanoTime();
     private long midFrameSinceNanos;
+    /** Owner only: the clock of the tick before, so that a tick knows how long nobody read since. */
+    private long lastTickNanos;
     private @Nullable PipeException failureAfterBacklog;
     private final List<Frame> decoded = new ArrayList<>();
     private final List<Frame> backlog = new ArrayList<>();
@@ -138,16 +159,21 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 ConnectionBinding.of(() -> SocketEnds.of(conduit.socket()), exchangedBefore),
                 connecting ? Lifecycle.CONNECTING : Lifecycle.SECURING);
         this.loops = EventLoopGroup.acquire(options.threadFactory());
-        this.loop = EventLoopGroup.nextOf(loops);
+        this.home = EventLoopGroup.nextOf(loops);
+        this.loop = home;
+        this.interestOps = connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ;
         this.conduit = conduit;
         this.listener = listener;
         long remaining = handshakeDeadline.remainingNanos();
         this.handshakeDeadlineNanos = System.nanoTime() + Math.min(remaining, Long.MAX_VALUE / 4);
         this.budget = budget;
-        this.budgetWake = () -> loop.execute(this::onBudgetWake);
+        this.budgetWake = () -> toOwner(this::onBudgetWake);
         this.sink = options.messageSink();
         if (sink == null) {
-            inbound().onRoom(() -> loop.execute(this::resumeReading));
+            inbound().onRoom(() -> toOwner(this::resumeReading));
+            if (conduit instanceof PlainConduit) {
+                inbound().readiness().whenAwaited(this::readerWaits);
+            }
         }
         if (budget != null) {
             inbound().accountBytesTo(budget::add);
@@ -193,7 +219,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     /** Registers the socket with its event loop: the handshake begins. */
     void begin() {
-        loop.execute(this::register);
+        toOwner(this::register);
     }
 
     /**
@@ -219,7 +245,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
      */
     public String whereTheHandshakeStalled() {
         CompletableFuture<String> where = new CompletableFuture<>();
-        loop.execute(() -> where.complete(state() == Lifecycle.CONNECTING || state() == Lifecycle.SECURING
+        toOwner(() -> where.complete(state() == Lifecycle.CONNECTING || state() == Lifecycle.SECURING
                 ? "; the connection itself was not made"
                 : handshake().isComplete() ? "" : handshake().stalled()));
         try {
@@ -240,7 +266,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     void handOut() {
         handedOut = true;
         if (budget != null) {
-            loop.execute(this::onBudgetWake);
+            toOwner(this::onBudgetWake);
         }
     }
 
@@ -260,7 +286,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             flushSoon();
         }
         if (ticket != null) {
-            outbox().awaitWritten(ticket, deadline, () -> loop.execute(() -> fail(new PipeTimeoutException("pipe '" + name()
+            outbox().awaitWritten(ticket, deadline, () -> toOwner(() -> fail(new PipeTimeoutException("pipe '" + name()
                     + "': " + peer() + " stopped reading in the middle of a message for the whole write timeout"))));
         }
     }
@@ -284,7 +310,22 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     @Override
     protected void toOwner(Runnable command) {
-        loop.execute(command);
+        EventLoop owner = loop;
+        owner.execute(followingTheOwner(owner, command));
+    }
+
+    /**
+     * @return {@code command}, run by {@code owner} if it still owns this pipe when it runs, else
+     *         handed to the owner then: the pipe moved to or from a poller meanwhile
+     */
+    private Runnable followingTheOwner(EventLoop owner, Runnable command) {
+        return () -> {
+            if (loop == owner) {
+                command.run();
+            } else {
+                toOwner(command);
+            }
+        };
     }
 
     @Override
@@ -347,7 +388,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
      */
     private void flushSoon() {
         if (flushScheduled.compareAndSet(false, true)) {
-            loop.execute(() -> {
+            toOwner(() -> {
                 flushScheduled.set(false);
                 if (flushNow() == Outbox.FlushResult.DONE) {
                     directWrite.set(true);
@@ -367,16 +408,16 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             afterFlush(result);
             return result;
         } catch (IOException e) {
-            loop.execute(() -> fail(ioFailure("writing to", e)));
+            toOwner(() -> fail(ioFailure("writing to", e)));
             return null;
         }
     }
 
     private void afterFlush(Outbox.FlushResult result) {
         if (result == Outbox.FlushResult.STALLED || (result == Outbox.FlushResult.DONE && conduit.hasPendingOutput())) {
-            loop.execute(() -> interest(SelectionKey.OP_WRITE, true));
+            toOwner(() -> interest(SelectionKey.OP_WRITE, true));
         } else if (result == Outbox.FlushResult.DONE && outbox().isFinished()) {
-            loop.execute(this::outputFinished);
+            toOwner(this::outputFinished);
         }
     }
 
@@ -386,15 +427,18 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         try {
             boolean connecting = state() == Lifecycle.CONNECTING;
             try {
-                key = loop.register(conduit.socket(), connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ, this);
+                key = loop.register(conduit.socket(), interestOps, this);
             } catch (CancelledKeyException e) {
                 // The socket's key of a rendezvous on this loop is cancelled and goes at its next select: register after it.
-                loop.executeLater(this::register);
+                executeLater(this::register);
                 return;
             }
+            registered = true;
             if (!connecting) {
                 progressLayer();
             }
+            // Added to a poller before it was registered at all.
+            settleSoon();
         } catch (IOException | PipeException e) {
             fail(e instanceof PipeException p ? p : ioFailure("registering", (IOException) e));
         }
@@ -427,7 +471,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         if (readyKey.isConnectable()) {
             if (conduit.socket().finishConnect()) {
                 moveTo(Lifecycle.SECURING);
-                readyKey.interestOps(SelectionKey.OP_READ);
+                interestOps = SelectionKey.OP_READ;
+                readyKey.interestOps(interestOps);
                 progressLayer();
             }
             return;
@@ -449,7 +494,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     /** A layer (TLS) still holds bytes the socket will not signal again: read them soon. */
     private void readBufferedLater() {
         if (!readPaused && !budgetPaused && !isReleased() && conduit.hasBufferedInput()) {
-            loop.executeLater(() -> guarded(() -> {
+            executeLater(() -> guarded(() -> {
                 if (!readPaused && !budgetPaused && !isReleased() && !inputEnded && conduit.hasBufferedInput()) {
                     onReadable();
                 }
@@ -639,13 +684,21 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             return;
         }
         // The silence while paused was this end's, not the peer's.
-        long now = System.nanoTime();
+        silenceWasOurs(System.nanoTime());
+        interest(SelectionKey.OP_READ, true);
+        readBufferedLater();
+    }
+
+    private static long notLaterThan(long nanos, long now) {
+        return nanos - now > 0 ? now : nanos;
+    }
+
+    /** Nobody read until {@code now}: the peer's silence and a frame's stall are counted from here. */
+    private void silenceWasOurs(long now) {
         lastReceivedNanos = now;
         if (midFrameSinceNanos != 0) {
             midFrameSinceNanos = now;
         }
-        interest(SelectionKey.OP_READ, true);
-        readBufferedLater();
     }
 
     // ---- the server's inbound budget (loop only) ------------------------------------------
@@ -808,6 +861,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         }
         // What arrives after a close is dropped, not held: the server's budget no longer holds this pipe back.
         onBudgetWake();
+        settleSoon();
     }
 
     private void maybeRelease() {
@@ -818,10 +872,30 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     @Override
     public void tick(long now) {
+        EventLoop owner = loop;
+        if (owner == home) {
+            tickOwned(now, false);
+            return;
+        }
+        // In a poller, and still ticked by its event loop: by the polling thread while one polls, else at once.
+        owner.execute(() -> {
+            if (loop == owner) {
+                tickOwned(now, !owner.isBeingDriven());
+            }
+        });
+    }
+
+    /**
+     * @param notRead whether nobody reads the socket now (a poller's pipe while no thread polls):
+     *        the silence is then this end's
+     */
+    private void tickOwned(long now, boolean notRead) {
         assert loop.inEventLoop();
         if (isReleased()) {
             return;
         }
+        long previousTick = lastTickNanos;
+        lastTickNanos = now;
         if (!established.isDone()) {
             if (now - handshakeDeadlineNanos > 0) {
                 fail(handshakeTimedOut());
@@ -838,7 +912,19 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             }
             return;
         }
-        checkLiveness(now, lastReceivedNanos, midFrameSinceNanos, readPaused || budgetPaused);
+        if (notRead && previousTick != 0) {
+            // The peer's clocks stand still for the time nobody read (nobody polled) since the tick before: its
+            // silence and a frame's stall count the time it was read, so a peer that is really gone is found out.
+            long readUntil = loop.lastDriveEnded();
+            long unread = now - (readUntil != 0 && readUntil - previousTick > 0 ? readUntil : previousTick);
+            if (unread > 0) {
+                lastReceivedNanos = notLaterThan(lastReceivedNanos + unread, now);
+                if (midFrameSinceNanos != 0) {
+                    midFrameSinceNanos = notLaterThan(midFrameSinceNanos + unread, now);
+                }
+            }
+        }
+        checkLiveness(now, lastReceivedNanos, midFrameSinceNanos, readPaused || budgetPaused || notRead);
     }
 
     private void onEstablished() {
@@ -847,7 +933,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         lastReceivedNanos = System.nanoTime();
         if (sink != null) {
             sinkAttached = true;
-            sink.attached(this, () -> loop.execute(this::resumeReading));
+            sink.attached(this, () -> toOwner(this::resumeReading));
         }
         if (established.complete(this)) {
             log.debug("pipe '{}' connected to {}", name(), peer());
@@ -876,10 +962,11 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             established.completeExceptionally(failure != null ? failure
                     : new PipeClosedException("pipe '" + name() + "' was closed before its handshake completed"));
         }
-        loop.execute(() -> {
-            loop.forget(this);
+        toOwner(() -> {
+            home.execute(() -> home.forget(this));
             if (key != null) {
-                key.cancel();
+                loop.cancel(key);
+                key = null;
             }
             try {
                 conduit.close();
@@ -901,14 +988,142 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     private void interest(int op, boolean on) {
         assert loop.inEventLoop();
-        SelectionKey k = key;
-        if (k == null || !k.isValid()) {
+        int wanted = on ? interestOps | op : interestOps & ~op;
+        if (wanted == interestOps) {
             return;
         }
-        int ops = k.interestOps();
-        int wanted = on ? ops | op : ops & ~op;
-        if (wanted != ops) {
+        interestOps = wanted;
+        SelectionKey k = key;
+        if (k != null && k.isValid()) {
             k.interestOps(wanted);
+        }
+        if (op == SelectionKey.OP_WRITE) {
+            settleSoon();
+        }
+    }
+
+    /** Like {@link EventLoop#executeLater} on the owner, which may change meanwhile. */
+    private void executeLater(Runnable task) {
+        EventLoop owner = loop;
+        owner.executeLater(followingTheOwner(owner, task));
+    }
+
+    // ---- a poller's thread reading this pipe ----------------------------------------------
+
+    /**
+     * Lets the thread that polls {@code poller} read and write this connection itself: the
+     * connection moves from its event loop to the poller's driven loop, which then owns it. A
+     * TLS connection and one with a message sink stay on their event loop.
+     *
+     * <p>A pipe is read by one poller's thread at most: in a second poller at the same time, it
+     * only tells that one when it is ready.
+     *
+     * @param poller the driven loop of the poller this pipe is added to
+     * @return whether the poller's thread reads this pipe from now on; false for a pipe that stays
+     *         with its event loop (TLS, a message sink, or in another poller already)
+     * @throws IllegalArgumentException when {@code poller} is not a driven loop
+     */
+    public boolean joinPoller(EventLoop poller) {
+        if (!poller.isDriven()) {
+            throw new IllegalArgumentException("pipe '" + name() + "' joins a poller's driven loop, not " + poller);
+        }
+        if (sink != null || !(conduit instanceof PlainConduit) || !POLLED_BY.compareAndSet(this, null, poller)) {
+            return false;
+        }
+        settleSoon();
+        return true;
+    }
+
+    /**
+     * @param owner a loop
+     * @return whether that loop owns this pipe now; for tests
+     */
+    public boolean isOwnedBy(EventLoop owner) {
+        return loop == owner;
+    }
+
+    /**
+     * The pipe is out of its poller: it goes back to its event loop.
+     *
+     * @param poller the driven loop it had joined
+     */
+    public void leavePoller(EventLoop poller) {
+        if (POLLED_BY.compareAndSet(this, poller, null)) {
+            settleSoon();
+        }
+    }
+
+    /**
+     * A thread waits in a blocking read: nobody might poll while it waits, so the pipe goes to
+     * its event loop for as long as one waits, and back to its poller after the last.
+     *
+     * @param begins whether a wait begins (else it ends)
+     */
+    private void readerWaits(boolean begins) {
+        int waiting = begins ? readersWaiting.incrementAndGet() : readersWaiting.decrementAndGet();
+        if (polledBy != null && (waiting == 0 || (begins && waiting == 1))) {
+            settleSoon();
+        }
+    }
+
+    /**
+     * Runs {@link #settle()} on the owner as a task of its own, after the operation under way;
+     * when the pipe has moved meanwhile, the same again on the new owner, never inline.
+     */
+    private void settleSoon() {
+        EventLoop owner = loop;
+        owner.executeNext(() -> {
+            if (loop == owner) {
+                settle();
+            } else {
+                settleSoon();
+            }
+        });
+    }
+
+    /**
+     * On the owner: moves the connection to the loop that should own it now. That is the
+     * poller's while the pipe is in one and open, except while the socket is full (its writers
+     * may be the polling thread itself, so the event loop, which is always there, waits for
+     * room) and while a thread waits in a blocking read (nobody might poll meanwhile). A closed
+     * pipe's last steps (the linger, the release) need no poll either. Runs as a task of its
+     * own, never inside another operation of the owner, whose rest would run on the old one.
+     */
+    private void settle() {
+        assert loop.inEventLoop();
+        if (isReleased() || !registered) {
+            return;
+        }
+        EventLoop poller = polledBy;
+        EventLoop wanted = poller != null && isOpen() && (interestOps & SelectionKey.OP_WRITE) == 0
+                && readersWaiting.get() == 0 ? poller : home;
+        if (wanted == loop) {
+            return;
+        }
+        // Its event loop keeps ticking it wherever it is, so that its deadlines and heartbeats hold while no one polls.
+        if (key != null) {
+            loop.cancel(key);
+            key = null;
+        }
+        loop = wanted;
+        // Straight to the new owner: anything handed over from now on queues behind this.
+        wanted.execute(() -> registerMoved(wanted));
+    }
+
+    /** On the new owner: the connection moved here, and is watched as it was on the old one. */
+    private void registerMoved(EventLoop target) {
+        if (loop != target || isReleased() || key != null) {
+            return;
+        }
+        try {
+            key = target.watch(conduit.socket(), interestOps, this);
+        } catch (CancelledKeyException e) {
+            // Its key from an earlier stay here goes at the loop's next select: register after it.
+            target.executeLater(() -> registerMoved(target));
+        } catch (ClosedSelectorException e) {
+            // The poller closed meanwhile; its close sends the pipe home right after this.
+        } catch (IOException e) {
+            fail(ioFailure("registering", e));
         }
     }
 
