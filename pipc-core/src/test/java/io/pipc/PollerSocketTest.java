@@ -459,7 +459,7 @@ class PollerSocketTest {
                 assertThat(System.nanoTime() - deadline).as("polled for 10 s: served %s, ended %s", served, ended).isNegative();
                 for (Selectable ready : serving.poll(Duration.ofMillis(100))) {
                     if (ready == accepted) {
-                        assertThat(accepted.readString()).isEqualTo("still served");
+                        assertThat(accepted.readString(Duration.ofSeconds(10))).isEqualTo("still served");
                         accepted.write("answer");
                         served = true;
                     } else if (ready == pipe) {

@@ -468,9 +468,12 @@ public final class EventLoop implements Runnable {
             awake.set(true);
             beingDriven = false;
             lastDriveEndedNanos = System.nanoTime();
-            // A connection released in this round lets go of its socket now, not at the next poll.
-            deregisterCancelled();
-            letGo();
+            try {
+                // A connection released in this round lets go of its socket now, not at the next poll.
+                deregisterCancelled();
+            } finally {
+                letGo();
+            }
         }
     }
 
