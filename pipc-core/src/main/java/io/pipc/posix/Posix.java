@@ -168,6 +168,30 @@ public final class Posix {
     }
 
     /**
+     * Opens like {@link #open(Path, Set, int)}, for a caller to whom one failure is an expected
+     * answer (a lock file that exists already): that one comes back as -1, and no exception is
+     * made for it, since making one is far costlier than the call (and takes a lock of the JDK's).
+     *
+     * @param path what to open
+     * @param flags how
+     * @param mode the permission bits of a file that {@link OpenFlag#CREATE} creates; ignored otherwise
+     * @param expected the failure that is an answer
+     * @return the new file descriptor, or -1 when the call failed with {@code expected}
+     * @throws PosixException when the call failed otherwise
+     */
+    public int open(Path path, Set<OpenFlag> flags, int mode, PosixError expected) throws PosixException {
+        POSIX p = bound();
+        int fd = p.open(path.toString(), nativeFlags(flags), mode);
+        if (fd < 0) {
+            if (meaning(Errno.valueOf(p.errno())) == expected) {
+                return -1;
+            }
+            throw failure(p, "open(" + path + ")");
+        }
+        return fd;
+    }
+
+    /**
      * @param fd an open descriptor
      * @return what it refers to
      * @throws PosixException when the descriptor is not open

@@ -155,21 +155,13 @@ final class RendezvousLock {
     /** @return the open file, or null when the file there vanished between the two opens */
     private static @Nullable LockFile open(Posix posix, Path path, String pipe) throws PosixException {
         try {
-            try {
-                return new LockFile(posix.open(path, CREATE_NEW, MODE), true);
-            } catch (PosixException e) {
-                if (e.error() != PosixError.EXISTS) {
-                    throw e;
-                }
+            // Each peer's first try finds the other's file: expected answers, not exceptions.
+            int created = posix.open(path, CREATE_NEW, MODE, PosixError.EXISTS);
+            if (created >= 0) {
+                return new LockFile(created, true);
             }
-            try {
-                return new LockFile(posix.open(path, EXISTING), false);
-            } catch (PosixException e) {
-                if (e.error() == PosixError.NO_SUCH_FILE) {
-                    return null;
-                }
-                throw e;
-            }
+            int existing = posix.open(path, EXISTING, 0, PosixError.NO_SUCH_FILE);
+            return existing >= 0 ? new LockFile(existing, false) : null;
         } catch (PosixException e) {
             if (e.error() == PosixError.SYMLINK) {
                 throw FifoTrust.refused(pipe, path, "it is a symbolic link");
