@@ -145,6 +145,20 @@ class PosixTest {
     }
 
     @Test
+    void anOpenWhoseFailureIsExpectedAnswersMinusOneAndAnyOtherFailureStillThrows() throws Exception {
+        Path file = dir.resolve("lock");
+        Files.createFile(file);
+        EnumSet<OpenFlag> createNew = EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.EXCLUSIVE);
+
+        assertThat(posix.open(file, createNew, 0600, PosixError.EXISTS)).isEqualTo(-1);
+        assertThatThrownBy(() -> posix.open(file, createNew, 0600, PosixError.NO_SUCH_FILE))
+                .isInstanceOfSatisfying(PosixException.class, e -> assertThat(e.error()).isEqualTo(PosixError.EXISTS));
+        int fd = posix.open(file, EnumSet.of(OpenFlag.READ_ONLY), 0, PosixError.NO_SUCH_FILE);
+        assertThat(fd).isNotNegative();
+        posix.close(fd);
+    }
+
+    @Test
     void nothingAtAPathIsANullStatusAndAFalseUnlink() throws Exception {
         Path absent = dir.resolve("absent");
 
