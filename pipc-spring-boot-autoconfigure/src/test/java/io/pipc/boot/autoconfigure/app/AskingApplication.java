@@ -1,10 +1,16 @@
 package io.pipc.boot.autoconfigure.app;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.integration.annotation.ServiceActivator;
@@ -33,12 +39,36 @@ public class AskingApplication {
      * @return the running application; its start returns once the pipe has met its peer
      */
     static ConfigurableApplicationContext start(String... properties) {
+        return builder(properties).run();
+    }
+
+    /**
+     * Starts the application on another thread, next to the test's own, which its start waits
+     * for; returns once its logging is set up, so that the test's context, started next, does not
+     * reset Logback at the same time (Logback's reset is not safe against a concurrent one).
+     *
+     * @param properties the side and the pipe's transport properties
+     * @return the application, complete once its pipe has met its peer
+     * @throws InterruptedException when interrupted while waiting for its logging
+     */
+    static CompletableFuture<ConfigurableApplicationContext> startAlongside(String... properties) throws InterruptedException {
+        CountDownLatch prepared = new CountDownLatch(1);
+        CompletableFuture<ConfigurableApplicationContext> started = CompletableFuture.supplyAsync(() -> builder(properties)
+                .listeners((ApplicationListener<ApplicationPreparedEvent>) event -> prepared.countDown())
+                .run());
+        started.whenComplete((context, failure) -> prepared.countDown());
+        if (!prepared.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the other application did not get as far as its context within 30 s");
+        }
+        return started;
+    }
+
+    private static SpringApplicationBuilder builder(String... properties) {
         return new SpringApplicationBuilder(AskingApplication.class)
                 .web(WebApplicationType.NONE)
                 .properties("spring.main.banner-mode=off")
                 .properties(LINK)
-                .properties(properties)
-                .run();
+                .properties(properties);
     }
 
     /** The gateway as a flow rather than a scanned {@code @MessagingGateway}, so that no other test application finds it. */

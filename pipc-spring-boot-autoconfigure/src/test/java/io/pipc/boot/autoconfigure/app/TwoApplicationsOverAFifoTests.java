@@ -55,9 +55,9 @@ class TwoApplicationsOverAFifoTests {
     }
 
     @BeforeAll
-    static void startTheOtherApplication() {
-        right = CompletableFuture.supplyAsync(() -> AskingApplication.start("side=right",
-                "pipc.pipes.link.transport=fifo", "pipc.pipes.link.name=two-apps", "pipc.directory=" + directory));
+    static void startTheOtherApplication() throws InterruptedException {
+        right = AskingApplication.startAlongside("side=right",
+                "pipc.pipes.link.transport=fifo", "pipc.pipes.link.name=two-apps", "pipc.directory=" + directory);
     }
 
     @AfterAll

@@ -53,11 +53,11 @@ class TwoApplicationsOverATcpRendezvousTests {
     }
 
     @BeforeAll
-    static void startTheApplicationOnTheOtherHost() throws IOException {
+    static void startTheApplicationOnTheOtherHost() throws IOException, InterruptedException {
         port = RendezvousPorts.freeOnBothHosts();
-        hostB = CompletableFuture.supplyAsync(() -> AskingApplication.start("side=B", "pipc.pipes.link.transport=tcp",
+        hostB = AskingApplication.startAlongside("side=B", "pipc.pipes.link.transport=tcp",
                 "pipc.pipes.link.host=127.0.0.1", "pipc.pipes.link.local-address=127.0.0.2",
-                "pipc.pipes.link.port=" + port));
+                "pipc.pipes.link.port=" + port);
     }
 
     @AfterAll
