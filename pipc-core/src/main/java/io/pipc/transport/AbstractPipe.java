@@ -251,9 +251,10 @@ public abstract class AbstractPipe implements Pipe {
     }
 
     /**
-     * Told after the application took messages from the queue: a transport that tells a
+     * Told after the application took messages from the queue (on the reading thread), or as a
+     * transport hands them to a message sink (on its event loop): a transport that tells a
      * request from a stream by what the application does (a write after a read answers it)
-     * watches this. Runs on the reading thread; must be quick.
+     * watches this. Must be quick.
      */
     protected void messagesRead() {
     }

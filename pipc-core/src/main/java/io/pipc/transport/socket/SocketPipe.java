@@ -144,6 +144,9 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private long lingerDeadlineNanos;
     private long lastReceivedNanos = System.nanoTime();
     private long midFrameSinceNanos;
+    /** Written by the owner only: how often writers left their system call to it; for tests. */
+    private volatile long flushesLeftToTheLoop;
+
     /** Owner only: the clock of the tick before, so that a tick knows how long nobody read since. */
     private long lastTickNanos;
     private @Nullable PipeException failureAfterBacklog;
@@ -389,6 +392,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private void flushSoon() {
         if (flushScheduled.compareAndSet(false, true)) {
             toOwner(() -> {
+                flushesLeftToTheLoop++;
                 flushScheduled.set(false);
                 if (flushNow() == Outbox.FlushResult.DONE) {
                     directWrite.set(true);
@@ -626,6 +630,9 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         if (!isOpen() && !disconnecting()) {
             return run.size(); // closed: nobody wants them any more
         }
+        // Handed to the application as a read() hands them: the write that answers them may leave
+        // directly. Before the offer, since the sink's threads may answer before it returns.
+        messagesRead();
         int taken;
         try {
             taken = sink.offer(this, run);
@@ -1032,6 +1039,14 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         }
         settleSoon();
         return true;
+    }
+
+    /**
+     * @return how many times writers left the system call to the event loop (a write while the
+     *         write before it had not been answered by a read); for tests
+     */
+    public long flushesLeftToTheLoop() {
+        return flushesLeftToTheLoop;
     }
 
     /**

@@ -153,6 +153,40 @@ class MessageSinkTest {
     }
 
     @Test
+    void aReplyWrittenAfterTheSinkTookTheRequestLeavesFromItsWritersThreadNotTheLoop() throws Exception {
+        // As a gateway's handler answers: on a thread of its own, once the sink has handed the request over.
+        AtomicReference<Pipe> serverSide = new AtomicReference<>();
+        MessageSink answering = new MessageSink() {
+            @Override
+            public void attached(Pipe pipe, Runnable resume) {
+                serverSide.set(pipe);
+            }
+
+            @Override
+            public int offer(Pipe pipe, List<Envelope> batch) {
+                for (Envelope request : batch) {
+                    threads.execute(() -> pipe.write(request.payload()));
+                }
+                return batch.size();
+            }
+
+            @Override
+            public void ended(Pipe pipe, PipeException ending) {
+            }
+        };
+        PipeServer server = server(answering);
+        Pipe client = client(server);
+
+        for (int i = 0; i < 200; i++) {
+            client.write(number(i));
+            assertThat(ByteBuffer.wrap(client.read(Duration.ofSeconds(10))).getInt()).isEqualTo(i);
+        }
+
+        // Each reply answers a request the application took, as a read() takes one: no hop to the loop.
+        assertThat(((SocketPipe) serverSide.get()).flushesLeftToTheLoop()).isZero();
+    }
+
+    @Test
     void theSinkHearsOfTheEndAfterTheLastMessage() throws Exception {
         Recording sink = new Recording();
         AtomicReference<Integer> receivedWhenEnded = new AtomicReference<>();
