@@ -9,7 +9,6 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.Kind;
 import io.pipc.Codec;
-import io.pipc.Envelope;
 import io.pipc.Pipe;
 import io.pipc.integration.observation.DefaultPipcRequestReceiveObservationConvention;
 import io.pipc.integration.observation.PipcObservationDocumentation;
@@ -294,12 +293,11 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
             return false;
         }
         String correlationId = received.envelope().correlationId();
-        String from = describe(received);
         if (!awaitRoomForOneMore()) {
             return false;
         }
         if (this.source.handsOverOnTasks()) {
-            requestOnThisTask(received, request, correlationId, from, observation);
+            requestOnThisTask(received, request, correlationId, observation);
             return false;
         }
         try {
@@ -309,14 +307,14 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
                         answered();
                         observation.stop();
                     })
-                    .subscribe((reply) -> writeReply(received, reply, correlationId, from, observation),
-                            (failure) -> failed(failure, correlationId, from, observation));
+                    .subscribe((reply) -> writeReply(received, reply, correlationId, observation),
+                            (failure) -> failed(failure, received, observation));
             return true;
         }
         catch (RuntimeException ex) {
             // Thrown before the reply stream was subscribed: the finally above will not run.
             answered();
-            failed(ex, correlationId, from, observation);
+            failed(ex, received, observation);
             return false;
         }
     }
@@ -327,44 +325,45 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
      * reply is there when the flow returns, and no timer is set per request.
      */
     private void requestOnThisTask(ReceivedMessage received, Message<?> request, @Nullable String correlationId,
-            String from, Observation observation) {
+            Observation observation) {
         Message<?> reply;
         try {
             reply = sendAndReceiveMessage(request);
         }
         catch (RuntimeException ex) {
             answered();
-            failed(ex, correlationId, from, observation);
+            failed(ex, received, observation);
             return;
         }
         answered();
         if (reply == null) {
-            failed(new TimeoutException(), correlationId, from, observation);
+            failed(new TimeoutException(), received, observation);
         }
         else {
-            writeReply(received, reply, correlationId, from, observation);
+            writeReply(received, reply, correlationId, observation);
         }
     }
 
-    private void writeReply(ReceivedMessage received, Message<?> reply, @Nullable String correlationId, String to,
+    private void writeReply(ReceivedMessage received, Message<?> reply, @Nullable String correlationId,
             Observation observation) {
         try {
-            Envelope envelope = this.mapper.toEnvelope(reply, this.source.describe());
-            received.replies().accept(new Envelope(envelope.payload(), correlationId, envelope.contentType()));
+            received.replies().accept(this.mapper.toReply(reply, correlationId, this.source::describe));
         }
         catch (MessageConversionException ex) {
             observation.error(ex);
             this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.CODEC);
-            logger.warn("{} (the reply to {})", ex.getMessage(), to);
+            logger.warn("{} (the reply to {})", ex.getMessage(), describe(received));
         }
         catch (RuntimeException ex) {
             observation.error(ex);
             this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.CONNECTION);
-            logger.warn("{}: could not write the reply to {}: {}", this.source.describe(), to, ex.toString());
+            logger.warn("{}: could not write the reply to {}: {}", this.source.describe(), describe(received),
+                    ex.toString());
         }
     }
 
-    private void failed(Throwable failure, @Nullable String correlationId, String from, Observation observation) {
+    private void failed(Throwable failure, ReceivedMessage received, Observation observation) {
+        String from = describe(received);
         observation.error(failure);
         if (failure instanceof TimeoutException) {
             this.source.metrics().failure(this.source.origin(), PipeMetrics.Failure.REPLY_TIMEOUT);

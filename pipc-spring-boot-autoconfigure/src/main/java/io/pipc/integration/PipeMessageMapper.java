@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 import io.pipc.Codec;
 import io.pipc.Envelope;
@@ -117,24 +118,24 @@ final class PipeMessageMapper {
 
     /**
      * @param message the Spring message to write
-     * @param target names the pipe or server, for errors
+     * @param target names the pipe or server, for errors (made only when one is raised)
      * @return the message to write, with the correlation id and content type headers
      * @throws MessageConversionException when the payload cannot be encoded
      */
-    Envelope toEnvelope(Message<?> message, String target) {
+    Envelope toEnvelope(Message<?> message, Supplier<String> target) {
         return toEnvelope(message, target, Map.of());
     }
 
     /**
      * @param message the Spring message to write
-     * @param target names the pipe or server, for errors
+     * @param target names the pipe or server, for errors (made only when one is raised)
      * @param observed the headers an observation set to travel with the message (trace context),
      *        which replace the message's own of the same name: a {@code traceparent} the message
      *        came with names the sender's parent, not the span of this send
      * @return the message to write, with the correlation id and content type headers
      * @throws MessageConversionException when the payload cannot be encoded
      */
-    Envelope toEnvelope(Message<?> message, String target, Map<String, String> observed) {
+    Envelope toEnvelope(Message<?> message, Supplier<String> target, Map<String, String> observed) {
         Object correlationId = message.getHeaders().get(PipcHeaders.CORRELATION_ID);
         Object contentType = message.getHeaders().get(PipcHeaders.CONTENT_TYPE);
         byte[] payload = encode(message, target);
@@ -150,7 +151,28 @@ final class PipeMessageMapper {
                     (contentType != null) ? contentType.toString() : null, headers);
         }
         catch (IllegalArgumentException ex) {
-            throw new MessageConversionException(message, target + ": " + ex.getMessage(), ex);
+            throw new MessageConversionException(message, target.get() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * A gateway's reply: its payload and content type, under the request's correlation id; a
+     * reply carries no application headers, so none are mapped.
+     *
+     * @param reply the flow's reply
+     * @param correlationId the request's, which the reply answers
+     * @param target names the pipe or server, for errors (made only when one is raised)
+     * @return the message to write back
+     * @throws MessageConversionException when the payload cannot be encoded
+     */
+    Envelope toReply(Message<?> reply, @Nullable String correlationId, Supplier<String> target) {
+        Object contentType = reply.getHeaders().get(PipcHeaders.CONTENT_TYPE);
+        byte[] payload = encode(reply, target);
+        try {
+            return new Envelope(payload, correlationId, (contentType != null) ? contentType.toString() : null);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new MessageConversionException(reply, target.get() + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -169,7 +191,7 @@ final class PipeMessageMapper {
     }
 
     @SuppressWarnings("unchecked")
-    private byte[] encode(Message<?> message, String target) {
+    private byte[] encode(Message<?> message, Supplier<String> target) {
         Object payload = message.getPayload();
         if (payload instanceof byte[] bytes) {
             return bytes;
@@ -180,14 +202,14 @@ final class PipeMessageMapper {
                 return current.encode(payload);
             }
             catch (RuntimeException ex) {
-                throw new MessageConversionException(message, target + ": codec " + current + " could not encode a payload"
+                throw new MessageConversionException(message, target.get() + ": codec " + current + " could not encode a payload"
                         + " of type " + payload.getClass().getName() + ": " + ex.getMessage(), ex);
             }
         }
         if (payload instanceof String text) {
             return text.getBytes(StandardCharsets.UTF_8);
         }
-        throw new MessageConversionException(message, target + " writes byte[] or String payloads without a codec, not "
+        throw new MessageConversionException(message, target.get() + " writes byte[] or String payloads without a codec, not "
                 + payload.getClass().getName() + "; set a codec (for example json) to write objects");
     }
 }

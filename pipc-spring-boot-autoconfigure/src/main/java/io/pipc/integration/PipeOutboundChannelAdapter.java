@@ -119,7 +119,7 @@ public final class PipeOutboundChannelAdapter extends AbstractMessageHandler {
     private void write(Message<?> message, Map<String, String> observed) {
         SharedPipe target = this.pipe;
         if (target != null) {
-            Envelope envelope = this.mapper.toEnvelope(message, "pipe '" + target.name() + "'", observed);
+            Envelope envelope = this.mapper.toEnvelope(message, () -> "pipe '" + target.name() + "'", observed);
             try {
                 target.write(envelope);
             }
@@ -137,7 +137,7 @@ public final class PipeOutboundChannelAdapter extends AbstractMessageHandler {
                     + PipcHeaders.CONNECTION_ID + " header, and this message has none (copy it from a message"
                     + " that client sent)");
         }
-        Envelope envelope = this.mapper.toEnvelope(message, server, observed);
+        Envelope envelope = this.mapper.toEnvelope(message, () -> server, observed);
         try {
             clients.send(connectionId.toString(), envelope);
         }

@@ -252,7 +252,7 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
         if (context != null) {
             context.setCorrelationId(correlationId);
         }
-        Envelope request = this.mapper.toEnvelope(requestMessage, "pipe '" + this.pipe.name() + "'",
+        Envelope request = this.mapper.toEnvelope(requestMessage, () -> "pipe '" + this.pipe.name() + "'",
                 (context != null) ? context.getHeaders() : Map.of());
         CompletableFuture<Envelope> reply = new CompletableFuture<>();
         try {
