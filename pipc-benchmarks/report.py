@@ -88,6 +88,8 @@ SIZES = [("64", "64 B"), ("4096", "4 KiB"), ("65536", "64 KiB")]
 VARIANTS = {"inproc": [("pipch", "in-process, `handOver`")]}
 FANIN_SERVERS = [("raw", "raw NIO echo (floor)"), ("select", "pipc Pipes.select loop"), ("poller", "pipc Poller loop (README)"),
                  ("threads", "pipc thread per client"), ("virtual", "pipc virtual thread per client"),
+                 ("jdk-threads", "JDK sockets, thread per client (no pipc)"),
+                 ("jdk-virtual", "JDK sockets, virtual thread per client (no pipc)"),
                  ("starter", "starter gateway"), ("si", "Spring Integration gateway")]
 
 

@@ -60,6 +60,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * {@code select} does: what the polling thread's own reads gain;</li>
  * <li>{@code threads}: a pipc server with one blocking platform thread per client;</li>
  * <li>{@code virtual}: the same on virtual threads (only on JDK 21 and later);</li>
+ * <li>{@code jdk-threads} and {@code jdk-virtual}: the JDK's own blocking {@link SocketChannel}s
+ * with one platform, or virtual, thread per client, no pipc: what a thread per client costs
+ * before pipc adds anything (the virtual one only on JDK 21 and later);</li>
  * <li>{@code starter}: {@code pipc.servers.fan: {transport: tcp, wire: python, codec: bytes,
  * gateway: true, inbound-channel: echo}} with an echo {@code @ServiceActivator}, defaults
  * otherwise but {@code max-connections: 2048} (the default 1000 refuses the 1,024th client:
@@ -84,7 +87,8 @@ public final class FanIn {
 
     static final int PAYLOAD = 64;
     static final int FRAME = 4 + PAYLOAD;
-    static final List<String> SERVERS = List.of("raw", "select", "poller", "poller-handoff", "threads", "virtual", "starter", "si");
+    static final List<String> SERVERS = List.of("raw", "select", "poller", "poller-handoff", "threads", "virtual", "jdk-threads",
+            "jdk-virtual", "starter", "si");
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private FanIn() {
@@ -121,7 +125,7 @@ public final class FanIn {
         for (int round = 1; round <= rounds; round++) {
             for (int n : clients) {
                 for (String server : servers) {
-                    if (server.equals("virtual") && !virtual) {
+                    if ((server.equals("virtual") || server.equals("jdk-virtual")) && !virtual) {
                         continue;
                     }
                     Result result = child(server, n, warmup, measure);
@@ -299,6 +303,8 @@ public final class FanIn {
             case "poller-handoff" -> pipcServer(server -> new Thread(() -> handoffPollLoop(server), "poll-loop"));
             case "threads" -> threadPerClient(runnable -> new Thread(runnable));
             case "virtual" -> threadPerClient(virtualThreads());
+            case "jdk-threads" -> JdkThreadPerClient.start(runnable -> new Thread(runnable));
+            case "jdk-virtual" -> JdkThreadPerClient.start(virtualThreads());
             case "starter" -> starter(Map.of("pipc.servers.fan.max-connections", 2048));
             case "starter-default" -> starter(Map.of());
             case "si" -> springIntegration();
@@ -577,14 +583,7 @@ public final class FanIn {
                     channel.close();
                     return;
                 }
-                connection.in.flip();
-                while (connection.in.remaining() >= 4 && connection.in.remaining() >= 4 + connection.in.getInt(connection.in.position())) {
-                    int length = 4 + connection.in.getInt(connection.in.position());
-                    ByteBuffer frame = connection.in.slice(connection.in.position(), length);
-                    connection.out.put(frame);
-                    connection.in.position(connection.in.position() + length);
-                }
-                connection.in.compact();
+                echoFrames(connection.in, connection.out);
                 connection.out.flip();
                 channel.write(connection.out);
                 connection.out.compact();
@@ -600,6 +599,88 @@ public final class FanIn {
             listener.close();
             selector.wakeup();
             thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+
+    /**
+     * Moves the complete frames {@code in} holds (in write mode) to {@code out}, leaving a partial one
+     * in {@code in}, again in write mode.
+     */
+    static void echoFrames(ByteBuffer in, ByteBuffer out) {
+        in.flip();
+        while (in.remaining() >= 4 && in.remaining() >= 4 + in.getInt(in.position())) {
+            int length = 4 + in.getInt(in.position());
+            out.put(in.slice(in.position(), length));
+            in.position(in.position() + length);
+        }
+        in.compact();
+    }
+
+    /**
+     * The JDK's own blocking sockets with a thread per client: each reads what has arrived,
+     * echoes the complete frames and writes them back, blocking in the JDK (a virtual thread
+     * parks there, and the JDK's poller wakes it).
+     */
+    static final class JdkThreadPerClient implements Server {
+
+        private final ServerSocketChannel listener;
+        private final Thread acceptor;
+
+        private JdkThreadPerClient(ServerSocketChannel listener, ThreadFactory threads) {
+            this.listener = listener;
+            this.acceptor = new Thread(() -> accept(threads), "acceptor");
+        }
+
+        static JdkThreadPerClient start(ThreadFactory threads) throws IOException {
+            ServerSocketChannel listener = ServerSocketChannel.open();
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+            JdkThreadPerClient server = new JdkThreadPerClient(listener, threads);
+            server.acceptor.start();
+            return server;
+        }
+
+        @Override
+        public InetSocketAddress address() {
+            try {
+                return (InetSocketAddress) listener.getLocalAddress();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private void accept(ThreadFactory threads) {
+            try {
+                while (true) {
+                    SocketChannel client = listener.accept();
+                    client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    threads.newThread(() -> echo(client)).start();
+                }
+            } catch (IOException closed) {
+                return;
+            }
+        }
+
+        private static void echo(SocketChannel client) {
+            ByteBuffer in = ByteBuffer.allocate(16 * 1024);
+            ByteBuffer out = ByteBuffer.allocate(16 * 1024);
+            try (client) {
+                while (client.read(in) >= 0) {
+                    echoFrames(in, out);
+                    out.flip();
+                    while (out.hasRemaining()) {
+                        client.write(out);
+                    }
+                    out.clear();
+                }
+            } catch (IOException gone) {
+                return;
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            listener.close();
+            acceptor.join(TimeUnit.SECONDS.toMillis(10));
         }
     }
 
