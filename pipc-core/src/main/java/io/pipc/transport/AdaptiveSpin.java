@@ -1,6 +1,11 @@
 package io.pipc.transport;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.function.BooleanSupplier;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * A short busy wait for another thread's progress, before a thread parks. Parking and being
@@ -17,6 +22,10 @@ import java.util.function.BooleanSupplier;
  * condition come true earns the full budget for the next one; a spin that waited in vain
  * halves the budget, down to a floor. Every {@value #PROBE_EVERY}th wait at the floor tries the
  * full budget again, so that the budget grows back once spinning pays again.
+ *
+ * <p>A virtual thread does not spin: it checks once and goes on to park. Its park costs no
+ * system call (the continuation leaves its carrier), while its spin would hold a carrier that
+ * the other virtual threads need, and each yield would unmount and reschedule it.
  *
  * <p>Only the time spent waiting depends on it: the caller checks the condition again under
  * its own lock afterwards, whether the spin succeeded or not. One instance may be shared by
@@ -35,6 +44,9 @@ public final class AdaptiveSpin {
 
     /** Every eighth spin yields the core: on a machine with more threads than cores the thread awaited may be waiting for it. */
     private static final int YIELD_MASK = 7;
+
+    /** {@code Thread.isVirtual()} where the JDK has it (21 and later); this module's bytecode is Java 17's. */
+    private static final @Nullable MethodHandle IS_VIRTUAL = isVirtualMethod();
 
     private final int limit;
     private final int floor;
@@ -69,6 +81,9 @@ public final class AdaptiveSpin {
      * @return whether the condition held before the budget was spent
      */
     public boolean awaitUntil(BooleanSupplier condition) {
+        if (onVirtualThread()) {
+            return condition.getAsBoolean();
+        }
         int spins = budget;
         if (spins == floor && ++waitsAtFloor % PROBE_EVERY == 0) {
             spins = limit;
@@ -90,6 +105,29 @@ public final class AdaptiveSpin {
         }
         budget = Math.max(floor, budget >>> 1);
         return false;
+    }
+
+    /**
+     * @return whether the calling thread is a virtual thread
+     */
+    static boolean onVirtualThread() {
+        MethodHandle isVirtual = IS_VIRTUAL;
+        if (isVirtual == null) {
+            return false;
+        }
+        try {
+            return (boolean) isVirtual.invokeExact(Thread.currentThread());
+        } catch (Throwable e) {
+            throw new IllegalStateException("Thread.isVirtual() failed", e);
+        }
+    }
+
+    private static @Nullable MethodHandle isVirtualMethod() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            return null; // JDK 17 to 20: no virtual threads
+        }
     }
 
     /**

@@ -3,8 +3,10 @@ package io.pipc.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +26,32 @@ class AdaptiveSpinTest {
         assertThat(held).isFalse();
         assertThat(checks).hasValue(65);
         assertThat(spin.budget()).isEqualTo(32);
+    }
+
+    @Test
+    void aVirtualThreadChecksOnceWithoutSpinningAndLeavesTheBudgetAlone() throws Exception {
+        Assumptions.assumeTrue(Runtime.version().feature() >= 21, "virtual threads came with JDK 21");
+        AdaptiveSpin spin = new AdaptiveSpin(64, 4);
+        AtomicInteger checks = new AtomicInteger();
+        AtomicBoolean held = new AtomicBoolean(true);
+        AtomicBoolean virtual = new AtomicBoolean();
+
+        // Thread.startVirtualThread, through reflection: this code compiles for Java 17.
+        Thread thread = (Thread) Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, (Runnable) () -> {
+            virtual.set(AdaptiveSpin.onVirtualThread());
+            held.set(spin.awaitUntil(() -> {
+                checks.incrementAndGet();
+                return false;
+            }));
+        });
+        thread.join(5_000);
+
+        assertThat(thread.isAlive()).isFalse();
+        assertThat(virtual).isTrue();
+        assertThat(held).isFalse();
+        assertThat(checks).hasValue(1);
+        assertThat(spin.budget()).isEqualTo(64);
+        assertThat(AdaptiveSpin.onVirtualThread()).as("a platform thread").isFalse();
     }
 
     @Test
