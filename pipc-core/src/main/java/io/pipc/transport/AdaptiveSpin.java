@@ -125,8 +125,8 @@ public final class AdaptiveSpin {
     private static @Nullable MethodHandle isVirtualMethod() {
         try {
             return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
-        } catch (NoSuchMethodException | IllegalAccessException e) {
-            return null; // JDK 17 to 20: no virtual threads
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // JDK 17 to 20: no virtual threads (or none this code may ask about)
         }
     }
 

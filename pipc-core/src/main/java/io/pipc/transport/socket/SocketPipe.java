@@ -107,8 +107,9 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     /**
      * Whether the next write may hand its frame to the socket itself. Taken by a write, given
-     * back when the application reads (a write after a read answers something: it must not
-     * wait) and when the loop has flushed everything a burst of writes left it. So a request or
+     * back when the application reads, or the loop hands its message sink a batch (a write after
+     * a read answers something: it must not wait), and when the loop has flushed everything a
+     * burst of writes left it. So a request or
      * a reply leaves from the writing thread, while a writer that writes and writes without
      * reading leaves the system calls to the loop, one for each batch.
      */
@@ -144,7 +145,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private long lingerDeadlineNanos;
     private long lastReceivedNanos = System.nanoTime();
     private long midFrameSinceNanos;
-    /** Written by the owner only: how often writers left their system call to it; for tests. */
+    /** Written by the owner only: how often writers left their system call to it; for tests (one volatile write per such flush). */
     private volatile long flushesLeftToTheLoop;
 
     /** Owner only: the clock of the tick before, so that a tick knows how long nobody read since. */
@@ -1043,7 +1044,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     /**
      * @return how many times writers left the system call to the event loop (a write while the
-     *         write before it had not been answered by a read); for tests
+     *         write before it had not been answered by a read or a batch handed to the sink); for tests
      */
     public long flushesLeftToTheLoop() {
         return flushesLeftToTheLoop;
