@@ -518,11 +518,7 @@ public final class FanIn {
 
         @Override
         public InetSocketAddress address() {
-            try {
-                return (InetSocketAddress) listener.getLocalAddress();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            return localAddress(listener);
         }
 
         /** A connection's bytes in and out. */
@@ -602,6 +598,14 @@ public final class FanIn {
         }
     }
 
+    static InetSocketAddress localAddress(ServerSocketChannel listener) {
+        try {
+            return (InetSocketAddress) listener.getLocalAddress();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * Moves the complete frames {@code in} holds (in write mode) to {@code out}, leaving a partial one
      * in {@code in}, again in write mode.
@@ -641,11 +645,7 @@ public final class FanIn {
 
         @Override
         public InetSocketAddress address() {
-            try {
-                return (InetSocketAddress) listener.getLocalAddress();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            return localAddress(listener);
         }
 
         private void accept(ThreadFactory threads) {
