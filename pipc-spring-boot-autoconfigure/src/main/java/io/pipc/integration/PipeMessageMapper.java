@@ -119,16 +119,6 @@ final class PipeMessageMapper {
     /**
      * @param message the Spring message to write
      * @param target names the pipe or server, for errors (made only when one is raised)
-     * @return the message to write, with the correlation id and content type headers
-     * @throws MessageConversionException when the payload cannot be encoded
-     */
-    Envelope toEnvelope(Message<?> message, Supplier<String> target) {
-        return toEnvelope(message, target, Map.of());
-    }
-
-    /**
-     * @param message the Spring message to write
-     * @param target names the pipe or server, for errors (made only when one is raised)
      * @param observed the headers an observation set to travel with the message (trace context),
      *        which replace the message's own of the same name: a {@code traceparent} the message
      *        came with names the sender's parent, not the span of this send
