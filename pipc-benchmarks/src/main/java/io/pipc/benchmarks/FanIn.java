@@ -81,7 +81,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * {@code si}) is printed; {@code --json} writes them for {@code report.py}.
  *
  * <pre>java -cp pipc-benchmarks/target/pipc-benchmarks.jar io.pipc.benchmarks.FanIn \
- *     --clients 16,256,1024 --rounds 2 --warmup 3 --measure 4 --json fanin.json</pre>
+ *     --clients 16,256,1024 --rounds 2 --warmup 10 --measure 3 --json fanin.json</pre>
  */
 public final class FanIn {
 
