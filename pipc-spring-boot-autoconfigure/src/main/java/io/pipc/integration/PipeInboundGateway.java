@@ -3,6 +3,9 @@ package io.pipc.integration;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.micrometer.observation.Observation;
@@ -21,8 +24,13 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.integration.gateway.MessagingGatewaySupport;
 import org.springframework.integration.mapping.HeaderMapper;
+import org.springframework.integration.support.management.metrics.MetricsCaptor;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageDeliveryException;
+import org.springframework.messaging.MessagingException;
 import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.messaging.support.ErrorMessage;
 
 /**
  * Request and reply over a pipe, or a server: every message read is a request sent to the
@@ -84,6 +92,21 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
 
     private @Nullable String owner;
 
+    /** Whether message history is written: then requests take Spring Integration's own path. */
+    private volatile boolean tracked;
+
+    /** Whether Spring Integration's metrics time this gateway: then requests take its own path. */
+    private volatile boolean metered;
+
+    /** How long a request may wait to be sent to the request channel; negative for as long as it takes. */
+    private volatile long requestTimeoutMillis = -1;
+
+    /**
+     * Whether a server's task sends each request itself with a reply channel of its own (see
+     * {@link AwaitedReply}); set at start from what Spring Integration's own path would add.
+     */
+    private volatile boolean replyDirectly;
+
     /**
      * @param pipe the pipe to serve; a {@link SharedPipe} is read through its dispatcher
      */
@@ -120,6 +143,24 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     public void setReplyTimeout(long replyTimeout) {
         super.setReplyTimeout(replyTimeout);
         this.replyTimeout = Duration.ofMillis(replyTimeout);
+    }
+
+    @Override
+    public void setRequestTimeout(long requestTimeout) {
+        super.setRequestTimeout(requestTimeout);
+        this.requestTimeoutMillis = requestTimeout;
+    }
+
+    @Override
+    public void setShouldTrack(boolean shouldTrack) {
+        super.setShouldTrack(shouldTrack);
+        this.tracked = shouldTrack;
+    }
+
+    @Override
+    public void registerMetricsCaptor(MetricsCaptor metricsCaptor) {
+        super.registerMetricsCaptor(metricsCaptor);
+        this.metered = true;
     }
 
     /**
@@ -231,6 +272,11 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     @Override
     protected void doStart() {
         super.doStart();
+        // What Spring Integration's sendAndReceive adds beyond a send and a wait: a gateway's
+        // reply channel, its error flow, its observation, metrics and message history. Without
+        // any, a server's task does the send and the wait itself.
+        this.replyDirectly = this.source.handsOverOnTasks() && getReplyChannel() == null && getErrorChannel() == null
+                && !isObserved() && !this.metered && !this.tracked;
         this.source.start(requiredOwner());
     }
 
@@ -283,8 +329,9 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
      */
     private boolean request(ReceivedMessage received, Observation observation) {
         Message<?> request;
+        AwaitedReply replyTo = this.replyDirectly ? new AwaitedReply() : null;
         try {
-            request = this.mapper.toMessage(received, getMessageBuilderFactory());
+            request = this.mapper.toMessage(received, getMessageBuilderFactory(), replyTo);
         }
         catch (MessageConversionException ex) {
             observation.error(ex);
@@ -297,7 +344,7 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
             return false;
         }
         if (this.source.handsOverOnTasks()) {
-            requestOnThisTask(received, request, correlationId, observation);
+            requestOnThisTask(received, request, replyTo, correlationId, observation);
             return false;
         }
         try {
@@ -323,12 +370,15 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
      * A server hands each request over on a task of its own, so the task waits for the reply
      * (as Spring Integration's {@code TcpInboundGateway} does): with a {@code DirectChannel} the
      * reply is there when the flow returns, and no timer is set per request.
+     *
+     * @param replyTo the request's own reply channel, or null to send it through Spring
+     *        Integration's {@code sendAndReceive}
      */
-    private void requestOnThisTask(ReceivedMessage received, Message<?> request, @Nullable String correlationId,
-            Observation observation) {
+    private void requestOnThisTask(ReceivedMessage received, Message<?> request, @Nullable AwaitedReply replyTo,
+            @Nullable String correlationId, Observation observation) {
         Message<?> reply;
         try {
-            reply = sendAndReceiveMessage(request);
+            reply = (replyTo != null) ? sendAndAwait(request, replyTo) : sendAndReceiveMessage(request);
         }
         catch (RuntimeException ex) {
             answered();
@@ -339,8 +389,44 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
         if (reply == null) {
             failed(new TimeoutException(), received, observation);
         }
+        else if (reply instanceof ErrorMessage error) {
+            failed(error.getPayload(), received, observation);
+        }
         else {
             writeReply(received, reply, correlationId, observation);
+        }
+    }
+
+    /**
+     * What {@code sendAndReceive} does for a gateway with nothing to add to the request but its
+     * reply channel, without its second copy of the request, its temporary channel and its copy
+     * of the reply: sends the request, whose reply and error channel headers name
+     * {@code replyTo}, and waits there for the reply or an asynchronous flow's error message.
+     *
+     * @return the reply, an error message, or null when none came within the reply timeout
+     */
+    private @Nullable Message<?> sendAndAwait(Message<?> request, AwaitedReply replyTo) {
+        try {
+            MessageChannel requestChannel = getRequestChannel();
+            if (requestChannel == null) {
+                throw new MessagingException(request, "No request channel available. Cannot send request message.");
+            }
+            long sendTimeout = this.requestTimeoutMillis;
+            boolean sent = (sendTimeout >= 0) ? requestChannel.send(request, sendTimeout) : requestChannel.send(request);
+            if (!sent) {
+                throw new MessageDeliveryException(request, "Failed to send the request to channel '" + requestChannel
+                        + "' within " + sendTimeout + " ms");
+            }
+            return replyTo.await(this.replyTimeout);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            replyTo.giveUp();
+            throw new MessagingException(request, "interrupted while waiting for the reply", ex);
+        }
+        catch (RuntimeException ex) {
+            replyTo.giveUp();
+            throw ex;
         }
     }
 
@@ -428,6 +514,50 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
                 }
             }
             return true;
+        }
+    }
+
+    /**
+     * The reply channel of one request a server's task sent: the flow's reply, or an
+     * asynchronous flow's {@link ErrorMessage}, is kept for the task waiting for it. The first
+     * message sent is taken; one sent after the task gave up waiting (a late reply), or a second
+     * one, is refused, as Spring Integration's temporary reply channel refuses them.
+     */
+    static final class AwaitedReply implements MessageChannel {
+
+        private final CompletableFuture<Message<?>> reply = new CompletableFuture<>();
+
+        @Override
+        public boolean send(Message<?> message, long timeout) {
+            boolean taken = this.reply.complete(message);
+            if (!taken) {
+                logger.warn("A reply came after its request (correlation id '{}') was given up or answered; it is dropped",
+                        message.getHeaders().get(PipcHeaders.CORRELATION_ID));
+            }
+            return taken;
+        }
+
+        /**
+         * @return the reply, or null when none came in time (the channel then refuses it)
+         */
+        @Nullable Message<?> await(Duration timeout) throws InterruptedException {
+            try {
+                return this.reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            catch (java.util.concurrent.TimeoutException ex) {
+                return giveUp();
+            }
+            catch (ExecutionException ex) {
+                throw new IllegalStateException("a reply channel's future never fails", ex);
+            }
+        }
+
+        /**
+         * @return the reply if one came after all, else null; from now on the channel refuses replies
+         */
+        @Nullable Message<?> giveUp() {
+            this.reply.complete(null);
+            return this.reply.getNow(null);
         }
     }
 }

@@ -18,6 +18,8 @@ import org.springframework.integration.support.AbstractIntegrationMessageBuilder
 import org.springframework.integration.support.DefaultMessageBuilderFactory;
 import org.springframework.integration.support.MessageBuilderFactory;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.converter.MessageConversionException;
 import org.springframework.messaging.support.GenericMessage;
 
@@ -75,6 +77,18 @@ final class PipeMessageMapper {
      * @throws MessageConversionException when the codec cannot decode the payload
      */
     Message<?> toMessage(ReceivedMessage received, MessageBuilderFactory builders) {
+        return toMessage(received, builders, null);
+    }
+
+    /**
+     * @param received the message read
+     * @param builders the endpoint's message builders
+     * @param replyTo where the flow sends its reply, and an asynchronous flow its failure: the
+     *        message's reply and error channel headers; null for none
+     * @return the Spring message
+     * @throws MessageConversionException when the codec cannot decode the payload
+     */
+    Message<?> toMessage(ReceivedMessage received, MessageBuilderFactory builders, @Nullable MessageChannel replyTo) {
         Envelope envelope = received.envelope();
         Object payload = decode(envelope.payload(), received.origin().name());
         if (envelope.headers().isEmpty() && builders.getClass() == DefaultMessageBuilderFactory.class
@@ -88,6 +102,8 @@ final class PipeMessageMapper {
             putIfPresent(headers, PipcHeaders.CONNECTION_ID, received.connectionId());
             putIfPresent(headers, PipcHeaders.CORRELATION_ID, envelope.correlationId());
             putIfPresent(headers, PipcHeaders.CONTENT_TYPE, envelope.contentType());
+            putIfPresent(headers, MessageHeaders.REPLY_CHANNEL, replyTo);
+            putIfPresent(headers, MessageHeaders.ERROR_CHANNEL, replyTo);
             return new GenericMessage<>(payload, headers);
         }
         AbstractIntegrationMessageBuilder<?> builder = builders.withPayload(payload)
@@ -101,6 +117,9 @@ final class PipeMessageMapper {
         }
         if (envelope.contentType() != null) {
             builder.setHeader(PipcHeaders.CONTENT_TYPE, envelope.contentType());
+        }
+        if (replyTo != null) {
+            builder.setReplyChannel(replyTo).setErrorChannel(replyTo);
         }
         if (!envelope.headers().isEmpty()) {
             Map<String, Object> mapped = new LinkedHashMap<>(this.headerMapper.toHeaders(envelope.headers()));

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -33,6 +34,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.config.EnableIntegration;
 import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.messaging.MessagingException;
 import org.springframework.scheduling.concurrent.ConcurrentTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
@@ -219,6 +221,42 @@ class PipeInboundGatewayTests {
     }
 
     @Test
+    void requestWhoseFlowFailsOnAnotherThreadIsGivenUpAtOnceAndTheNextIsAnswered() {
+        PipeServer server = Pipes.server(LOOPBACK);
+        this.runner.withBean(PipeServer.class, () -> server).withUserConfiguration(FailingOnAnotherThreadServer.class)
+                .run((context) -> {
+                    Pipe client = Pipes.connect(server.address());
+                    PipeInboundGateway gateway = context.getBean(PipeInboundGateway.class);
+                    CountDownLatch failed = context.getBean(CountDownLatch.class);
+
+                    client.write(new Envelope(bytes("fail"), "r1", null));
+                    assertThat(failed.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+                    // The reply timeout is an hour: only the flow's error, sent to the request's
+                    // error channel, ends the wait.
+                    await().atMost(WAIT).until(() -> gateway.getInFlight() == 0);
+                    client.write(new Envelope(bytes("fine"), "r2", null));
+
+                    Envelope reply = client.readEnvelope(WAIT);
+                    assertThat(reply.correlationId()).isEqualTo("r2");
+                    assertThat(new String(reply.payload(), StandardCharsets.UTF_8)).isEqualTo("FINE");
+                });
+    }
+
+    @Test
+    void requestWhoseFlowFailsIsAnsweredByTheGatewaysErrorFlow() {
+        PipeServer server = Pipes.server(LOOPBACK);
+        this.runner.withBean(PipeServer.class, () -> server).withUserConfiguration(RecoveringServer.class).run((context) -> {
+            Pipe client = Pipes.connect(server.address());
+
+            client.write(new Envelope(bytes("fail"), "r1", null));
+
+            Envelope reply = client.readEnvelope(WAIT);
+            assertThat(reply.correlationId()).isEqualTo("r1");
+            assertThat(new String(reply.payload(), StandardCharsets.UTF_8)).isEqualTo("recovered from refused fail");
+        });
+    }
+
+    @Test
     void gatewayOnAPipeAnswersThePeer() {
         PipePair pair = Pipes.pair();
         this.runner.withBean(Pipe.class, pair::left).withUserConfiguration(UpperCasePipe.class).run((context) -> {
@@ -401,6 +439,58 @@ class PipeInboundGatewayTests {
                             .replyTimeout(Duration.ofMillis(200)))
                     .<String>filter((payload) -> !"silence".equals(payload))
                     .<String, String>transform(String::toUpperCase)
+                    .get();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class FailingOnAnotherThreadServer {
+
+        @Bean
+        CountDownLatch failed() {
+            return new CountDownLatch(1);
+        }
+
+        @Bean
+        ThreadPoolTaskExecutor flowThreads() {
+            ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+            executor.setCorePoolSize(1);
+            return executor;
+        }
+
+        @Bean
+        IntegrationFlow failingOnAnotherThread(PipeServer server, ThreadPoolTaskExecutor flowThreads,
+                CountDownLatch failed) {
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()).replyTimeout(Duration.ofHours(1)))
+                    .channel((channels) -> channels.executor(flowThreads))
+                    .<String, String>transform((payload) -> {
+                        if ("fail".equals(payload)) {
+                            failed.countDown();
+                            throw new IllegalArgumentException("refused");
+                        }
+                        return payload.toUpperCase();
+                    })
+                    .get();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class RecoveringServer {
+
+        @Bean
+        IntegrationFlow refusing(PipeServer server) {
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()).errorChannel("recover"))
+                    .<String, String>transform((payload) -> {
+                        throw new IllegalArgumentException("refused " + payload);
+                    })
+                    .get();
+        }
+
+        @Bean
+        IntegrationFlow recovering() {
+            return IntegrationFlow.from("recover")
+                    .<MessagingException, String>transform((failure) -> "recovered from "
+                            + Objects.requireNonNull(failure.getCause()).getMessage())
                     .get();
         }
     }
