@@ -96,7 +96,7 @@ final class PipeMessageMapper {
             // What the default builder would build, a GenericMessage, without its second copy of
             // the headers and second id: a message read is built on every request and reply. A
             // subclass of the factory, and a Throwable payload (an ErrorMessage), take the builder.
-            Map<String, Object> headers = new HashMap<>(8);
+            Map<String, Object> headers = new HashMap<>(16); // up to seven, without a resize
             headers.put(PipcHeaders.PIPE_NAME, received.origin().name());
             headers.put(PipcHeaders.TRANSPORT, PipcHeaders.transport(received.origin().transport()));
             putIfPresent(headers, PipcHeaders.CONNECTION_ID, received.connectionId());
