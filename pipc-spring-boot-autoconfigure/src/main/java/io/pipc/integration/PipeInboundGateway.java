@@ -19,12 +19,14 @@ import io.pipc.integration.observation.PipcReceiverContext;
 import io.pipc.integration.observation.PipcRequestReceiveObservationConvention;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.integration.gateway.MessagingGatewaySupport;
 import org.springframework.integration.mapping.HeaderMapper;
 import org.springframework.integration.support.management.metrics.MetricsCaptor;
+import org.springframework.integration.support.management.metrics.SampleFacade;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessageDeliveryException;
@@ -92,20 +94,22 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
 
     private @Nullable String owner;
 
-    /** Whether message history is written: then requests take Spring Integration's own path. */
+    /*
+     * What Spring Integration's sendAndReceive adds beyond a send and a wait, told by the setters
+     * (resolving a channel's name here would resolve it before its first use): while any is set,
+     * requests take that path; else a server's task sends each request with a reply channel of
+     * its own (see AwaitedReply).
+     */
+
+    private volatile boolean withReplyChannel;
+
+    private volatile boolean withErrorChannel;
+
+    private volatile boolean errorOnTimeout;
+
     private volatile boolean tracked;
 
-    /** Whether Spring Integration's metrics time this gateway: then requests take its own path. */
-    private volatile boolean metered;
-
-    /** How long a request may wait to be sent to the request channel; negative for as long as it takes. */
-    private volatile long requestTimeoutMillis = -1;
-
-    /**
-     * Whether a server's task sends each request itself with a reply channel of its own (see
-     * {@link AwaitedReply}); set at start from what Spring Integration's own path would add.
-     */
-    private volatile boolean replyDirectly;
+    private volatile @Nullable MetricsCaptor metricsCaptor;
 
     /**
      * @param pipe the pipe to serve; a {@link SharedPipe} is read through its dispatcher
@@ -146,9 +150,33 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     }
 
     @Override
-    public void setRequestTimeout(long requestTimeout) {
-        super.setRequestTimeout(requestTimeout);
-        this.requestTimeoutMillis = requestTimeout;
+    public void setReplyChannel(MessageChannel replyChannel) {
+        super.setReplyChannel(replyChannel);
+        this.withReplyChannel = true;
+    }
+
+    @Override
+    public void setReplyChannelName(String replyChannelName) {
+        super.setReplyChannelName(replyChannelName);
+        this.withReplyChannel = true;
+    }
+
+    @Override
+    public void setErrorChannel(MessageChannel errorChannel) {
+        super.setErrorChannel(errorChannel);
+        this.withErrorChannel = true;
+    }
+
+    @Override
+    public void setErrorChannelName(String errorChannelName) {
+        super.setErrorChannelName(errorChannelName);
+        this.withErrorChannel = true;
+    }
+
+    @Override
+    public void setErrorOnTimeout(boolean errorOnTimeout) {
+        super.setErrorOnTimeout(errorOnTimeout);
+        this.errorOnTimeout = errorOnTimeout;
     }
 
     @Override
@@ -160,7 +188,7 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     @Override
     public void registerMetricsCaptor(MetricsCaptor metricsCaptor) {
         super.registerMetricsCaptor(metricsCaptor);
-        this.metered = true;
+        this.metricsCaptor = metricsCaptor;
     }
 
     /**
@@ -272,11 +300,6 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
     @Override
     protected void doStart() {
         super.doStart();
-        // What Spring Integration's sendAndReceive adds beyond a send and a wait: a gateway's
-        // reply channel, its error flow, its observation, metrics and message history. Without
-        // any, a server's task does the send and the wait itself.
-        this.replyDirectly = this.source.handsOverOnTasks() && getReplyChannel() == null && getErrorChannel() == null
-                && !isObserved() && !this.metered && !this.tracked;
         this.source.start(requiredOwner());
     }
 
@@ -329,7 +352,7 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
      */
     private boolean request(ReceivedMessage received, Observation observation) {
         Message<?> request;
-        AwaitedReply replyTo = this.replyDirectly ? new AwaitedReply() : null;
+        AwaitedReply replyTo = replyDirectly() ? new AwaitedReply() : null;
         try {
             request = this.mapper.toMessage(received, getMessageBuilderFactory(), replyTo);
         }
@@ -348,8 +371,9 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
             return false;
         }
         try {
-            sendAndReceiveMessageReactive(request)
-                    .timeout(this.replyTimeout)
+            Mono<Message<?>> replies = sendAndReceiveMessageReactive(request);
+            // A negative reply timeout waits as long as it takes, as Spring Integration's does.
+            (this.replyTimeout.isNegative() ? replies : replies.timeout(this.replyTimeout))
                     .doFinally((signal) -> {
                         answered();
                         observation.stop();
@@ -385,6 +409,10 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
             failed(ex, received, observation);
             return;
         }
+        catch (Error ex) {
+            answered();
+            throw ex;
+        }
         answered();
         if (reply == null) {
             failed(new TimeoutException(), received, observation);
@@ -406,12 +434,30 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
      * @return the reply, an error message, or null when none came within the reply timeout
      */
     private @Nullable Message<?> sendAndAwait(Message<?> request, AwaitedReply replyTo) {
+        MetricsCaptor captor = this.metricsCaptor;
+        if (captor == null) {
+            return sendAndAwaitUntimed(request, replyTo);
+        }
+        // Timed as Spring Integration times its gateways' sendAndReceive.
+        SampleFacade sample = captor.start();
+        try {
+            Message<?> reply = sendAndAwaitUntimed(request, replyTo);
+            sample.stop(sendTimer());
+            return reply;
+        }
+        catch (RuntimeException ex) {
+            sample.stop(buildSendTimer(false, ex.getClass().getSimpleName()));
+            throw ex;
+        }
+    }
+
+    private @Nullable Message<?> sendAndAwaitUntimed(Message<?> request, AwaitedReply replyTo) {
         try {
             MessageChannel requestChannel = getRequestChannel();
             if (requestChannel == null) {
                 throw new MessagingException(request, "No request channel available. Cannot send request message.");
             }
-            long sendTimeout = this.requestTimeoutMillis;
+            long sendTimeout = this.messagingTemplate.getSendTimeout();
             boolean sent = (sendTimeout >= 0) ? requestChannel.send(request, sendTimeout) : requestChannel.send(request);
             if (!sent) {
                 throw new MessageDeliveryException(request, "Failed to send the request to channel '" + requestChannel
@@ -428,6 +474,16 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
             replyTo.giveUp();
             throw ex;
         }
+    }
+
+    /**
+     * @return whether a server's task may send a request with a reply channel of its own: none
+     *         of what Spring Integration's {@code sendAndReceive} adds beyond the send and the
+     *         wait (and metrics, which are kept) is set
+     */
+    private boolean replyDirectly() {
+        return this.source.handsOverOnTasks() && !this.withReplyChannel && !this.withErrorChannel && !this.errorOnTimeout
+                && !this.tracked && !isObserved();
     }
 
     private void writeReply(ReceivedMessage received, Message<?> reply, @Nullable String correlationId,
@@ -521,7 +577,8 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
      * The reply channel of one request a server's task sent: the flow's reply, or an
      * asynchronous flow's {@link ErrorMessage}, is kept for the task waiting for it. The first
      * message sent is taken; one sent after the task gave up waiting (a late reply), or a second
-     * one, is refused, as Spring Integration's temporary reply channel refuses them.
+     * one, is logged and dropped, as Spring Integration's temporary reply channel drops them:
+     * the send succeeds, so the flow that sent it does not fail.
      */
     static final class AwaitedReply implements MessageChannel {
 
@@ -529,20 +586,20 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
 
         @Override
         public boolean send(Message<?> message, long timeout) {
-            boolean taken = this.reply.complete(message);
-            if (!taken) {
+            if (!this.reply.complete(message)) {
                 logger.warn("A reply came after its request (correlation id '{}') was given up or answered; it is dropped",
                         message.getHeaders().get(PipcHeaders.CORRELATION_ID));
             }
-            return taken;
+            return true;
         }
 
         /**
-         * @return the reply, or null when none came in time (the channel then refuses it)
+         * @param timeout how long to wait; negative for as long as it takes
+         * @return the reply, or null when none came in time (the channel then drops it)
          */
         @Nullable Message<?> await(Duration timeout) throws InterruptedException {
             try {
-                return this.reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                return timeout.isNegative() ? this.reply.get() : this.reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             }
             catch (java.util.concurrent.TimeoutException ex) {
                 return giveUp();
@@ -553,7 +610,7 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
         }
 
         /**
-         * @return the reply if one came after all, else null; from now on the channel refuses replies
+         * @return the reply if one came after all, else null; from now on the channel drops replies
          */
         @Nullable Message<?> giveUp() {
             this.reply.complete(null);

@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pipc.Envelope;
 import io.pipc.PeerClosedException;
 import io.pipc.Pipe;
@@ -33,6 +35,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.config.EnableIntegration;
+import org.springframework.integration.config.EnableIntegrationManagement;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.messaging.MessagingException;
 import org.springframework.scheduling.concurrent.ConcurrentTaskExecutor;
@@ -228,6 +231,7 @@ class PipeInboundGatewayTests {
                     Pipe client = Pipes.connect(server.address());
                     PipeInboundGateway gateway = context.getBean(PipeInboundGateway.class);
                     CountDownLatch failed = context.getBean(CountDownLatch.class);
+                    FailureCounts failures = context.getBean(FailureCounts.class);
 
                     client.write(new Envelope(bytes("fail"), "r1", null));
                     assertThat(failed.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
@@ -239,6 +243,8 @@ class PipeInboundGatewayTests {
                     Envelope reply = client.readEnvelope(WAIT);
                     assertThat(reply.correlationId()).isEqualTo("r2");
                     assertThat(new String(reply.payload(), StandardCharsets.UTF_8)).isEqualTo("FINE");
+                    // Counted as the flow's failure, not written as a reply the codec cannot encode.
+                    assertThat(failures.counts).containsExactly(Map.entry(PipeMetrics.Failure.HANDLER, 1));
                 });
     }
 
@@ -253,6 +259,24 @@ class PipeInboundGatewayTests {
             Envelope reply = client.readEnvelope(WAIT);
             assertThat(reply.correlationId()).isEqualTo("r1");
             assertThat(new String(reply.payload(), StandardCharsets.UTF_8)).isEqualTo("recovered from refused fail");
+        });
+    }
+
+    @Test
+    void springIntegrationsMetricsTimeEachRequestOfAServersGateway() {
+        PipeServer server = Pipes.server(LOOPBACK);
+        this.runner.withBean(PipeServer.class, () -> server).withUserConfiguration(MeteredServer.class).run((context) -> {
+            Pipe client = Pipes.connect(server.address());
+
+            client.write(new Envelope(bytes("one"), "r1", null));
+            client.write(new Envelope(bytes("two"), "r2", null));
+            assertThat(client.readEnvelope(WAIT).payload()).isNotNull();
+            assertThat(client.readEnvelope(WAIT).payload()).isNotNull();
+
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(meters.get("spring.integration.send")
+                    .tag("name", "metered.gateway").tag("type", "source").tag("result", "success").timer().count())
+                    .isEqualTo(2));
         });
     }
 
@@ -459,9 +483,22 @@ class PipeInboundGatewayTests {
         }
 
         @Bean
-        IntegrationFlow failingOnAnotherThread(PipeServer server, ThreadPoolTaskExecutor flowThreads,
+        FailureCounts failureCounts() {
+            return new FailureCounts();
+        }
+
+        @Bean
+        ServerConnections connections(PipeServer server, FailureCounts failureCounts) {
+            ServerConnections connections = Pipc.serverConnections(server);
+            connections.setMetrics(failureCounts);
+            return connections;
+        }
+
+        @Bean
+        IntegrationFlow failingOnAnotherThread(ServerConnections connections, ThreadPoolTaskExecutor flowThreads,
                 CountDownLatch failed) {
-            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()).replyTimeout(Duration.ofHours(1)))
+            return IntegrationFlow.from(Pipc.inboundGateway(connections).codec(Codecs.string())
+                            .replyTimeout(Duration.ofHours(1)))
                     .channel((channels) -> channels.executor(flowThreads))
                     .<String, String>transform((payload) -> {
                         if ("fail".equals(payload)) {
@@ -471,6 +508,34 @@ class PipeInboundGatewayTests {
                         return payload.toUpperCase();
                     })
                     .get();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableIntegrationManagement
+    static class MeteredServer {
+
+        @Bean
+        MeterRegistry meterRegistry() {
+            return new SimpleMeterRegistry();
+        }
+
+        @Bean
+        IntegrationFlow metered(PipeServer server) {
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()).id("metered.gateway"))
+                    .<String, String>transform(String::toUpperCase)
+                    .get();
+        }
+    }
+
+    /** Counts the failures an endpoint reports, by kind. */
+    static final class FailureCounts implements PipeMetrics {
+
+        final Map<PipeMetrics.Failure, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void failure(Origin origin, Failure kind) {
+            this.counts.merge(kind, 1, Integer::sum);
         }
     }
 
