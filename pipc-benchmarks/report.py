@@ -596,12 +596,14 @@ def document(d):
         "results kept in `pipc-benchmarks/results/`; `check` fails when the README disagrees with them.",
         f"- Duration of this run: JMH {m.get('jmh_duration', '?')} for {len(d.jmh)} trials (benchmark and parameter "
         f"combinations, one fork each), fan-in {m.get('fanin_duration', '?')}.",
-        "- Subsets take the time of their trials: `--jmh 'TcpBenchmark|JeroMqBenchmark' --jmh-args '-f 1 -wi 3 -i 5 "
+        "- Subsets take the time of their trials: `--jmh '\\.TcpBenchmark|JeroMqBenchmark' --jmh-args '-f 1 -wi 3 -i 5 "
         "-w 1s -r 2s -prof gc -p size=64 -p transport=tcp'` (pipc, the raw channel and JeroMQ over TCP at 64 B: 6 trials); "
         "`--jmh SpringTcpBenchmark --fanin-args skip` (the starter against Spring Integration: 16 trials); "
         "`--jmh 'InProcessBenchmark|JeroMqBenchmark' --jmh-args '-f 1 -wi 3 -i 5 -w 1s -r 2s -prof gc -p transport=inproc'` "
         "(in-process against the queues and JeroMQ inproc: 22 trials); `--fanin-args '--clients 1024 --servers "
-        "raw,poller,starter,si --rounds 1'`. A subset's results replace those in `results/`: commit only a full run.",
+        "raw,poller,starter,si --rounds 1'`. A pattern is found anywhere in a benchmark's full name (`\\.` keeps "
+        "`TcpBenchmark` from taking `SpringTcpBenchmark` too). A subset's results replace those in `results/`: commit "
+        "only a full run.",
         "",
         "Warm-up: 3 seconds for the core's benchmarks; 20 for the Spring ones and 10 for every fan-in server, because "
         "a Spring context's request path kept the one C2 compiler thread busy for some 15 seconds under load (the "
