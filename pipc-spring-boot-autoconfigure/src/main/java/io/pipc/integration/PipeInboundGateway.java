@@ -601,7 +601,7 @@ public final class PipeInboundGateway extends MessagingGatewaySupport {
             try {
                 return timeout.isNegative() ? this.reply.get() : this.reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             }
-            catch (java.util.concurrent.TimeoutException ex) {
+            catch (TimeoutException ex) {
                 return giveUp();
             }
             catch (ExecutionException ex) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -531,7 +532,7 @@ class PipeInboundGatewayTests {
     /** Counts the failures an endpoint reports, by kind. */
     static final class FailureCounts implements PipeMetrics {
 
-        final Map<PipeMetrics.Failure, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<PipeMetrics.Failure, Integer> counts = new ConcurrentHashMap<>();
 
         @Override
         public void failure(Origin origin, Failure kind) {
