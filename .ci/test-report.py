@@ -15,6 +15,18 @@ import xml.etree.ElementTree as ElementTree
 NEEDS_ROOT = ("FifoSecurityTest", "SocketFileTest", "PeerCredentialsTest")
 
 
+
+def skip_reason(skipped):
+    """The reason surefire kept for a skip: its message, else (an assumption that failed) the
+    first line of the exception it recorded, without the exception's class."""
+    if skipped.get("message"):
+        return skipped.get("message")
+    lines = (skipped.text or "").strip().splitlines()
+    if not lines:
+        return "no reason given"
+    first = lines[0]
+    return first.split("Exception: ", 1)[1] if "Exception: " in first else first
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "."
     totals = {"tests": 0, "skipped": 0, "failures": 0, "errors": 0}
@@ -31,7 +43,7 @@ def main():
                 if skipped is None:
                     continue
                 test = case.get("classname", "") + "." + case.get("name", "")
-                skipped_all.append(test + ": " + (skipped.get("message") or "no reason given"))
+                skipped_all.append(test + ": " + skip_reason(skipped))
                 if case.get("classname", "").endswith(NEEDS_ROOT):
                     skipped_needing_root.append(test)
         name = module.split(os.sep)[-3]
