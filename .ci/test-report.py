@@ -15,7 +15,6 @@ import xml.etree.ElementTree as ElementTree
 NEEDS_ROOT = ("FifoSecurityTest", "SocketFileTest", "PeerCredentialsTest")
 
 
-
 def skip_reason(skipped):
     """The reason surefire kept for a skip: its message, else (an assumption that failed) the
     first line of the exception it recorded, without the exception's class."""
