@@ -250,6 +250,26 @@ class PipeInboundGatewayTests {
     }
 
     @Test
+    void requestWhoseFlowThrowsAnErrorIsNoLongerInFlightAndTheNextIsAnswered() {
+        PipeServer server = Pipes.server(LOOPBACK);
+        this.runner.withBean(PipeServer.class, () -> server).withUserConfiguration(ErrorThrowingServer.class).run((context) -> {
+            Pipe client = Pipes.connect(server.address());
+            PipeInboundGateway gateway = context.getBean(PipeInboundGateway.class);
+            gateway.setMaxInFlight(1);
+
+            client.write(new Envelope(bytes("error"), "r1", null));
+            client.write(new Envelope(bytes("fine"), "r2", null));
+
+            // With max-in-flight 1, whichever request is handled second waits for the first to
+            // give back its place; the one that threw must give it back too. (The Error goes on
+            // up its handler thread, as an Error should: Awaitility must not take it as its own.)
+            Envelope reply = client.readEnvelope(WAIT);
+            assertThat(reply.correlationId()).isEqualTo("r2");
+            await().dontCatchUncaughtExceptions().atMost(WAIT).until(() -> gateway.getInFlight() == 0);
+        });
+    }
+
+    @Test
     void requestWhoseFlowFailsIsAnsweredByTheGatewaysErrorFlow() {
         PipeServer server = Pipes.server(LOOPBACK);
         this.runner.withBean(PipeServer.class, () -> server).withUserConfiguration(RecoveringServer.class).run((context) -> {
@@ -537,6 +557,22 @@ class PipeInboundGatewayTests {
         @Override
         public void failure(Origin origin, Failure kind) {
             this.counts.merge(kind, 1, Integer::sum);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ErrorThrowingServer {
+
+        @Bean
+        IntegrationFlow throwingAnError(PipeServer server) {
+            return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string()))
+                    .<String, String>transform((payload) -> {
+                        if ("error".equals(payload)) {
+                            throw new AssertionError("an Error, not an Exception");
+                        }
+                        return payload.toUpperCase();
+                    })
+                    .get();
         }
     }
 
