@@ -26,6 +26,7 @@ def skip_reason(skipped):
     first = lines[0]
     return first.split("Exception: ", 1)[1] if "Exception: " in first else first
 
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "."
     totals = {"tests": 0, "skipped": 0, "failures": 0, "errors": 0}

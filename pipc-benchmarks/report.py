@@ -738,6 +738,9 @@ def jmh_runs(args):
     if args.jmh_args is not None:
         return [(args.jmh, args.jmh_args)]
     names = args.jmh.split("|")
+    if not all(re.fullmatch(r"\w+", n) for n in names):
+        # A pattern beyond a list of class names ("SpringTcpBenchmark.(callers01|roundTrip)") is run as given.
+        return [(args.jmh, SPRING_JMH_ARGS if "Spring" in args.jmh else JMH_ARGS)]
     spring = [n for n in names if "Spring" in n]
     rest = [n for n in names if "Spring" not in n]
     # JMH finds the pattern anywhere in a benchmark's full name: "TcpBenchmark" alone would take
