@@ -3,6 +3,7 @@ package io.pipc.transport.inprocess;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,6 +59,17 @@ final class InProcessQueue extends QueueSides.AfterReaders implements ReceivedMe
 
     /** Slots per chunk: 1 KiB of references, so that a chunk is handed back every 256 messages. */
     static final int CHUNK = 256;
+    /**
+     * Slots a reader empties at once, when it takes the last of them: a cache line of compressed
+     * references. A reader right behind a writer that emptied each slot as it took it would write
+     * into the line the writer is filling, taking the line from the writer's core on every message
+     * and the writer taking it back for the next. Small bare messages (at most
+     * {@value #LEFT_FOR_THE_LINE} bytes) wait for their line, so a taken message stays referenced
+     * for at most {@value #LINE_SLOTS} - 1 more messages; anything else is let go at once. {@link #CHUNK}
+     * is a multiple of it, so a chunk is wholly empty when its readers leave it.
+     */
+    static final int LINE_SLOTS = 16;
+    private static final int LEFT_FOR_THE_LINE = 1024;
 
     private static final VarHandle BYTES_PRODUCED;
     private static final VarHandle BYTES_CONSUMED;
@@ -394,7 +406,7 @@ final class InProcessQueue extends QueueSides.AfterReaders implements ReceivedMe
         produced = ++written;
     }
 
-    /** Under readerLock, with an entry queued: takes the head entry, leaving its slot empty. */
+    /** Under readerLock, with an entry queued: takes the head entry; its slot is emptied now or with its line. */
     private Object removeHead() {
         if (headIndex == CHUNK) {
             // The entry is in the next chunk, so a writer linked it.
@@ -403,8 +415,14 @@ final class InProcessQueue extends QueueSides.AfterReaders implements ReceivedMe
             headIndex = 0;
             giveBack(done);
         }
-        Object entry = head.slots[headIndex];
-        head.slots[headIndex++] = null;
+        Object[] slots = head.slots;
+        int index = headIndex++;
+        Object entry = slots[index];
+        if ((headIndex & (LINE_SLOTS - 1)) == 0) {
+            Arrays.fill(slots, headIndex - LINE_SLOTS, headIndex, null);
+        } else if (!(entry instanceof byte[] payload) || payload.length > LEFT_FOR_THE_LINE) {
+            slots[index] = null;
+        }
         taken++;
         if (entry == null) {
             throw new IllegalStateException("in-process queue: slot " + (taken - 1) + " was published empty");

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -204,5 +206,51 @@ class InProcessQueueTest {
         assertThatThrownBy(() -> reader.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(PipeClosedException.class);
         assertThat(full.size()).isZero();
         assertThatThrownBy(() -> full.takePayload(0)).isInstanceOf(PipeClosedException.class);
+    }
+
+    @Test
+    void aTakenMessageLargerThanALinesShareIsLetGoAtOnce() throws Exception {
+        InProcessQueue queue = sleepingAtOnce(64, 1 << 20);
+        byte[] large = new byte[4096];
+        WeakReference<byte[]> taken = new WeakReference<>(large);
+        queue.offer(large, 0);
+        queue.offer(numbered(1), 0);
+        large = null;
+
+        assertThat(queue.takePayload(0)).hasSize(4096);
+
+        // Its slot's line is not done (a small message follows it): only its own emptying lets it go.
+        await().atMost(10, TimeUnit.SECONDS).until(() -> collected(taken));
+        assertThat(number(queue.takePayload(0))).isOne();
+    }
+
+    @Test
+    void smallTakenMessagesAreLetGoWhenTheLastSlotOfTheirLineIsTaken() throws Exception {
+        InProcessQueue queue = sleepingAtOnce(4 * InProcessQueue.CHUNK, 1 << 20);
+        // The queue reuses its chunks: a slot left filled would be read again as a new message.
+        for (int round = 0; round < 3; round++) {
+            List<WeakReference<byte[]>> taken = new ArrayList<>();
+            int count = InProcessQueue.CHUNK + InProcessQueue.LINE_SLOTS;
+            for (int i = 0; i < count; i++) {
+                byte[] message = numbered(round * count + i);
+                taken.add(new WeakReference<>(message));
+                queue.offer(message, 0);
+            }
+            for (int i = 0; i < count; i++) {
+                assertThat(number(queue.takePayload(0))).isEqualTo(round * count + i);
+            }
+            assertThat(queue.takePayload(0)).as("nothing but what was written").isNull();
+
+            await().atMost(10, TimeUnit.SECONDS).until(() -> {
+                System.gc();
+                return taken.stream().allMatch((reference) -> reference.get() == null);
+            });
+        }
+    }
+
+    /** Asks for a collection and says whether the referent went. */
+    private static boolean collected(WeakReference<?> reference) {
+        System.gc();
+        return reference.get() == null;
     }
 }
