@@ -481,9 +481,11 @@ def readme_block(d):
                            "%.2f" % (a["requestsPerSecond"] / b["requestsPerSecond"])])
     st = table(["starter against Spring Integration TCP", "pipc", "Spring Integration", "×"], sp)
     note = d.meta.get("note", "")
+    load_note = (d.meta.get("load_note") or "").strip()
+    load_note = (load_note + " ") if load_note else ""
     return "\n".join([BEGIN, "", f"Measured {d.meta.get('date', '?')} on {d.meta.get('cpu', '?')} ({d.meta.get('cores', '?')} cores), "
                       f"JDK {d.any.get('jdkVersion', '?')}, load average {d.meta.get('load_before', '?')} before and "
-                      f"{d.meta.get('load_after', '?')} after (other builds were running). {note} Ratios are pipc ÷ the other: above 1 is better for pipc in "
+                      f"{d.meta.get('load_after', '?')} after. {load_note}{note} Ratios are pipc ÷ the other: above 1 is better for pipc in "
                       "msg/s and requests/s, below 1 is better in µs (\"time\"). Errors, every other figure and the command: "
                       "[docs/benchmarks.md](docs/benchmarks.md).", "", t, "", st, "", END])
 
