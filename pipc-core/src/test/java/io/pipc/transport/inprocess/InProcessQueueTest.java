@@ -220,7 +220,7 @@ class InProcessQueueTest {
         assertThat(queue.takePayload(0)).hasSize(4096);
 
         // Its slot's line is not done (a small message follows it): only its own emptying lets it go.
-        await().atMost(10, TimeUnit.SECONDS).until(() -> collected(taken));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> collected(List.of(taken)));
         assertThat(number(queue.takePayload(0))).isOne();
     }
 
@@ -241,16 +241,13 @@ class InProcessQueueTest {
             }
             assertThat(queue.takePayload(0)).as("nothing but what was written").isNull();
 
-            await().atMost(10, TimeUnit.SECONDS).until(() -> {
-                System.gc();
-                return taken.stream().allMatch((reference) -> reference.get() == null);
-            });
+            await().atMost(10, TimeUnit.SECONDS).until(() -> collected(taken));
         }
     }
 
-    /** Asks for a collection and says whether the referent went. */
-    private static boolean collected(WeakReference<?> reference) {
+    /** Asks for one collection and says whether every referent went. */
+    private static boolean collected(List<? extends WeakReference<?>> references) {
         System.gc();
-        return reference.get() == null;
+        return references.stream().allMatch((reference) -> reference.get() == null);
     }
 }
