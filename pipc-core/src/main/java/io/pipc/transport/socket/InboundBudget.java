@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * messages received and not yet read, plus messages that have begun to arrive. Each client's
  * pipe adds what it takes in and subtracts what the application reads; once the total reaches
  * the limit, pipes stop reading (their peers' writes block, as with a full queue) and wait here.
+ * A read first {@linkplain #reserve claims} the room it may fill, so that loops reading at the
+ * same time cannot together take in more than is left.
  * They are woken together once the application has read the total down to half, so that they
  * refill it in batches rather than one read at a time.
  *
@@ -46,6 +48,27 @@ final class InboundBudget {
      */
     long held() {
         return held.get();
+    }
+
+    /**
+     * Claims room for a read: the bytes it may take in count as held until the read lets go of
+     * its claim ({@code add(-claimed)}), once what it brought in is counted where it went.
+     *
+     * @param bytes the most the read wants
+     * @return the bytes claimed, at most what is left below the limit; 0 when the limit is reached
+     */
+    int reserve(int bytes) {
+        while (true) {
+            long now = held.get();
+            long room = limit - now;
+            if (room <= 0) {
+                return 0;
+            }
+            int claim = (int) Math.min(bytes, room);
+            if (held.compareAndSet(now, now + claim)) {
+                return claim;
+            }
+        }
     }
 
     /**

@@ -70,6 +70,12 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     private static final long OUTBOX_CAPACITY = 1024 * 1024;
     private static final Duration MAX_LINGER = Duration.ofSeconds(5);
+    /**
+     * The most one read takes in during a handshake while the server's budget is spent: a
+     * handshake message is at most 256 bytes (docs/protocol.md), so it goes on, and what such a
+     * read brings in past the handshake is little.
+     */
+    private static final int HANDSHAKE_READ = 512;
 
     /** Told about the connection's life; a server counts its clients with it. */
     interface Listener {
@@ -140,6 +146,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private boolean budgetPaused;
     /** What this pipe counts in the budget besides its queue: a partial message, frames waiting for room. */
     private long chargedOutsideQueue;
+    /** Room in the budget the read under way claimed, let go once what it read is counted. */
+    private int claimedForRead;
     private boolean outputShut;
     private boolean inputEnded;
     private long lingerDeadlineNanos;
@@ -541,35 +549,41 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         assert loop.inEventLoop();
         ByteBuffer buffer = loop.readBuffer();
         for (int reads = 0; reads < 16 && !readPaused && !budgetPaused && !isReleased(); reads++) {
-            if (handshake().isComplete() && !withinBudget()) {
+            int allowed = allowRead(buffer.capacity());
+            if (allowed == 0) {
                 pauseForBudget();
                 return;
             }
-            buffer.clear();
-            int n = conduit.read(buffer);
-            if (n < 0) {
-                onEndOfStream();
-                return;
-            }
-            if (n == 0) {
-                return;
-            }
-            lastReceivedNanos = System.nanoTime();
-            buffer.flip();
-            if (!handshake().isComplete()) {
-                try {
-                    handshake().consume(buffer);
-                } finally {
-                    sendHandshakeOutput();
+            int n;
+            try {
+                buffer.clear().limit(allowed);
+                n = conduit.read(buffer);
+                if (n < 0) {
+                    onEndOfStream();
+                    return;
                 }
+                if (n == 0) {
+                    return;
+                }
+                lastReceivedNanos = System.nanoTime();
+                buffer.flip();
                 if (!handshake().isComplete()) {
-                    continue;
+                    try {
+                        handshake().consume(buffer);
+                    } finally {
+                        sendHandshakeOutput();
+                    }
+                    if (!handshake().isComplete()) {
+                        continue;
+                    }
+                    onEstablished();
                 }
-                onEstablished();
+                decodeAndDeliver(buffer);
+            } finally {
+                releaseClaim();
             }
-            decodeAndDeliver(buffer);
-            if (n < buffer.capacity()) {
-                // The socket had less than a buffer: it is drained, and another read would only say so (EAGAIN).
+            if (n < allowed) {
+                // The socket had less than was asked: it is drained, and another read would only say so (EAGAIN).
                 // More bytes make the channel ready again; bytes a layer holds back are read by readBufferedLater.
                 return;
             }
@@ -714,8 +728,44 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     /** @return whether this pipe may read more now, as far as the server's budget goes */
     private boolean withinBudget() {
         InboundBudget b = budget;
-        // A closed pipe (not one disconnecting, which still delivers) drops what it reads: nothing is held.
-        return b == null || !b.isSpent() || (handedOut && inbound().size() == 0) || (!isOpen() && !disconnecting());
+        return b == null || !b.isSpent() || readsWhateverTheBudget();
+    }
+
+    /**
+     * @return whether this pipe reads although the budget is spent: the application has
+     *         accepted it and read all it queued (it waits for this pipe), or it is closed (not
+     *         disconnecting, which still delivers) and drops what it reads, so that nothing is held
+     */
+    private boolean readsWhateverTheBudget() {
+        return (handedOut && inbound().size() == 0) || (!isOpen() && !disconnecting());
+    }
+
+    /**
+     * How much the next read may take in. A server's client first claims that room in the
+     * budget, so that loops reading at the same time cannot together pass the limit; its claim
+     * is let go ({@link #releaseClaim()}) once what the read brought in is counted where it went.
+     * A handshake goes on while the budget is spent, a few bytes at a time.
+     *
+     * @param capacity the read buffer's size
+     * @return the most the read may take in; 0 when the budget has no room for it
+     */
+    private int allowRead(int capacity) {
+        InboundBudget b = budget;
+        if (b == null || readsWhateverTheBudget()) {
+            return capacity;
+        }
+        claimedForRead = b.reserve(capacity);
+        return claimedForRead == 0 && !handshake().isComplete() ? HANDSHAKE_READ : claimedForRead;
+    }
+
+    /** Lets go of the room {@link #allowRead} claimed: what the read brought in is counted in the queue, the backlog or the partial message now. */
+    private void releaseClaim() {
+        int claimed = claimedForRead;
+        InboundBudget b = budget;
+        if (claimed > 0 && b != null) {
+            claimedForRead = 0;
+            b.add(-claimed);
+        }
     }
 
     private void pauseForBudget() {

@@ -3,6 +3,13 @@ package io.pipc.transport.socket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -25,6 +32,57 @@ class InboundBudgetTest {
 
         assertThat(budget.isSpent()).isTrue();
         assertThat(budget.held()).isEqualTo(1000);
+    }
+
+    @Test
+    void aReadClaimsAtMostTheRoomLeftAndNothingOnceTheLimitIsReached() {
+        budget.add(900);
+
+        assertThat(budget.reserve(64)).isEqualTo(64);
+        assertThat(budget.reserve(64)).as("36 left").isEqualTo(36);
+        assertThat(budget.reserve(64)).isZero();
+        assertThat(budget.held()).isEqualTo(1000);
+        assertThat(budget.isSpent()).isTrue();
+    }
+
+    @Test
+    void readsClaimingAtOnceFromManyThreadsNeverTogetherPassTheLimit() throws Exception {
+        int threads = 8;
+        AtomicInteger claimed = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> readers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                readers.add(pool.submit(() -> {
+                    start.await();
+                    for (int got = budget.reserve(7); got > 0; got = budget.reserve(7)) {
+                        claimed.addAndGet(got);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> reader : readers) {
+                reader.get(5, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(claimed).hasValue(1000);
+        assertThat(budget.held()).isEqualTo(1000);
+    }
+
+    @Test
+    void lettingGoOfAClaimWakesWaitersLikeAnyRead() {
+        int claim = budget.reserve(1000);
+        assertThat(budget.await(wake)).isTrue();
+
+        budget.add(-claim);
+
+        assertThat(woken).hasValue(1);
+        assertThat(budget.held()).isZero();
     }
 
     @Test
