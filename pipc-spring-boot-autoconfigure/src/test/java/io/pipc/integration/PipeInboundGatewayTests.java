@@ -480,8 +480,9 @@ class PipeInboundGatewayTests {
 
         @Bean
         IntegrationFlow silentOnce(PipeServer server) {
+            // The speaking request has as long, and its first run on a slow machine must fit in it.
             return IntegrationFlow.from(Pipc.inboundGateway(server).codec(Codecs.string())
-                            .replyTimeout(Duration.ofMillis(200)))
+                            .replyTimeout(Duration.ofSeconds(1)))
                     .<String>filter((payload) -> !"silence".equals(payload))
                     .<String, String>transform(String::toUpperCase)
                     .get();

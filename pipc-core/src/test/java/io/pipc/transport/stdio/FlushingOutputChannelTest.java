@@ -108,7 +108,8 @@ class FlushingOutputChannelTest {
         // Inside the child's stream with 4 MiB for a pipe of 64 KiB that nobody reads: it cannot come back.
         await().until(() -> !writer.isDone() && toChild.writing);
 
-        assertTimeoutPreemptively(Duration.ofSeconds(2), channel::close);
+        // The writer cannot come back for the whole 60 s the child sleeps; 4 s leaves room for a slow machine.
+        assertTimeoutPreemptively(Duration.ofSeconds(4), channel::close);
 
         assertThat(channel.isOpen()).isFalse();
         assertThatThrownBy(() -> channel.write(direct("late"))).isInstanceOf(ClosedChannelException.class);

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.pipc.MessageTooLargeException;
 import io.pipc.PeerClosedException;
@@ -244,7 +244,8 @@ class TcpBadInputTest {
         pipe.close();
 
         // The peer keeps its end open: only this end can let the connection go, and it must not linger.
-        await().atMost(Duration.ofSeconds(2)).until(() -> small.connections() == 0);
+        // Well under the 5 s a linger would take, with room for a slow machine.
+        await().atMost(Duration.ofSeconds(4)).until(() -> small.connections() == 0);
         assertHealthyClientUnaffected();
     }
 
@@ -336,19 +337,23 @@ class TcpBadInputTest {
                 }
             }, 0, 400, TimeUnit.MILLISECONDS);
 
-            AtomicLong worstNanos = new AtomicLong();
-            int roundTrips = 0;
+            List<Long> roundTripNanos = new ArrayList<>();
             while (closed.size() < 200) {
                 long start = System.nanoTime();
-                client.write("ping " + roundTrips);
-                assertThat(client.readString(Duration.ofSeconds(10))).isEqualTo("ping " + roundTrips);
-                worstNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
-                roundTrips++;
-                assertThat(roundTrips).as("round trips before every slow connection was closed").isLessThan(1_000_000);
+                client.write("ping " + roundTripNanos.size());
+                assertThat(client.readString(Duration.ofSeconds(10))).isEqualTo("ping " + roundTripNanos.size());
+                roundTripNanos.add(System.nanoTime() - start);
+                assertThat(roundTripNanos).as("round trips before every slow connection was closed").hasSizeLessThan(1_000_000);
             }
 
-            assertThat(Duration.ofNanos(worstNanos.get())).as("the healthy client's worst round trip during the attack")
+            // A loop held by the slow connections would hold every round trip of the attack, up to their deadline;
+            // one pause of the machine (a collection, a busy host) holds one, and is not what this test is about.
+            Collections.sort(roundTripNanos);
+            Duration p99 = Duration.ofNanos(roundTripNanos.get(roundTripNanos.size() * 99 / 100));
+            Duration worst = Duration.ofNanos(roundTripNanos.get(roundTripNanos.size() - 1));
+            assertThat(p99).as("the healthy client's 99th percentile round trip during the attack (worst %s)", worst)
                     .isLessThan(deadline.dividedBy(3));
+            assertThat(worst).as("the healthy client's worst round trip during the attack").isLessThan(deadline);
         } finally {
             trickle.shutdownNow();
             for (SocketChannel channel : slow) {

@@ -296,7 +296,8 @@ class TcpTlsTest {
         Future<Pipe> onA = threads.submit(() -> Pipes.remote("127.0.0.2", port, rendezvous("127.0.0.1", certificates.peer())));
 
         PipeOptions intruder = rendezvous("127.0.0.2", certificates.stranger()).toBuilder()
-                .connectTimeout(Duration.ofMillis(1500)).build();
+                // Long enough for a first TLS handshake on a slow machine to be made and refused before it ends.
+                .connectTimeout(Duration.ofSeconds(4)).build();
         assertThatThrownBy(() -> Pipes.remote("127.0.0.1", port, intruder)).isInstanceOf(PipeTimeoutException.class)
                 .hasCauseInstanceOf(AuthenticationException.class).hasMessageContaining("certificate");
         assertThat(onA).isNotDone();
@@ -425,14 +426,16 @@ class TcpTlsTest {
     }
 
     /**
-     * A, on 127.0.0.1, waits three seconds for 127.0.0.2 while an intruder runs its own
-     * rendezvous with {@code intruderPeer} for as long; neither may pair.
+     * A, on 127.0.0.1, waits four seconds for 127.0.0.2 while an intruder runs its own
+     * rendezvous with {@code intruderPeer} for as long; neither may pair. Long enough for the
+     * intruder's TLS handshake to be made and refused on a slow machine, so that the timeout has
+     * that refusal as its cause.
      *
      * @return A's failure: a timeout whose cause says why the intruder was refused
      */
     private PipeTimeoutException neitherPairs(int port, SSLContext a, String intruderPeer, PipeOptions intruder)
             throws Exception {
-        Duration brief = Duration.ofSeconds(3);
+        Duration brief = Duration.ofSeconds(4);
         Future<Pipe> other = threads.submit(() -> Pipes.remote(intruderPeer, port,
                 intruder.toBuilder().connectTimeout(brief).build()));
         PipeTimeoutException refused = catchThrowableOfType(PipeTimeoutException.class, () -> Pipes.remote("127.0.0.2",
