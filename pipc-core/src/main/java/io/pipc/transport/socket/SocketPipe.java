@@ -146,8 +146,6 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private boolean budgetPaused;
     /** What this pipe counts in the budget besides its queue: a partial message, frames waiting for room. */
     private long chargedOutsideQueue;
-    /** Room in the budget the read under way claimed, let go once what it read is counted. */
-    private int claimedForRead;
     private boolean outputShut;
     private boolean inputEnded;
     private long lingerDeadlineNanos;
@@ -549,7 +547,13 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         assert loop.inEventLoop();
         ByteBuffer buffer = loop.readBuffer();
         for (int reads = 0; reads < 16 && !readPaused && !budgetPaused && !isReleased(); reads++) {
-            int allowed = allowRead(buffer.capacity());
+            InboundBudget b = budgetForThisRead();
+            // Room the read claims in the server's budget, let go once what it read is counted where it went.
+            // A handshake goes on while the budget is spent, a few bytes at a time.
+            int claimed = b == null ? 0 : b.reserve(buffer.capacity());
+            int allowed = b == null ? buffer.capacity()
+                    : claimed > 0 ? claimed
+                    : handshake().isComplete() ? 0 : HANDSHAKE_READ;
             if (allowed == 0) {
                 pauseForBudget();
                 return;
@@ -580,7 +584,9 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 }
                 decodeAndDeliver(buffer);
             } finally {
-                releaseClaim();
+                if (b != null && claimed > 0) {
+                    b.add(-claimed);
+                }
             }
             if (n < allowed) {
                 // The socket had less than was asked: it is drained, and another read would only say so (EAGAIN).
@@ -741,31 +747,13 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     }
 
     /**
-     * How much the next read may take in. A server's client first claims that room in the
-     * budget, so that loops reading at the same time cannot together pass the limit; its claim
-     * is let go ({@link #releaseClaim()}) once what the read brought in is counted where it went.
-     * A handshake goes on while the budget is spent, a few bytes at a time.
-     *
-     * @param capacity the read buffer's size
-     * @return the most the read may take in; 0 when the budget has no room for it
+     * @return the budget the next read claims its room in first, so that loops reading at the
+     *         same time cannot together pass the limit; null for a pipe that is no server's
+     *         client, or that {@linkplain #readsWhateverTheBudget reads whatever the budget}
      */
-    private int allowRead(int capacity) {
+    private @Nullable InboundBudget budgetForThisRead() {
         InboundBudget b = budget;
-        if (b == null || readsWhateverTheBudget()) {
-            return capacity;
-        }
-        claimedForRead = b.reserve(capacity);
-        return claimedForRead == 0 && !handshake().isComplete() ? HANDSHAKE_READ : claimedForRead;
-    }
-
-    /** Lets go of the room {@link #allowRead} claimed: what the read brought in is counted in the queue, the backlog or the partial message now. */
-    private void releaseClaim() {
-        int claimed = claimedForRead;
-        InboundBudget b = budget;
-        if (claimed > 0 && b != null) {
-            claimedForRead = 0;
-            b.add(-claimed);
-        }
+        return b == null || readsWhateverTheBudget() ? null : b;
     }
 
     private void pauseForBudget() {
