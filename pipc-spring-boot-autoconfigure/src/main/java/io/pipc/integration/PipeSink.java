@@ -253,6 +253,11 @@ final class PipeSink implements MessageSink, InboundReading {
             handOverEach(messages);
             synchronized (this) {
                 if (this.waiting.isEmpty()) {
+                    // Ended under the monitor that saw nothing waiting: a message offered from now on starts a task
+                    // of its own. Ended after letting go of it, a message offered in between would wait for ever,
+                    // or be handed over after a later one.
+                    this.busy = false;
+                    notifyAll();
                     break;
                 }
                 messages = List.copyOf(this.waiting);
@@ -261,7 +266,7 @@ final class PipeSink implements MessageSink, InboundReading {
             }
             resumeIfPaused();
         }
-        finished();
+        resumeIfPaused();
     }
 
     private void resumeIfPaused() {
@@ -284,14 +289,6 @@ final class PipeSink implements MessageSink, InboundReading {
                         this.description, message.payload().length, ex.toString());
             }
         }
-    }
-
-    private void finished() {
-        synchronized (this) {
-            this.busy = false;
-            notifyAll();
-        }
-        resumeIfPaused();
     }
 
     @Override
