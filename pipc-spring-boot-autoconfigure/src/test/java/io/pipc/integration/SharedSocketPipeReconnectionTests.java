@@ -277,7 +277,9 @@ class SharedSocketPipeReconnectionTests {
         List<String> taken = new ArrayList<>();
         while (taken.isEmpty() || !taken.get(taken.size() - 1).equals(last)) {
             String next = this.received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(next).as("the message after %s", taken).isNotNull();
+            // What the shared pipe was doing, should it ever come to this: which connection it read, which waited.
+            assertThat(next).as("the message after %s (the shared pipe %s after %d connection attempts, to read: %s)",
+                    taken, this.shared.state(), this.attempts.get(), this.shared.connectionsToRead()).isNotNull();
             taken.add(next);
         }
         return taken;
