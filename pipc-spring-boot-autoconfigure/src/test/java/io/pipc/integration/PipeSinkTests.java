@@ -25,9 +25,9 @@ import static org.awaitility.Awaitility.await;
  * The sink a pipe's event loop hands its messages to, without sockets: what a loop offers while
  * the task handing messages over is finishing is handed over too, in order.
  *
- * <p>Run interpreted (its own surefire execution, {@code -Xint}): compiled, the JIT merges the
- * sink's monitor regions and the window this test races for is gone, although cold code (as
- * under CI) still meets it.
+ * <p>Run interpreted, in a surefire execution of its own ({@code -Xint}): compiled, the window this
+ * test races for was met in some runs and not in others, most likely because the JIT merges the
+ * sink's monitor regions once it has compiled them.
  */
 @Timeout(60)
 class PipeSinkTests {
