@@ -87,8 +87,8 @@ public interface PipeServer extends Selectable, Closeable {
 
     /**
      * @return bytes the server holds now for all its clients together: received messages not
-     *         yet read and messages that have begun to arrive; bounded by
-     *         {@link PipeOptions#maxInboundBuffer()}
+     *         yet read, messages that have begun to arrive, and the room a read under way has
+     *         claimed; bounded by {@link PipeOptions#maxInboundBuffer()}
      */
     default long bufferedBytes() {
         return 0;

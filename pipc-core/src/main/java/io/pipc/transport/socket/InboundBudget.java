@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * messages received and not yet read, plus messages that have begun to arrive. Each client's
  * pipe adds what it takes in and subtracts what the application reads; once the total reaches
  * the limit, pipes stop reading (their peers' writes block, as with a full queue) and wait here.
- * A read first {@linkplain #reserve claims} the room it may fill, so that loops reading at the
- * same time cannot together take in more than is left.
  * They are woken together once the application has read the total down to half, so that they
- * refill it in batches rather than one read at a time.
+ * refill it in batches rather than one read at a time. A read first {@linkplain #reserve claims}
+ * the room it may fill, so that loops reading at the same time cannot together take in more
+ * than is left; the claim counts as held until the read has counted what it brought in.
  *
  * <p>Thread-safe: pipes add from their event loops, the application's readers subtract. A pipe
  * registers to wait and then checks again, and a reader subtracts and then looks for waiters,
@@ -44,7 +44,7 @@ final class InboundBudget {
     }
 
     /**
-     * @return the bytes held now
+     * @return the bytes held now, with the room claimed by reads under way
      */
     long held() {
         return held.get();

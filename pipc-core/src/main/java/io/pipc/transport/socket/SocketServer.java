@@ -240,8 +240,9 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     }
 
     /**
-     * @return bytes held now for all clients together: received messages not yet read, and
-     *         messages that have begun to arrive; bounded by {@link PipeOptions#maxInboundBuffer()}
+     * @return bytes held now for all clients together: received messages not yet read, messages
+     *         that have begun to arrive, and the room a read under way has claimed; bounded by
+     *         {@link PipeOptions#maxInboundBuffer()}
      */
     @Override
     public long bufferedBytes() {
