@@ -69,7 +69,13 @@ class QueueSidesLayoutTest {
 
     private static List<Placed> fieldsOf(Class<?> declaring) throws ReflectiveOperationException {
         Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
-        Object unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
+        Object unsafe;
+        try {
+            unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
+        } catch (IllegalAccessException e) {
+            throw new AssertionError("this test needs --add-exports java.base/jdk.internal.misc=ALL-UNNAMED on the"
+                    + " test JVM's command line, as pipc-core's surefire configuration gives it", e);
+        }
         Method offsetOf = unsafeClass.getMethod("objectFieldOffset", Field.class);
         List<Placed> placed = new ArrayList<>();
         for (Field field : declaring.getDeclaredFields()) {
