@@ -74,7 +74,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Reported per server and N: requests per second; the server's CPU per request (the process's
  * CPU time less the generator thread's, so the JIT and the collector count against the server);
  * the median and 99th percentile of the round trip as the generator sees it; the threads the
- * server added; how many clients were starved (not answered once in the whole measurement). A
+ * server added; how many clients were starved (not answered once in the whole measurement); on
+ * Linux, how often per request the server's threads slept and were woken, and were preempted
+ * (see {@link ContextSwitches}; a virtual thread's parking is not a sleep of its carrier). A
  * starved client's request counts among the round trips with its age at the end (a lower bound
  * of its round trip): without it, a server that serves some clients and leaves the others waiting
  * would show the short round trips of the few it serves. Every figure and every ratio to {@code raw} (and of {@code starter} to
@@ -165,18 +167,22 @@ public final class FanIn {
 
     /** One server under load, measured from this JVM. */
     record Result(String server, int clients, double requestsPerSecond, double serverCpuMicrosPerRequest,
-            double p50Micros, double p99Micros, int threads, long answered, long refused, int starved) {
+            double p50Micros, double p99Micros, int threads, long answered, long refused, int starved,
+            double sleepsPerRequest, double preemptionsPerRequest) {
 
         String describe() {
             return String.format(Locale.ROOT, "%,10.0f req/s  server CPU %6.1f µs/req  p50 %7.1f µs  p99 %8.1f µs  threads %d"
-                    + "  starved %d", requestsPerSecond, serverCpuMicrosPerRequest, p50Micros, p99Micros, threads, starved);
+                    + "  starved %d  sleeps/req %.2f  preemptions/req %.2f", requestsPerSecond, serverCpuMicrosPerRequest,
+                    p50Micros, p99Micros, threads, starved, sleepsPerRequest, preemptionsPerRequest);
         }
 
         String json() {
             return String.format(Locale.ROOT, "{\"server\": \"%s\", \"clients\": %d, \"requestsPerSecond\": %.1f, "
                     + "\"serverCpuMicrosPerRequest\": %.3f, \"p50Micros\": %.1f, \"p99Micros\": %.1f, \"threads\": %d, "
-                    + "\"answered\": %d, \"refused\": %d, \"starved\": %d}", server, clients, requestsPerSecond,
-                    serverCpuMicrosPerRequest, p50Micros, p99Micros, threads, answered, refused, starved);
+                    + "\"answered\": %d, \"refused\": %d, \"starved\": %d, \"sleepsPerRequest\": %.3f, "
+                    + "\"preemptionsPerRequest\": %.3f}", server, clients, requestsPerSecond,
+                    serverCpuMicrosPerRequest, p50Micros, p99Micros, threads, answered, refused, starved,
+                    sleepsPerRequest, preemptionsPerRequest);
         }
 
         static Result parse(String json) {
@@ -189,19 +195,24 @@ public final class FanIn {
                     Double.parseDouble(fields.get("requestsPerSecond")), Double.parseDouble(fields.get("serverCpuMicrosPerRequest")),
                     Double.parseDouble(fields.get("p50Micros")), Double.parseDouble(fields.get("p99Micros")),
                     Integer.parseInt(fields.get("threads")), Long.parseLong(fields.get("answered")),
-                    Long.parseLong(fields.get("refused")), Integer.parseInt(fields.getOrDefault("starved", "0")));
+                    Long.parseLong(fields.get("refused")), Integer.parseInt(fields.getOrDefault("starved", "0")),
+                    Double.parseDouble(fields.getOrDefault("sleepsPerRequest", "NaN")),
+                    Double.parseDouble(fields.getOrDefault("preemptionsPerRequest", "NaN")));
         }
     }
 
     /** A server's figures at one N over every round: mean, and the spread (half of max - min) as the error. */
     record Summary(String server, int clients, int rounds, double requestsPerSecond, double requestsError, double cpu,
-            double cpuError, double p50, double p99, int threads, int starved) {
+            double cpuError, double p50, double p99, int threads, int starved, double sleepsPerRequest,
+            double preemptionsPerRequest) {
 
         String json() {
             return String.format(Locale.ROOT, "{\"server\": \"%s\", \"clients\": %d, \"rounds\": %d, \"requestsPerSecond\": %.1f, "
                     + "\"requestsError\": %.1f, \"serverCpuMicrosPerRequest\": %.3f, \"cpuError\": %.3f, "
-                    + "\"p50Micros\": %.1f, \"p99Micros\": %.1f, \"threads\": %d, \"starved\": %d}", server, clients, rounds,
-                    requestsPerSecond, requestsError, cpu, cpuError, p50, p99, threads, starved);
+                    + "\"p50Micros\": %.1f, \"p99Micros\": %.1f, \"threads\": %d, \"starved\": %d, "
+                    + "\"sleepsPerRequest\": %.3f, \"preemptionsPerRequest\": %.3f}", server, clients, rounds,
+                    requestsPerSecond, requestsError, cpu, cpuError, p50, p99, threads, starved, sleepsPerRequest,
+                    preemptionsPerRequest);
         }
     }
 
@@ -217,7 +228,8 @@ public final class FanIn {
                         spread(runs, Result::requestsPerSecond), mean(runs, Result::serverCpuMicrosPerRequest),
                         spread(runs, Result::serverCpuMicrosPerRequest), mean(runs, Result::p50Micros),
                         mean(runs, Result::p99Micros), runs.stream().mapToInt(Result::threads).max().orElse(0),
-                        runs.stream().mapToInt(Result::starved).max().orElse(0)));
+                        runs.stream().mapToInt(Result::starved).max().orElse(0), mean(runs, Result::sleepsPerRequest),
+                        mean(runs, Result::preemptionsPerRequest)));
             }
         }
         return summaries;
@@ -234,7 +246,7 @@ public final class FanIn {
     private static void print(List<Summary> summaries, List<Integer> clients, List<String> servers) {
         System.out.println();
         System.out.println("server    N      requests/s (± spread)    server CPU µs/req   p50 µs    p99 µs  threads"
-                + "   req/s ÷ raw   CPU ÷ raw  starved");
+                + "   req/s ÷ raw   CPU ÷ raw  starved  sleeps/req");
         for (int n : clients) {
             Summary raw = find(summaries, "raw", n);
             for (String server : servers) {
@@ -242,10 +254,10 @@ public final class FanIn {
                 if (s == null) {
                     continue;
                 }
-                System.out.printf(Locale.ROOT, "%-8s %5d %12.0f (± %7.0f) %10.1f (± %4.1f) %9.1f %9.1f %8d %12s %11s %8d%n",
+                System.out.printf(Locale.ROOT, "%-8s %5d %12.0f (± %7.0f) %10.1f (± %4.1f) %9.1f %9.1f %8d %12s %11s %8d %11.2f%n",
                         server, n, s.requestsPerSecond(), s.requestsError(), s.cpu(), s.cpuError(), s.p50(), s.p99(),
                         s.threads(), raw == null ? "" : String.format(Locale.ROOT, "%.2f", s.requestsPerSecond() / raw.requestsPerSecond()),
-                        raw == null ? "" : String.format(Locale.ROOT, "%.2f", s.cpu() / raw.cpu()), s.starved());
+                        raw == null ? "" : String.format(Locale.ROOT, "%.2f", s.cpu() / raw.cpu()), s.starved(), s.sleepsPerRequest());
             }
             Summary starter = find(summaries, "starter", n);
             Summary si = find(summaries, "si", n);
@@ -278,9 +290,12 @@ public final class FanIn {
         try (Server server = start(kind); Generator generator = new Generator(server.address(), clients)) {
             if (kind.equals("starter-default")) {
                 long answered = generator.probe();
-                return new Result(kind, clients, 0, 0, 0, 0, threads.getThreadCount() - threadsBefore, answered, clients - answered, 0);
+                return new Result(kind, clients, 0, 0, 0, 0, threads.getThreadCount() - threadsBefore, answered, clients - answered, 0,
+                        Double.NaN, Double.NaN);
             }
             generator.run(warmupSeconds);
+            ContextSwitches.Counts switchesStart = ContextSwitches.now();
+            ContextSwitches.Counts generatorSwitchesStart = ContextSwitches.ofThisThread();
             long cpuStart = system.getProcessCpuTime();
             long generatorStart = threads.getCurrentThreadCpuTime();
             long start = System.nanoTime();
@@ -288,10 +303,20 @@ public final class FanIn {
             long elapsed = System.nanoTime() - start;
             long generatorCpu = threads.getCurrentThreadCpuTime() - generatorStart;
             long serverCpu = system.getProcessCpuTime() - cpuStart - generatorCpu;
+            ContextSwitches.Counts generatorSwitches = ContextSwitches.ofThisThread();
+            ContextSwitches.Counts switches = ContextSwitches.now();
+            double sleeps = Double.NaN;
+            double preemptions = Double.NaN;
+            if (switchesStart != null && generatorSwitchesStart != null && generatorSwitches != null && switches != null) {
+                // The server's threads only: the generator's own sleeps and preemptions taken out.
+                ContextSwitches.Counts serverSwitches = switches.since(switchesStart).since(generatorSwitches.since(generatorSwitchesStart));
+                sleeps = (double) serverSwitches.sleeps() / window.requests();
+                preemptions = (double) serverSwitches.preemptions() / window.requests();
+            }
             int serverThreads = threads.getThreadCount() - threadsBefore;
             return new Result(kind, clients, window.requests() * 1e9 / elapsed, serverCpu / 1e3 / window.requests(),
                     window.percentile(0.50) / 1e3, window.percentile(0.99) / 1e3, serverThreads, window.requests(), 0,
-                    window.starved());
+                    window.starved(), sleeps, preemptions);
         }
     }
 

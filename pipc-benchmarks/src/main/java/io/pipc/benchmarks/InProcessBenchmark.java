@@ -28,6 +28,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * In-process pipes between two threads against the JDK's hand-offs carrying copies of the same
@@ -109,6 +110,22 @@ public class InProcessBenchmark {
         }
         writing.get();
         return bytes;
+    }
+
+    /**
+     * The copy alone, on one thread with no hand-off: what every copying write does for its
+     * message ({@code message.clone()}, a fresh array filled), so the most messages a second any
+     * copying one-way path can carry, whatever hands them over. The array escapes to the
+     * Blackhole, so the allocation and the copy stay.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(BATCH)
+    public void copyOnly(Blackhole sink) {
+        for (int i = 0; i < BATCH; i++) {
+            sink.consume(message.clone());
+        }
     }
 
     @Benchmark

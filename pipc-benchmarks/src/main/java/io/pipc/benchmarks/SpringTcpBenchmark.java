@@ -61,8 +61,9 @@ import org.springframework.integration.ip.tcp.serializer.ByteArrayLengthHeaderSe
  *
  * Requests per second with 1, 16 and 64 calling threads; with one caller, the process's CPU time
  * per request (both ends, since both live in this JVM) as the secondary metrics {@code cpuNanos}
- * and {@code requests}; the round trip of one request in flight, sampled one by one; and a
- * service that takes 1 ms ({@code Thread.sleep(1)}, standing for a database call) with 64
+ * and {@code requests}, and on Linux the threads' sleeps and preemptions in the same time
+ * ({@code threadSleeps}, {@code preemptions}); the round trip of one request in flight, sampled
+ * one by one; and a service that takes 1 ms ({@code Thread.sleep(1)}, standing for a database call) with 64
  * callers.
  */
 @Fork(value = 1, jvmArgsAppend = "-Xmx2g")
@@ -330,7 +331,10 @@ public class SpringTcpBenchmark {
 
     /**
      * CPU time of the whole process (both applications, the JIT and the collector included) over
-     * each iteration, and the requests made in it: their quotient is the CPU per request.
+     * each iteration, and the requests made in it: their quotient is the CPU per request. On
+     * Linux also how often the process's threads slept and were woken ({@code threadSleeps}) and
+     * were preempted ({@code preemptions}) meanwhile (see {@link ContextSwitches}): per request,
+     * the wake-ups on its path.
      */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
@@ -341,18 +345,30 @@ public class SpringTcpBenchmark {
 
         public long cpuNanos;
         public long requests;
+        public long threadSleeps;
+        public long preemptions;
         private long start;
+        private ContextSwitches.@Nullable Counts switchesBefore;
 
         @Setup(Level.Iteration)
         public void begin() {
             cpuNanos = 0;
             requests = 0;
+            threadSleeps = 0;
+            preemptions = 0;
+            switchesBefore = ContextSwitches.now();
             start = SYSTEM.getProcessCpuTime();
         }
 
         @TearDown(Level.Iteration)
         public void end() {
             cpuNanos = SYSTEM.getProcessCpuTime() - start;
+            ContextSwitches.Counts after = ContextSwitches.now();
+            if (switchesBefore != null && after != null) {
+                ContextSwitches.Counts during = after.since(switchesBefore);
+                threadSleeps = during.sleeps();
+                preemptions = during.preemptions();
+            }
         }
     }
 
