@@ -56,6 +56,8 @@ S = {
     "inproc.abq.one": ("InProcessBenchmark", "oneWayBlockingQueue", {}),
     "inproc.sq.one": ("InProcessBenchmark", "oneWaySynchronousQueue", {}),
     "inproc.zmq.one": ("JeroMqBenchmark", "oneWayPushPull", {"transport": "inproc"}),
+    # The copy a copying write makes, alone on one thread: the ceiling of any copying one-way path.
+    "inproc.copy.one": ("InProcessBenchmark", "copyOnly", {}),
     "inproc.pipc.rt": ("InProcessBenchmark", "roundTripPipe", {}),
     "inproc.abq.rt": ("InProcessBenchmark", "roundTripBlockingQueue", {}),
     "inproc.sq.rt": ("InProcessBenchmark", "roundTripSynchronousQueue", {}),
@@ -85,7 +87,8 @@ S["spring.si.slow"] = ("SpringTcpBenchmark", "slowServiceSpringIntegration", {})
 
 # Each transport: its label, one-way and round-trip series of pipc, and the others, raw first.
 TRANSPORTS = [
-    ("in-process", "inproc", [("ArrayBlockingQueue", "abq"), ("SynchronousQueue", "sq"), ("JeroMQ inproc", "zmq")]),
+    ("in-process", "inproc", [("ArrayBlockingQueue", "abq"), ("SynchronousQueue", "sq"), ("JeroMQ inproc", "zmq"),
+                              ("the copy alone, one thread (no hand-off)", "copy")]),
     ("named pipe", "fifo", [("raw FileChannel on a FIFO", "raw")]),
     ("Unix socket", "unix", [("raw SocketChannel", "raw")]),
     ("TCP loopback", "tcp", [("raw blocking SocketChannel", "raw"), ("JeroMQ tcp", "zmq")]),
@@ -162,6 +165,8 @@ class Data:
         self.any = jmh[0] if jmh else {}
 
     def result(self, series, size=None):
+        if series not in S:
+            return None  # a series not measured this way (the copy alone has no round trip)
         cls, method, fixed = S[series]
         for (c, m, params), r in self.jmh.items():
             p = dict(params)
@@ -193,14 +198,19 @@ class Data:
         return Fig(m["score"], m["scoreError"], "B/op") if m else None
 
     def cpu_per_request(self, series, size=None):
+        f = self.per_request(series, "cpuNanos", size)
+        return Fig(f.value / 1000, f.error / 1000, "µs") if f else None
+
+    def per_request(self, series, counter, size=None):
+        """An @AuxCounters count of the one-caller benchmarks divided by its requests, iteration by iteration."""
         r = self.result(series, size)
         sm = r and r.get("secondaryMetrics", {})
-        if not sm or "cpuNanos" not in sm:
+        if not sm or counter not in sm or "requests" not in sm:
             return None
-        cpu = [x for fork in sm["cpuNanos"]["rawData"] for x in fork]
+        count = [x for fork in sm[counter]["rawData"] for x in fork]
         req = [x for fork in sm["requests"]["rawData"] for x in fork]
-        per = [c / q / 1000 for c, q in zip(cpu, req) if q]
-        return Fig(sum(cpu) / sum(req) / 1000, ci(per), "µs")
+        per = [c / q for c, q in zip(count, req) if q]
+        return Fig(sum(count) / sum(req), ci(per)) if sum(req) else None
 
     def fan(self, server, clients):
         for s in (self.fanin or {}).get("summaries", []):
@@ -296,6 +306,11 @@ def spring_table(d):
         if p is not None:
             rows.append([f"{label}, one request in flight: process CPU per request µs, both ends (lower is better)",
                          fig(p), fig(s), ratio(p, s)])
+    for counter, what in (("threadSleeps", "threads put to sleep and woken"), ("preemptions", "threads preempted")):
+        p, s = d.per_request("spring.pipc.c01", counter, "64"), d.per_request("spring.si.c01", counter, "64")
+        if p is not None and s is not None:
+            rows.append([f"64 B, one request in flight: {what} per request, both ends (lower is better)",
+                         fig(p), fig(s), ratio(p, s)])
     p, s = d.alloc("spring.pipc.c01", "64"), d.alloc("spring.si.c01", "64")
     if p is not None:
         rows.append(["64 B, one request in flight: bytes allocated per request, both ends", fig(p), fig(s), ratio(p, s)])
@@ -312,6 +327,12 @@ def fan_figs(summary):
             Fig(summary["serverCpuMicrosPerRequest"], summary["cpuError"] if rounds else float("nan")))
 
 
+def sleeps(summary):
+    """A fan-in server's thread sleeps per request, or n/a (not Linux, or results from before it was counted)."""
+    v = (summary or {}).get("sleepsPerRequest")
+    return "%.2f" % v if v is not None and not math.isnan(v) else "n/a"
+
+
 def fanin_tables(d):
     if not d.fanin:
         return None, None
@@ -325,10 +346,10 @@ def fanin_tables(d):
                 continue
             req, cpu = fan_figs(s)
             rows.append([n, label, fig(req), fig(cpu), num(s["p50Micros"]), num(s["p99Micros"]), s["threads"],
-                         s.get("starved", "n/a"),
+                         s.get("starved", "n/a"), sleeps(s),
                          ratio(req, fan_figs(raw)[0]) if raw else "n/a", ratio(cpu, fan_figs(raw)[1]) if raw else "n/a"])
     main = table(["N clients", "server", "requests/s", "server CPU µs/request", "p50 µs", "p99 µs", "threads added",
-                  "clients starved", "req/s ÷ raw", "CPU ÷ raw"], rows)
+                  "clients starved", "server thread sleeps per request", "req/s ÷ raw", "CPU ÷ raw"], rows)
     peer_rows = []
     for n in clients:
         p, s = d.fan("starter", n), d.fan("si", n)
@@ -340,10 +361,11 @@ def fanin_tables(d):
 
 
 def targets(d):
-    """Each issue's target next to what this run measured."""
-    rows = []
+    """Each issue's target next to what this run measured: the table, and the targets missed as
+    (issue, what, target, shown, cause key) for causes()."""
+    rows, missed = [], []
 
-    def add(issue, what, target, value, good):
+    def add(issue, what, target, value, good, cause=None, met_otherwise=None):
         if value is None:
             rows.append([issue, what, target, "not measured", ""])
             return
@@ -352,7 +374,14 @@ def targets(d):
             value = value.value
         else:
             shown = "%.2f×" % value
-        rows.append([issue, what, target, shown, "met" if good(value) else "**missed**"])
+        if good(value):
+            status = "met"
+        elif met_otherwise:
+            status = met_otherwise
+        else:
+            status = "**missed**"
+            missed.append((issue, what, target, shown, cause))
+        rows.append([issue, what, target, shown, status])
 
     def over(a, b):
         return None if a is None or b is None or not b.value else a / b
@@ -364,6 +393,8 @@ def targets(d):
             return
         shown = fig(value) + " B"
         met = value.value <= most + 1 or (not math.isnan(value.error) and value.value - value.error <= most)
+        if not met:
+            missed.append((issue, what, f"≤ {most} B", shown, None))
         rows.append([issue, what, f"≤ {most} B", shown, "met" if met else "**missed**"])
 
     for key, label in (("tcp", "TCP"), ("unix", "Unix socket"), ("fifo", "FIFO")):
@@ -373,19 +404,21 @@ def targets(d):
             over(d.score(f"{key}.pipc.one", "65536"), d.score(f"{key}.raw.one", "65536")), lambda v: v >= 0.9)
     add("#10", "in-process one-way 64 B, pipc ÷ JeroMQ inproc", "≥ 1.5×",
         over(d.score("inproc.pipc.one", "64"), d.score("inproc.zmq.one", "64")), lambda v: v >= 1.5)
-    add("#10", "in-process one-way 4 KiB, pipc ÷ JeroMQ inproc", "≥ 1.0×",
-        over(d.score("inproc.pipc.one", "4096"), d.score("inproc.zmq.one", "4096")), lambda v: v >= 1.0)
+    hand_over_4k = over(d.score("inproc.pipch.one", "4096"), d.score("inproc.zmq.one", "4096"))
+    add("#10", "in-process one-way 4 KiB, pipc (the copying `write`) ÷ JeroMQ inproc", "≥ 1.0×",
+        over(d.score("inproc.pipc.one", "4096"), d.score("inproc.zmq.one", "4096")), lambda v: v >= 1.0,
+        met_otherwise="met with `handOver`, the write the issue allows for it (next rows; why, below)"
+        if hand_over_4k is not None and hand_over_4k.value >= 1.0 else None)
     add("#10", "in-process one-way 64 B, pipc `handOver` ÷ JeroMQ inproc", "≥ 1.5×",
         over(d.score("inproc.pipch.one", "64"), d.score("inproc.zmq.one", "64")), lambda v: v >= 1.5)
-    add("#10", "in-process one-way 4 KiB, pipc `handOver` ÷ JeroMQ inproc", "≥ 1.0×",
-        over(d.score("inproc.pipch.one", "4096"), d.score("inproc.zmq.one", "4096")), lambda v: v >= 1.0)
+    add("#10", "in-process one-way 4 KiB, pipc `handOver` ÷ JeroMQ inproc", "≥ 1.0×", hand_over_4k, lambda v: v >= 1.0)
     add_bytes("#10", "in-process one-way 64 B, bytes allocated per message (the 80-byte copy only)", 80,
               d.alloc("inproc.pipc.one", "64"))
     add_bytes("#10", "in-process one-way 64 B, `handOver`, bytes allocated per message", 0, d.alloc("inproc.pipch.one", "64"))
     add("#10", "in-process round trip p50 64 B, pipc ÷ SynchronousQueue", "≤ 1.2×",
         over(d.pct("inproc.pipc.rt", 50, "64"), d.pct("inproc.sq.rt", 50, "64")), lambda v: v <= 1.2)
     add("#11", "64 B one in flight, round trip p50, starter ÷ SI", "≤ 0.8×",
-        over(d.pct("spring.pipc.rt", 50), d.pct("spring.si.rt", 50)), lambda v: v <= 0.8)
+        over(d.pct("spring.pipc.rt", 50), d.pct("spring.si.rt", 50)), lambda v: v <= 0.8, cause=("spring-rt",))
     add("#11", "64 B one in flight, CPU per request, starter ÷ SI", "≤ 0.8×",
         over(d.cpu_per_request("spring.pipc.c01", "64"), d.cpu_per_request("spring.si.c01", "64")), lambda v: v <= 0.8)
     add("#11", "64 callers, 64 B, requests/s, starter ÷ SI", "≥ 2×",
@@ -398,16 +431,139 @@ def targets(d):
         for n in sorted({s["clients"] for s in d.fanin["summaries"]}):
             raw, sel, vt, st, si = (d.fan(k, n) for k in ("raw", "poller", "virtual", "starter", "si"))
             if raw and sel:
-                add("#15", f"N={n}: Poller loop ÷ raw, req/s", "≥ 0.8×", sel["requestsPerSecond"] / raw["requestsPerSecond"], lambda v: v >= 0.8)
+                add("#15", f"N={n}: Poller loop ÷ raw, req/s", "≥ 0.8×", sel["requestsPerSecond"] / raw["requestsPerSecond"],
+                    lambda v: v >= 0.8, cause=("poller", n))
                 add("#15", f"N={n}: Poller loop ÷ raw, CPU per request", "≤ 1.5×",
-                    sel["serverCpuMicrosPerRequest"] / raw["serverCpuMicrosPerRequest"], lambda v: v <= 1.5)
+                    sel["serverCpuMicrosPerRequest"] / raw["serverCpuMicrosPerRequest"], lambda v: v <= 1.5, cause=("poller", n))
             if raw and vt and n >= 1024:
                 add("#15", f"N={n}: virtual thread per client ÷ raw, req/s", "≥ 0.7×",
-                    vt["requestsPerSecond"] / raw["requestsPerSecond"], lambda v: v >= 0.7)
+                    vt["requestsPerSecond"] / raw["requestsPerSecond"], lambda v: v >= 0.7, cause=("virtual", n))
             if st and si:
-                add("#15", f"N={n}: starter ÷ SI, req/s", "≥ 1.5×", st["requestsPerSecond"] / si["requestsPerSecond"], lambda v: v >= 1.5)
-                add("#15", f"N={n}: starter ÷ SI, p99", "≤ 1×", st["p99Micros"] / si["p99Micros"], lambda v: v <= 1)
-    return table(["issue", "what", "target", "this run (± error)", ""], rows)
+                add("#15", f"N={n}: starter ÷ SI, req/s", "≥ 1.5×", st["requestsPerSecond"] / si["requestsPerSecond"],
+                    lambda v: v >= 1.5, cause=("starter-rps", n))
+                add("#15", f"N={n}: starter ÷ SI, p99", "≤ 1×", st["p99Micros"] / si["p99Micros"], lambda v: v <= 1,
+                    cause=("starter-p99", n))
+    return table(["issue", "what", "target", "this run (± error)", ""], rows), missed
+
+
+def copying_note(d):
+    """Why the copying write trails JeroMQ inproc at 4 KiB, from this run's figures; None when it does not."""
+    pipc, zmq = d.score("inproc.pipc.one", "4096"), d.score("inproc.zmq.one", "4096")
+    copy, hand = d.score("inproc.copy.one", "4096"), d.score("inproc.pipch.one", "4096")
+    if not (pipc and zmq and copy and hand) or pipc.value >= zmq.value:
+        return None
+    return ("In-process one-way 4 KiB with the copying `write`: %s JeroMQ inproc. A copying write allocates and fills "
+            "a fresh 4 KiB array for every message. That alone, on one thread with nothing handed over "
+            "(`InProcessBenchmark.copyOnly`), runs at %s msg/s, %s JeroMQ inproc, which passes the sender's array "
+            "itself and copies nothing; the pipe carries %s of what the copy alone does. So no copying write reaches "
+            "JeroMQ's figure here. The issue allows an ownership-transfer write for this, and `handOver` makes "
+            "it: %s JeroMQ inproc." % (ratio(pipc, zmq), num(copy), ratio(copy, zmq), ratio(pipc, copy), ratio(hand, zmq)))
+
+
+def ms(micros):
+    return "%.1f ms" % (micros / 1000)
+
+
+def cause(d, key):
+    """Why a target was missed in this run, from this run's own figures: (long text, one-line text)."""
+    if key is None:
+        return ("No cause is written down for this target: it was met in the runs this page's explanations were "
+                "written from. Look at its error first.", "no cause analysed: see its error")
+    kind = key[0]
+    if kind == "spring-rt":
+        p, s, raw = d.pct("spring.pipc.rt", 50), d.pct("spring.si.rt", 50), d.pct("tcp.raw.rt", 50, "64")
+        ps, ss = d.per_request("spring.pipc.c01", "threadSleeps", "64"), d.per_request("spring.si.c01", "threadSleeps", "64")
+        pc, sc = d.cpu_per_request("spring.pipc.c01", "64"), d.cpu_per_request("spring.si.c01", "64")
+        counted = ""
+        if ps and ss and pc and sc:
+            counted = (" Counted in this run with one request in flight: %s thread sleeps per request, both ends, against "
+                       "%s for Spring Integration, and %s µs of CPU per request against %s: pipc wakes fewer threads and "
+                       "works less, but its four wake-ups all lie on the reply's path." % (num(ps), num(ss), num(pc), num(sc)))
+        return ("Round trip p50: starter %s µs against Spring Integration's %s µs. Every round trip through the starter "
+                "puts a thread to sleep and wakes it four times, one after the other: the server's event loop (the "
+                "request arrives), a handler thread of the Spring executor, the client's event loop (the reply arrives) "
+                "and the caller. The raw blocking ping-pong wakes only the two threads that read, and takes %s µs at p50 "
+                "here.%s Taking one wake-up out means running the handler on the event loop, which the issue's Spring "
+                "executor and its 1 ms service target rule out, or the waiting caller reading the socket itself, which "
+                "moves the connection between the loop and the caller on every request."
+                % (num(p), num(s), num(raw), counted),
+                "every round trip wakes four threads in series (server loop, handler, client loop, caller)")
+    n = key[1]
+    raw, st, si, vt, jv, poll = (d.fan(k, n) for k in ("raw", "starter", "si", "virtual", "jdk-virtual", "poller"))
+    if kind == "poller" and raw and poll:
+        return ("N=%d: the Poller loop makes %.2f× raw's requests/s at %.2f× its server CPU per request (%s µs against "
+                "%s). Both make the same three system calls per request (a share of one `epoll_wait`, one read, one "
+                "write); around them the Poller loop decodes each frame into a message, queues it for the reader and "
+                "writes the reply through the pipe's outbox, while raw echoes the bytes it read. The load generator "
+                "takes the other core, so requests/s follow the CPU per request; both vary between runs on this "
+                "shared machine, so compare the ratios within one run."
+                % (n, poll["requestsPerSecond"] / raw["requestsPerSecond"],
+                   poll["serverCpuMicrosPerRequest"] / raw["serverCpuMicrosPerRequest"],
+                   num(poll["serverCpuMicrosPerRequest"]), num(raw["serverCpuMicrosPerRequest"])),
+                "its CPU per request above raw's: decoding, the inbound queue and the outbox around the same system calls")
+    if kind == "virtual" and raw and vt:
+        jdk = ""
+        if jv:
+            jdk = (" The JDK's own sockets on virtual threads, with no pipc, reach %.2f× raw at %s µs of CPU per request."
+                   % (jv["requestsPerSecond"] / raw["requestsPerSecond"], num(jv["serverCpuMicrosPerRequest"])))
+        carriers = "" if sleeps(vt) == "n/a" else " (pipc's carriers and loops slept %s times per request)" % sleeps(vt)
+        return ("N=%d: pipc's virtual thread per client reaches %.2f× raw's requests/s at %s µs of CPU per request "
+                "against raw's %s.%s What both pay on every request is the virtual-thread scheduler's: a client's "
+                "virtual thread parks while it waits and is unparked onto a carrier when its request arrives (woken by "
+                "pipc's event loop, or by the JDK's poller)%s, while raw answers on the thread that found the request "
+                "ready."
+                % (n, vt["requestsPerSecond"] / raw["requestsPerSecond"], num(vt["serverCpuMicrosPerRequest"]),
+                   num(raw["serverCpuMicrosPerRequest"]), jdk, carriers),
+                "the virtual-thread scheduler's park and unpark per request, which the JDK's own sockets pay too")
+    if kind == "starter-rps" and st and si:
+        answered = n - si.get("starved", 0)
+        poller = ""
+        if poll:
+            poller = (" Against the Poller loop on the same core engine (%s µs%s), the starter's extra time is the "
+                      "hand-off of each request from the event loop to a handler thread of the Spring executor, and "
+                      "Spring's messaging (a message and its headers built for the request and again for the reply)."
+                      % (num(poll["serverCpuMicrosPerRequest"]),
+                         "" if sleeps(poll) == "n/a" else ", %s sleeps per request" % sleeps(poll)))
+        slept = "" if sleeps(st) == "n/a" or sleeps(si) == "n/a" else (
+            ", and its threads sleep %s times per request against %s" % (sleeps(st), sleeps(si)))
+        return ("N=%d: the starter makes %.2f× Spring Integration's requests/s. Spring Integration left %d of %d clients "
+                "unanswered for the whole measurement, so its requests/s are those of the %d it served; the starter "
+                "answered all %d. Per request the starter spends %s µs of server CPU against %s%s.%s Fewer handler "
+                "threads make fewer hand-offs and cost elsewhere: see \"Choosing `handler-threads`\" in [spring-boot.md](spring-boot.md#spring-integration)."
+                % (n, st["requestsPerSecond"] / si["requestsPerSecond"], si.get("starved", 0), n, answered, n,
+                   num(st["serverCpuMicrosPerRequest"]), num(si["serverCpuMicrosPerRequest"]), slept, poller),
+                "Spring Integration served only %d of %d clients; the starter serves all, handing each request to a "
+                "handler thread" % (answered, n))
+    if kind == "starter-p99" and st and si:
+        answered = n - si.get("starved", 0)
+        raw_part = ""
+        if raw:
+            raw_part = (", and %s even for the raw echo, whose p99 is %s" %
+                        (ms(n / raw["requestsPerSecond"] * 1e6), ms(raw["p99Micros"])))
+        return ("N=%d: the starter's p99 is %s against Spring Integration's %s. With N requests always in flight, a "
+                "server that answers all N has a mean round trip of N ÷ its requests/s (Little's law): %s for the "
+                "starter%s. Spring Integration's p99 is that of the %d clients it served: it left %d unanswered, each "
+                "counted once with its age, too few to reach its 99th percentile. A server that answers fewer clients "
+                "answers each one sooner."
+                % (n, ms(st["p99Micros"]), ms(si["p99Micros"]), ms(n / st["requestsPerSecond"] * 1e6), raw_part,
+                   answered, si.get("starved", 0)),
+                "Spring Integration's p99 is over the %d of %d clients it served" % (answered, n))
+    return ("Not enough figures in this run to say why.", "see docs/benchmarks.md")
+
+
+def causes_section(d, missed):
+    """The page's account of each target missed, and of the copying write at 4 KiB."""
+    lines = []
+    note = copying_note(d)
+    if note:
+        lines.append("- " + note)
+    for issue, what, target, shown, key in missed:
+        lines.append("- **%s, %s** (target %s; %s): %s" % (issue, what, target, shown, cause(d, key)[0]))
+    if not lines:
+        return []
+    return ["## Targets missed in this run, and why", "",
+            "Each from this run's own figures; thread sleeps are Linux's voluntary context switches of the process's "
+            "threads (`/proc/self/task/*/status`).", ""] + lines + [""]
 
 
 def every_figure(d):
@@ -480,6 +636,13 @@ def readme_block(d):
                 sp.append([f"fan-in, {n} clients, requests/s", num(a["requestsPerSecond"]), num(b["requestsPerSecond"]),
                            "%.2f" % (a["requestsPerSecond"] / b["requestsPerSecond"])])
     st = table(["starter against Spring Integration TCP", "pipc", "Spring Integration", "×"], sp)
+    _, missed = targets(d)
+    misses = ["Targets of issues 10, 11 and 15 missed in this run, with the cause (the whole account: "
+              "[docs/benchmarks.md](docs/benchmarks.md#targets-missed-in-this-run-and-why)):", ""]
+    misses += ["- %s %s: %s (target %s): %s." % (issue, what, shown, target, cause(d, key)[1])
+               for issue, what, target, shown, key in missed]
+    if not missed:
+        misses = ["Every target of issues 10, 11 and 15 was met in this run."]
     note = d.meta.get("note", "")
     load_note = (d.meta.get("load_note") or "").strip()
     load_note = (load_note + " ") if load_note else ""
@@ -487,7 +650,7 @@ def readme_block(d):
                       f"JDK {d.any.get('jdkVersion', '?')}, load average {d.meta.get('load_before', '?')} before and "
                       f"{d.meta.get('load_after', '?')} after. {load_note}{note} Ratios are pipc ÷ the other: above 1 is better for pipc in "
                       "msg/s and requests/s, below 1 is better in µs (\"time\"). Errors, every other figure and the command: "
-                      "[docs/benchmarks.md](docs/benchmarks.md).", "", t, "", st, "", END])
+                      "[docs/benchmarks.md](docs/benchmarks.md).", "", t, "", st, ""] + misses + ["", END])
 
 
 def chart(d, path):
@@ -559,6 +722,9 @@ def chart(d, path):
 def document(d):
     m = d.meta
     one, rt = transport_tables(d)
+    target_table, missed = targets(d)
+    in_process_trials = sum(1 for (cls, _, params) in d.jmh
+                            if cls == "InProcessBenchmark" or (cls == "JeroMqBenchmark" and ("transport", "inproc") in params))
     fan, fan_peer = fanin_tables(d)
     jdk = "%s (%s %s)" % (d.any.get("jdkVersion", "?"), d.any.get("vmName", "?"), d.any.get("vmVersion", "?"))
     parts = [
@@ -602,7 +768,7 @@ def document(d):
         "-w 1s -r 2s -prof gc -p size=64 -p transport=tcp'` (pipc, the raw channel and JeroMQ over TCP at 64 B: 6 trials); "
         "`--jmh SpringTcpBenchmark --fanin-args skip` (the starter against Spring Integration: 16 trials); "
         "`--jmh 'InProcessBenchmark|JeroMqBenchmark' --jmh-args '-f 1 -wi 3 -i 5 -w 1s -r 2s -prof gc -p transport=inproc'` "
-        "(in-process against the queues and JeroMQ inproc: 22 trials); `--fanin-args '--clients 1024 --servers "
+        f"(in-process against the queues and JeroMQ inproc: {in_process_trials} trials); `--fanin-args '--clients 1024 --servers "
         "raw,poller,starter,si --rounds 1'`. A pattern is found anywhere in a benchmark's full name (`\\.` keeps "
         "`TcpBenchmark` from taking `SpringTcpBenchmark` too). A subset's results replace those in `results/`: commit "
         "only a full run.",
@@ -622,13 +788,16 @@ def document(d):
         "",
         "## Targets of issues 10, 11 and 15, as measured here",
         "",
-        targets(d),
+        target_table,
         "",
+    ] + causes_section(d, missed) + [
         "## One-way throughput: one writing thread, one reading thread",
         "",
         "Each operation is one message read; the far end writes without pause. JeroMQ `inproc` hands the sender's array "
         "itself to the receiver, where a pipe's `write` copies it and its `handOver` (the in-process rows marked so) "
-        "does not (the baselines' queues carry copies, `message.clone()`).",
+        "does not (the baselines' queues carry copies, `message.clone()`). \"The copy alone\" is no hand-off at all: "
+        "one thread copying each message into a fresh array, as a copying `write` does, so the ceiling of any "
+        "copying path.",
         "",
         one,
         "",
@@ -648,7 +817,10 @@ def document(d):
         "`TcpOutboundGateway` over a `CachingClientConnectionFactory` of 64 `TcpNetClientConnectionFactory` connections; "
         "`ByteArrayLengthHeaderSerializer` (largest message raised to 64 KiB) and `TCP_NODELAY` on both sides. CPU per "
         "request is the process's CPU time (both applications, JIT and collector included) over each iteration divided "
-        "by the requests made in it (`@AuxCounters` `cpuNanos` and `requests`), with one calling thread.",
+        "by the requests made in it (`@AuxCounters` `cpuNanos` and `requests`), with one calling thread; thread "
+        "sleeps and preemptions are Linux's voluntary and involuntary context switches of every thread of the process "
+        "(`/proc/self/task/*/status`) over the same iterations, divided the same way: a request handed from thread "
+        "to thread shows as sleeps, each one a wake-up on its path.",
         "",
         spring_table(d),
         "",
@@ -663,7 +835,9 @@ def document(d):
         "thread-per-client servers with `maxConnections(2048)`. A client *starved* was not answered once in the whole "
         "measurement: its request counts among the round trips with its age at the end (a lower bound), since "
         "otherwise a server that serves some clients and leaves the others waiting would show only the short round "
-        "trips of those it serves. On a machine busy with other work the scheduler "
+        "trips of those it serves. Server thread sleeps per request are Linux's voluntary context switches of the "
+        "process's threads less the generator's (a virtual thread's parking is not one; its carrier's is). On a "
+        "machine busy with other work the scheduler "
         "shares the cores per thread, so a server with a thread per client gets a larger share of them than a "
         "one-thread server: compare the CPU per request too, not only the requests per second.",
         "",
