@@ -452,12 +452,12 @@ def copying_note(d):
     copy, hand = d.score("inproc.copy.one", "4096"), d.score("inproc.pipch.one", "4096")
     if not (pipc and zmq and copy and hand) or pipc.value >= zmq.value:
         return None
-    return ("In-process one-way 4 KiB with the copying `write`: %s JeroMQ inproc. A copying write allocates and fills "
-            "a fresh 4 KiB array for every message. That alone, on one thread with nothing handed over "
-            "(`InProcessBenchmark.copyOnly`), runs at %s msg/s, %s JeroMQ inproc, which passes the sender's array "
-            "itself and copies nothing; the pipe carries %s of what the copy alone does. So no copying write reaches "
-            "JeroMQ's figure here. The issue allows an ownership-transfer write for this, and `handOver` makes "
-            "it: %s JeroMQ inproc." % (ratio(pipc, zmq), num(copy), ratio(copy, zmq), ratio(pipc, copy), ratio(hand, zmq)))
+    return ("In-process one-way 4 KiB with the copying `write`: %s times JeroMQ inproc's rate. A copying write "
+            "allocates and fills a fresh 4 KiB array for every message. That alone, on one thread with nothing handed "
+            "over (`InProcessBenchmark.copyOnly`), runs at %s msg/s, %s times JeroMQ inproc's rate, which passes the "
+            "sender's array itself and copies nothing; the pipe carries %s times what the copy alone does. So no "
+            "copying write reaches JeroMQ's figure here. The issue allows an ownership-transfer write for this, and "
+            "`handOver` makes it: %s times JeroMQ inproc's rate." % (ratio(pipc, zmq), num(copy), ratio(copy, zmq), ratio(pipc, copy), ratio(hand, zmq)))
 
 
 def ms(micros):
