@@ -662,7 +662,14 @@ def readme_block(d):
                       f"JDK {d.any.get('jdkVersion', '?')}, load average {d.meta.get('load_before', '?')} before and "
                       f"{d.meta.get('load_after', '?')} after. {load_note}{note} Ratios are pipc ÷ the other: above 1 is better for pipc in "
                       "msg/s and requests/s, below 1 is better in µs (\"time\"). Errors, every other figure and the command: "
-                      "[docs/benchmarks.md](docs/benchmarks.md).", "", t, "", st, ""] + misses + ["", END])
+                      "[docs/benchmarks.md](docs/benchmarks.md).", "",
+                      "Reproduce it from the repository's root (JMH took %s and the fan-in %s here%s):" % (
+                          d.meta.get("jmh_duration", "?"), d.meta.get("fanin_duration", "?"),
+                          "; `--fanin-java` names the JDK the fan-in runs on, 21 or later for its virtual-thread servers"
+                          if "--fanin-java" in d.meta.get("command", "") else ""), "", "```",
+                      "mvn -B -q -pl pipc-benchmarks -am package -DskipTests",
+                      d.meta.get("command", "python3 pipc-benchmarks/report.py run"), "```", "",
+                      t, "", st, ""] + misses + ["", END])
 
 
 def chart(d, path):
