@@ -540,8 +540,8 @@ def cause(d, key):
             ", and its threads sleep %s times per request against %s" % (sleeps(st), sleeps(si)))
         return ("N=%d: the starter makes %.2f× Spring Integration's requests/s. Spring Integration left %d of %d clients "
                 "unanswered for the whole measurement, so its requests/s are those of the %d it served; the starter "
-                "answered all %d. Per request the starter spends %s µs of server CPU against %s%s.%s Fewer handler "
-                "threads make fewer hand-offs and cost elsewhere: see \"Choosing `handler-threads`\" in [spring-boot.md](spring-boot.md#spring-integration)."
+                "answered all %d. Per request the starter spends %s µs of server CPU against %s%s.%s How many handler "
+                "threads suit a flow: see \"Choosing `handler-threads`\" in [spring-boot.md](spring-boot.md#spring-integration)."
                 % (n, st["requestsPerSecond"] / si["requestsPerSecond"], si.get("starved", 0), n, answered, n,
                    num(st["serverCpuMicrosPerRequest"]), num(si["serverCpuMicrosPerRequest"]), slept, poller),
                 "Spring Integration served only %d of %d clients; the starter serves all, handing each request to a "

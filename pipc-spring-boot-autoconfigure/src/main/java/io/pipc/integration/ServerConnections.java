@@ -152,7 +152,8 @@ public final class ServerConnections implements SmartLifecycle, ApplicationEvent
      * @param handlerThreads how many tasks the executor these connections make when no
      *        {@linkplain #setTaskExecutor task executor} is set runs at once (an
      *        {@link ElasticTaskExecutor}: threads made as needed, the most recently idle reused
-     *        first, ended after a minute idle; more tasks wait in order); default 64. Raise it
+     *        first, ended after a minute idle; a quick task waits for a busy thread that will soon
+     *        be free, and tasks beyond the limit wait in order); default 64. Raise it
      *        when flows block for long.
      */
     public void setHandlerThreads(int handlerThreads) {

@@ -1,5 +1,6 @@
 package io.pipc.integration;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,17 +18,98 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 @Timeout(30)
 class ElasticTaskExecutorTests {
 
     private final ThreadPoolTaskExecutor threads = new ElasticTaskExecutor.Threads();
 
+    /** An executor whose watch never ticks in a test's time, so that what runs where is its policy's doing alone. */
     private ElasticTaskExecutor executor(int limit) {
+        return executor(limit, TimeUnit.HOURS.toNanos(1));
+    }
+
+    private ElasticTaskExecutor executor(int limit, long watchTickNanos) {
         this.threads.setThreadNamePrefix("elastic-test-");
         this.threads.setDaemon(true);
-        ElasticTaskExecutor executor = new ElasticTaskExecutor(this.threads, limit);
+        ElasticTaskExecutor executor = new ElasticTaskExecutor(this.threads, limit, ElasticTaskExecutor.PATIENCE_NANOS,
+                watchTickNanos);
         executor.afterPropertiesSet();
         return executor;
+    }
+
+    /**
+     * Runs quick tasks one at a time until the executor's mean task time is a tenth of its
+     * patience (a pause of the machine during one of them raises the mean for a while).
+     */
+    private static void timeQuickTasks(ElasticTaskExecutor executor) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ZERO).until(() -> {
+            CountDownLatch done = new CountDownLatch(1);
+            executor.execute(done::countDown);
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            // The task's time counts once its thread is no longer busy, not when the task ends.
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ZERO)
+                    .until(() -> executor.getBusy() == 0);
+            return executor.meanTaskNanos() < ElasticTaskExecutor.PATIENCE_NANOS / 10;
+        });
+    }
+
+    @Test
+    void anotherThreadIsWokenOnlyWhenTheBusyOnesWouldNotReachTheWaitingTasksWithinThePatience() {
+        long patience = ElasticTaskExecutor.PATIENCE_NANOS;
+        assertThat(ElasticTaskExecutor.waitTooLong(1, 1, 10_000, patience)).as("one 10 µs task behind one thread").isFalse();
+        assertThat(ElasticTaskExecutor.waitTooLong(20, 1, 10_000, patience)).as("twenty, 200 µs in all").isFalse();
+        assertThat(ElasticTaskExecutor.waitTooLong(21, 1, 10_000, patience)).as("twenty-one").isTrue();
+        assertThat(ElasticTaskExecutor.waitTooLong(21, 2, 10_000, patience)).as("twenty-one behind two threads").isFalse();
+        assertThat(ElasticTaskExecutor.waitTooLong(1, 1, 1_000_000, patience)).as("one 1 ms task").isTrue();
+        assertThat(ElasticTaskExecutor.waitTooLong(Integer.MAX_VALUE, 1, Long.MAX_VALUE, patience)).as("no overflow").isTrue();
+    }
+
+    @Test
+    void quickTasksGivenWhileAThreadIsBusyWaitForItInsteadOfWakingOthers() throws InterruptedException {
+        ElasticTaskExecutor executor = executor(8);
+        timeQuickTasks(executor);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        executor.execute(() -> {
+            ranOn.add(Thread.currentThread());
+            held.countDown();
+            await(release);
+        });
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch allDone = new CountDownLatch(5);
+        for (int i = 0; i < 5; i++) {
+            executor.execute(() -> {
+                ranOn.add(Thread.currentThread());
+                allDone.countDown();
+            });
+        }
+        assertThat(executor.getWaiting()).as("quick tasks (five of them wait at most half the patience) wait for the busy"
+                + " thread").isEqualTo(5);
+        release.countDown();
+        assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(Set.copyOf(ranOn)).as("all ran on the thread that was busy").containsExactly(ranOn.get(0));
+    }
+
+    @Test
+    void tasksWaitingBehindAThreadThatDoesNotFinishAreGivenAnother() throws InterruptedException {
+        ElasticTaskExecutor executor = executor(2, ElasticTaskExecutor.WATCH_TICK_NANOS);
+        timeQuickTasks(executor);
+        // A flow that waits for a later one, as one calling back into its own server does.
+        CountDownLatch laterRan = new CountDownLatch(1);
+        CountDownLatch earlierStarted = new CountDownLatch(1);
+        CountDownLatch earlierDone = new CountDownLatch(1);
+        executor.execute(() -> {
+            earlierStarted.countDown();
+            await(laterRan);
+            earlierDone.countDown();
+        });
+        assertThat(earlierStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> executor.getBusy() == 1);
+        executor.execute(laterRan::countDown);
+        assertThat(laterRan.await(10, TimeUnit.SECONDS)).as("the later task ran on another thread").isTrue();
+        assertThat(earlierDone.await(10, TimeUnit.SECONDS)).isTrue();
     }
 
     @AfterEach
