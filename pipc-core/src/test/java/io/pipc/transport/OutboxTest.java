@@ -56,7 +56,7 @@ class OutboxTest {
     }
 
     @Test
-    void framesQueuedMeanwhileLeaveInOrderInOneGatheringWrite() throws IOException {
+    void framesQueuedMeanwhileLeaveInOrderInOneWrite() throws IOException {
         Outbox outbox = outbox(1 << 20);
         Channel channel = new Channel();
         for (String text : List.of("one", "two", "three")) {
@@ -67,6 +67,24 @@ class OutboxTest {
 
         assertThat(channel.writes).as("system calls").isEqualTo(1);
         assertThat(payloads(channel.bytes())).containsExactly("one", "two", "three");
+        assertThat(channel.gatheringWrites).as("frames in one chunk: a plain write, which costs less than writev").isZero();
+    }
+
+    @Test
+    void framesInMoreThanOneBufferLeaveInOneGatheringWrite() throws IOException {
+        Outbox outbox = outbox(1 << 20);
+        Channel channel = new Channel();
+        byte[] large = new byte[256 * 1024];
+        large[large.length - 1] = 7;
+        outbox.enqueue(message("small"), soon());
+        Outbox.Ticket ticket = outbox.enqueue(Envelope.of(large), soon());
+
+        assertThat(outbox.flushTo(channel, false)).isEqualTo(Outbox.FlushResult.DONE);
+
+        assertThat(channel.gatheringWrites).as("system calls").isEqualTo(channel.writes).isEqualTo(1);
+        assertThat(lastFrameBody(channel.bytes())).isEqualTo(large.length);
+        assertThat(channel.bytes()[channel.bytes().length - 1]).isEqualTo((byte) 7);
+        assertThat(ticket).isNotNull();
     }
 
     @Test
@@ -254,6 +272,7 @@ class OutboxTest {
         final List<byte[]> arraysSeen = new ArrayList<>();
         volatile int room = Integer.MAX_VALUE;
         volatile int writes;
+        volatile int gatheringWrites;
         volatile Runnable beforeWrite = () -> { };
 
         synchronized byte[] bytes() {
@@ -262,6 +281,11 @@ class OutboxTest {
 
         @Override
         public long write(ByteBuffer[] sources, int offset, int length) {
+            gatheringWrites++;
+            return take(sources, offset, length);
+        }
+
+        private long take(ByteBuffer[] sources, int offset, int length) {
             beforeWrite.run();
             synchronized (this) {
                 writes++;
@@ -288,7 +312,7 @@ class OutboxTest {
 
         @Override
         public int write(ByteBuffer source) {
-            return (int) write(new ByteBuffer[] {source});
+            return (int) take(new ByteBuffer[] {source}, 0, 1);
         }
 
         @Override
