@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +42,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * clients, 2 cores: 18 to 19 µs per request with a wake-up for each, 8 to 9 µs with each flow run
  * on the event loop itself). So a task given while some threads are busy waits for them when the
  * waiting tasks, one after the other at the mean time a task has taken here, would all have
- * started within 200 µs ({@code waiting × mean ≤ patience × busy}); otherwise an
+ * started within 200 µs ({@code waiting × mean ≤ patience × busy}) and a task ended within the
+ * last 200 µs (busy threads that finished nothing lately may be held by a slow flow); otherwise an
  * idle or new thread takes it, as a task given while no thread is busy always does. Until tasks
  * have been timed, they count as slow: each gets a thread. A thread that has run waiting tasks
  * spins briefly for the next before it goes idle (one at a time, an {@link AdaptiveSpin}), so
@@ -96,7 +98,7 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
 
     private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
 
-    /** How many tasks {@link #waiting} holds, counted, since the queue's own size is a walk through it. */
+    /** How many tasks wait in {@link #waiting}, counted (the queue's own size is a walk through it); a task is counted before it is added. */
     private final AtomicInteger waitingCount = new AtomicInteger();
 
     /** How many waiting tasks have been taken by a thread so far: the watch's sign of progress. */
@@ -104,6 +106,9 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
 
     /** The mean time a task has taken here, a moving average (the last eight weigh most); updated without a lock, a lost update costs nothing. */
     private volatile long meanTaskNanos = UNTIMED_TASK_NANOS;
+
+    /** When a task last ended ({@code System.nanoTime()}): busy threads that finished none for a while are not counted on. */
+    private volatile long lastEndNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
 
     /** A thread that ran waiting tasks spins for the next one before it goes idle, one thread at a time. */
     private final AtomicBoolean spinning = new AtomicBoolean();
@@ -167,8 +172,9 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
         if (this.busy.get() == 0 && handOff(task)) {
             return;
         }
-        this.waiting.add(task);
+        // Counted first, so that the count is never below what the queue holds (a thread may take the task at once).
         this.waitingCount.incrementAndGet();
+        this.waiting.add(task);
         handOverWaiting();
         watchOver();
     }
@@ -192,8 +198,7 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
             }
             int busyNow = this.busy.get();
             int waitingNow = this.waitingCount.get();
-            if (waitingNow == 0 || busyNow >= this.limit
-                    || (busyNow > 0 && !waitTooLong(waitingNow, busyNow, this.meanTaskNanos, this.patienceNanos))) {
+            if (waitingNow == 0 || busyNow >= this.limit || (busyNow > 0 && busySoonFree(waitingNow, busyNow))) {
                 return;
             }
             if (handOff(null)) {
@@ -201,6 +206,15 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
             }
             Thread.yield();
         }
+    }
+
+    /**
+     * @return whether the busy threads would reach the waiting tasks soon: they finish tasks (one
+     *         ended within the patience) and would start the last waiting one within it
+     */
+    private boolean busySoonFree(int waitingNow, int busyNow) {
+        return !waitTooLong(waitingNow, busyNow, this.meanTaskNanos, this.patienceNanos)
+                && System.nanoTime() - this.lastEndNanos < this.patienceNanos;
     }
 
     /**
@@ -307,9 +321,11 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
             task.run();
         }
         finally {
-            long took = System.nanoTime() - started;
+            long ended = System.nanoTime();
+            long took = ended - started;
             long mean = this.meanTaskNanos;
             this.meanTaskNanos = mean + ((took - mean) >> 3);
+            this.lastEndNanos = ended;
         }
     }
 
@@ -330,6 +346,8 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
         }
         Thread watching = this.threads.createThread(this::watch);
         watching.setName(this.threads.getThreadNamePrefix() + "watch");
+        // It only rescues tasks: it must not keep a JVM alive whose executor was never destroyed.
+        watching.setDaemon(true);
         this.watch = watching;
         watching.start();
     }
@@ -392,6 +410,20 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
      */
     long meanTaskNanos() {
         return this.meanTaskNanos;
+    }
+
+    /**
+     * @return the watch thread, or null before it was needed
+     */
+    @Nullable Thread watchThread() {
+        return this.watch;
+    }
+
+    /**
+     * @return how long ago a task last ended, in nanoseconds
+     */
+    long sinceLastEndNanos() {
+        return System.nanoTime() - this.lastEndNanos;
     }
 
     /**

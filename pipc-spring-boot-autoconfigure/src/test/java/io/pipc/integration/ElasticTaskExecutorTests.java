@@ -1,6 +1,7 @@
 package io.pipc.integration;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,17 +25,19 @@ class ElasticTaskExecutorTests {
 
     private final ThreadPoolTaskExecutor threads = new ElasticTaskExecutor.Threads();
 
+    private static final long HOUR = TimeUnit.HOURS.toNanos(1);
+
     /** An executor whose watch never ticks in a test's time, so that what runs where is its policy's doing alone. */
     private ElasticTaskExecutor executor(int limit) {
-        return executor(limit, TimeUnit.HOURS.toNanos(1));
+        return executor(limit, ElasticTaskExecutor.PATIENCE_NANOS, HOUR);
     }
 
-    private ElasticTaskExecutor executor(int limit, long watchTickNanos) {
+    private ElasticTaskExecutor executor(int limit, long patienceNanos, long watchTickNanos) {
         this.threads.setThreadNamePrefix("elastic-test-");
         this.threads.setDaemon(true);
-        ElasticTaskExecutor executor = new ElasticTaskExecutor(this.threads, limit, ElasticTaskExecutor.PATIENCE_NANOS,
-                watchTickNanos);
+        ElasticTaskExecutor executor = new ElasticTaskExecutor(this.threads, limit, patienceNanos, watchTickNanos);
         executor.afterPropertiesSet();
+        this.made.add(executor);
         return executor;
     }
 
@@ -42,7 +45,7 @@ class ElasticTaskExecutorTests {
      * Runs quick tasks one at a time until the executor's mean task time is a tenth of its
      * patience (a pause of the machine during one of them raises the mean for a while).
      */
-    private static void timeQuickTasks(ElasticTaskExecutor executor) {
+    private static void timeQuickTasks(ElasticTaskExecutor executor, long patienceNanos) {
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ZERO).until(() -> {
             CountDownLatch done = new CountDownLatch(1);
             executor.execute(done::countDown);
@@ -50,7 +53,7 @@ class ElasticTaskExecutorTests {
             // The task's time counts once its thread is no longer busy, not when the task ends.
             Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ZERO)
                     .until(() -> executor.getBusy() == 0);
-            return executor.meanTaskNanos() < ElasticTaskExecutor.PATIENCE_NANOS / 10;
+            return executor.meanTaskNanos() < patienceNanos / 10;
         });
     }
 
@@ -66,9 +69,9 @@ class ElasticTaskExecutorTests {
     }
 
     @Test
-    void quickTasksGivenWhileAThreadIsBusyWaitForItInsteadOfWakingOthers() throws InterruptedException {
-        ElasticTaskExecutor executor = executor(8);
-        timeQuickTasks(executor);
+    void tasksGivenWhileABusyThreadWillSoonBeFreeWaitForItInsteadOfWakingOthers() throws InterruptedException {
+        // Patience of an hour: every task counts as quick, and every thread as one that finishes tasks.
+        ElasticTaskExecutor executor = executor(8, HOUR, HOUR);
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<Thread> ranOn = new CopyOnWriteArrayList<>();
@@ -85,17 +88,36 @@ class ElasticTaskExecutorTests {
                 allDone.countDown();
             });
         }
-        assertThat(executor.getWaiting()).as("quick tasks (five of them wait at most half the patience) wait for the busy"
-                + " thread").isEqualTo(5);
+        assertThat(executor.getWaiting()).as("the tasks wait for the busy thread").isEqualTo(5);
         release.countDown();
         assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(Set.copyOf(ranOn)).as("all ran on the thread that was busy").containsExactly(ranOn.get(0));
     }
 
     @Test
+    void aTaskGivenWhenNoTaskEndedWithinThePatienceGetsAThreadAtOnce() throws InterruptedException {
+        long patience = TimeUnit.MILLISECONDS.toNanos(20);
+        ElasticTaskExecutor executor = executor(2, patience, HOUR);
+        timeQuickTasks(executor, patience);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        executor.execute(() -> {
+            held.countDown();
+            await(release);
+        });
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> executor.sinceLastEndNanos() > patience);
+        // Quick by the mean, but the one busy thread has finished nothing lately: it may be held for long.
+        CountDownLatch ran = new CountDownLatch(1);
+        executor.execute(ran::countDown);
+        assertThat(ran.await(10, TimeUnit.SECONDS)).as("the task ran on another thread").isTrue();
+        release.countDown();
+    }
+
+    @Test
     void tasksWaitingBehindAThreadThatDoesNotFinishAreGivenAnother() throws InterruptedException {
-        ElasticTaskExecutor executor = executor(2, ElasticTaskExecutor.WATCH_TICK_NANOS);
-        timeQuickTasks(executor);
+        // Patience of an hour: the policy leaves every task to the busy thread, so only the watch can help.
+        ElasticTaskExecutor executor = executor(2, HOUR, ElasticTaskExecutor.WATCH_TICK_NANOS);
         // A flow that waits for a later one, as one calling back into its own server does.
         CountDownLatch laterRan = new CountDownLatch(1);
         CountDownLatch earlierStarted = new CountDownLatch(1);
@@ -112,8 +134,11 @@ class ElasticTaskExecutorTests {
         assertThat(earlierDone.await(10, TimeUnit.SECONDS)).isTrue();
     }
 
+    private final List<ElasticTaskExecutor> made = new ArrayList<>();
+
     @AfterEach
     void shutDown() {
+        this.made.forEach(ElasticTaskExecutor::destroy);
         this.threads.destroy();
     }
 
@@ -167,7 +192,7 @@ class ElasticTaskExecutorTests {
             };
         });
         List<String> seen = new CopyOnWriteArrayList<>();
-        List<Runnable> more = new java.util.ArrayList<>();
+        List<Runnable> more = new ArrayList<>();
         for (String name : List.of("second", "third", "fourth")) {
             more.add(() -> seen.add(name + ":" + context.get()));
         }
@@ -197,7 +222,8 @@ class ElasticTaskExecutorTests {
 
     @Test
     void aTaskGivenWhileAThreadIsBetweenTasksIsNotLeftWaitingForABusyOne() throws InterruptedException {
-        ElasticTaskExecutor executor = executor(2);
+        // The executor as configured: a task given as the free thread leaves may wait for the held one until the watch ticks.
+        ElasticTaskExecutor executor = executor(2, ElasticTaskExecutor.PATIENCE_NANOS, ElasticTaskExecutor.WATCH_TICK_NANOS);
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         executor.execute(() -> {
@@ -213,6 +239,30 @@ class ElasticTaskExecutorTests {
         assertThat(allDone.await(20, TimeUnit.SECONDS)).as("every short task ran on the one free thread while the other"
                 + " stayed busy").isTrue();
         release.countDown();
+    }
+
+    @Test
+    void theWatchIsADaemonThatEndsWithTheExecutor() throws InterruptedException {
+        ElasticTaskExecutor executor = executor(1);
+        // Threads as Boot's builder makes them by default: not daemons.
+        this.threads.setDaemon(false);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch bothDone = new CountDownLatch(2);
+        executor.execute(() -> {
+            await(release);
+            bothDone.countDown();
+        });
+        // Every thread is busy: this one waits, and the watch starts over it.
+        executor.execute(bothDone::countDown);
+        Thread watch = executor.watchThread();
+        assertThat(watch).as("the watch").isNotNull();
+        assertThat(watch.getName()).isEqualTo("elastic-test-watch");
+        assertThat(watch.isDaemon()).as("a daemon: it never keeps a JVM alive").isTrue();
+        release.countDown();
+        assertThat(bothDone.await(10, TimeUnit.SECONDS)).isTrue();
+        executor.destroy();
+        watch.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(watch.isAlive()).as("the watch ends when its executor is destroyed").isFalse();
     }
 
     @Test
