@@ -99,13 +99,8 @@ class ElasticTaskExecutorTests {
         long patience = TimeUnit.MILLISECONDS.toNanos(20);
         ElasticTaskExecutor executor = executor(2, patience, HOUR);
         timeQuickTasks(executor, patience);
-        CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        executor.execute(() -> {
-            held.countDown();
-            await(release);
-        });
-        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        holdAThread(executor, release);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> executor.sinceLastEndNanos() > patience);
         // Quick by the mean, but the one busy thread has finished nothing lately: it may be held for long.
         CountDownLatch ran = new CountDownLatch(1);
@@ -224,13 +219,8 @@ class ElasticTaskExecutorTests {
     void aTaskGivenWhileAThreadIsBetweenTasksIsNotLeftWaitingForABusyOne() throws InterruptedException {
         // The executor as configured: a task given as the free thread leaves may wait for the held one until the watch ticks.
         ElasticTaskExecutor executor = executor(2, ElasticTaskExecutor.PATIENCE_NANOS, ElasticTaskExecutor.WATCH_TICK_NANOS);
-        CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        executor.execute(() -> {
-            held.countDown();
-            await(release);
-        });
-        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        holdAThread(executor, release);
         int tasks = 20_000;
         CountDownLatch allDone = new CountDownLatch(tasks);
         for (int i = 0; i < tasks; i++) {
@@ -329,6 +319,16 @@ class ElasticTaskExecutorTests {
         }
         release.countDown();
         assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** Gives a task that holds its thread until {@code release}, and waits until it runs. */
+    private static void holdAThread(ElasticTaskExecutor executor, CountDownLatch release) throws InterruptedException {
+        CountDownLatch held = new CountDownLatch(1);
+        executor.execute(() -> {
+            held.countDown();
+            await(release);
+        });
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
     }
 
     /** In a task: waits for the test to let it end. */
