@@ -256,6 +256,44 @@ class ElasticTaskExecutorTests {
     }
 
     @Test
+    void aWaitingTaskThatThrowsACheckedExceptionUnseenLeavesItsThreadToTheNext() throws InterruptedException {
+        ElasticTaskExecutor executor = executor(1);
+        CountDownLatch release = new CountDownLatch(1);
+        holdAThread(executor, release);
+        CountDownLatch nextRan = new CountDownLatch(1);
+        executor.execute(() -> sneakyThrow(new java.io.IOException("thrown where javac did not look")));
+        executor.execute(nextRan::countDown);
+        release.countDown();
+        assertThat(nextRan.await(10, TimeUnit.SECONDS)).as("the task after it ran").isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> executor.getBusy() == 0);
+        CountDownLatch laterRan = new CountDownLatch(1);
+        executor.execute(laterRan::countDown);
+        assertThat(laterRan.await(10, TimeUnit.SECONDS)).as("a later task found a thread").isTrue();
+    }
+
+    @Test
+    void aSleepingWatchIsWokenByATaskThatWaits() throws InterruptedException {
+        // Patience of an hour: the policy leaves every task to the busy thread, so only the watch can help.
+        ElasticTaskExecutor executor = executor(2, HOUR, ElasticTaskExecutor.WATCH_TICK_NANOS);
+        CountDownLatch release = new CountDownLatch(1);
+        holdAThread(executor, release);
+        CountDownLatch firstRan = new CountDownLatch(1);
+        executor.execute(firstRan::countDown);
+        assertThat(firstRan.await(10, TimeUnit.SECONDS)).as("the first waiting task ran").isTrue();
+        Thread watch = executor.watchThread();
+        assertThat(watch).isNotNull();
+        // A hundred quiet ticks later it parks with no deadline.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> watch.getState() == Thread.State.WAITING);
+        CountDownLatch secondRan = new CountDownLatch(1);
+        executor.execute(secondRan::countDown);
+        // Woken, it ticks again (a timed park) for a hundred ticks before it sleeps once more.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                .until(() -> watch.getState() == Thread.State.TIMED_WAITING);
+        assertThat(secondRan.await(10, TimeUnit.SECONDS)).isTrue();
+        release.countDown();
+    }
+
+    @Test
     void aRejectionPolicyACustomizerSetNeitherRunsTasksOnTheCallerNorDropsThem() throws InterruptedException {
         this.threads.setRejectedExecutionHandler(new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
         List<Thread> ranOn = new CopyOnWriteArrayList<>();
@@ -329,6 +367,11 @@ class ElasticTaskExecutorTests {
             await(release);
         });
         assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneakyThrow(Throwable thrown) throws T {
+        throw (T) thrown;
     }
 
     /** In a task: waits for the test to let it end. */
