@@ -3,7 +3,6 @@ package io.pipc.benchmarks;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 import org.jspecify.annotations.Nullable;
@@ -74,10 +73,8 @@ final class ContextSwitches {
                 }
             }
             return (sleeps < 0 || preemptions < 0) ? null : new Counts(sleeps, preemptions);
-        } catch (NoSuchFileException e) {
-            // The thread ended between the listing and the read.
-            return null;
         } catch (IOException | NumberFormatException e) {
+            // Most often a NoSuchFileException: the thread ended between the listing and the read.
             return null;
         }
     }
