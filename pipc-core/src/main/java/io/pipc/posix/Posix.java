@@ -1,5 +1,6 @@
 package io.pipc.posix;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -399,6 +400,38 @@ public final class Posix {
         POSIX p = bound();
         if (p.close(fd) != 0) {
             throw failure(p, "close(" + fd + ")");
+        }
+    }
+
+    /**
+     * Writes what fits now to a non-blocking descriptor, from the buffer's position, and moves
+     * the position past what was written: all of it, part, or nothing when the descriptor takes
+     * no more now ({@code EAGAIN}). A write interrupted by a signal is made again.
+     *
+     * @param fd a descriptor opened {@link OpenFlag#NON_BLOCKING} for writing
+     * @param source a direct buffer: its bytes go from its memory, with no copy
+     * @return how many bytes were written, 0 when none fitted
+     * @throws IllegalArgumentException when the buffer is not direct
+     * @throws PosixException when the write fails ({@code EPIPE} once nobody reads a pipe)
+     */
+    public int write(int fd, ByteBuffer source) throws PosixException {
+        if (!source.isDirect()) {
+            throw new IllegalArgumentException("write takes a direct buffer, not " + source);
+        }
+        POSIX p = bound();
+        while (true) {
+            int written = p.write(fd, source, source.remaining());
+            if (written >= 0) {
+                source.position(source.position() + written);
+                return written;
+            }
+            int errno = p.errno();
+            if (errno == Errno.EAGAIN.intValue() || errno == Errno.EWOULDBLOCK.intValue()) {
+                return 0;
+            }
+            if (errno != Errno.EINTR.intValue()) {
+                throw failure(p, "write(" + fd + ")");
+            }
         }
     }
 

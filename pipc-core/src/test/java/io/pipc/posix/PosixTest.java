@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.List;
@@ -323,5 +326,54 @@ class PosixTest {
         String flags = info.stream().filter(line -> line.startsWith("flags:")).findFirst().orElseThrow();
         int octal = Integer.parseInt(flags.substring("flags:".length()).trim(), 8);
         return (octal & 04000) != 0; // O_NONBLOCK on Linux
+    }
+
+    @Test
+    void aNonBlockingWriteTakesWhatFitsThenNothingAndMovesThePosition() throws Exception {
+        Path fifo = dir.resolve("fifo");
+        posix.mkfifo(fifo, 0600);
+        int reader = posix.open(fifo, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NON_BLOCKING, OpenFlag.CLOSE_ON_EXEC));
+        int writer = posix.open(fifo, EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NON_BLOCKING, OpenFlag.CLOSE_ON_EXEC));
+        try (FileChannel in = FileChannel.open(posix.descriptorPath(reader), StandardOpenOption.READ)) {
+            ByteBuffer hello = ByteBuffer.allocateDirect(16).put("xxhello".getBytes(StandardCharsets.US_ASCII)).flip();
+            hello.position(2);
+
+            assertThat(posix.write(writer, hello)).isEqualTo(5);
+            assertThat(hello.position()).isEqualTo(7);
+            ByteBuffer got = ByteBuffer.allocate(5);
+            in.read(got);
+            assertThat(new String(got.array(), StandardCharsets.US_ASCII)).isEqualTo("hello");
+
+            ByteBuffer big = ByteBuffer.allocateDirect(16 << 20);
+            long filled = 0;
+            for (int n = posix.write(writer, big); n > 0; n = posix.write(writer, big)) {
+                filled += n;
+            }
+            assertThat(filled).as("the FIFO's room, then no more").isPositive().isLessThan(big.capacity());
+            assertThat(big.position()).isEqualTo((int) filled);
+            assertThat(posix.write(writer, ByteBuffer.allocateDirect(1).put((byte) 1).flip())).isZero();
+        } finally {
+            posix.close(writer);
+            posix.close(reader);
+        }
+    }
+
+    @Test
+    void aWriteTakesOnlyDirectBuffersAndNamesTheFailureWhenNobodyReads() throws Exception {
+        Path fifo = dir.resolve("fifo");
+        posix.mkfifo(fifo, 0600);
+        int reader = posix.open(fifo, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NON_BLOCKING, OpenFlag.CLOSE_ON_EXEC));
+        int writer = posix.open(fifo, EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NON_BLOCKING, OpenFlag.CLOSE_ON_EXEC));
+        try {
+            assertThatThrownBy(() -> posix.write(writer, ByteBuffer.allocate(4))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("direct buffer");
+            posix.close(reader);
+
+            // The JVM ignores SIGPIPE: the write fails with EPIPE.
+            assertThatThrownBy(() -> posix.write(writer, ByteBuffer.allocateDirect(4))).isInstanceOf(PosixException.class)
+                    .hasMessageContaining("write(" + writer + ")");
+        } finally {
+            posix.close(writer);
+        }
     }
 }
