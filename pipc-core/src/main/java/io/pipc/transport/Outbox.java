@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  *     no thread hop); or</li>
  * <li>a dedicated writer thread over a blocking channel, sleeping in {@link #awaitWork}: writers
  *     wake it only when it sleeps, so a busy writer thread takes whole batches with no wake-up
- *     per message; or</li>
+ *     per message; it also finishes a batch that a writing thread began over a second channel to
+ *     the same place whose writes never wait (a FIFO's), and which stalled; or</li>
  * <li>an event loop, when a non-blocking socket that had no room becomes writable again.</li>
  * </ul>
  */
@@ -104,6 +105,22 @@ public final class Outbox {
      * @throws PipeException the refusal, once the outbox no longer takes messages
      */
     public @Nullable Ticket enqueue(Envelope message, Deadline deadline) {
+        return enqueue(message, deadline, true);
+    }
+
+    /**
+     * Queues one data frame, as {@link #enqueue(Envelope, Deadline)} does.
+     *
+     * @param message the message
+     * @param deadline when to give up waiting for room
+     * @param wakeWriter false when the caller flushes the frame itself next, so that a sleeping
+     *        writer thread is not woken for it
+     * @return null when the frame was copied (the caller may go), or a ticket to
+     *         {@linkplain #awaitWritten await} when its payload goes from the caller's array
+     * @throws PipeTimeoutException when there was no room in time; nothing was queued
+     * @throws PipeException the refusal, once the outbox no longer takes messages
+     */
+    public @Nullable Ticket enqueue(Envelope message, Deadline deadline, boolean wakeWriter) {
         int headerLength = encoder.dataHeaderLength(message);
         int payloadLength = message.payload().length;
         long size = (long) headerLength + payloadLength;
@@ -142,7 +159,9 @@ public final class Outbox {
             }
             queuedBytes += size;
             enqueuedTotal += size;
-            wakeWriter();
+            if (wakeWriter) {
+                wakeWriter();
+            }
             lastEnqueueNanos = System.nanoTime();
             return ticket;
         } finally {
@@ -372,6 +391,10 @@ public final class Outbox {
                 if (abort != null) {
                     return false;
                 }
+                if (state == State.STALLED) {
+                    // A flush over a channel that does not wait took part of a batch: the rest is this thread's.
+                    return true;
+                }
                 if (state == State.IDLE) {
                     if (!queue.isEmpty() || inFlight != null) {
                         return true;
@@ -387,6 +410,31 @@ public final class Outbox {
                     writerSleeping = false;
                 }
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * After a flush over a channel that does not wait {@linkplain FlushResult#STALLED stalled}:
+     * wakes the writer thread, which finishes the batch over its blocking channel.
+     */
+    public void handToWriter() {
+        lock.lock();
+        try {
+            wakeWriter();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return whether the writer thread sleeps in {@link #awaitWork} now; for tests
+     */
+    boolean writerSleeping() {
+        lock.lock();
+        try {
+            return writerSleeping;
         } finally {
             lock.unlock();
         }

@@ -220,6 +220,49 @@ class OutboxTest {
         assertThat(secondWait.get(10, TimeUnit.SECONDS)).as("nothing will ever be written again").isFalse();
     }
 
+    @Test
+    void aBatchBegunOverAChannelThatDoesNotWaitIsFinishedByTheWriterThreadInOrder() throws Exception {
+        Outbox outbox = outbox(1 << 20);
+        Channel direct = new Channel();
+        direct.room = 3;
+        // Three bytes fit, then the channel is full.
+        direct.beforeWrite = () -> {
+            if (direct.writes > 0) {
+                direct.room = 0;
+            }
+        };
+        Channel blocking = new Channel();
+        outbox.enqueue(message("first"), soon(), false);
+        assertThat(outbox.flushTo(direct, false)).isEqualTo(Outbox.FlushResult.STALLED);
+        outbox.enqueue(message("second"), soon(), false);
+        assertThat(outbox.flushTo(direct, false)).as("the stalled batch is not taken from where it is").isEqualTo(Outbox.FlushResult.WAITING);
+
+        // The writer thread, asleep with nothing queued for it, has work: the stalled batch.
+        assertThat(awaitWork(outbox)).isTrue();
+        assertThat(outbox.flushTo(blocking, true)).isEqualTo(Outbox.FlushResult.DONE);
+
+        byte[] sent = new byte[direct.bytes().length + blocking.bytes().length];
+        System.arraycopy(direct.bytes(), 0, sent, 0, direct.bytes().length);
+        System.arraycopy(blocking.bytes(), 0, sent, direct.bytes().length, blocking.bytes().length);
+        assertThat(direct.bytes()).hasSize(3);
+        assertThat(payloads(sent)).containsExactly("first", "second");
+    }
+
+    @Test
+    void handingToTheWriterWakesItWhereItSleeps() throws Exception {
+        Outbox outbox = outbox(1 << 20);
+        Channel direct = new Channel();
+        direct.room = 0;
+        CompletableFuture<Boolean> asleep = CompletableFuture.supplyAsync(() -> awaitWork(outbox), threads);
+        await().atMost(Duration.ofSeconds(10)).until(() -> outbox.writerSleeping());
+        outbox.enqueue(message("held"), soon(), false);
+        assertThat(outbox.flushTo(direct, false)).isEqualTo(Outbox.FlushResult.STALLED);
+
+        outbox.handToWriter();
+
+        assertThat(asleep.get(10, TimeUnit.SECONDS)).isTrue();
+    }
+
     private static boolean awaitWork(Outbox outbox) {
         try {
             return outbox.awaitWork();
