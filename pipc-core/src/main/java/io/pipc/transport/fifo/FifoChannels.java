@@ -1,5 +1,6 @@
 package io.pipc.transport.fifo;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -8,6 +9,8 @@ import java.util.EnumSet;
 
 import io.pipc.posix.OpenFlag;
 import io.pipc.posix.Posix;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a FIFO descriptor that jnr opened non-blocking (and that was checked with {@code fstat})
@@ -40,11 +43,47 @@ final class FifoChannels {
     /**
      * @param posix the POSIX calls
      * @param fd a non-blocking write descriptor of a FIFO; closed by this call, whatever happens
-     * @return a blocking channel writing the same FIFO
+     * @return a blocking channel writing the same FIFO and, where the platform allows, a second
+     *         write end whose writes never wait
      * @throws IOException when the reopen fails
      */
-    static FileChannel writing(Posix posix, int fd) throws IOException {
-        return reopen(posix, fd, StandardOpenOption.WRITE, OpenFlag.READ_ONLY);
+    static Output writing(Posix posix, int fd) throws IOException {
+        NonBlockingFifoOutput direct;
+        try {
+            direct = NonBlockingFifoOutput.openAlongside(posix, fd);
+        } catch (IOException | RuntimeException e) {
+            RendezvousLock.closeQuietly(posix, fd);
+            throw e;
+        }
+        try {
+            return new Output(reopen(posix, fd, StandardOpenOption.WRITE, OpenFlag.READ_ONLY), direct);
+        } catch (IOException | RuntimeException e) {
+            if (direct != null) {
+                direct.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A FIFO's write end, twice.
+     *
+     * @param blocking the channel that waits for room, which the writer thread uses
+     * @param direct writes that take only what fits now, for the writing thread itself; null
+     *        where the platform cannot open the FIFO anew from its descriptor
+     */
+    record Output(FileChannel blocking, @Nullable NonBlockingFifoOutput direct) implements Closeable {
+
+        @Override
+        public void close() throws IOException {
+            try {
+                blocking.close();
+            } finally {
+                if (direct != null) {
+                    direct.close();
+                }
+            }
+        }
     }
 
     private static FileChannel reopen(Posix posix, int fd, StandardOpenOption access, OpenFlag opposite) throws IOException {

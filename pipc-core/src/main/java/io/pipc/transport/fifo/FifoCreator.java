@@ -84,9 +84,9 @@ final class FifoCreator {
             input = FifoChannels.reading(posix, fd);
             fd = out;
             out = -1;
-            FileChannel output = FifoChannels.writing(posix, fd);
+            FifoChannels.Output output = FifoChannels.writing(posix, fd);
             done = true;
-            return new FifoLink(Role.ACCEPTOR, input, output);
+            return new FifoLink(Role.ACCEPTOR, input, output.blocking(), output.direct());
         } finally {
             if (!done) {
                 RendezvousLock.closeQuietly(posix, in);

@@ -49,7 +49,7 @@ final class FifoOpener {
     FifoLink open(RendezvousLock lock) throws IOException {
         int out = -1;
         int in = -1;
-        FileChannel output = null;
+        FifoChannels.Output output = null;
         boolean done = false;
         try {
             Backoff backoff = new Backoff();
@@ -79,7 +79,7 @@ final class FifoOpener {
             in = -1;
             FileChannel input = FifoChannels.reading(posix, fd);
             done = true;
-            return new FifoLink(Role.CONNECTOR, input, output);
+            return new FifoLink(Role.CONNECTOR, input, output.blocking(), output.direct());
         } finally {
             if (!done) {
                 RendezvousLock.closeQuietly(posix, out);

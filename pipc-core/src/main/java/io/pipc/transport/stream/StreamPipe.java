@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -47,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * <p>A reader thread runs the handshake, then decodes frames into the inbound queue; when the
  * queue is full it blocks, stops reading, and the operating system's pipe fills, which blocks
  * the peer's writer. A writer thread drains the {@link Outbox}, many frames per system call.
+ * Where the transport gives a second output whose writes never wait (a FIFO on Linux), a write
+ * that answers something (the first, or one after the application read) hands its frame to the
+ * operating system itself, with no wake-up of the writer thread; what does not fit now is left
+ * to the writer thread, and a writer that writes again without reading leaves its frames to the
+ * writer thread, one system call for each batch, as a socket pipe leaves them to its loop.
  * The shared {@link Watchdog} sends heartbeats on an idle pipe and closes it when the peer goes
  * silent or stalls in the middle of a frame.
  *
@@ -69,6 +75,13 @@ public final class StreamPipe extends FramedPipe {
 
     private final ReadableByteChannel input;
     private final GatheringByteChannel output;
+    private final @Nullable GatheringByteChannel directOutput;
+    /**
+     * Whether the next write may hand its frame to {@link #directOutput} itself. Taken by a
+     * write; given back when the application reads (a write after a read answers something: it
+     * must not wait) and when the writer thread has written everything queued.
+     */
+    private final AtomicBoolean directWrite = new AtomicBoolean(true);
     private final Closeable resources;
     private final CompletableFuture<Void> handshakeDone = new CompletableFuture<>();
     private final AtomicInteger ioThreads = new AtomicInteger(2);
@@ -84,11 +97,13 @@ public final class StreamPipe extends FramedPipe {
     private volatile @Nullable Future<?> disconnectDeadline;
 
     private StreamPipe(String name, Transport transport, PipeOptions options, Role role, ConnectionEnds ends,
-            ReadableByteChannel input, GatheringByteChannel output, Closeable resources, String peer) {
+            ReadableByteChannel input, GatheringByteChannel output, @Nullable GatheringByteChannel directOutput,
+            Closeable resources, String peer) {
         super(name, transport, options, role, peer, OUTBOX_CAPACITY, ConnectionBinding.of(ends), Lifecycle.HANDSHAKING);
         refuseMessageSink(options, "pipe '" + name + "': " + transport + " pipes");
         this.input = input;
         this.output = output;
+        this.directOutput = directOutput;
         this.resources = resources;
         this.reader = ThreadSource.newThread(options.threadFactory(), "pipc-read-" + name, this::readLoop);
         this.writer = ThreadSource.newThread(options.threadFactory(), "pipc-write-" + name, this::writeLoop);
@@ -114,7 +129,34 @@ public final class StreamPipe extends FramedPipe {
      */
     public static StreamPipe start(String name, Transport transport, PipeOptions options, Role role, ConnectionEnds ends,
             ReadableByteChannel input, GatheringByteChannel output, Closeable resources, String peer, Deadline deadline) {
-        StreamPipe pipe = new StreamPipe(name, transport, options, role, ends, input, output, resources, peer);
+        return start(name, transport, options, role, ends, input, output, null, resources, peer, deadline);
+    }
+
+    /**
+     * Starts the I/O threads, runs the handshake and returns the connected pipe, which writes
+     * through {@code directOutput} from the writing thread whenever that pays.
+     *
+     * @param name the pipe's name
+     * @param transport FIFO or STDIO
+     * @param options limits, timeouts, wire and secret
+     * @param role whether this end accepted (created, parent) or connected (opened, child)
+     * @param ends how the two ends are named (the FIFO each reads, or the two processes), as this end sees them
+     * @param input blocking channel the peer's bytes arrive on
+     * @param output blocking channel this end's bytes leave on
+     * @param directOutput a second channel to where {@code output} goes, whose writes never wait
+     *        (they take what fits now, possibly nothing); null for none. Closed by {@code resources},
+     *        and by this pipe when its output ends.
+     * @param resources closes all the channels and whatever else the transport holds; called once
+     * @param peer describes the other end in errors, e.g. {@code the process at the other end of FIFO 'jobs'}
+     * @param deadline when the handshake must be complete
+     * @return the connected pipe
+     * @throws PipeTimeoutException when the peer did not complete the handshake in time
+     * @throws PipeException the handshake's failure (protocol, authentication, peer gone); everything is released
+     */
+    public static StreamPipe start(String name, Transport transport, PipeOptions options, Role role, ConnectionEnds ends,
+            ReadableByteChannel input, GatheringByteChannel output, @Nullable GatheringByteChannel directOutput,
+            Closeable resources, String peer, Deadline deadline) {
+        StreamPipe pipe = new StreamPipe(name, transport, options, role, ends, input, output, directOutput, resources, peer);
         pipe.begin(deadline);
         return pipe;
     }
@@ -159,9 +201,34 @@ public final class StreamPipe extends FramedPipe {
         ensureOpen();
         checkSize(message);
         Deadline deadline = Deadline.after(options().writeTimeout());
-        Outbox.Ticket ticket = outbox().enqueue(message, deadline);
+        GatheringByteChannel direct = (directOutput != null && directWrite.getAndSet(false)) ? directOutput : null;
+        Outbox.Ticket ticket = outbox().enqueue(message, deadline, direct == null);
         if (ticket != null) {
             writeLarge(ticket, deadline);
+        } else if (direct != null) {
+            writeDirect(direct);
+        }
+    }
+
+    /**
+     * Hands what is queued to the operating system from the writing thread, unless another
+     * flusher is at it (it writes this frame too); what does not fit now goes on from the writer
+     * thread, which can wait for room.
+     */
+    private void writeDirect(GatheringByteChannel channel) {
+        try {
+            if (outbox().flushTo(channel, false) == Outbox.FlushResult.STALLED) {
+                outbox().handToWriter();
+            }
+        } catch (IOException e) {
+            writeFailed(e);
+        }
+    }
+
+    @Override
+    protected void messagesRead() {
+        if (!directWrite.get()) {
+            directWrite.set(true);
         }
     }
 
@@ -333,11 +400,16 @@ public final class StreamPipe extends FramedPipe {
     private void writeLoop() {
         try {
             while (outbox().awaitWork()) {
-                outbox().flushTo(output, true);
+                if (outbox().flushTo(output, true) == Outbox.FlushResult.DONE) {
+                    directWrite.set(true);
+                }
             }
             if (!isReleased() && outbox().isFinished()) {
                 // Everything, goodbye included, is out: the peer sees the end of the stream.
                 output.close();
+                if (directOutput != null) {
+                    directOutput.close();
+                }
             }
         } catch (IOException e) {
             writeFailed(e);

@@ -288,8 +288,9 @@ class NamedPipeTest {
     @Test
     void closeWakesABlockedReaderAndReleasesEveryThreadAndDescriptor() throws Exception {
         Pipe[] pipes = pair("jobs");
-        // Each end holds its two FIFOs; their names are gone, so the kernel shows them as "(deleted)".
-        assertThat(fifoDescriptors()).hasSize(4).allMatch(target -> target.endsWith(" (deleted)"));
+        // Each end holds its two FIFOs, and a second, non-blocking write end of the one it writes;
+        // their names are gone, so the kernel shows them as "(deleted)".
+        assertThat(fifoDescriptors()).hasSize(6).allMatch(target -> target.endsWith(" (deleted)"));
         Future<byte[]> reader = threads.submit(() -> pipes[1].read());
         await().until(() -> !reader.isDone() && ((FramedPipe) pipes[1]).readersWaiting() == 1);
 

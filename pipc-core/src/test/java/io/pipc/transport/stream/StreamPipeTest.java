@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.Pipe.SinkChannel;
 import java.nio.channels.Pipe.SourceChannel;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pipc.AuthenticationException;
@@ -40,6 +42,7 @@ import io.pipc.wire.ConnectionEnds;
 import io.pipc.wire.Role;
 import io.pipc.wire.WireFormat;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,18 +83,23 @@ class StreamPipeTest {
         }
 
         StreamPipe startA(PipeOptions options) {
-            return start("a", options, Role.ACCEPTOR, bToA.source(), aToB.sink());
+            return start("a", options, Role.ACCEPTOR, bToA.source(), aToB.sink(), null);
+        }
+
+        StreamPipe startA(PipeOptions options, DirectOutput direct) {
+            return start("a", options, Role.ACCEPTOR, bToA.source(), aToB.sink(), direct);
         }
 
         StreamPipe startB(PipeOptions options) {
-            return start("b", options, Role.CONNECTOR, aToB.source(), bToA.sink());
+            return start("b", options, Role.CONNECTOR, aToB.source(), bToA.sink(), null);
         }
     }
 
-    private StreamPipe start(String name, PipeOptions options, Role role, SourceChannel in, SinkChannel out) {
+    private StreamPipe start(String name, PipeOptions options, Role role, SourceChannel in, SinkChannel out,
+            @Nullable DirectOutput direct) {
         // The two ends of one in-memory FIFO pair, named as each sees it.
         ConnectionEnds ends = role == Role.ACCEPTOR ? new ConnectionEnds("b to a", "a to b") : new ConnectionEnds("a to b", "b to a");
-        StreamPipe pipe = StreamPipe.start(name, Transport.FIFO, options, role, ends, in, out, () -> {
+        StreamPipe pipe = StreamPipe.start(name, Transport.FIFO, options, role, ends, in, out, direct, () -> {
             in.close();
             out.close();
         }, "the test peer", Deadline.after(Duration.ofSeconds(10)));
@@ -484,8 +492,147 @@ class StreamPipeTest {
         assertThatThrownBy(pipes[0]::flush).isInstanceOf(PipeClosedException.class);
     }
 
+    /** @return end a (with {@code direct}) and end b, connected */
+    private Pipe[] connectWithDirectOutput(DirectOutput direct, Wires wires) throws Exception {
+        Future<StreamPipe> b = threads.submit(() -> wires.startB(PipeOptions.defaults()));
+        StreamPipe a = wires.startA(PipeOptions.defaults(), direct);
+        return new Pipe[] {a, b.get(10, TimeUnit.SECONDS)};
+    }
+
+    @Test
+    void aReplyLeavesFromTheWritingThreadWithNoHopToTheWriterThread() throws Exception {
+        Wires wires = new Wires();
+        DirectOutput direct = new DirectOutput(wires.aToB.sink());
+        Pipe[] pipes = connectWithDirectOutput(direct, wires);
+        pipes[1].write("request");
+        assertThat(pipes[0].readString(Duration.ofSeconds(10))).isEqualTo("request");
+
+        pipes[0].write("reply");
+
+        assertThat(pipes[1].readString(Duration.ofSeconds(10))).isEqualTo("reply");
+        assertThat(direct.writers).containsExactly(Thread.currentThread().getName());
+    }
+
+    @Test
+    void whatTheDirectOutputDoesNotTakeTheWriterThreadWritesInOrder() throws Exception {
+        Wires wires = new Wires();
+        DirectOutput direct = new DirectOutput(wires.aToB.sink());
+        Pipe[] pipes = connectWithDirectOutput(direct, wires);
+
+        for (int i = 0; i < 50; i++) {
+            pipes[1].write("request " + i);
+            assertThat(pipes[0].readString(Duration.ofSeconds(10))).isEqualTo("request " + i);
+            // Three bytes go from this thread, the rest of the frame from the writer thread; the
+            // next write finds the direct output full.
+            direct.room = 3;
+            pipes[0].write("reply " + i);
+            pipes[0].write("and more " + i);
+            assertThat(pipes[1].readString(Duration.ofSeconds(10))).isEqualTo("reply " + i);
+            assertThat(pipes[1].readString(Duration.ofSeconds(10))).isEqualTo("and more " + i);
+        }
+        assertThat(direct.writers).as("every reply began on the thread that wrote it")
+                .hasSizeGreaterThanOrEqualTo(50).containsOnly(Thread.currentThread().getName());
+    }
+
+    @Test
+    void aWriterThatDoesNotReadLeavesItsSystemCallsToTheWriterThread() throws Exception {
+        Wires wires = new Wires();
+        DirectOutput direct = new DirectOutput(wires.aToB.sink());
+        Pipe[] pipes = connectWithDirectOutput(direct, wires);
+        int count = 200;
+
+        for (int i = 0; i < count; i++) {
+            pipes[0].write("message " + i);
+        }
+
+        for (int i = 0; i < count; i++) {
+            assertThat(pipes[1].readString(Duration.ofSeconds(10))).isEqualTo("message " + i);
+        }
+        // The first write goes directly; after it, only once the writer thread has written
+        // everything queued: at most every other write, however the threads interleave.
+        assertThat(direct.calls.get()).isBetween(1, count / 2 + 1);
+    }
+
+    @Test
+    void onceItsLastFrameIsOutThePipeClosesItsDirectOutputToo() throws Exception {
+        Wires wires = new Wires();
+        DirectOutput direct = new DirectOutput(wires.aToB.sink());
+        // The peer never answers the disconnect, so the pipe holds on for the whole write timeout.
+        PipeOptions patient = PipeOptions.builder().writeTimeout(Duration.ofMinutes(1)).build();
+        Future<StreamPipe> a = threads.submit(() -> wires.startA(patient, direct));
+        HandDrivenPeer raw = new HandDrivenPeer(wires.aToB.source(), wires.bToA.sink(), PipeOptions.defaults());
+        raw.handshake();
+        Pipe pipe = a.get(10, TimeUnit.SECONDS);
+
+        threads.submit(() -> pipe.disconnect("done"));
+
+        // Else the peer, reading a FIFO that a second descriptor still holds, would not see the end of the stream.
+        await().atMost(Duration.ofSeconds(10)).until(() -> direct.closed);
+    }
+
     /** @return whether {@code task} is still writing and waits for room in {@code pipe}'s outbox */
     private static boolean isBlockedWriting(Future<?> task, Pipe pipe) {
         return !task.isDone() && ((FramedPipe) pipe).writersWaitingForRoom() > 0;
+    }
+
+    /**
+     * A second way into end a's sink, as a FIFO's non-blocking write end is: records who writes
+     * through it, and takes {@link #room} bytes more at most, then none, as a full FIFO.
+     */
+    private static final class DirectOutput implements GatheringByteChannel {
+        private final SinkChannel sink;
+        final List<String> writers = new CopyOnWriteArrayList<>();
+        final AtomicInteger calls = new AtomicInteger();
+        volatile int room = Integer.MAX_VALUE;
+
+        DirectOutput(SinkChannel sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public int write(ByteBuffer source) throws IOException {
+            calls.incrementAndGet();
+            writers.add(Thread.currentThread().getName());
+            int n = Math.min(source.remaining(), room);
+            room -= n;
+            ByteBuffer part = source.slice();
+            part.limit(n);
+            while (part.hasRemaining()) {
+                sink.write(part);
+            }
+            source.position(source.position() + n);
+            return n;
+        }
+
+        @Override
+        public long write(ByteBuffer[] sources, int offset, int length) throws IOException {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                int wanted = sources[i].remaining();
+                int written = write(sources[i]);
+                total += written;
+                if (written < wanted) {
+                    break;
+                }
+            }
+            return total;
+        }
+
+        @Override
+        public long write(ByteBuffer[] sources) throws IOException {
+            return write(sources, 0, sources.length);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return sink.isOpen();
+        }
+
+        volatile boolean closed;
+
+        @Override
+        public void close() {
+            closed = true;
+        }
     }
 }
