@@ -330,10 +330,9 @@ class PosixTest {
 
     @Test
     void aNonBlockingWriteTakesWhatFitsThenNothingAndMovesThePosition() throws Exception {
-        Path fifo = dir.resolve("fifo");
-        posix.mkfifo(fifo, 0600);
-        int reader = posix.open(fifo, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NON_BLOCKING, OpenFlag.CLOSE_ON_EXEC));
-        int writer = posix.open(fifo, EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NON_BLOCKING, OpenFlag.CLOSE_ON_EXEC));
+        int[] ends = nonBlockingFifo();
+        int reader = ends[0];
+        int writer = ends[1];
         try (FileChannel in = FileChannel.open(posix.descriptorPath(reader), StandardOpenOption.READ)) {
             ByteBuffer hello = ByteBuffer.allocateDirect(16).put("xxhello".getBytes(StandardCharsets.US_ASCII)).flip();
             hello.position(2);
@@ -360,10 +359,9 @@ class PosixTest {
 
     @Test
     void aWriteTakesOnlyDirectBuffersAndNamesTheFailureWhenNobodyReads() throws Exception {
-        Path fifo = dir.resolve("fifo");
-        posix.mkfifo(fifo, 0600);
-        int reader = posix.open(fifo, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NON_BLOCKING, OpenFlag.CLOSE_ON_EXEC));
-        int writer = posix.open(fifo, EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NON_BLOCKING, OpenFlag.CLOSE_ON_EXEC));
+        int[] ends = nonBlockingFifo();
+        int reader = ends[0];
+        int writer = ends[1];
         try {
             assertThatThrownBy(() -> posix.write(writer, ByteBuffer.allocate(4))).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("direct buffer");
@@ -375,5 +373,13 @@ class PosixTest {
         } finally {
             posix.close(writer);
         }
+    }
+
+    /** @return the read and the write descriptor of a new FIFO, both non-blocking */
+    private int[] nonBlockingFifo() throws PosixException {
+        Path fifo = dir.resolve("fifo");
+        posix.mkfifo(fifo, 0600);
+        int reader = posix.open(fifo, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NON_BLOCKING, OpenFlag.CLOSE_ON_EXEC));
+        return new int[] {reader, posix.open(fifo, EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.NON_BLOCKING, OpenFlag.CLOSE_ON_EXEC))};
     }
 }

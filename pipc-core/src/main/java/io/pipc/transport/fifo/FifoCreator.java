@@ -86,7 +86,7 @@ final class FifoCreator {
             out = -1;
             FifoChannels.Output output = FifoChannels.writing(posix, fd);
             done = true;
-            return new FifoLink(Role.ACCEPTOR, input, output.blocking(), output.direct());
+            return new FifoLink(Role.ACCEPTOR, input, output);
         } finally {
             if (!done) {
                 RendezvousLock.closeQuietly(posix, in);

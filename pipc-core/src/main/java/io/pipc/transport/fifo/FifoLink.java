@@ -6,31 +6,23 @@ import java.nio.channels.FileChannel;
 
 import io.pipc.wire.Role;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * Both FIFOs of a rendezvous, open, checked and already unlinked, as one side sees them: what the
  * stream engine reads from and writes to. Closing it closes both.
  *
  * @param role {@link Role#ACCEPTOR} for the creator, {@link Role#CONNECTOR} for the opener
  * @param input the FIFO the peer writes
- * @param output the FIFO the peer reads
- * @param directOutput the same FIFO, written without waiting; null where the platform has none
+ * @param output the FIFO the peer reads, through a blocking channel and, where the platform
+ *        allows, a second end whose writes never wait
  */
-record FifoLink(Role role, FileChannel input, FileChannel output, @Nullable NonBlockingFifoOutput directOutput) implements Closeable {
+record FifoLink(Role role, FileChannel input, FifoChannels.Output output) implements Closeable {
 
     @Override
     public void close() throws IOException {
         try {
             input.close();
         } finally {
-            try {
-                output.close();
-            } finally {
-                if (directOutput != null) {
-                    directOutput.close();
-                }
-            }
+            output.close();
         }
     }
 }

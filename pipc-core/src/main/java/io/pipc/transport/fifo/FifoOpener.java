@@ -79,7 +79,7 @@ final class FifoOpener {
             in = -1;
             FileChannel input = FifoChannels.reading(posix, fd);
             done = true;
-            return new FifoLink(Role.CONNECTOR, input, output.blocking(), output.direct());
+            return new FifoLink(Role.CONNECTOR, input, output);
         } finally {
             if (!done) {
                 RendezvousLock.closeQuietly(posix, out);

@@ -59,8 +59,8 @@ public final class NamedPipes {
             String toOpener = "FIFO " + files.toOpener();
             ConnectionEnds ends = link.role() == Role.ACCEPTOR
                     ? new ConnectionEnds(toCreator, toOpener) : new ConnectionEnds(toOpener, toCreator);
-            return StreamPipe.start(pipeName, Transport.FIFO, options, link.role(), ends, link.input(), link.output(),
-                    link.directOutput(), link,
+            return StreamPipe.start(pipeName, Transport.FIFO, options, link.role(), ends, link.input(),
+                    link.output().blocking(), link.output().direct(), link,
                     "the process at the other end of named pipe '" + name + "'", handshakeDeadline(deadline, options));
         } catch (RuntimeException e) {
             closeQuietly(link);

@@ -99,12 +99,12 @@ public final class FifoPeerMain {
             WireFormat wire = WireFormat.of(options, name);
             // Another process than the parent's, so the ends' names need not mirror the parent's.
             ConnectionEnds ends = new ConnectionEnds("FIFO peer " + ProcessHandle.current().pid(), "its parent");
-            handshake(wire.newHandshake(link.role(), ConnectionBinding.of(ends)), link.input(), link.output());
+            handshake(wire.newHandshake(link.role(), ConnectionBinding.of(ends)), link.input(), link.output().blocking());
             byte[] frame = wire.encoder().encodeData(Envelope.of(new byte[100_000]));
             int sent = 40_000;
             ByteBuffer half = ByteBuffer.wrap(frame, 0, sent);
             while (half.hasRemaining()) {
-                link.output().write(half);
+                link.output().blocking().write(half);
             }
             say("HALF " + sent + " " + frame.length);
             System.in.read();

@@ -604,18 +604,10 @@ class StreamPipeTest {
             return n;
         }
 
+        /** Writes the first buffer only, as a gathering channel may: the outbox writes the rest next. */
         @Override
         public long write(ByteBuffer[] sources, int offset, int length) throws IOException {
-            long total = 0;
-            for (int i = offset; i < offset + length; i++) {
-                int wanted = sources[i].remaining();
-                int written = write(sources[i]);
-                total += written;
-                if (written < wanted) {
-                    break;
-                }
-            }
-            return total;
+            return length == 0 ? 0 : write(sources[offset]);
         }
 
         @Override
