@@ -2,6 +2,7 @@ package io.pipc.transport;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import io.pipc.PeerClosedException;
@@ -61,6 +62,15 @@ public abstract class FramedPipe extends AbstractPipe {
     private final boolean heartbeats;
     /** Written by the owner only; read anywhere. */
     private volatile Lifecycle state;
+    /**
+     * Whether the next write may hand its frame to the operating system from the writing thread
+     * itself. Taken by a write; given back when the application reads, or the transport hands its
+     * message sink a batch (a write after a read answers something: it must not wait), and when
+     * the transport's own thread (event loop, writer thread) has flushed everything a burst of
+     * writes left it. So a request or a reply leaves from the writing thread, while a writer that
+     * writes and writes without reading leaves the system calls to that thread, one for each batch.
+     */
+    private final AtomicBoolean directWrite = new AtomicBoolean(true);
 
     /** Where a connection is in its life; its owner moves it on. */
     public enum Lifecycle {
@@ -129,6 +139,26 @@ public abstract class FramedPipe extends AbstractPipe {
         // The reader's wake-up is a park and unpark through the scheduler: on a core that idles it
         // costs more than the reply's trip. A short spin, which backs off when it does not pay, saves it.
         inbound().spinBeforeWaiting(AdaptiveSpin.withDefaults());
+    }
+
+    /**
+     * @return whether this write may flush from the writing thread itself; then later writes may
+     *         not, until {@link #allowDirectWrite()}
+     */
+    protected final boolean takeDirectWrite() {
+        return directWrite.getAndSet(false);
+    }
+
+    /** The transport's thread has flushed everything queued, or the application read: the next write may flush itself. */
+    protected final void allowDirectWrite() {
+        if (!directWrite.get()) {
+            directWrite.set(true);
+        }
+    }
+
+    @Override
+    protected final void messagesRead() {
+        allowDirectWrite();
     }
 
     /**

@@ -111,15 +111,6 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private final long handshakeDeadlineNanos;
     private final CompletableFuture<SocketPipe> established = new CompletableFuture<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
-    /**
-     * Whether the next write may hand its frame to the socket itself. Taken by a write, given
-     * back when the application reads, or the loop hands its message sink a batch (a write after
-     * a read answers something: it must not wait), and when the loop has flushed everything a
-     * burst of writes left it. So a request or
-     * a reply leaves from the writing thread, while a writer that writes and writes without
-     * reading leaves the system calls to the loop, one for each batch.
-     */
-    private final AtomicBoolean directWrite = new AtomicBoolean(true);
     /** The server's budget this client's bytes count in, or null for a pipe that is no server's client. */
     private final @Nullable InboundBudget budget;
     /** Hands {@link #onBudgetWake()} to the loop; one object, so that registering twice registers once. */
@@ -290,7 +281,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         Deadline deadline = Deadline.after(options().writeTimeout());
         Outbox.Ticket ticket = outbox().enqueue(message, deadline);
         // A large payload leaves from its own array while its writer waits anyway: no reason to hop.
-        if (ticket != null || directWrite.getAndSet(false)) {
+        if (ticket != null || takeDirectWrite()) {
             flushNow();
         } else {
             flushSoon();
@@ -384,13 +375,6 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         toOwner(() -> startLinger(options().writeTimeout()));
     }
 
-    @Override
-    protected void messagesRead() {
-        if (!directWrite.get()) {
-            directWrite.set(true);
-        }
-    }
-
     /**
      * A writer that wrote before without reading leaves the system call to the loop, once for
      * everything written until the loop runs; when the loop has flushed it all, the next write
@@ -402,7 +386,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 flushesLeftToTheLoop++;
                 flushScheduled.set(false);
                 if (flushNow() == Outbox.FlushResult.DONE) {
-                    directWrite.set(true);
+                    allowDirectWrite();
                 }
             });
         }

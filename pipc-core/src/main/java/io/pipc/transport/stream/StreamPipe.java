@@ -15,7 +15,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -76,12 +75,6 @@ public final class StreamPipe extends FramedPipe {
     private final ReadableByteChannel input;
     private final GatheringByteChannel output;
     private final @Nullable GatheringByteChannel directOutput;
-    /**
-     * Whether the next write may hand its frame to {@link #directOutput} itself. Taken by a
-     * write; given back when the application reads (a write after a read answers something: it
-     * must not wait) and when the writer thread has written everything queued.
-     */
-    private final AtomicBoolean directWrite = new AtomicBoolean(true);
     private final Closeable resources;
     private final CompletableFuture<Void> handshakeDone = new CompletableFuture<>();
     private final AtomicInteger ioThreads = new AtomicInteger(2);
@@ -201,7 +194,7 @@ public final class StreamPipe extends FramedPipe {
         ensureOpen();
         checkSize(message);
         Deadline deadline = Deadline.after(options().writeTimeout());
-        GatheringByteChannel direct = (directOutput != null && directWrite.getAndSet(false)) ? directOutput : null;
+        GatheringByteChannel direct = (directOutput != null && takeDirectWrite()) ? directOutput : null;
         Outbox.Ticket ticket = outbox().enqueue(message, deadline, direct == null);
         if (ticket != null) {
             writeLarge(ticket, deadline);
@@ -222,13 +215,6 @@ public final class StreamPipe extends FramedPipe {
             }
         } catch (IOException e) {
             writeFailed(e);
-        }
-    }
-
-    @Override
-    protected void messagesRead() {
-        if (!directWrite.get()) {
-            directWrite.set(true);
         }
     }
 
@@ -401,7 +387,7 @@ public final class StreamPipe extends FramedPipe {
         try {
             while (outbox().awaitWork()) {
                 if (outbox().flushTo(output, true) == Outbox.FlushResult.DONE) {
-                    directWrite.set(true);
+                    allowDirectWrite();
                 }
             }
             if (!isReleased() && outbox().isFinished()) {
