@@ -104,28 +104,6 @@ public final class StreamPipe extends FramedPipe {
     }
 
     /**
-     * Starts the I/O threads, runs the handshake and returns the connected pipe.
-     *
-     * @param name the pipe's name
-     * @param transport FIFO or STDIO
-     * @param options limits, timeouts, wire and secret
-     * @param role whether this end accepted (created, parent) or connected (opened, child)
-     * @param ends how the two ends are named (the FIFO each reads, or the two processes), as this end sees them
-     * @param input blocking channel the peer's bytes arrive on
-     * @param output blocking channel this end's bytes leave on
-     * @param resources closes both channels and whatever else the transport holds; called once
-     * @param peer describes the other end in errors, e.g. {@code the process at the other end of FIFO 'jobs'}
-     * @param deadline when the handshake must be complete
-     * @return the connected pipe
-     * @throws PipeTimeoutException when the peer did not complete the handshake in time
-     * @throws PipeException the handshake's failure (protocol, authentication, peer gone); everything is released
-     */
-    public static StreamPipe start(String name, Transport transport, PipeOptions options, Role role, ConnectionEnds ends,
-            ReadableByteChannel input, GatheringByteChannel output, Closeable resources, String peer, Deadline deadline) {
-        return start(name, transport, options, role, ends, input, output, null, resources, peer, deadline);
-    }
-
-    /**
      * Starts the I/O threads, runs the handshake and returns the connected pipe, which writes
      * through {@code directOutput} from the writing thread whenever that pays.
      *

@@ -445,7 +445,7 @@ class StreamPipeTest {
         Wires wires = new Wires();
 
         assertThatThrownBy(() -> StreamPipe.start("lonely", Transport.FIFO, PipeOptions.defaults(), Role.ACCEPTOR,
-                new ConnectionEnds("b to a", "a to b"), wires.bToA.source(), wires.aToB.sink(), () -> {
+                new ConnectionEnds("b to a", "a to b"), wires.bToA.source(), wires.aToB.sink(), null, () -> {
                     wires.bToA.source().close();
                     wires.aToB.sink().close();
                 }, "nobody", Deadline.after(Duration.ofMillis(300))))
