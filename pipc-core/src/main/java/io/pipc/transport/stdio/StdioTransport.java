@@ -43,7 +43,7 @@ public final class StdioTransport {
         ReadableByteChannel input = new InputStreamChannel(process.getInputStream());
         GatheringByteChannel output = new FlushingOutputChannel(process.getOutputStream());
         ConnectionEnds ends = new ConnectionEnds(process(ProcessHandle.current().pid()), process(process.pid()));
-        // No second, non-blocking output: a process's streams give no descriptor to open one from.
+        // No second, non-blocking output: a Process's streams give no descriptor to open one from.
         return StreamPipe.start(name, Transport.STDIO, options, Role.ACCEPTOR, ends, input, output,
                 null, closing(output, input), peer, deadline);
     }
@@ -66,7 +66,8 @@ public final class StdioTransport {
         ProcessHandle self = ProcessHandle.current();
         ConnectionEnds ends = new ConnectionEnds(process(self.pid()),
                 self.parent().map(parent -> process(parent.pid())).orElse("the parent process"));
-        // No second, non-blocking output: a process's streams give no descriptor to open one from.
+        // No second, non-blocking output: stdio keeps its writer thread on both sides,
+        // as the parent has no descriptor to open one from.
         return StreamPipe.start(name, Transport.STDIO, options, Role.CONNECTOR, ends, input, output,
                 null, closing(output, input), peer, deadline);
     }
