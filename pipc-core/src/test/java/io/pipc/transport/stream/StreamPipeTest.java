@@ -584,6 +584,7 @@ class StreamPipeTest {
         final List<String> writers = new CopyOnWriteArrayList<>();
         final AtomicInteger calls = new AtomicInteger();
         volatile int room = Integer.MAX_VALUE;
+        volatile boolean closed;
 
         DirectOutput(SinkChannel sink) {
             this.sink = sink;
@@ -619,8 +620,6 @@ class StreamPipeTest {
         public boolean isOpen() {
             return sink.isOpen();
         }
-
-        volatile boolean closed;
 
         @Override
         public void close() {
