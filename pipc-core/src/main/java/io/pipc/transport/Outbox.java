@@ -416,19 +416,6 @@ public final class Outbox {
     }
 
     /**
-     * After a flush over a channel that does not wait {@linkplain FlushResult#STALLED stalled}:
-     * wakes the writer thread, which finishes the batch over its blocking channel.
-     */
-    public void handToWriter() {
-        lock.lock();
-        try {
-            wakeWriter();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
      * @return whether the writer thread sleeps in {@link #awaitWork} now; for tests
      */
     boolean writerSleeping() {
@@ -469,7 +456,9 @@ public final class Outbox {
      * Writes queued frames to the channel until the outbox is empty or the channel takes no
      * more. Only one flusher runs at a time; a second caller returns {@link FlushResult#BUSY} at
      * once, its frames being written by the first. Over a blocking channel this returns only
-     * when everything is written, or the channel fails.
+     * when everything is written, or the channel fails. A flush that stalls wakes the writer
+     * thread if one sleeps: the channel that did not wait was a second way to where the writer
+     * thread's blocking channel goes, and the writer finishes the batch.
      *
      * @param channel the channel, blocking or not
      * @param writable true when called because the channel became writable again
@@ -518,6 +507,8 @@ public final class Outbox {
                 if (!complete) {
                     inFlight = batch;
                     state = State.STALLED;
+                    // A writer thread, if this outbox has one, finishes the batch over its blocking channel.
+                    wakeWriter();
                     return FlushResult.STALLED;
                 }
                 inFlight = null;

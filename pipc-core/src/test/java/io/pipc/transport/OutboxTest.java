@@ -249,16 +249,16 @@ class OutboxTest {
     }
 
     @Test
-    void handingToTheWriterWakesItWhereItSleeps() throws Exception {
+    void aStalledFlushWakesTheWriterThreadWhereItSleeps() throws Exception {
         Outbox outbox = outbox(1 << 20);
         Channel direct = new Channel();
         direct.room = 0;
         CompletableFuture<Boolean> asleep = CompletableFuture.supplyAsync(() -> awaitWork(outbox), threads);
         await().atMost(Duration.ofSeconds(10)).until(() -> outbox.writerSleeping());
+        // Queued without waking the writer thread: only the stall may wake it.
         outbox.enqueue(message("held"), soon(), false);
-        assertThat(outbox.flushTo(direct, false)).isEqualTo(Outbox.FlushResult.STALLED);
 
-        outbox.handToWriter();
+        assertThat(outbox.flushTo(direct, false)).isEqualTo(Outbox.FlushResult.STALLED);
 
         assertThat(asleep.get(10, TimeUnit.SECONDS)).isTrue();
     }

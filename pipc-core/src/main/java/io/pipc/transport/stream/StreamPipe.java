@@ -184,13 +184,11 @@ public final class StreamPipe extends FramedPipe {
     /**
      * Hands what is queued to the operating system from the writing thread, unless another
      * flusher is at it (it writes this frame too); what does not fit now goes on from the writer
-     * thread, which can wait for room.
+     * thread, which the stalled flush woke and which can wait for room.
      */
     private void writeDirect(GatheringByteChannel channel) {
         try {
-            if (outbox().flushTo(channel, false) == Outbox.FlushResult.STALLED) {
-                outbox().handToWriter();
-            }
+            outbox().flushTo(channel, false);
         } catch (IOException e) {
             writeFailed(e);
         }
