@@ -93,7 +93,10 @@ class SampleApplicationTests {
     void loadModeChecksEveryReplyToConcurrentRequests() throws Exception {
         try (SampleProcess sample = SampleProcess.start(directory.resolve("err.txt"), pipcDirectory(),
                 "--spring.profiles.active=load", "--sample.requests=2000", "--sample.concurrency=32")) {
-            assertThat(sample.awaitExit()).as("exit code; stderr: %s", Files.readString(directory.resolve("err.txt"))).isZero();
+            int exit = sample.awaitExit();
+            // The application logs a failed run on standard output: show it with the exit code.
+            assertThat(exit).as("exit code; stderr: %s; output: %s", Files.readString(directory.resolve("err.txt")),
+                    String.join("\n", sample.output())).isZero();
             assertThat(sample.output()).anyMatch(line -> line.contains("2,000 requests, 32 at a time")
                     && line.contains("every reply matched its request"));
         }
