@@ -492,10 +492,14 @@ class StreamPipeTest {
         assertThatThrownBy(pipes[0]::flush).isInstanceOf(PipeClosedException.class);
     }
 
-    /** @return end a (with {@code direct}) and end b, connected */
+    /**
+     * @return end a (with {@code direct}) and end b, connected, without heartbeats: a heartbeat
+     *         would put a's writer thread to work at a time no test chooses
+     */
     private Pipe[] connectWithDirectOutput(DirectOutput direct, Wires wires) throws Exception {
-        Future<StreamPipe> b = threads.submit(() -> wires.startB(PipeOptions.defaults()));
-        StreamPipe a = wires.startA(PipeOptions.defaults(), direct);
+        PipeOptions quiet = PipeOptions.builder().heartbeat(Duration.ZERO).build();
+        Future<StreamPipe> b = threads.submit(() -> wires.startB(quiet));
+        StreamPipe a = wires.startA(quiet, direct);
         return new Pipe[] {a, b.get(10, TimeUnit.SECONDS)};
     }
 
@@ -506,6 +510,9 @@ class StreamPipeTest {
         Pipe[] pipes = connectWithDirectOutput(direct, wires);
         pipes[1].write("request");
         assertThat(pipes[0].readString(Duration.ofSeconds(10))).isEqualTo("request");
+        // The writer thread has written everything (the handshake's last bytes) and is idle: a
+        // flush it were still making would take the reply too, rightly, from its own thread.
+        pipes[0].flush();
 
         pipes[0].write("reply");
 
@@ -522,6 +529,7 @@ class StreamPipeTest {
         for (int i = 0; i < 50; i++) {
             pipes[1].write("request " + i);
             assertThat(pipes[0].readString(Duration.ofSeconds(10))).isEqualTo("request " + i);
+            pipes[0].flush(); // the writer thread is idle, as above
             // Three bytes go from this thread, the rest of the frame from the writer thread; the
             // next write finds the direct output full.
             direct.room = 3;
