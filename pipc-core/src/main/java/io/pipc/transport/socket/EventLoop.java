@@ -8,7 +8,6 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -249,8 +248,8 @@ public final class EventLoop implements Runnable {
     /**
      * A driven loop's holder that does not poll now: lets the selector drop the channels
      * cancelled since its last select, and runs what waited for that (a registration retried
-     * after a cancelled key, the close of a released socket). Keys found ready stay selected for
-     * the next poll, which takes them (the sockets are still readable, so its select returns).
+     * after a cancelled key, the close of a released socket). Keys found ready are left to the
+     * next poll: the selector is level-triggered, so its select finds them ready again.
      */
     private void deregisterCancelled() {
         if (!cancelled || beingDriven || !selector.isOpen()) {
@@ -258,7 +257,7 @@ public final class EventLoop implements Runnable {
         }
         cancelled = false;
         try {
-            selector.selectNow();
+            selector.selectNow(key -> { });
         } catch (IOException e) {
             log.debug("pipc event loop {}: a select to let go of cancelled channels failed: {}", name(), e.getMessage());
         }
@@ -405,9 +404,9 @@ public final class EventLoop implements Runnable {
                 awake.set(false);
                 if (tasks.isEmpty() && afterDeregistration.isEmpty()) {
                     long wait = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000L);
-                    selector.select(wait);
+                    selector.select(this::ready, wait);
                 } else {
-                    selector.selectNow();
+                    selector.selectNow(this::ready);
                 }
                 awake.set(true);
                 round();
@@ -446,10 +445,10 @@ public final class EventLoop implements Runnable {
             // Checked after going to sleep: a wake-up from now on interrupts the select below.
             if (timeoutNanos <= 0 || wakeupPending.getAsBoolean() || !tasks.isEmpty() || !later.isEmpty()
                     || !afterDeregistration.isEmpty()) {
-                selector.selectNow();
+                selector.selectNow(this::ready);
             } else {
                 // No tick of its own to wake for: the connections' home loops tick them, waking this one when due.
-                selector.select(timeoutNanos == Long.MAX_VALUE ? 0 : Math.max(1, (timeoutNanos + 999_999) / 1_000_000L));
+                selector.select(this::ready, timeoutNanos == Long.MAX_VALUE ? 0 : Math.max(1, (timeoutNanos + 999_999) / 1_000_000L));
             }
             awake.set(true);
             cancelled = false;
@@ -485,22 +484,24 @@ public final class EventLoop implements Runnable {
         return lastDriveEndedNanos;
     }
 
-    /** One round after a select: ready keys, the tasks queued so far, the tick when due. */
-    private void round() {
-        runAfterDeregistration();
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext()) {
-            SelectionKey key = keys.next();
-            keys.remove();
-            if (key.isValid()) {
-                Handler handler = (Handler) key.attachment();
-                try {
-                    handler.ready(key);
-                } catch (RuntimeException e) {
-                    log.error("pipc event loop {}: a connection failed unexpectedly", name(), e);
-                }
+    /**
+     * A key the select found ready, handed over by the select itself: with no selected-key set
+     * to add it to and take it from again, a ready connection costs only its handler.
+     */
+    private void ready(SelectionKey key) {
+        if (key.isValid()) {
+            Handler handler = (Handler) key.attachment();
+            try {
+                handler.ready(key);
+            } catch (RuntimeException e) {
+                log.error("pipc event loop {}: a connection failed unexpectedly", name(), e);
             }
         }
+    }
+
+    /** The rest of a round, after the select handed over the ready keys: the tasks queued so far, the tick when due. */
+    private void round() {
+        runAfterDeregistration();
         runTasks();
         long now = System.nanoTime();
         if (now - nextTick >= 0) {
