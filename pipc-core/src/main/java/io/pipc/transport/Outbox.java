@@ -79,7 +79,8 @@ public final class Outbox {
     private boolean writerSleeping;
     /** Writers waiting for room now; written under the lock, read without it. */
     private volatile int writersWaiting;
-    private @Nullable Supplier<? extends PipeException> refusal;
+    /** Written under the lock; read without it only where null must mean "not yet" (it is never taken back). */
+    private volatile @Nullable Supplier<? extends PipeException> refusal;
     private @Nullable Supplier<? extends PipeException> abort;
     private volatile long lastEnqueueNanos = System.nanoTime();
 
@@ -122,8 +123,7 @@ public final class Outbox {
      */
     public @Nullable Ticket enqueue(Envelope message, Deadline deadline, boolean wakeWriter) {
         int headerLength = encoder.dataHeaderLength(message);
-        int payloadLength = message.payload().length;
-        long size = (long) headerLength + payloadLength;
+        long size = frameSize(message);
         lock.lock();
         try {
             while (true) {
@@ -431,6 +431,10 @@ public final class Outbox {
      * @return whether nothing will ever be written again: aborted, or refused with nothing queued
      */
     public boolean isFinished() {
+        if (refusal == null) {
+            // Asked after every flush: an outbox still taking messages answers without the lock.
+            return false;
+        }
         lock.lock();
         try {
             return abort != null || (refusal != null && queue.isEmpty() && inFlight == null);
@@ -487,6 +491,66 @@ public final class Outbox {
         } finally {
             lock.unlock();
         }
+        return drain(batch, channel);
+    }
+
+    /**
+     * @param message a message
+     * @return whether {@link #enqueue} copies it (then its writer may go at once), rather than
+     *         writing its payload from the writer's array
+     */
+    public boolean copies(Envelope message) {
+        return frameSize(message) <= ChunkPool.CHUNK_SIZE;
+    }
+
+    private long frameSize(Envelope message) {
+        return (long) encoder.dataHeaderLength(message) + message.payload().length;
+    }
+
+    /**
+     * Writes one data frame that fits in a chunk straight to {@code channel}, when nothing is
+     * queued and no one flushes: the frame is encoded into a pooled chunk and written at once,
+     * with no queue and no batch around it, which is what a request or a reply costs when its
+     * writer takes the socket itself. What the channel does not take stays the batch in flight,
+     * exactly as after {@link #flushTo}; frames others queue meanwhile are written after it.
+     *
+     * @param message the message
+     * @param channel the channel, blocking or not
+     * @return {@link FlushResult#DONE} or {@link FlushResult#STALLED}, as from {@code flushTo};
+     *         or null when the outbox is not empty and idle, or the frame does not fit in a chunk:
+     *         then nothing was written or queued, and the caller {@linkplain #enqueue enqueues} it
+     * @throws PipeException the refusal, once the outbox no longer takes messages
+     * @throws IOException when the channel fails; the caller closes the pipe
+     */
+    public @Nullable FlushResult writeNow(Envelope message, GatheringByteChannel channel) throws IOException {
+        long size = frameSize(message);
+        if (size > ChunkPool.CHUNK_SIZE) {
+            return null;
+        }
+        lock.lock();
+        try {
+            throwIfRefused();
+            if (state != State.IDLE || inFlight != null || !queue.isEmpty()) {
+                return null;
+            }
+            state = State.FLUSHING;
+            queuedBytes += size;
+            enqueuedTotal += size;
+            lastEnqueueNanos = System.nanoTime();
+        } finally {
+            lock.unlock();
+        }
+        // Encoded outside the lock: this thread is the one flusher now, and others only append to the queue.
+        ByteBuffer buffer = ChunkPool.acquire();
+        encoder.encodeDataHeader(message, buffer);
+        buffer.put(message.payload());
+        buffer.flip();
+        Batch alone = new Batch(List.of(new Chunk(buffer)), new ByteBuffer[] {buffer}, size);
+        return drain(alone, channel);
+    }
+
+    /** The flusher's loop: writes {@code batch}, then what was queued meanwhile, until none is left or the channel is full. */
+    private FlushResult drain(Batch batch, GatheringByteChannel channel) throws IOException {
         while (true) {
             boolean complete;
             try {

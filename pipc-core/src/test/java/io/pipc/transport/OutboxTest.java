@@ -263,6 +263,105 @@ class OutboxTest {
         assertThat(asleep.get(10, TimeUnit.SECONDS)).isTrue();
     }
 
+    @Test
+    void aMessageWrittenNowIntoAnEmptyOutboxLeavesInOneWriteAndCountsAsFlushed() throws IOException {
+        Outbox outbox = outbox(1 << 20);
+        Channel channel = new Channel();
+
+        assertThat(outbox.writeNow(message("now"), channel)).isEqualTo(Outbox.FlushResult.DONE);
+
+        assertThat(channel.writes).as("system calls").isEqualTo(1);
+        assertThat(channel.gatheringWrites).isZero();
+        assertThat(payloads(channel.bytes())).containsExactly("now");
+        // Nothing is left waiting: a flush has nothing to do, and a flush's wait returns at once.
+        outbox.awaitFlushed(Deadline.after(Duration.ZERO));
+        assertThat(outbox.flushTo(channel, false)).isEqualTo(Outbox.FlushResult.DONE);
+        assertThat(channel.writes).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageIsNotWrittenNowPastFramesQueuedBeforeIt() throws IOException {
+        Outbox outbox = outbox(1 << 20);
+        Channel channel = new Channel();
+        outbox.enqueue(message("queued"), soon());
+
+        assertThat(outbox.writeNow(message("later"), channel)).as("left to the queue, behind the frame before it").isNull();
+
+        assertThat(channel.writes).isZero();
+        outbox.enqueue(message("later"), soon());
+        assertThat(outbox.flushTo(channel, false)).isEqualTo(Outbox.FlushResult.DONE);
+        assertThat(payloads(channel.bytes())).containsExactly("queued", "later");
+    }
+
+    @Test
+    void aMessageTooLargeForAChunkIsNotWrittenNow() throws IOException {
+        Outbox outbox = outbox(1 << 20);
+        Channel channel = new Channel();
+        Envelope large = Envelope.of(new byte[256 * 1024]);
+
+        assertThat(outbox.copies(large)).isFalse();
+        assertThat(outbox.writeNow(large, channel)).isNull();
+        assertThat(channel.writes).isZero();
+        assertThat(outbox.copies(message("small"))).isTrue();
+    }
+
+    @Test
+    void whatTheChannelDoesNotTakeNowLeavesWhenItIsWritableFollowedByWhatWasQueuedMeanwhile() throws IOException {
+        Outbox outbox = outbox(1 << 20);
+        Channel channel = new Channel();
+        channel.room = 3;
+        channel.beforeWrite = () -> {
+            if (channel.writes > 0) {
+                channel.room = 0;
+            }
+        };
+
+        assertThat(outbox.writeNow(message("first"), channel)).isEqualTo(Outbox.FlushResult.STALLED);
+        assertThat(outbox.writeNow(message("second"), channel)).as("behind the stalled rest").isNull();
+        outbox.enqueue(message("second"), soon());
+        assertThat(outbox.flushTo(channel, false)).isEqualTo(Outbox.FlushResult.WAITING);
+
+        channel.room = Integer.MAX_VALUE;
+        channel.beforeWrite = () -> { };
+        assertThat(outbox.flushTo(channel, true)).isEqualTo(Outbox.FlushResult.DONE);
+        assertThat(payloads(channel.bytes())).containsExactly("first", "second");
+        outbox.awaitFlushed(Deadline.after(Duration.ZERO));
+    }
+
+    @Test
+    void framesQueuedWhileAMessageIsWrittenNowFollowItInTheSameFlush() throws Exception {
+        Outbox outbox = outbox(1 << 20);
+        Channel channel = new Channel();
+        CountDownLatch inWrite = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        channel.beforeWrite = () -> {
+            inWrite.countDown();
+            awaitLatch(letGo);
+            channel.beforeWrite = () -> { };
+        };
+        Future<Outbox.FlushResult> now = threads.submit(() -> outbox.writeNow(message("now"), channel));
+        assertThat(inWrite.await(10, TimeUnit.SECONDS)).isTrue();
+
+        outbox.enqueue(message("meanwhile"), soon());
+        assertThat(outbox.flushTo(channel, false)).as("the writer at work writes it").isEqualTo(Outbox.FlushResult.BUSY);
+        letGo.countDown();
+
+        assertThat(now.get(10, TimeUnit.SECONDS)).isEqualTo(Outbox.FlushResult.DONE);
+        assertThat(payloads(channel.bytes())).containsExactly("now", "meanwhile");
+    }
+
+    @Test
+    void aRefusedOutboxWritesNothingNow() {
+        Outbox outbox = outbox(1 << 20);
+        Channel channel = new Channel();
+        outbox.refuse(() -> new PipeClosedException("closed for the test"), null);
+
+        assertThatThrownBy(() -> outbox.writeNow(message("late"), channel)).isInstanceOf(PipeClosedException.class)
+                .hasMessageContaining("closed for the test");
+        assertThat(channel.writes).isZero();
+        assertThat(outbox.isFinished()).isTrue();
+    }
+
     private static boolean awaitWork(Outbox outbox) {
         try {
             return outbox.awaitWork();

@@ -279,9 +279,13 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         ensureOpen();
         checkSize(message);
         Deadline deadline = Deadline.after(options().writeTimeout());
+        boolean direct = outbox().copies(message) && takeDirectWrite();
+        if (direct && writeNow(message)) {
+            return;
+        }
         Outbox.Ticket ticket = outbox().enqueue(message, deadline);
         // A large payload leaves from its own array while its writer waits anyway: no reason to hop.
-        if (ticket != null || takeDirectWrite()) {
+        if (ticket != null || direct) {
             flushNow();
         } else {
             flushSoon();
@@ -390,6 +394,26 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 }
             });
         }
+    }
+
+    /**
+     * Writes a message straight to the socket from the calling thread when nothing is queued
+     * before it, with no queue in between.
+     *
+     * @return whether it was written (or the socket failed, which closes the pipe); false when
+     *         it must be queued
+     */
+    private boolean writeNow(Envelope message) {
+        try {
+            Outbox.FlushResult result = outbox().writeNow(message, conduit);
+            if (result == null) {
+                return false;
+            }
+            afterFlush(result);
+        } catch (IOException e) {
+            toOwner(() -> fail(ioFailure("writing to", e)));
+        }
+        return true;
     }
 
     /**
