@@ -76,8 +76,17 @@ public final class Poller implements AutoCloseable {
     /** Candidates that signalled since the poller last looked at them, each queued at most once. */
     private final ConcurrentLinkedQueue<Entry> signalled = new ConcurrentLinkedQueue<>();
 
-    /** What the last poll returned: checked again first, because readiness is a level. */
-    private final List<Entry> returned = new ArrayList<>();
+    /**
+     * Candidates that signalled from the polling thread itself while it polled (its own reads):
+     * only that thread touches this list, so such a signal costs no queue node and no wake-up.
+     */
+    private final List<Entry> signalledHere = new ArrayList<>();
+
+    /** What the last poll returned: checked again first, because readiness is a level. Polling thread only. */
+    private List<Entry> returned = new ArrayList<>();
+
+    /** The list the next poll collects into, kept to spare an allocation per poll. Polling thread only. */
+    private List<Entry> spare = new ArrayList<>();
 
     private final AtomicReference<@Nullable Thread> polling = new AtomicReference<>();
 
@@ -270,18 +279,25 @@ public final class Poller implements AutoCloseable {
 
     private List<Selectable> collectReady() {
         long thisRound = ++round;
-        List<Entry> ready = new ArrayList<>();
+        List<Entry> ready = spare;
         for (Entry entry : returned) {
             check(entry, thisRound, ready);
         }
         returned.clear();
+        spare = returned;
+        returned = ready;
         Entry entry;
         while ((entry = signalled.poll()) != null) {
             // Cleared before the check: a signal after it queues the entry again, so none is lost.
-            entry.queued.set(false);
+            entry.unqueue();
             check(entry, thisRound, ready);
         }
-        returned.addAll(ready);
+        for (int i = 0; i < signalledHere.size(); i++) {
+            entry = signalledHere.get(i);
+            entry.unqueue();
+            check(entry, thisRound, ready);
+        }
+        signalledHere.clear();
         List<Selectable> selectables = new ArrayList<>(ready.size());
         for (Entry each : ready) {
             selectables.add(each.candidate);
@@ -356,6 +372,7 @@ public final class Poller implements AutoCloseable {
 
         final Readiness readiness;
 
+        /** Whether it waits in {@link #signalled} or {@link #signalledHere}: each entry is queued at most once. */
         final AtomicBoolean queued = new AtomicBoolean();
 
         volatile boolean removed;
@@ -388,15 +405,27 @@ public final class Poller implements AutoCloseable {
             }
         }
 
+        void unqueue() {
+            queued.set(false);
+        }
+
         @Override
         public void wake() {
             if (removed) {
                 return;
             }
+            // The polling thread signals while it reads its socket pipes, and looks at what is ready right after.
+            boolean fromPoll = polling.get() == Thread.currentThread();
             if (queued.compareAndSet(false, true)) {
-                signalled.add(this);
+                if (fromPoll) {
+                    signalledHere.add(this);
+                } else {
+                    signalled.add(this);
+                }
             }
-            wakePoller();
+            if (!fromPoll) {
+                wakePoller();
+            }
         }
     }
 }
