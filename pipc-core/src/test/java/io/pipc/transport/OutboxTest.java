@@ -91,20 +91,14 @@ class OutboxTest {
     void aSecondFlusherIsToldBusyAndItsFrameLeavesWithTheFirstFlushersNextBatch() throws Exception {
         Outbox outbox = outbox(1 << 20);
         Channel channel = new Channel();
-        CountDownLatch inWrite = new CountDownLatch(1);
-        CountDownLatch letGo = new CountDownLatch(1);
-        channel.beforeWrite = () -> {
-            inWrite.countDown();
-            awaitLatch(letGo);
-            channel.beforeWrite = () -> { };
-        };
+        FirstWriteHeld held = new FirstWriteHeld(channel);
         outbox.enqueue(message("first"), soon());
         Future<Outbox.FlushResult> first = threads.submit(() -> outbox.flushTo(channel, false));
-        assertThat(inWrite.await(10, TimeUnit.SECONDS)).isTrue();
+        held.awaitInWrite();
 
         outbox.enqueue(message("second"), soon());
         assertThat(outbox.flushTo(channel, false)).isEqualTo(Outbox.FlushResult.BUSY);
-        letGo.countDown();
+        held.letGo();
 
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(Outbox.FlushResult.DONE);
         assertThat(payloads(channel.bytes())).containsExactly("first", "second");
@@ -332,19 +326,13 @@ class OutboxTest {
     void framesQueuedWhileAMessageIsWrittenNowFollowItInTheSameFlush() throws Exception {
         Outbox outbox = outbox(1 << 20);
         Channel channel = new Channel();
-        CountDownLatch inWrite = new CountDownLatch(1);
-        CountDownLatch letGo = new CountDownLatch(1);
-        channel.beforeWrite = () -> {
-            inWrite.countDown();
-            awaitLatch(letGo);
-            channel.beforeWrite = () -> { };
-        };
+        FirstWriteHeld held = new FirstWriteHeld(channel);
         Future<Outbox.FlushResult> now = threads.submit(() -> outbox.writeNow(message("now"), channel));
-        assertThat(inWrite.await(10, TimeUnit.SECONDS)).isTrue();
+        held.awaitInWrite();
 
         outbox.enqueue(message("meanwhile"), soon());
         assertThat(outbox.flushTo(channel, false)).as("the writer at work writes it").isEqualTo(Outbox.FlushResult.BUSY);
-        letGo.countDown();
+        held.letGo();
 
         assertThat(now.get(10, TimeUnit.SECONDS)).isEqualTo(Outbox.FlushResult.DONE);
         assertThat(payloads(channel.bytes())).containsExactly("now", "meanwhile");
@@ -406,6 +394,28 @@ class OutboxTest {
             buffer.position(buffer.position() + last);
         }
         return last;
+    }
+
+    /** Holds a channel's first write until {@link #letGo()}; later writes go through at once. */
+    private static final class FirstWriteHeld {
+        private final CountDownLatch inWrite = new CountDownLatch(1);
+        private final CountDownLatch letGo = new CountDownLatch(1);
+
+        FirstWriteHeld(Channel channel) {
+            channel.beforeWrite = () -> {
+                inWrite.countDown();
+                awaitLatch(letGo);
+                channel.beforeWrite = () -> { };
+            };
+        }
+
+        void awaitInWrite() throws InterruptedException {
+            assertThat(inWrite.await(10, TimeUnit.SECONDS)).as("the first write began").isTrue();
+        }
+
+        void letGo() {
+            letGo.countDown();
+        }
     }
 
     /** A channel that records what it is given, and takes at most {@link #room} bytes a call. */
