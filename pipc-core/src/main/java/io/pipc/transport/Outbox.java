@@ -123,7 +123,7 @@ public final class Outbox {
      */
     public @Nullable Ticket enqueue(Envelope message, Deadline deadline, boolean wakeWriter) {
         int headerLength = encoder.dataHeaderLength(message);
-        long size = frameSize(message);
+        long size = (long) headerLength + message.payload().length;
         lock.lock();
         try {
             while (true) {
@@ -144,7 +144,7 @@ public final class Outbox {
                 }
             }
             Ticket ticket = null;
-            if (size <= ChunkPool.CHUNK_SIZE) {
+            if (fitsInAChunk(size)) {
                 ByteBuffer chunk = tailWithRoom((int) size);
                 encoder.encodeDataHeader(message, chunk);
                 chunk.put(message.payload());
@@ -500,11 +500,16 @@ public final class Outbox {
      *         writing its payload from the writer's array
      */
     public boolean copies(Envelope message) {
-        return frameSize(message) <= ChunkPool.CHUNK_SIZE;
+        return fitsInAChunk(frameSize(message));
     }
 
     private long frameSize(Envelope message) {
         return (long) encoder.dataHeaderLength(message) + message.payload().length;
+    }
+
+    /** Whether a frame of {@code size} bytes is copied into a chunk; a larger one goes from its payload's own array. */
+    private static boolean fitsInAChunk(long size) {
+        return size <= ChunkPool.CHUNK_SIZE;
     }
 
     /**
@@ -524,7 +529,7 @@ public final class Outbox {
      */
     public @Nullable FlushResult writeNow(Envelope message, GatheringByteChannel channel) throws IOException {
         long size = frameSize(message);
-        if (size > ChunkPool.CHUNK_SIZE) {
+        if (!fitsInAChunk(size)) {
             return null;
         }
         lock.lock();

@@ -173,41 +173,19 @@ public final class StreamPipe extends FramedPipe {
         checkSize(message);
         Deadline deadline = Deadline.after(options().writeTimeout());
         GatheringByteChannel direct = (directOutput != null && takeDirectWrite()) ? directOutput : null;
-        if (direct != null && writeNow(message, direct)) {
-            return;
-        }
-        Outbox.Ticket ticket = outbox().enqueue(message, deadline, direct == null);
-        if (ticket != null) {
-            writeLarge(ticket, deadline);
-        } else if (direct != null) {
-            writeDirect(direct);
-        }
-    }
-
-    /**
-     * Writes a message to the operating system from the writing thread when nothing is queued
-     * before it; what does not fit now goes on from the writer thread, which the stalled write
-     * woke and which can wait for room.
-     *
-     * @return whether it was written (or the write failed, which closes the pipe); false when it must be queued
-     */
-    private boolean writeNow(Envelope message, GatheringByteChannel channel) {
         try {
-            return outbox().writeNow(message, channel) != null;
-        } catch (IOException e) {
-            writeFailed(e);
-            return true;
-        }
-    }
-
-    /**
-     * Hands what is queued to the operating system from the writing thread, unless another
-     * flusher is at it (it writes this frame too); what does not fit now goes on from the writer
-     * thread, which the stalled flush woke and which can wait for room.
-     */
-    private void writeDirect(GatheringByteChannel channel) {
-        try {
-            outbox().flushTo(channel, false);
+            // From the writing thread when nothing is queued before it; what does not fit now goes on from the
+            // writer thread, which the stalled write woke and which can wait for room.
+            if (direct != null && outbox().writeNow(message, direct) != null) {
+                return;
+            }
+            Outbox.Ticket ticket = outbox().enqueue(message, deadline, direct == null);
+            if (ticket != null) {
+                writeLarge(ticket, deadline);
+            } else if (direct != null) {
+                // Behind frames already queued: flushed from here too, unless another flusher is at it (it writes this one).
+                outbox().flushTo(direct, false);
+            }
         } catch (IOException e) {
             writeFailed(e);
         }
