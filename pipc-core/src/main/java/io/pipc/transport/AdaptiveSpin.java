@@ -3,6 +3,7 @@ package io.pipc.transport;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 import org.jspecify.annotations.Nullable;
@@ -27,6 +28,11 @@ import org.jspecify.annotations.Nullable;
  * system call (the continuation leaves its carrier), while its spin would hold a carrier that
  * the other virtual threads need, and each yield would unmount and reschedule it.
  *
+ * <p>The budget is counted in turns ({@link #AdaptiveSpin(int, int)}), or in time
+ * ({@link #timed(Duration, Duration)}): a wait for something that takes tens of microseconds,
+ * such as a reply over a socket, cannot be sized in turns, whose length depends on how often
+ * the yields give the core away.
+ *
  * <p>Only the time spent waiting depends on it: the caller checks the condition again under
  * its own lock afterwards, whether the spin succeeded or not. One instance may be shared by
  * threads; their racing updates of the budget may lose a step of adaptation, nothing else.
@@ -48,9 +54,11 @@ public final class AdaptiveSpin {
     /** {@code Thread.isVirtual()} where the JDK has it (21 and later); this module's bytecode is Java 17's. */
     private static final @Nullable MethodHandle IS_VIRTUAL = isVirtualMethod();
 
-    private final int limit;
-    private final int floor;
-    private int budget;
+    /** Whether the budget is nanoseconds rather than turns. */
+    private final boolean timed;
+    private final long limit;
+    private final long floor;
+    private long budget;
     private int waitsAtFloor;
 
     /**
@@ -58,13 +66,28 @@ public final class AdaptiveSpin {
      * @param floor the fewest spins one wait makes, at least 1
      */
     public AdaptiveSpin(int limit, int floor) {
+        this(false, limit, floor, "");
+    }
+
+    private AdaptiveSpin(boolean timed, long limit, long floor, String unit) {
         if (floor < 1 || limit < floor) {
             throw new IllegalArgumentException("spin limits must satisfy 1 <= floor <= limit (were floor "
-                    + floor + ", limit " + limit + ")");
+                    + floor + unit + ", limit " + limit + unit + ")");
         }
+        this.timed = timed;
         this.limit = limit;
         this.floor = floor;
         this.budget = limit;
+    }
+
+    /**
+     * @param limit the longest one wait spins, at least {@code floor}
+     * @param floor the shortest one wait spins, at least a nanosecond
+     * @return a spin whose budget is time: each wait spins until the condition holds or its
+     *         budget has passed, and adapts the budget as a spin counted in turns does
+     */
+    public static AdaptiveSpin timed(Duration limit, Duration floor) {
+        return new AdaptiveSpin(true, limit.toNanos(), floor.toNanos(), " ns");
     }
 
     /**
@@ -84,16 +107,17 @@ public final class AdaptiveSpin {
         if (onVirtualThread()) {
             return condition.getAsBoolean();
         }
-        int spins = budget;
+        long spins = budget;
         if (spins == floor && ++waitsAtFloor % PROBE_EVERY == 0) {
             spins = limit;
         }
-        for (int i = 0; i < spins; i++) {
+        long start = timed ? System.nanoTime() : 0;
+        for (long turn = 0; !spent(turn, start, spins); turn++) {
             if (condition.getAsBoolean()) {
                 budget = limit;
                 return true;
             }
-            if ((i & YIELD_MASK) == YIELD_MASK) {
+            if ((turn & YIELD_MASK) == YIELD_MASK) {
                 Thread.yield();
             } else {
                 Thread.onSpinWait();
@@ -105,6 +129,11 @@ public final class AdaptiveSpin {
         }
         budget = Math.max(floor, budget >>> 1);
         return false;
+    }
+
+    /** Whether a wait that began at {@code start} and has made {@code turns} turns has spent {@code spins}. */
+    private boolean spent(long turns, long start, long spins) {
+        return timed ? System.nanoTime() - start >= spins : turns >= spins;
     }
 
     /**
@@ -131,9 +160,9 @@ public final class AdaptiveSpin {
     }
 
     /**
-     * @return how many spins the next wait may make
+     * @return how many turns, or nanoseconds, the next wait may spin
      */
-    int budget() {
+    long budget() {
         return budget;
     }
 }

@@ -3,6 +3,7 @@ package io.pipc.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -109,6 +110,46 @@ class AdaptiveSpinTest {
 
         assertThat(spin.awaitUntil(() -> checks.incrementAndGet() == 9)).isTrue();
         assertThat(spin.budget()).isEqualTo(8);
+    }
+
+    @Test
+    void aTimedSpinInVainLastsItsBudgetThenHalvesIt() {
+        Duration limit = Duration.ofMillis(20);
+        AdaptiveSpin spin = AdaptiveSpin.timed(limit, Duration.ofMillis(1));
+        AtomicInteger checks = new AtomicInteger();
+        long start = System.nanoTime();
+
+        boolean held = spin.awaitUntil(() -> {
+            checks.incrementAndGet();
+            return false;
+        });
+
+        assertThat(held).isFalse();
+        assertThat(System.nanoTime() - start).as("time spun").isGreaterThanOrEqualTo(limit.toNanos());
+        assertThat(checks.get()).as("checks: while spinning and once after").isPositive();
+        assertThat(spin.budget()).isEqualTo(limit.toNanos() / 2);
+    }
+
+    @Test
+    void aTimedSpinShrinksToItsFloorAndASpinThatSeesTheConditionRestoresIt() {
+        AdaptiveSpin spin = AdaptiveSpin.timed(Duration.ofNanos(64_000), Duration.ofNanos(4_000));
+        for (int i = 0; i < 6; i++) {
+            spin.awaitUntil(() -> false);
+        }
+        assertThat(spin.budget()).isEqualTo(4_000);
+        AtomicInteger checks = new AtomicInteger();
+
+        // Already true: however long the first check takes, the spin sees it (a last check follows a spent budget).
+        assertThat(spin.awaitUntil(() -> checks.incrementAndGet() > 0)).isTrue();
+        assertThat(checks).as("no checks after the condition held").hasValue(1);
+        assertThat(spin.budget()).isEqualTo(64_000);
+    }
+
+    @Test
+    void timedLimitsThatCannotWorkAreRefusedNamingBoth() {
+        assertThatThrownBy(() -> AdaptiveSpin.timed(Duration.ofNanos(10), Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floor 0 ns")
+                .hasMessageContaining("limit 10 ns");
     }
 
     @Test
