@@ -25,6 +25,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.MessageTimeoutException;
+import org.springframework.integration.channel.QueueChannel;
 import org.springframework.integration.annotation.IntegrationComponentScan;
 import org.springframework.integration.annotation.MessagingGateway;
 import org.springframework.integration.config.EnableIntegration;
@@ -37,6 +38,7 @@ import org.springframework.messaging.MessageHandlingException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 @Timeout(30)
@@ -139,6 +141,106 @@ class PipeOutboundGatewayTests {
                     .withMessageContaining("receives nothing more")
                     .withMessageContaining("the request was not written");
         });
+    }
+
+    @Test
+    void aCallerWhoseRequestIsTheOnlyOnePendingSpinsForItsReply() {
+        PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
+        // Longer than the test may take: a caller that spins cannot have parked before its reply comes.
+        gateway.setReplySpin(Duration.ofMinutes(1));
+        QueueChannel replies = new QueueChannel();
+        this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
+            gateway.start();
+            Thread spinning = caller(gateway, "alone", replies);
+            Envelope request = this.pair.right().readEnvelope(WAIT);
+
+            await().during(Duration.ofMillis(200)).atMost(WAIT)
+                    .until(() -> spinning.getState() == Thread.State.RUNNABLE);
+            this.pair.right().write(new Envelope("here".getBytes(StandardCharsets.UTF_8), request.correlationId(), null));
+
+            join(spinning);
+            assertThat(replyText(replies)).isEqualTo("here");
+        });
+    }
+
+    @Test
+    void aCallerBehindAnotherPendingRequestParksAtOnce() {
+        PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
+        gateway.setReplySpin(Duration.ZERO);
+        QueueChannel replies = new QueueChannel();
+        this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
+            gateway.start();
+            Thread first = caller(gateway, "first", replies);
+            Envelope firstRequest = this.pair.right().readEnvelope(WAIT);
+            await().atMost(WAIT).until(() -> first.getState() == Thread.State.TIMED_WAITING);
+            gateway.setReplySpin(Duration.ofMinutes(1));
+
+            Thread second = caller(gateway, "second", replies);
+            Envelope secondRequest = this.pair.right().readEnvelope(WAIT);
+
+            await().atMost(WAIT).until(() -> second.getState() == Thread.State.TIMED_WAITING);
+            this.pair.right().write(new Envelope("one".getBytes(StandardCharsets.UTF_8), firstRequest.correlationId(), null));
+            this.pair.right().write(new Envelope("two".getBytes(StandardCharsets.UTF_8), secondRequest.correlationId(), null));
+            join(first);
+            join(second);
+            assertThat(List.of(replyText(replies), replyText(replies))).containsExactlyInAnyOrder("one", "two");
+        });
+    }
+
+    @Test
+    void aCallerWhoseReplyTakesLongerThanTheSpinParksAndStillGetsIt() {
+        PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
+        gateway.setReplySpin(Duration.ofMillis(1));
+        QueueChannel replies = new QueueChannel();
+        this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
+            gateway.start();
+            Thread waiting = caller(gateway, "slow", replies);
+            Envelope request = this.pair.right().readEnvelope(WAIT);
+
+            await().atMost(WAIT).until(() -> waiting.getState() == Thread.State.TIMED_WAITING);
+            this.pair.right().write(new Envelope("late".getBytes(StandardCharsets.UTF_8), request.correlationId(), null));
+
+            join(waiting);
+            assertThat(replyText(replies)).isEqualTo("late");
+        });
+    }
+
+    @Test
+    void aSpinLongerThanTheReplyTimeoutEndsWithItAndTheRequestTimesOut() {
+        PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
+        gateway.setReplySpin(Duration.ofMinutes(1));
+        gateway.setReplyTimeout(Duration.ofMillis(100));
+        this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
+            gateway.start();
+
+            assertThatExceptionOfType(MessageTimeoutException.class)
+                    .isThrownBy(() -> gateway.handleMessage(MessageBuilder.withPayload("unanswered").build()))
+                    .withMessageContaining("no reply within PT0.1S");
+        });
+    }
+
+    @Test
+    void aNegativeReplySpinIsRefusedNamingIt() {
+        PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
+
+        assertThatIllegalArgumentException().isThrownBy(() -> gateway.setReplySpin(Duration.ofNanos(-1)))
+                .withMessage("replySpin must not be negative (was PT-0.000000001S)");
+        assertThat(gateway.getReplySpin()).isEqualTo(PipeOutboundGateway.DEFAULT_REPLY_SPIN);
+    }
+
+    /** Starts a thread that asks through {@code gateway}, its reply going to {@code replies}. */
+    private static Thread caller(PipeOutboundGateway gateway, String question, QueueChannel replies) {
+        Thread caller = new Thread(() -> gateway.handleMessage(MessageBuilder
+                .withPayload(question.getBytes(StandardCharsets.UTF_8)).setReplyChannel(replies).build()),
+                "caller-" + question);
+        caller.start();
+        return caller;
+    }
+
+    private static String replyText(QueueChannel replies) {
+        Message<?> reply = replies.receive(WAIT.toMillis());
+        assertThat(reply).as("a reply").isNotNull();
+        return new String((byte[]) reply.getPayload(), StandardCharsets.UTF_8);
     }
 
     @Test

@@ -123,6 +123,7 @@ final class PipcBeans {
         PipeOutboundGateway gateway = new PipeOutboundGateway(sharedPipe(pipe));
         gateway.setCodec(pipe.payloadCodec());
         gateway.setReplyTimeout(pipe.properties().getReplyTimeout());
+        gateway.setReplySpin(pipe.properties().getReplySpin());
         gateway.setObservationRegistry(observationRegistry());
         gateway.setRequestSendObservationConvention(convention(PipcRequestSendObservationConvention.class));
         return gateway;

@@ -123,6 +123,7 @@ record PipcDefinitions(@Nullable Path directory, List<PipeDefinition> pipes, Lis
         Class<?> jsonType = jsonType(prefix, codec, entry.getJsonType(), classLoader, problems);
         Wire wire = kind(prefix + ".wire", entry.getWire(), EnumSet.allOf(Wire.class), problems);
         notNegative(prefix + ".connect-timeout", entry.getConnectTimeout(), problems);
+        notNegative(prefix + ".reply-spin", entry.getReplySpin(), problems);
         checkBackoff(prefix + ".backoff", entry.getBackoff(), problems);
         InetAddress localAddress = null;
         if (transport != null) {

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.pipc.Transport;
 import io.pipc.Wire;
+import io.pipc.integration.PipeOutboundGateway;
 
 import org.jspecify.annotations.Nullable;
 
@@ -403,12 +404,27 @@ public class PipcProperties {
          */
         private @Nullable String executor;
 
+        /**
+         * Longest time a thread that asked through the outbound gateway spins for its reply
+         * before it parks; 0 to park at once. Adapts: shorter after spins in vain, one caller at
+         * a time.
+         */
+        private Duration replySpin = PipeOutboundGateway.DEFAULT_REPLY_SPIN;
+
         public @Nullable String getExecutor() {
             return this.executor;
         }
 
         public void setExecutor(@Nullable String executor) {
             this.executor = executor;
+        }
+
+        public Duration getReplySpin() {
+            return this.replySpin;
+        }
+
+        public void setReplySpin(Duration replySpin) {
+            this.replySpin = replySpin;
         }
 
         public @Nullable String getName() {

@@ -68,6 +68,16 @@ public final class PipcOutboundGatewaySpec extends MessageHandlerSpec<PipcOutbou
     }
 
     /**
+     * @param replySpin how long a calling thread may spin for its reply before it parks; zero
+     *        to park at once (see {@link PipeOutboundGateway#setReplySpin(Duration)})
+     * @return this spec
+     */
+    public PipcOutboundGatewaySpec replySpin(Duration replySpin) {
+        this.target.setReplySpin(replySpin);
+        return this;
+    }
+
+    /**
      * @param async whether the calling thread goes on at once, the reply produced when it arrives
      * @return this spec
      */

@@ -196,6 +196,19 @@ class PipcAutoConfigurationTests {
     }
 
     @Test
+    void anOutboundGatewaySpinsForItsReplyAsItsPipeSays() {
+        this.runner.withPropertyValues("pipc.pipes.rpc.transport=in-process", "pipc.pipes.rpc.gateway=true",
+                "pipc.pipes.rpc.outbound-channel=d", "pipc.pipes.quiet.transport=in-process",
+                "pipc.pipes.quiet.gateway=true", "pipc.pipes.quiet.outbound-channel=e",
+                "pipc.pipes.quiet.reply-spin=0").run((context) -> {
+                    assertThat(context.getBean("rpcPipeOutboundGateway", PipeOutboundGateway.class).getReplySpin())
+                            .isEqualTo(PipeOutboundGateway.DEFAULT_REPLY_SPIN);
+                    assertThat(context.getBean("quietPipeOutboundGateway", PipeOutboundGateway.class).getReplySpin())
+                            .isZero();
+                });
+    }
+
+    @Test
     void channelsChooseTheEndpointsOfAServer() {
         this.runner.withPropertyValues("pipc.servers.api.transport=tcp", "pipc.servers.api.port=0",
                 "pipc.servers.api.gateway=true", "pipc.servers.api.inbound-channel=apiIn",

@@ -417,6 +417,12 @@ class PipcPropertiesValidationTests {
     }
 
     @Test
+    void negativeReplySpin() {
+        fails("pipc.pipes.orders.reply-spin must not be negative (was -10us)", "pipc.pipes.orders.transport=fifo",
+                "pipc.pipes.orders.reply-spin=-10us");
+    }
+
+    @Test
     void zeroReplyTimeout() {
         fails("pipc.servers.api.reply-timeout must be positive (was 0s)", "pipc.servers.api.transport=unix",
                 "pipc.servers.api.reply-timeout=0");
