@@ -47,8 +47,8 @@ import org.springframework.messaging.MessageHandlingException;
  * <p>A calling thread whose request is the only one pending waits for its reply spinning at
  * first, for up to the {@linkplain #setReplySpin(Duration) reply spin}, and parks only if the
  * reply has not come by then: such a reply over a socket often comes within tens of
- * microseconds, sooner than a parked thread is woken and scheduled again. Callers of requests
- * that wait behind others park at once.
+ * microseconds, sooner than a parked thread is woken and scheduled again. A caller parks at
+ * once, or stops spinning, when other requests are pending too.
  *
  * <p>With {@link #setAsync(boolean) async}, the calling thread does not wait: the reply is
  * produced when it arrives.
@@ -166,8 +166,8 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
      * How long a calling thread may spin for its reply before it parks; zero to park at once.
      * Parking costs the caller and the thread that completes the reply a system call each and
      * the caller a trip through the scheduler; on a virtual machine, waking a thread onto an
-     * idle core costs tens of microseconds more. Only a caller whose request is the only one
-     * pending spins: behind other requests, a reply waits for their work, and the cores have
+     * idle core costs tens of microseconds more. A caller spins only while its request is the
+     * only one pending: behind other requests, a reply waits for their work, and the cores have
      * that work to do meanwhile. The spin adapts: spins in vain shorten it (to a thirty-second of
      * this), a spin that sees the reply restores it; at most one caller spins at a time, never
      * past the reply timeout. A virtual thread never spins;
@@ -360,13 +360,14 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
 
     /**
      * Spins for the reply for a while, but not past {@code deadline} (a {@code System.nanoTime()}),
-     * when it is the only request pending (see {@link #setReplySpin}).
+     * and only while it is the only request pending (see {@link #setReplySpin}).
      */
     private void spinUntilDone(CompletableFuture<Envelope> reply, long deadline) {
         AdaptiveSpin spin = this.spinForReply;
-        if (spin != null && !reply.isDone() && this.pending.size() == 1 && this.spinning.compareAndSet(false, true)) {
+        if (spin != null && !reply.isDone() && this.spinning.compareAndSet(false, true)) {
             try {
-                spin.awaitUntil(() -> reply.isDone() || System.nanoTime() - deadline >= 0);
+                // Another request pending ends the spin: its reply comes after work for others, who keep the cores busy.
+                spin.awaitUntil(() -> reply.isDone() || this.pending.size() > 1 || System.nanoTime() - deadline >= 0);
             }
             finally {
                 this.spinning.set(false);

@@ -164,21 +164,21 @@ class PipeOutboundGatewayTests {
     }
 
     @Test
-    void aCallerBehindAnotherPendingRequestParksAtOnce() {
+    void aSecondPendingRequestEndsTheSpinOfTheFirstAndItsCallerParksAsWell() {
         PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
-        gateway.setReplySpin(Duration.ZERO);
+        gateway.setReplySpin(Duration.ofMinutes(1));
         QueueChannel replies = new QueueChannel();
         this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
             gateway.start();
             Thread first = caller(gateway, "first", replies);
             Envelope firstRequest = this.pair.right().readEnvelope(WAIT);
-            await().atMost(WAIT).until(() -> first.getState() == Thread.State.TIMED_WAITING);
-            gateway.setReplySpin(Duration.ofMinutes(1));
+            await().during(Duration.ofMillis(100)).atMost(WAIT).until(() -> first.getState() == Thread.State.RUNNABLE);
 
             Thread second = caller(gateway, "second", replies);
             Envelope secondRequest = this.pair.right().readEnvelope(WAIT);
 
-            await().atMost(WAIT).until(() -> second.getState() == Thread.State.TIMED_WAITING);
+            await().atMost(WAIT).until(() -> first.getState() == Thread.State.TIMED_WAITING
+                    && second.getState() == Thread.State.TIMED_WAITING);
             this.pair.right().write(new Envelope("one".getBytes(StandardCharsets.UTF_8), firstRequest.correlationId(), null));
             this.pair.right().write(new Envelope("two".getBytes(StandardCharsets.UTF_8), secondRequest.correlationId(), null));
             join(first);
