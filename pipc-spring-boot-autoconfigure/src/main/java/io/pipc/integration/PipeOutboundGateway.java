@@ -170,8 +170,8 @@ public final class PipeOutboundGateway extends AbstractReplyProducingMessageHand
      * only one pending: behind other requests, a reply waits for their work, and the cores have
      * that work to do meanwhile. The spin adapts: spins in vain shorten it (to a thirty-second of
      * this), a spin that sees the reply restores it; at most one caller spins at a time, never
-     * past the reply timeout. A virtual thread never spins;
-     * nor does an {@link #setAsync(boolean) async} request, whose caller does not wait.
+     * past the reply timeout. A virtual thread never spins; nor does an
+     * {@link #setAsync(boolean) async} request, whose caller does not wait.
      *
      * @param replySpin the longest spin; default {@link #DEFAULT_REPLY_SPIN} (100 µs)
      */

@@ -406,8 +406,8 @@ public class PipcProperties {
 
         /**
          * Longest time a thread that asked through the outbound gateway spins for its reply
-         * before it parks; 0 to park at once. Adapts: shorter after spins in vain, one caller at
-         * a time.
+         * before it parks, while its request is the only one pending; 0 to park at once.
+         * Adapts: shorter after spins in vain.
          */
         private Duration replySpin = PipeOutboundGateway.DEFAULT_REPLY_SPIN;
 
