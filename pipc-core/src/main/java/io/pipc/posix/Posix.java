@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 
 import io.pipc.PipeException;
@@ -538,24 +540,65 @@ public final class Posix {
         return new FileStatus(type, stat.uid(), stat.mode() & 07777, stat.dev(), stat.ino(), stat.nlink(), stat.st_size());
     }
 
+    /**
+     * Runs {@code loader} on a thread of its own and waits for it without giving in to
+     * interrupts, which it passes on afterwards. jffi unpacks its native stub through an
+     * interruptible channel and, when that is interrupted, fails its class initialisation for
+     * the rest of the JVM's life: loaded on the application's thread, one interrupt at the wrong
+     * moment (a reconnecting pipe stopped while it opens its first FIFO, say) would leave every
+     * FIFO and Unix socket of the JVM "not supported on this platform".
+     *
+     * @param loader makes the facade; runs on the new thread
+     * @param threadName the new thread's name
+     * @return what {@code loader} made, or an unavailable facade if it threw
+     */
+    static Posix loadApart(Supplier<Posix> loader, String threadName) {
+        FutureTask<Posix> loading = new FutureTask<>(loader::get);
+        Thread thread = new Thread(loading, threadName);
+        thread.setDaemon(true);
+        thread.start();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return loading.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    return unavailable("loading the C library failed: " + e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** jffi's switch from {@code sun.misc.Unsafe} to its own native calls for memory access. */
+    private static final String JFFI_UNSAFE_DISABLED = "jffi.unsafe.disabled";
+
+    /**
+     * jffi reaches native memory through {@code sun.misc.Unsafe} when it may, which from
+     * JDK 24 makes every JVM warn on first use. pipc's calls through it (mkfifo, open,
+     * fstat, flock) only set transports up and are nowhere near a message's path, so
+     * unless the application chose otherwise jffi is told to use its JNI memory access.
+     */
+    private static POSIX nativePosix() {
+        if (System.getProperty(JFFI_UNSAFE_DISABLED) == null) {
+            System.setProperty(JFFI_UNSAFE_DISABLED, "true");
+        }
+        return POSIXFactory.getNativePOSIX();
+    }
+
+    /** Native POSIX, for {@link SystemPosix}: its code lives here, since the loading thread may not wait for that class. */
+    private static Posix loadSystem() {
+        String osName = System.getProperty("os.name", "unknown");
+        return loadApart(() -> load(Posix::nativePosix, osName), "pipc-posix-load");
+    }
+
     /** Loaded on first use, so that merely naming {@link Posix} binds no native code. */
     private static final class SystemPosix {
-        static final Posix INSTANCE = load(SystemPosix::nativePosix, System.getProperty("os.name", "unknown"));
-
-        /** jffi's switch from {@code sun.misc.Unsafe} to its own native calls for memory access. */
-        private static final String JFFI_UNSAFE_DISABLED = "jffi.unsafe.disabled";
-
-        /**
-         * jffi reaches native memory through {@code sun.misc.Unsafe} when it may, which from
-         * JDK 24 makes every JVM warn on first use. pipc's calls through it (mkfifo, open,
-         * fstat, flock) only set transports up and are nowhere near a message's path, so
-         * unless the application chose otherwise jffi is told to use its JNI memory access.
-         */
-        private static POSIX nativePosix() {
-            if (System.getProperty(JFFI_UNSAFE_DISABLED) == null) {
-                System.setProperty(JFFI_UNSAFE_DISABLED, "true");
-            }
-            return POSIXFactory.getNativePOSIX();
-        }
+        static final Posix INSTANCE = loadSystem();
     }
 }

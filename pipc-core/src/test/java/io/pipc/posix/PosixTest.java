@@ -80,6 +80,38 @@ class PosixTest {
     }
 
     @Test
+    void anInterruptOfTheThreadThatLoadsFirstDoesNotReachTheLoadAndStaysItsOwn() {
+        Thread caller = Thread.currentThread();
+        AtomicBoolean sawInterrupt = new AtomicBoolean(true);
+        AtomicBoolean onCaller = new AtomicBoolean(true);
+        caller.interrupt();
+        try {
+            Posix loaded = Posix.loadApart(() -> {
+                onCaller.set(Thread.currentThread() == caller);
+                sawInterrupt.set(Thread.currentThread().isInterrupted());
+                return Posix.unavailable("test: loaded");
+            }, "test-posix-load");
+
+            assertThat(loaded.unavailableReason()).isEqualTo("test: loaded");
+            assertThat(onCaller).as("loaded on the caller's thread").isFalse();
+            assertThat(sawInterrupt).as("the load saw the caller's interrupt").isFalse();
+            assertThat(caller.isInterrupted()).as("the caller's interrupt is kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void aLoadThatThrowsOnItsOwnThreadGivesAnUnavailablePosixNamingWhy() {
+        Posix broken = Posix.loadApart(() -> {
+            throw new IllegalStateException("test: broken loader");
+        }, "test-posix-load");
+
+        assertThat(broken.isAvailable()).isFalse();
+        assertThat(broken.unavailableReason()).contains("test: broken loader");
+    }
+
+    @Test
     void windowsIsUnavailableWithoutTryingToBindAnything() {
         AtomicBoolean bound = new AtomicBoolean();
 
