@@ -145,18 +145,16 @@ class PipeOutboundGatewayTests {
 
     @Test
     void aCallerWhoseRequestIsTheOnlyOnePendingSpinsForItsReply() {
-        PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
         // Longer than the test may take: a caller that spins cannot have parked before its reply comes.
-        gateway.setReplySpin(Duration.ofMinutes(1));
+        PipeOutboundGateway gateway = gatewaySpinning(Duration.ofMinutes(1));
         QueueChannel replies = new QueueChannel();
-        this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
-            gateway.start();
+        whileRunning(gateway, () -> {
             Thread spinning = caller(gateway, "alone", replies);
             Envelope request = this.pair.right().readEnvelope(WAIT);
 
             await().during(Duration.ofMillis(200)).atMost(WAIT)
                     .until(() -> spinning.getState() == Thread.State.RUNNABLE);
-            this.pair.right().write(new Envelope("here".getBytes(StandardCharsets.UTF_8), request.correlationId(), null));
+            answer(request, "here");
 
             join(spinning);
             assertThat(replyText(replies)).isEqualTo("here");
@@ -165,11 +163,9 @@ class PipeOutboundGatewayTests {
 
     @Test
     void aSecondPendingRequestEndsTheSpinOfTheFirstAndItsCallerParksAsWell() {
-        PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
-        gateway.setReplySpin(Duration.ofMinutes(1));
+        PipeOutboundGateway gateway = gatewaySpinning(Duration.ofMinutes(1));
         QueueChannel replies = new QueueChannel();
-        this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
-            gateway.start();
+        whileRunning(gateway, () -> {
             Thread first = caller(gateway, "first", replies);
             Envelope firstRequest = this.pair.right().readEnvelope(WAIT);
             await().during(Duration.ofMillis(100)).atMost(WAIT).until(() -> first.getState() == Thread.State.RUNNABLE);
@@ -179,8 +175,8 @@ class PipeOutboundGatewayTests {
 
             await().atMost(WAIT).until(() -> first.getState() == Thread.State.TIMED_WAITING
                     && second.getState() == Thread.State.TIMED_WAITING);
-            this.pair.right().write(new Envelope("one".getBytes(StandardCharsets.UTF_8), firstRequest.correlationId(), null));
-            this.pair.right().write(new Envelope("two".getBytes(StandardCharsets.UTF_8), secondRequest.correlationId(), null));
+            answer(firstRequest, "one");
+            answer(secondRequest, "two");
             join(first);
             join(second);
             assertThat(List.of(replyText(replies), replyText(replies))).containsExactlyInAnyOrder("one", "two");
@@ -189,16 +185,14 @@ class PipeOutboundGatewayTests {
 
     @Test
     void aCallerWhoseReplyTakesLongerThanTheSpinParksAndStillGetsIt() {
-        PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
-        gateway.setReplySpin(Duration.ofMillis(1));
+        PipeOutboundGateway gateway = gatewaySpinning(Duration.ofMillis(1));
         QueueChannel replies = new QueueChannel();
-        this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
-            gateway.start();
+        whileRunning(gateway, () -> {
             Thread waiting = caller(gateway, "slow", replies);
             Envelope request = this.pair.right().readEnvelope(WAIT);
 
             await().atMost(WAIT).until(() -> waiting.getState() == Thread.State.TIMED_WAITING);
-            this.pair.right().write(new Envelope("late".getBytes(StandardCharsets.UTF_8), request.correlationId(), null));
+            answer(request, "late");
 
             join(waiting);
             assertThat(replyText(replies)).isEqualTo("late");
@@ -207,16 +201,12 @@ class PipeOutboundGatewayTests {
 
     @Test
     void aSpinLongerThanTheReplyTimeoutEndsWithItAndTheRequestTimesOut() {
-        PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
-        gateway.setReplySpin(Duration.ofMinutes(1));
+        PipeOutboundGateway gateway = gatewaySpinning(Duration.ofMinutes(1));
         gateway.setReplyTimeout(Duration.ofMillis(100));
-        this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
-            gateway.start();
 
-            assertThatExceptionOfType(MessageTimeoutException.class)
-                    .isThrownBy(() -> gateway.handleMessage(MessageBuilder.withPayload("unanswered").build()))
-                    .withMessageContaining("no reply within PT0.1S");
-        });
+        whileRunning(gateway, () -> assertThatExceptionOfType(MessageTimeoutException.class)
+                .isThrownBy(() -> gateway.handleMessage(MessageBuilder.withPayload("unanswered").build()))
+                .withMessageContaining("no reply within PT0.1S"));
     }
 
     @Test
@@ -226,21 +216,6 @@ class PipeOutboundGatewayTests {
         assertThatIllegalArgumentException().isThrownBy(() -> gateway.setReplySpin(Duration.ofNanos(-1)))
                 .withMessage("replySpin must not be negative (was PT-0.000000001S)");
         assertThat(gateway.getReplySpin()).isEqualTo(PipeOutboundGateway.DEFAULT_REPLY_SPIN);
-    }
-
-    /** Starts a thread that asks through {@code gateway}, its reply going to {@code replies}. */
-    private static Thread caller(PipeOutboundGateway gateway, String question, QueueChannel replies) {
-        Thread caller = new Thread(() -> gateway.handleMessage(MessageBuilder
-                .withPayload(question.getBytes(StandardCharsets.UTF_8)).setReplyChannel(replies).build()),
-                "caller-" + question);
-        caller.start();
-        return caller;
-    }
-
-    private static String replyText(QueueChannel replies) {
-        Message<?> reply = replies.receive(WAIT.toMillis());
-        assertThat(reply).as("a reply").isNotNull();
-        return new String((byte[]) reply.getPayload(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -256,6 +231,40 @@ class PipeOutboundGatewayTests {
                     assertThat(leftAsks.ask("who are you?")).isEqualTo("right answers who are you?");
                     assertThat(rightAsks.ask("and you?")).isEqualTo("left answers and you?");
                 }));
+    }
+
+    private PipeOutboundGateway gatewaySpinning(Duration replySpin) {
+        PipeOutboundGateway gateway = new PipeOutboundGateway(this.pair.left());
+        gateway.setReplySpin(replySpin);
+        return gateway;
+    }
+
+    /** Runs {@code test} with {@code gateway} started in an integration context. */
+    private void whileRunning(PipeOutboundGateway gateway, Runnable test) {
+        this.runner.withBean(PipeOutboundGateway.class, () -> gateway).run((context) -> {
+            gateway.start();
+            test.run();
+        });
+    }
+
+    /** Starts a thread that asks through {@code gateway}, its reply going to {@code replies}. */
+    private static Thread caller(PipeOutboundGateway gateway, String question, QueueChannel replies) {
+        Thread caller = new Thread(() -> gateway.handleMessage(MessageBuilder
+                .withPayload(question.getBytes(StandardCharsets.UTF_8)).setReplyChannel(replies).build()),
+                "caller-" + question);
+        caller.start();
+        return caller;
+    }
+
+    /** The peer answers {@code request} with {@code text}. */
+    private void answer(Envelope request, String text) {
+        this.pair.right().write(new Envelope(text.getBytes(StandardCharsets.UTF_8), request.correlationId(), null));
+    }
+
+    private static String replyText(QueueChannel replies) {
+        Message<?> reply = replies.receive(WAIT.toMillis());
+        assertThat(reply).as("a reply").isNotNull();
+        return new String((byte[]) reply.getPayload(), StandardCharsets.UTF_8);
     }
 
     /** Answers {@code count} requests with "echo " and the request's text, keeping the correlation id. */
