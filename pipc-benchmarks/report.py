@@ -43,7 +43,7 @@ JMH_ARGS = "-f 1 -wi 3 -i 5 -w 1s -r 2s -prof gc"
 SPRING_JMH_ARGS = "-f 1 -wi 10 -i 5 -w 2s -r 2s -prof gc"
 # The same holds for the fan-in's Spring servers (the starter's requests/s at 256 clients: 15.6k
 # after 2 s of warm-up, 27.0k after 10 s); every server gets the same warm-up.
-FANIN_ARGS = "--clients 16,256,1024 --servers raw,select,poller,virtual,jdk-virtual,starter,si --rounds 2 --warmup 10 --measure 3"
+FANIN_ARGS = "--clients 16,256,1024 --servers raw,select,poller,virtual,jdk-virtual,virtual-one-carrier,jdk-virtual-one-carrier,starter,si --rounds 2 --warmup 10 --measure 3"
 
 # Two-sided 99.9% Student t quantiles by degrees of freedom, as JMH uses for its errors.
 T999 = {1: 636.6, 2: 31.60, 3: 12.92, 4: 8.610, 5: 6.869, 6: 5.959, 7: 5.408, 8: 5.041, 9: 4.781, 10: 4.587,
@@ -100,6 +100,8 @@ FANIN_SERVERS = [("raw", "raw NIO echo (floor)"), ("select", "pipc Pipes.select 
                  ("threads", "pipc thread per client"), ("virtual", "pipc virtual thread per client"),
                  ("jdk-threads", "JDK sockets, thread per client (no pipc)"),
                  ("jdk-virtual", "JDK sockets, virtual thread per client (no pipc)"),
+                 ("virtual-one-carrier", "pipc virtual thread per client, one carrier"),
+                 ("jdk-virtual-one-carrier", "JDK sockets, virtual thread per client, one carrier (no pipc)"),
                  ("starter", "starter gateway"), ("si", "Spring Integration gateway")]
 
 
@@ -512,7 +514,8 @@ def cause(d, key):
                 % (label, num(p), num(raw), "socket" if transport != "fifo" else "FIFOs"),
                 "raw's threads ran on one core (a few µs); pipc's round trip passes a second thread at each end")
     n = key[1]
-    raw, st, si, vt, jv, poll = (d.fan(k, n) for k in ("raw", "starter", "si", "virtual", "jdk-virtual", "poller"))
+    raw, st, si, vt, jv, poll, vt1, jv1 = (d.fan(k, n) for k in ("raw", "starter", "si", "virtual", "jdk-virtual", "poller",
+                                                                   "virtual-one-carrier", "jdk-virtual-one-carrier"))
     if kind == "poller" and raw and poll:
         return ("N=%d: the Poller loop makes %.2f× raw's requests/s at %.2f× its server CPU per request (%s µs against "
                 "%s). Both make the same three system calls per request (a share of one `epoll_wait`, one read, one "
@@ -530,14 +533,27 @@ def cause(d, key):
             jdk = (" The JDK's own sockets on virtual threads, with no pipc, reach %.2f× raw at %s µs of CPU per request."
                    % (jv["requestsPerSecond"] / raw["requestsPerSecond"], num(jv["serverCpuMicrosPerRequest"])))
         carriers = "" if sleeps(vt) == "n/a" else " (pipc's carriers and loops slept %s times per request)" % sleeps(vt)
+        one = ""
+        if vt1 and jv1:
+            one = (" How much of that is the scheduler's own: the same two servers in a JVM whose scheduler has one "
+                   "carrier (`-Djdk.virtualThreadScheduler.parallelism=1`) instead of one per core, while the generator "
+                   "takes the other core, reach %.2f× raw (the JDK's, at %s µs of CPU per request and %s sleeps) and "
+                   "%.2f× (pipc's, %s µs, %s sleeps). With one carrier per core, a carrier with nothing to run parks, "
+                   "and each request wakes it again on a core the generator or an event loop is using."
+                   % (jv1["requestsPerSecond"] / raw["requestsPerSecond"], num(jv1["serverCpuMicrosPerRequest"]),
+                      sleeps(jv1), vt1["requestsPerSecond"] / raw["requestsPerSecond"],
+                      num(vt1["serverCpuMicrosPerRequest"]), sleeps(vt1)))
         return ("N=%d: pipc's virtual thread per client reaches %.2f× raw's requests/s at %s µs of CPU per request "
                 "against raw's %s.%s What both pay on every request is the virtual-thread scheduler's: a client's "
                 "virtual thread parks while it waits and is unparked onto a carrier when its request arrives (woken by "
                 "pipc's event loop, or by the JDK's poller)%s, while raw answers on the thread that found the request "
-                "ready."
+                "ready.%s"
                 % (n, vt["requestsPerSecond"] / raw["requestsPerSecond"], num(vt["serverCpuMicrosPerRequest"]),
-                   num(raw["serverCpuMicrosPerRequest"]), jdk, carriers),
-                "the virtual-thread scheduler's park and unpark per request, which the JDK's own sockets pay too")
+                   num(raw["serverCpuMicrosPerRequest"]), jdk, carriers, one),
+                "the virtual-thread scheduler's park and unpark per request, which the JDK's own sockets pay too"
+                + ("; with one carrier instead of two, the JDK's reach %.2f× and pipc's %.2f×"
+                   % (jv1["requestsPerSecond"] / raw["requestsPerSecond"], vt1["requestsPerSecond"] / raw["requestsPerSecond"])
+                   if vt1 and jv1 else ""))
     if kind in ("starter-rps", "starter-p99") and st and si and not si.get("starved", 0):
         return ("N=%d: the starter makes %.2f× Spring Integration's requests/s with a p99 %.2f× its, at %s µs of server "
                 "CPU per request against %s; both answered every client. Not analysed further."
@@ -868,7 +884,10 @@ def document(d):
         "every round. Server CPU per request is the process's CPU time less the generator thread's; threads added is "
         "the JVM's thread count under load less before the server started (platform threads: virtual threads are "
         "not counted, their carriers are). The starter runs with `max-connections: 2048`; the select-loop, poller and "
-        "thread-per-client servers with `maxConnections(2048)`. A client *starved* was not answered once in the whole "
+        "thread-per-client servers with `maxConnections(2048)`. The virtual-thread servers run with the JDK's default "
+        "scheduler, one carrier per core; the rows marked *one carrier* run the same servers with "
+        "`-Djdk.virtualThreadScheduler.parallelism=1`, to show what the scheduler's carriers cost while the generator "
+        "uses a core (the targets are read from the default rows). A client *starved* was not answered once in the whole "
         "measurement: its request counts among the round trips with its age at the end (a lower bound), since "
         "otherwise a server that serves some clients and leaves the others waiting would show only the short round "
         "trips of those it serves. Server thread sleeps per request are Linux's voluntary context switches of the "

@@ -63,6 +63,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <li>{@code jdk-threads} and {@code jdk-virtual}: the JDK's own blocking {@link SocketChannel}s
  * with one platform, or virtual, thread per client, no pipc: what a thread per client costs
  * before pipc adds anything (the virtual one only on JDK 21 and later);</li>
+ * <li>{@code virtual-one-carrier} and {@code jdk-virtual-one-carrier}: {@code virtual} and
+ * {@code jdk-virtual} in a JVM whose virtual-thread scheduler has one carrier
+ * ({@code -Djdk.virtualThreadScheduler.parallelism=1}) instead of one per core: what the
+ * scheduler's carriers cost while the generator keeps one of the cores busy;</li>
  * <li>{@code starter}: {@code pipc.servers.fan: {transport: tcp, wire: python, codec: bytes,
  * gateway: true, inbound-channel: echo}} with an echo {@code @ServiceActivator}, defaults
  * otherwise but {@code max-connections: 2048} (the default 1000 refuses the 1,024th client:
@@ -90,7 +94,9 @@ public final class FanIn {
     static final int PAYLOAD = 64;
     static final int FRAME = 4 + PAYLOAD;
     static final List<String> SERVERS = List.of("raw", "select", "poller", "poller-handoff", "threads", "virtual", "jdk-threads",
-            "jdk-virtual", "starter", "si");
+            "jdk-virtual", "virtual-one-carrier", "jdk-virtual-one-carrier", "starter", "si");
+    /** The name of a server run in a JVM whose virtual-thread scheduler has one carrier ends so. */
+    private static final String ONE_CARRIER = "-one-carrier";
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private FanIn() {
@@ -127,7 +133,7 @@ public final class FanIn {
         for (int round = 1; round <= rounds; round++) {
             for (int n : clients) {
                 for (String server : servers) {
-                    if ((server.equals("virtual") || server.equals("jdk-virtual")) && !virtual) {
+                    if (server.contains("virtual") && !virtual) {
                         continue;
                     }
                     Result result = child(server, n, warmup, measure);
@@ -152,10 +158,13 @@ public final class FanIn {
 
     /** Runs one measurement in a JVM of its own, so that no server's threads, JIT or garbage weigh on another's. */
     private static Result child(String server, int clients, String warmup, String measure) throws Exception {
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"), FanIn.class.getName(),
-                "--child", server, String.valueOf(clients), warmup, measure)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+        if (server.endsWith(ONE_CARRIER)) {
+            command.add("-Djdk.virtualThreadScheduler.parallelism=1");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), FanIn.class.getName(),
+                "--child", server, String.valueOf(clients), warmup, measure));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
             throw new IllegalStateException("the " + server + " run with " + clients + " clients failed:\n" + output);
@@ -321,6 +330,12 @@ public final class FanIn {
     }
 
     private static Server start(String kind) throws Exception {
+        if (kind.endsWith(ONE_CARRIER)) {
+            if (!"1".equals(System.getProperty("jdk.virtualThreadScheduler.parallelism"))) {
+                throw new IllegalStateException(kind + " needs -Djdk.virtualThreadScheduler.parallelism=1 on this JVM's command line");
+            }
+            return start(kind.substring(0, kind.length() - ONE_CARRIER.length()));
+        }
         return switch (kind) {
             case "raw" -> RawEchoServer.start();
             case "select" -> pipcServer(server -> new Thread(() -> selectLoop(server), "select-loop"));
