@@ -532,7 +532,8 @@ def cause(d, key):
         if jv:
             jdk = (" The JDK's own sockets on virtual threads, with no pipc, reach %.2f× raw at %s µs of CPU per request."
                    % (jv["requestsPerSecond"] / raw["requestsPerSecond"], num(jv["serverCpuMicrosPerRequest"])))
-        carriers = "" if sleeps(vt) == "n/a" else " (pipc's carriers and loops slept %s times per request)" % sleeps(vt)
+        carriers = "" if sleeps(vt) == "n/a" else " pipc's carriers and loops slept %s times per request%s." % (
+            sleeps(vt), "" if not jv or sleeps(jv) == "n/a" else ", the JDK's carriers and poller %s" % sleeps(jv))
         one = ""
         if vt1 and jv1:
             one = (" How much of that is the scheduler's own: the same two servers in a JVM whose scheduler has one "
@@ -546,8 +547,8 @@ def cause(d, key):
         return ("N=%d: pipc's virtual thread per client reaches %.2f× raw's requests/s at %s µs of CPU per request "
                 "against raw's %s.%s What both pay on every request is the virtual-thread scheduler's: a client's "
                 "virtual thread parks while it waits and is unparked onto a carrier when its request arrives (woken by "
-                "pipc's event loop, or by the JDK's poller)%s, while raw answers on the thread that found the request "
-                "ready.%s"
+                "pipc's event loop, or by the JDK's poller), while raw answers on the thread that found the request "
+                "ready.%s%s"
                 % (n, vt["requestsPerSecond"] / raw["requestsPerSecond"], num(vt["serverCpuMicrosPerRequest"]),
                    num(raw["serverCpuMicrosPerRequest"]), jdk, carriers, one),
                 "the virtual-thread scheduler's park and unpark per request, which the JDK's own sockets pay too"
