@@ -77,6 +77,7 @@ class VirtualThreadPinningTest {
             recording.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
             recording.onEvent("jdk.VirtualThreadPinned", pinned::add);
             recording.startAsync();
+            initializeJfrThrowableTracing();
 
             everyTransport(certificates, "");
 
@@ -145,6 +146,20 @@ class VirtualThreadPinningTest {
     private <T extends Closeable> T closeAtEnd(T closeable) {
         toClose.add(closeable);
         return closeable;
+    }
+
+    /**
+     * Once a recording runs, every new throwable passes through JFR's tracer, whose class JFR's own
+     * periodic thread may still be initializing: a virtual thread that builds an exception then
+     * (a named pipe's busy rendezvous lock is one) waits for that initialization pinned, once per
+     * JVM. The class is initialized here, on this platform thread, before the recorded virtual threads run.
+     */
+    private static void initializeJfrThrowableTracing() {
+        try {
+            Class.forName("jdk.internal.event.ThrowableTracer", true, null);
+        } catch (ClassNotFoundException notOnThisJdk) {
+            // Nothing to initialize ahead.
+        }
     }
 
     private static CompletableFuture<Void> run(String name, Runnable task) {
