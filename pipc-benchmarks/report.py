@@ -96,6 +96,9 @@ TRANSPORTS = [
 SIZES = [("64", "64 B"), ("4096", "4 KiB"), ("65536", "64 KiB")]
 # Other ways pipc itself is measured on a transport, shown below its default: (series infix, label).
 VARIANTS = {"inproc": [("pipch", "in-process, `handOver`")]}
+# Round trip p50 (µs) of raw and pipc at 64 B with both ends on one core, measured by hand for the cause of a
+# missed round-trip row (docs/architecture.md, "Round trips and cores", gives the command).
+ONE_CORE_ROUND_TRIP = {"tcp": ("5.2", "10.3"), "unix": ("3.9", "8.4"), "fifo": ("2.8", "6.2")}
 FANIN_SERVERS = [("raw", "raw NIO echo (floor)"), ("select", "pipc Pipes.select loop"), ("poller", "pipc Poller loop (README)"),
                  ("threads", "pipc thread per client"), ("virtual", "pipc virtual thread per client"),
                  ("jdk-threads", "JDK sockets, thread per client (no pipc)"),
@@ -507,11 +510,12 @@ def cause(d, key):
                 "halted virtual CPU. A pipc reader waits on its inbound queue, which another thread fills (the event "
                 "loop's for sockets, the pipe's reader thread for FIFOs), so each round trip passes twice as many "
                 "thread switches, and the loop's wake-up of the reader does "
-                "not draw the two together. Both on one core (`taskset -c 0`), raw TCP took 5.2 µs and pipc 10.3 µs "
+                "not draw the two together. Both on one core (`taskset -c 0`), raw took %s µs and pipc %s µs "
                 "(docs/architecture.md, \"Round trips and cores\"); on two cores, with raw's threads apart, the "
                 "earlier runs met the target. Reaching raw's one-core figure means the reader reading its own "
-                "socket, without the loop in between."
-                % (label, num(p), num(raw), "socket" if transport != "fifo" else "FIFOs"),
+                "%s, without the %s in between."
+                % (label, num(p), num(raw), "socket" if transport != "fifo" else "FIFOs", *ONE_CORE_ROUND_TRIP[transport],
+                   "socket" if transport != "fifo" else "FIFO", "loop" if transport != "fifo" else "reader thread"),
                 "raw's threads ran on one core (a few µs); pipc's round trip passes a second thread at each end")
     n = key[1]
     raw, st, si, vt, jv, poll, vt1, jv1 = (d.fan(k, n) for k in ("raw", "starter", "si", "virtual", "jdk-virtual", "poller",
