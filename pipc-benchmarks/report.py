@@ -885,7 +885,8 @@ def document(d):
         "",
         "`io.pipc.benchmarks.FanIn`: one thread with one `Selector` drives N connections to 127.0.0.1, each with exactly "
         "one 64 B request in flight (4-byte big-endian length, so pipc speaks `wire: python`, without a secret); every "
-        "reply is checked against its request. Each server runs in a fresh JVM with the generator, in alternation, "
+        "reply is checked against its request, and the replies are taken in the order they came in (a selected-key "
+        "set's hash order would serve the same clients last on every pass). Each server runs in a fresh JVM with the generator, in alternation, "
         "every round. Server CPU per request is the process's CPU time less the generator thread's; threads added is "
         "the JVM's thread count under load less before the server started (platform threads: virtual threads are "
         "not counted, their carriers are). The starter runs with `max-connections: 2048`; the select-loop, poller and "

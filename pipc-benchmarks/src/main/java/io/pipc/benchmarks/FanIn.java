@@ -46,8 +46,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Fan-in: how a server's cost grows with its clients. One load generator (this JVM's main
  * thread, one {@link Selector}) drives N connections to 127.0.0.1, each with exactly one 64-byte
  * request in flight, framed by a 4-byte big-endian length (so pipc servers speak
- * {@code wire: python}, without a secret); every reply is checked against its request. The
- * servers, measured in alternation, each in a fresh JVM of its own with the generator:
+ * {@code wire: python}, without a secret); every reply is checked against its request, and the
+ * replies are taken in the order they came in, so that no client's place in the generator's
+ * pass favours it or holds it back. The servers, measured in alternation, each in a fresh JVM of its own with the generator:
  *
  * <ul>
  * <li>{@code raw}: the floor, a one-thread NIO echo server written plainly;</li>
@@ -730,6 +731,8 @@ public final class FanIn {
         private final Selector selector;
         private final Client[] clients;
         private long[] latencies = new long[1 << 20];
+        /** The keys one select found ready, in the order they became ready. */
+        private final List<SelectionKey> ready = new ArrayList<>();
         private int count;
 
         /** What the generator holds per connection: the request in flight and the reply so far. */
@@ -819,8 +822,12 @@ public final class FanIn {
             int[] answers = new int[clients.length];
             long end = System.nanoTime() + (long) (seconds * 1e9);
             while (System.nanoTime() < end) {
-                selector.select(100);
-                for (SelectionKey key : selector.selectedKeys()) {
+                // In the order the replies came in: a selected-key set's own order (a hash set's) would
+                // serve the same clients last on every pass, and their round trips would be the
+                // generator's doing, not the server's.
+                ready.clear();
+                selector.select(ready::add, 100);
+                for (SelectionKey key : ready) {
                     Client client = (Client) key.attachment();
                     if (receive(client)) {
                         record(System.nanoTime() - client.sentAt);
@@ -830,7 +837,6 @@ public final class FanIn {
                         send(client);
                     }
                 }
-                selector.selectedKeys().clear();
             }
             int starved = 0;
             long now = System.nanoTime();
