@@ -48,7 +48,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * request in flight, framed by a 4-byte big-endian length (so pipc servers speak
  * {@code wire: python}, without a secret); every reply is checked against its request, and the
  * replies are taken in the order they came in, so that no client's place in the generator's
- * pass favours it or holds it back. The servers, measured in alternation, each in a fresh JVM of its own with the generator:
+ * pass favours it or holds it back. The servers, measured in alternation, each in a fresh JVM
+ * of its own with the generator:
  *
  * <ul>
  * <li>{@code raw}: the floor, a one-thread NIO echo server written plainly;</li>
