@@ -1,0 +1,59 @@
+package io.pipc.posix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The count of a thread's waits, on this machine's real C library. These tests assume 64-bit
+ * Linux (the CI platform), and a JVM with native access enabled for the class path (the build's
+ * surefire {@code argLine}).
+ */
+@Timeout(10)
+class ThreadWaitsTest {
+
+    @Test
+    void countsEachTimeTheCallingThreadGivesUpItsCoreToWait() {
+        assertThat(ThreadWaits.isAvailable()).isTrue();
+        long before = ThreadWaits.count();
+        // What is counted: a thread that parks gives up its core.
+        LockSupport.parkNanos(1_000_000);
+        LockSupport.parkNanos(1_000_000);
+        long after = ThreadWaits.count();
+        assertThat(before).isNotNegative();
+        assertThat(after - before).as("voluntary context switches of two parks").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void eachThreadHasItsOwnCount() throws InterruptedException {
+        long[] other = new long[2];
+        Thread thread = new Thread(() -> {
+            other[0] = ThreadWaits.count();
+            other[1] = ThreadWaits.count();
+        });
+        long mine = ThreadWaits.count();
+        for (int i = 0; i < 50; i++) {
+            LockSupport.parkNanos(100_000);
+        }
+        thread.start();
+        thread.join();
+        assertThat(ThreadWaits.count()).as("this thread's count").isGreaterThanOrEqualTo(mine + 50);
+        assertThat(other[0]).as("a new thread's count, which has waited less than this one").isNotNegative().isLessThan(mine + 50);
+    }
+
+    @Test
+    void isNotBoundWhereThereIsNoRusageOfAThreadToRead() {
+        assertThat(ThreadWaits.bind("Mac OS X", "64")).isNull();
+        assertThat(ThreadWaits.bind("Linux", "32")).isNull();
+        assertThat(ThreadWaits.bind("Windows 11", "64")).isNull();
+    }
+
+    @Test
+    void nativeAccessIsEnabledForTheClassPathThatTheBuildEnablesItFor() {
+        // Before JDK 22 there is no such restriction, and so nothing to ask.
+        assertThat(ThreadWaits.nativeAccessEnabled(ThreadWaitsTest.class.getModule())).isTrue();
+    }
+}
