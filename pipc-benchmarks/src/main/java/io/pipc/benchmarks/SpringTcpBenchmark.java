@@ -66,7 +66,7 @@ import org.springframework.integration.ip.tcp.serializer.ByteArrayLengthHeaderSe
  * one by one; and a service that takes 1 ms ({@code Thread.sleep(1)}, standing for a database call) with 64
  * callers.
  */
-@Fork(value = 1, jvmArgsAppend = "-Xmx2g")
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "--enable-native-access=ALL-UNNAMED"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class SpringTcpBenchmark {

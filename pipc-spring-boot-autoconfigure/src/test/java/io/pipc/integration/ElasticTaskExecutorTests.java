@@ -1,5 +1,7 @@
 package io.pipc.integration;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,9 +11,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import io.pipc.posix.ThreadWaits;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,9 +39,13 @@ class ElasticTaskExecutorTests {
     }
 
     private ElasticTaskExecutor executor(int limit, long patienceNanos, long watchTickNanos) {
+        return executor(limit, patienceNanos, watchTickNanos, Runtime.getRuntime().availableProcessors());
+    }
+
+    private ElasticTaskExecutor executor(int limit, long patienceNanos, long watchTickNanos, int cores) {
         this.threads.setThreadNamePrefix("elastic-test-");
         this.threads.setDaemon(true);
-        ElasticTaskExecutor executor = new ElasticTaskExecutor(this.threads, limit, patienceNanos, watchTickNanos);
+        ElasticTaskExecutor executor = new ElasticTaskExecutor(this.threads, limit, patienceNanos, watchTickNanos, cores);
         executor.afterPropertiesSet();
         this.made.add(executor);
         return executor;
@@ -127,6 +137,109 @@ class ElasticTaskExecutorTests {
         executor.execute(laterRan::countDown);
         assertThat(laterRan.await(10, TimeUnit.SECONDS)).as("the later task ran on another thread").isTrue();
         assertThat(earlierDone.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aFlowIsGivenAsManyThreadsAsKeepTheCoresBusy() {
+        assertThat(ElasticTaskExecutor.usefulThreads(2, 10_000, 10_000, 64, 64)).as("all CPU: as many as cores").isEqualTo(2);
+        assertThat(ElasticTaskExecutor.usefulThreads(2, 10_800, 10_000, 64, 64))
+                .as("a little more CPU time than clock time (the clocks differ): still cores").isEqualTo(2);
+        assertThat(ElasticTaskExecutor.usefulThreads(2, 10_000, 20_000, 64, 64)).as("waits half its time").isEqualTo(4);
+        assertThat(ElasticTaskExecutor.usefulThreads(2, 10_000, 1_010_000, 64, 2)).as("waits 1 ms: the limit").isEqualTo(64);
+        assertThat(ElasticTaskExecutor.usefulThreads(4, 10_000, 10_000, 3, 3)).as("never more than the limit").isEqualTo(3);
+        assertThat(ElasticTaskExecutor.usefulThreads(2, 0, 5_000, 64, 2)).as("no CPU time seen: the limit").isEqualTo(64);
+        assertThat(ElasticTaskExecutor.usefulThreads(2, 10_000, 24_000, 64, 4))
+                .as("4.8: less than a whole thread above 4, so 4 stays").isEqualTo(4);
+        assertThat(ElasticTaskExecutor.usefulThreads(2, 10_000, 15_500, 64, 4)).as("3.1: stays at 4").isEqualTo(4);
+        assertThat(ElasticTaskExecutor.usefulThreads(2, 10_000, 14_000, 64, 4)).as("2.8: a whole thread lower").isEqualTo(3);
+        assertThat(ElasticTaskExecutor.usefulThreads(2, 10_000, 25_000, 64, 4)).as("5.0: a whole thread higher").isEqualTo(5);
+    }
+
+    @Test
+    void aFlowThatUsesTheCpuRunsOnNoMoreThreadsThanCores() throws InterruptedException {
+        Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
+        // One core, a limit of 16, and a watch that never ticks in the test's time: the policy alone.
+        ElasticTaskExecutor executor = executor(16, ElasticTaskExecutor.PATIENCE_NANOS, HOUR, 1);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
+            runAll(executor, 32, () -> useCpu(100_000));
+            return executor.usefulThreads() == 1;
+        });
+        // The threads made before the flow was sampled leave the pool.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> this.threads.getPoolSize() <= 1);
+        AtomicInteger runningNow = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        // 64 tasks at once, each 100 µs: before, they would have woken all 16 threads.
+        runAll(executor, 64, () -> {
+            mostAtOnce.accumulateAndGet(runningNow.incrementAndGet(), Math::max);
+            useCpu(100_000);
+            runningNow.decrementAndGet();
+        });
+        assertThat(mostAtOnce).as("tasks that ran at once").hasValue(1);
+        assertThat(executor.usefulThreads()).isEqualTo(1);
+    }
+
+    @Test
+    void aFlowThatWaitsIsGivenThreadsUpToTheLimit() throws InterruptedException {
+        Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
+        ElasticTaskExecutor executor = executor(8, ElasticTaskExecutor.PATIENCE_NANOS, HOUR, 1);
+        // The flow's own work: it waits 2 ms for something else, as a database call does.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
+            runAll(executor, 32, () -> LockSupport.parkNanos(2_000_000));
+            return executor.usefulThreads() == 8;
+        });
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch allDone = new CountDownLatch(8);
+        for (int i = 0; i < 8; i++) {
+            executor.execute(() -> {
+                await(release);
+                allDone.countDown();
+            });
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> executor.getBusy() == 8);
+        release.countDown();
+        assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aFlowThatUsedTheCpuAndBeginsToBlockIsGivenMoreThreadsByTheWatch() throws InterruptedException {
+        Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
+        ElasticTaskExecutor executor = executor(8, ElasticTaskExecutor.PATIENCE_NANOS, ElasticTaskExecutor.WATCH_TICK_NANOS, 1);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
+            runAll(executor, 32, () -> useCpu(100_000));
+            return executor.usefulThreads() == 1;
+        });
+        // Four tasks that hold their threads until all four run: one thread alone would never finish.
+        CountDownLatch allRunning = new CountDownLatch(4);
+        CountDownLatch allDone = new CountDownLatch(4);
+        for (int i = 0; i < 4; i++) {
+            executor.execute(() -> {
+                allRunning.countDown();
+                await(allRunning);
+                allDone.countDown();
+            });
+        }
+        assertThat(allDone.await(10, TimeUnit.SECONDS)).as("the watch added threads until all four ran").isTrue();
+    }
+
+    /** Gives {@code count} tasks at once and waits until all have ended. */
+    private static void runAll(ElasticTaskExecutor executor, int count, Runnable task) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(count);
+        for (int i = 0; i < count; i++) {
+            executor.execute(() -> {
+                task.run();
+                done.countDown();
+            });
+        }
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** In a task: uses this much of the CPU's time, however long the thread waits for a core meanwhile. */
+    private static void useCpu(long nanos) {
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        long until = cpu.getCurrentThreadCpuTime() + nanos;
+        while (cpu.getCurrentThreadCpuTime() < until) {
+            Thread.onSpinWait();
+        }
     }
 
     private final List<ElasticTaskExecutor> made = new ArrayList<>();

@@ -555,7 +555,8 @@ public class PipcProperties {
          * Number of platform threads handing clients' messages to the inbound channel at once,
          * when no executor is named and virtual threads are off: made as needed, the most recently
          * idle reused first, ended after a minute idle; a quick task waits for a busy thread that
-         * will soon be free, and tasks beyond the limit wait in order. An inbound adapter
+         * will soon be free, a flow whose tasks do not wait runs on no more busy threads than
+         * cores, and tasks beyond the limit wait in order. An inbound adapter
          * handles each client's messages in order, one batch at a time; a gateway up to
          * max-in-flight at once per client.
          */

@@ -54,8 +54,11 @@ class ManyClientsTests {
                 int withFiveHundred = ManagementFactory.getThreadMXBean().getThreadCount();
 
                 assertThat(clients).hasSize(500);
+                // At least the accepting thread and a handler: the executor may have ended some of the
+                // handlers the first clients made, once it saw that the flow does not wait.
+                assertThat(serverThreadsWithTen).as("the server's threads with ten clients").isBetween(2L, 1L + 4 + 1);
                 assertThat(serverThreads()).as("the server's accepting thread, handler threads and their executor's watch")
-                        .isLessThanOrEqualTo(1 + 4 + 1).isGreaterThanOrEqualTo(serverThreadsWithTen);
+                        .isBetween(2L, 1L + 4 + 1);
                 assertThat(withFiveHundred - withTen).as("threads added by 490 more clients").isLessThan(20);
             }
             finally {
