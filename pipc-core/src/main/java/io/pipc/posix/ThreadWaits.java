@@ -65,7 +65,8 @@ public final class ThreadWaits {
 
     /**
      * @return the calling thread's voluntary context switches so far, or -1 where they cannot be
-     *         counted (not 64-bit Linux, or the call failed)
+     *         counted (not 64-bit Linux, or the call failed); for a virtual thread, those of the
+     *         carrier it runs on, which say nothing of the virtual thread's own waits
      */
     public static long count() {
         LibC libc = Binding.LIBC;

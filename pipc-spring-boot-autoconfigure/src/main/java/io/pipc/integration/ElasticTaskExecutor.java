@@ -142,6 +142,12 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
     /** Counts tasks, to sample one in {@link #SAMPLE_EVERY}; updated without a lock, a lost update only moves the sample. */
     private int tasksCounted;
 
+    /** How many tasks have been sampled, counted up to 256; updated without a lock, as {@link #tasksCounted}. */
+    private int samplesTaken;
+
+    /** How many sampled tasks waited, counted up to 8. */
+    private int waitsTaken;
+
     /** The mean CPU time of the sampled tasks, a moving average (the last sixteen weigh most). */
     private volatile long meanSampledCpuNanos;
 
@@ -446,15 +452,21 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
         }
         long cpu = cpuEnded - cpuStarted;
         boolean waited = waitsEnded > waitsStarted;
-        long cpuMean = this.meanSampledCpuNanos;
-        cpuMean += (cpu - cpuMean) >> 4;
+        int samples = this.samplesTaken;
+        if (samples < 256) {
+            this.samplesTaken = samples + 1;
+        }
+        long cpuMean = average(this.meanSampledCpuNanos, cpu, samples, 16);
         this.meanSampledCpuNanos = cpuMean;
-        long share = this.waitedShare;
-        share += ((waited ? SHARE_ONE : 0) - share) >> 8;
+        long share = average(this.waitedShare, waited ? SHARE_ONE : 0, samples, 256);
         this.waitedShare = share;
         long waitMean = this.meanWaitNanos;
         if (waited) {
-            waitMean += (Math.max(0, tookNanos - cpu) - waitMean) >> 3;
+            int waits = this.waitsTaken;
+            if (waits < 8) {
+                this.waitsTaken = waits + 1;
+            }
+            waitMean = average(waitMean, Math.max(0, tookNanos - cpu), waits, 8);
             this.meanWaitNanos = waitMean;
         }
         // Counted from one in WAITS_COUNT_FROM, no longer counted below half that: a share near
@@ -467,6 +479,20 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
         if (useful != now || (this.poolThreads > useful && System.nanoTime() - this.rescuedNanos > RESCUE_DECAY_NANOS)) {
             resize(useful, -1);
         }
+    }
+
+    /**
+     * A moving average in which the last {@code weight} values weigh most, and the first ones
+     * weigh alike (so that the first value is the average, not a {@code weight}th of it).
+     *
+     * @param mean the average of the values so far
+     * @param value the next value
+     * @param counted how many values the average holds, counted up to {@code weight} at least
+     * @param weight how many of the last values weigh most
+     * @return the average with {@code value}
+     */
+    static long average(long mean, long value, int counted, int weight) {
+        return mean + (value - mean) / Math.min(counted + 1, weight);
     }
 
     /**

@@ -156,6 +156,15 @@ class ElasticTaskExecutorTests {
     }
 
     @Test
+    void theFirstSamplesWeighAlikeAndThenTheLastOnesWeighMost() {
+        assertThat(ElasticTaskExecutor.average(0, 1_000, 0, 16)).as("the first value is the average").isEqualTo(1_000);
+        assertThat(ElasticTaskExecutor.average(1_000, 0, 1, 16)).as("two values").isEqualTo(500);
+        assertThat(ElasticTaskExecutor.average(500, 2_000, 2, 16)).as("three values").isEqualTo(1_000);
+        assertThat(ElasticTaskExecutor.average(1_000, 17_000, 16, 16)).as("beyond the weight: a sixteenth").isEqualTo(2_000);
+        assertThat(ElasticTaskExecutor.average(1_000, 17_000, 255, 16)).as("counted further").isEqualTo(2_000);
+    }
+
+    @Test
     void aFlowThatUsesTheCpuRunsOnNoMoreThreadsThanCores() throws InterruptedException {
         Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
         // One core, a limit of 16, and a watch that never ticks in the test's time: the policy alone.
@@ -198,6 +207,15 @@ class ElasticTaskExecutorTests {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> executor.getBusy() == 8);
         release.countDown();
         assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aFlowThatWaitsKeepsItsThreadsFromItsFirstSample() throws InterruptedException {
+        Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
+        ElasticTaskExecutor executor = executor(8, ElasticTaskExecutor.PATIENCE_NANOS, HOUR, 1);
+        // Two samples' worth: a server whose flow waits must not start on one thread.
+        runAll(executor, 32, () -> LockSupport.parkNanos(2_000_000));
+        assertThat(executor.usefulThreads()).isEqualTo(8);
     }
 
     @Test
