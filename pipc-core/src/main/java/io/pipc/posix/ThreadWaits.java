@@ -111,9 +111,14 @@ public final class ThreadWaits {
     /**
      * @param module the module whose native access is asked about
      * @return whether it may load native code without the JVM warning of it: always before
-     *         JDK 22, which has no {@code Module.isNativeAccessEnabled()}
+     *         JDK 22
      */
     static boolean nativeAccessEnabled(Module module) {
+        if (Runtime.version().feature() < 22) {
+            // JDK 20 and 21 have the method as a preview of the foreign function API, false
+            // without the flag, but do not restrict or warn of JNI.
+            return true;
+        }
         Method enabled;
         try {
             enabled = Module.class.getMethod("isNativeAccessEnabled");

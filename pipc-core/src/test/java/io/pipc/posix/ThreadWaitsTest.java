@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.locks.LockSupport;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,19 +17,30 @@ import org.junit.jupiter.api.Timeout;
 class ThreadWaitsTest {
 
     @Test
-    void countsEachTimeTheCallingThreadGivesUpItsCoreToWait() {
+    void isAvailableOn64BitLinux() {
+        Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux")
+                && "64".equals(System.getProperty("sun.arch.data.model")), "64-bit Linux only");
+        // The build enables native access for the class path (its argLine), as an application does.
         assertThat(ThreadWaits.isAvailable()).isTrue();
+    }
+
+    @Test
+    void countsEachTimeTheCallingThreadGivesUpItsCoreToWait() {
+        Assumptions.assumeTrue(ThreadWaits.isAvailable(), "64-bit Linux only");
         long before = ThreadWaits.count();
-        // What is counted: a thread that parks gives up its core.
-        LockSupport.parkNanos(1_000_000);
-        LockSupport.parkNanos(1_000_000);
+        // What is counted: a thread that parks gives up its core (a park may return at once, on a
+        // permit left over, so ten of them and at least half counted).
+        for (int i = 0; i < 10; i++) {
+            LockSupport.parkNanos(1_000_000);
+        }
         long after = ThreadWaits.count();
         assertThat(before).isNotNegative();
-        assertThat(after - before).as("voluntary context switches of two parks").isGreaterThanOrEqualTo(2);
+        assertThat(after - before).as("voluntary context switches of ten parks").isGreaterThanOrEqualTo(5);
     }
 
     @Test
     void eachThreadHasItsOwnCount() throws InterruptedException {
+        Assumptions.assumeTrue(ThreadWaits.isAvailable(), "64-bit Linux only");
         long[] other = new long[1];
         Thread thread = new Thread(() -> other[0] = ThreadWaits.count());
         long mine = ThreadWaits.count();
@@ -37,8 +49,8 @@ class ThreadWaitsTest {
         }
         thread.start();
         thread.join();
-        assertThat(ThreadWaits.count()).as("this thread's count").isGreaterThanOrEqualTo(mine + 50);
-        assertThat(other[0]).as("a new thread's count, which has waited less than this one").isNotNegative().isLessThan(mine + 50);
+        assertThat(ThreadWaits.count()).as("this thread's count").isGreaterThanOrEqualTo(mine + 25);
+        assertThat(other[0]).as("a new thread's count, which has waited less than this one").isNotNegative().isLessThan(mine + 25);
     }
 
     @Test

@@ -74,7 +74,11 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * its way back to the pool waits for that thread, rather than waking one idle longer. The watch
  * still rescues a flow that has begun to block: after two ticks in a row with tasks waiting, none
  * of them started and every thread of the pool busy, it adds a thread to the pool, and one such
- * thread is taken away again after each 100 ms without a rescue. With 64 threads at most, 1024
+ * thread is taken away again after each 100 ms without a rescue, as sampled tasks end (a flow
+ * whose tasks each use a millisecond or more of CPU can go past cores that way, since two ticks
+ * without a task started are usual for it). The pool's maximum is set on the
+ * {@code ThreadPoolExecutor} itself: the {@code ThreadPoolTaskExecutor}'s
+ * {@code getMaxPoolSize()} keeps saying {@code limit}. With 64 threads at most, 1024
  * clients, 2 cores and a flow that returns at once, the executor had woken 8,000 to 9,000 idle
  * threads a second (two threads at most woke about 900 to 1,300), which only slowed one another.
  * Where the waits cannot be counted (not 64-bit Linux, or native access not enabled on JDK 22
@@ -649,6 +653,13 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
      */
     int usefulThreads() {
         return this.usefulThreads;
+    }
+
+    /**
+     * @return how many tasks have been sampled, counted up to 256
+     */
+    int samplesTaken() {
+        return this.samplesTaken;
     }
 
     /**

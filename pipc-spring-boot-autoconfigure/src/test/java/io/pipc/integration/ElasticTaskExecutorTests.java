@@ -38,8 +38,9 @@ class ElasticTaskExecutorTests {
         return executor(limit, ElasticTaskExecutor.PATIENCE_NANOS, HOUR);
     }
 
+    /** As many cores as the limit: the tests of how tasks are handed over do not depend on the machine's cores. */
     private ElasticTaskExecutor executor(int limit, long patienceNanos, long watchTickNanos) {
-        return executor(limit, patienceNanos, watchTickNanos, Runtime.getRuntime().availableProcessors());
+        return executor(limit, patienceNanos, watchTickNanos, limit);
     }
 
     private ElasticTaskExecutor executor(int limit, long patienceNanos, long watchTickNanos, int cores) {
@@ -191,7 +192,11 @@ class ElasticTaskExecutorTests {
     void aFlowThatWaitsIsGivenThreadsUpToTheLimit() throws InterruptedException {
         Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
         ElasticTaskExecutor executor = executor(8, ElasticTaskExecutor.PATIENCE_NANOS, HOUR, 1);
-        // The flow's own work: it waits 2 ms for something else, as a database call does.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
+            runAll(executor, 32, () -> useCpu(100_000));
+            return executor.usefulThreads() == 1;
+        });
+        // Then the flow begins to wait 2 ms for something else, as a database call does.
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
             runAll(executor, 32, () -> LockSupport.parkNanos(2_000_000));
             return executor.usefulThreads() == 8;
@@ -213,8 +218,10 @@ class ElasticTaskExecutorTests {
     void aFlowThatWaitsKeepsItsThreadsFromItsFirstSample() throws InterruptedException {
         Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
         ElasticTaskExecutor executor = executor(8, ElasticTaskExecutor.PATIENCE_NANOS, HOUR, 1);
-        // Two samples' worth: a server whose flow waits must not start on one thread.
+        // A server whose flow waits must not start on one thread: the first samples already say it waits.
         runAll(executor, 32, () -> LockSupport.parkNanos(2_000_000));
+        // A task's sample is taken after it ends, so after the last task's latch.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> executor.samplesTaken() >= 2);
         assertThat(executor.usefulThreads()).isEqualTo(8);
     }
 
