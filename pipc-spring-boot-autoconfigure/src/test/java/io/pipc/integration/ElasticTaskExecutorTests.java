@@ -170,10 +170,7 @@ class ElasticTaskExecutorTests {
         Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
         // One core, a limit of 16, and a watch that never ticks in the test's time: the policy alone.
         ElasticTaskExecutor executor = executor(16, ElasticTaskExecutor.PATIENCE_NANOS, HOUR, 1);
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
-            runAll(executor, 32, () -> useCpu(100_000));
-            return executor.usefulThreads() == 1;
-        });
+        learnAFlowThatUsesTheCpu(executor);
         // The threads made before the flow was sampled leave the pool.
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> this.threads.getPoolSize() <= 1);
         AtomicInteger runningNow = new AtomicInteger();
@@ -192,10 +189,7 @@ class ElasticTaskExecutorTests {
     void aFlowThatWaitsIsGivenThreadsUpToTheLimit() throws InterruptedException {
         Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
         ElasticTaskExecutor executor = executor(8, ElasticTaskExecutor.PATIENCE_NANOS, HOUR, 1);
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
-            runAll(executor, 32, () -> useCpu(100_000));
-            return executor.usefulThreads() == 1;
-        });
+        learnAFlowThatUsesTheCpu(executor);
         // Then the flow begins to wait 2 ms for something else, as a database call does.
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
             runAll(executor, 32, () -> LockSupport.parkNanos(2_000_000));
@@ -229,10 +223,7 @@ class ElasticTaskExecutorTests {
     void aFlowThatUsedTheCpuAndBeginsToBlockIsGivenMoreThreadsByTheWatch() throws InterruptedException {
         Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
         ElasticTaskExecutor executor = executor(8, ElasticTaskExecutor.PATIENCE_NANOS, ElasticTaskExecutor.WATCH_TICK_NANOS, 1);
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
-            runAll(executor, 32, () -> useCpu(100_000));
-            return executor.usefulThreads() == 1;
-        });
+        learnAFlowThatUsesTheCpu(executor);
         // Four tasks that hold their threads until all four run: one thread alone would never finish.
         CountDownLatch allRunning = new CountDownLatch(4);
         CountDownLatch allDone = new CountDownLatch(4);
@@ -244,6 +235,14 @@ class ElasticTaskExecutorTests {
             });
         }
         assertThat(allDone.await(10, TimeUnit.SECONDS)).as("the watch added threads until all four ran").isTrue();
+    }
+
+    /** Runs tasks that only use the CPU until the one-core executor gives them a single thread. */
+    private static void learnAFlowThatUsesTheCpu(ElasticTaskExecutor executor) {
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
+            runAll(executor, 32, () -> useCpu(100_000));
+            return executor.usefulThreads() == 1;
+        });
     }
 
     /** Gives {@code count} tasks at once and waits until all have ended. */
