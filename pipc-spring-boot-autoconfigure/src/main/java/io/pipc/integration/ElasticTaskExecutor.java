@@ -167,7 +167,7 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
     /** How many busy threads the flow can use: beyond it, waiting tasks are left to the busy threads and the watch. */
     private volatile int usefulThreads;
 
-    /** Threads the watch added to the pool beyond the useful ones, for tasks that waited a whole tick; one fewer each quiet {@link #RESCUE_DECAY_NANOS}. */
+    /** Threads the watch added to the pool beyond the useful ones, for tasks that waited two ticks; one fewer each quiet {@link #RESCUE_DECAY_NANOS}. */
     private int rescueThreads;
 
     /** The pool's most threads: the useful ones and the rescue threads, at most {@code limit}. */
