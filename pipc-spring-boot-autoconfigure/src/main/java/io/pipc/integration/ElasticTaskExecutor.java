@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
@@ -37,7 +38,11 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  *
  * <p>Why not a pool of {@code limit} threads over a queue: its idle threads wait on the queue's
  * lock and condition in turn, so each task wakes the thread idle longest, through that lock,
- * while a hand-off with no queue gives it to the thread that finished last.
+ * while a hand-off with no queue gives it to the thread that finished last. Nor are idle threads
+ * left in the pool's own hand-off queue: a thread that has just finished is not in it yet, and a
+ * task given meanwhile could only be refused, or wait (spinning) until the thread got there, which
+ * a thread preempted on its way could make a millisecond and more. An idle thread parks here
+ * instead, after it looked at the waiting tasks once more, and is handed the next task directly.
  *
  * <p>A task is not handed to an idle thread when a busy one will soon be free: waking a parked
  * thread costs both threads a system call and a trip through the scheduler, and with a flow that
@@ -71,7 +76,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * held its thread for its whole time, one that did not for its CPU time. So a flow that returns at
  * once gets as many threads as cores, and one that waits on a database up to {@code limit}. The
  * pool keeps no more threads than that: a task given while the thread that finished last is on
- * its way back to the pool waits for that thread, rather than waking one idle longer. The watch
+ * its way to idle waits for that thread, which looks at the waiting tasks once it is idle, rather
+ * than waking one idle longer. The watch
  * still rescues a flow that has begun to block: after two ticks in a row with tasks waiting, none
  * of them started and every thread of the pool busy, it adds a thread to the pool, and one such
  * thread is taken away again after each 100 ms without a rescue, as sampled tasks end (a flow
@@ -97,7 +103,14 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
 
     private static final Logger logger = LoggerFactory.getLogger(ElasticTaskExecutor.class);
 
-    private static final Duration IDLE = Duration.ofMinutes(1);
+    /** How long a thread stays idle, parked here, before it ends. */
+    static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    /** How many times a thread going idle looks whether it was handed work before it parks. */
+    private static final int IDLE_SPINS = 1 << 7;
+
+    /** How long the pool keeps a thread that has left this executor's idle ones, for a task given meanwhile. */
+    private static final Duration POOL_KEEP_ALIVE = Duration.ofSeconds(1);
 
     /** How long the tasks waiting may be expected to wait for busy threads before another thread is woken for them. */
     static final long PATIENCE_NANOS = 200_000;
@@ -139,6 +152,8 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
     private final long watchTickNanos;
 
     private final int cores;
+
+    private final long idleNanos;
 
     /** Whether tasks are sampled: the JVM can tell a thread's CPU time, and the system how often it waited. */
     private final boolean sampling;
@@ -182,6 +197,15 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
     /** Threads running a task or about to look at {@link #waiting} once more. */
     private final AtomicInteger busy = new AtomicInteger();
 
+    /**
+     * Threads idle here, parked, the most recently idle first: a task is handed to the first,
+     * which the pool would otherwise only see again once it is back in its queue.
+     */
+    private final ConcurrentLinkedDeque<Idle> idle = new ConcurrentLinkedDeque<>();
+
+    /** Threads of the pool running this executor's work: busy, between tasks, or idle here. */
+    private final AtomicInteger alive = new AtomicInteger();
+
     private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
 
     /** How many tasks wait in {@link #waiting}, counted (the queue's own size is a walk through it); a task is counted before it is added. */
@@ -213,19 +237,22 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
 
     /**
      * @param threads makes the threads; not initialized yet. Its core size becomes 0, its
-     *        maximum {@code limit}, its queue none and its keep-alive a minute.
+     *        maximum {@code limit}, its queue none and its keep-alive a second (its threads idle
+     *        here, a minute, before they go back to it).
      * @param limit the most threads, and so the most tasks running at once; at least 1
      */
     public ElasticTaskExecutor(ThreadPoolTaskExecutor threads, int limit) {
-        this(threads, limit, PATIENCE_NANOS, WATCH_TICK_NANOS, Runtime.getRuntime().availableProcessors());
+        this(threads, limit, PATIENCE_NANOS, WATCH_TICK_NANOS, Runtime.getRuntime().availableProcessors(), IDLE_NANOS);
     }
 
     /**
      * @param patienceNanos how long waiting tasks may be expected to wait for busy threads
      * @param watchTickNanos how long tasks may wait with none started before the watch wakes a thread
      * @param cores the cores the flow's threads share; at least 1
+     * @param idleNanos how long a thread stays idle before it ends
      */
-    ElasticTaskExecutor(ThreadPoolTaskExecutor threads, int limit, long patienceNanos, long watchTickNanos, int cores) {
+    ElasticTaskExecutor(ThreadPoolTaskExecutor threads, int limit, long patienceNanos, long watchTickNanos, int cores,
+            long idleNanos) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1 (was " + limit + ")");
         }
@@ -238,13 +265,14 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
             throw new IllegalArgumentException("cores must be at least 1 (was " + cores + ")");
         }
         this.cores = cores;
+        this.idleNanos = idleNanos;
         this.sampling = THREADS.isCurrentThreadCpuTimeSupported() && ThreadWaits.isAvailable();
         this.usefulThreads = limit;
         this.poolThreads = limit;
         threads.setCorePoolSize(0);
         threads.setMaxPoolSize(limit);
         threads.setQueueCapacity(0);
-        threads.setKeepAliveSeconds((int) IDLE.toSeconds());
+        threads.setKeepAliveSeconds((int) POOL_KEEP_ALIVE.toSeconds());
         // Refusal is how "every thread is busy" is told, often: whatever policy a customizer set
         // (caller runs, discard) would run or lose the task instead.
         threads.setRejectedExecutionHandler(BUSY);
@@ -278,8 +306,9 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
      * After queuing a task: a busy thread looks at the queue again once its task ends, so the
      * task is theirs when they would reach it soon, or when as many threads are busy as the flow
      * can use (all {@code limit} of them, or as few as cores for a flow that uses the CPU).
-     * Else another thread is woken: an idle one (the hand-off succeeds), one between tasks (try
-     * again), or a new one.
+     * Else another thread is woken: an idle one, or a new one. When there is neither, every
+     * thread the pool may have is busy or between a task and going idle, and one between looks
+     * at the queue once more as it goes idle: the caller does not wait for it.
      */
     private void handOverWaiting() {
         while (true) {
@@ -297,10 +326,8 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
             if (waitingNow == 0 || busyNow >= this.usefulThreads || (busyNow > 0 && busySoonFree(waitingNow, busyNow))) {
                 return;
             }
-            if (handOff(null)) {
-                return;
-            }
-            Thread.yield();
+            handOff(null);
+            return;
         }
     }
 
@@ -333,8 +360,13 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
      * @return whether an idle or new thread took it
      */
     private boolean handOff(@Nullable Runnable first) {
+        Idle thread = this.idle.pollFirst();
+        if (thread != null) {
+            thread.wake(first);
+            return true;
+        }
         try {
-            pool().execute(() -> runThenTakeWaiting(first));
+            pool().execute(() -> work(first));
             return true;
         }
         catch (RejectedExecutionException ex) {
@@ -349,6 +381,109 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
             this.pool = executor;
         }
         return executor;
+    }
+
+    /**
+     * A thread of the pool: runs {@code first} and the waiting tasks, then idles here until it
+     * is handed more, and again, until it has been idle {@link #idleNanos}, the executor or its
+     * pool is shut down, or the pool may have fewer threads than are alive.
+     */
+    private void work(@Nullable Runnable first) {
+        this.alive.incrementAndGet();
+        boolean counted = true;
+        try {
+            Idle self = new Idle(Thread.currentThread());
+            Runnable next = first;
+            boolean run = true;
+            while (true) {
+                if (run) {
+                    runThenTakeWaiting(next);
+                }
+                if (this.destroyed) {
+                    return;
+                }
+                if (surplus()) {
+                    counted = false;
+                    return;
+                }
+                if (!idleUntilHanded(self)) {
+                    return;
+                }
+                // Woken to end, it runs nothing: it ends if the pool still has too many threads.
+                run = !self.toEnd();
+                next = self.take();
+            }
+        }
+        finally {
+            if (counted) {
+                this.alive.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * @return whether this thread is more than the pool may have now, and so ends; if so it no
+     *         longer counts as {@link #alive}
+     */
+    private boolean surplus() {
+        while (true) {
+            int now = this.alive.get();
+            if (now <= this.poolThreads) {
+                return false;
+            }
+            if (this.alive.compareAndSet(now, now - 1)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Parks this thread among the idle ones until it is handed work.
+     *
+     * @return whether it was handed work (a task, or the waiting ones); false when it ends: idle
+     *         too long, or the executor or its pool shut down
+     */
+    private boolean idleUntilHanded(Idle self) {
+        self.handed = false;
+        this.idle.addFirst(self);
+        // A task queued as this thread went idle, when it was neither busy nor idle, relies on it.
+        if (!this.waiting.isEmpty() && this.idle.remove(self)) {
+            return true;
+        }
+        // As the pool's own hand-off queue (the JDK's SynchronousQueue) does before it parks: a
+        // task handed over within these spins costs neither thread a system call.
+        for (int spins = IDLE_SPINS; spins > 0 && !self.handed; spins--) {
+            Thread.onSpinWait();
+        }
+        long deadline = System.nanoTime() + this.idleNanos;
+        boolean removable = true;
+        while (!self.handed) {
+            long left = deadline - System.nanoTime();
+            if (removable && (this.destroyed || left <= 0 || poolShutDown())) {
+                if (this.idle.remove(self)) {
+                    return false;
+                }
+                // Taken by a thread handing it work, which is about to say so.
+                removable = false;
+            }
+            if (removable) {
+                LockSupport.parkNanos(this, left);
+            }
+            else {
+                LockSupport.park(this);
+            }
+            if (!this.destroyed && !poolShutDown()) {
+                // An interrupt meant for a task that ended must not keep the park from parking.
+                Thread.interrupted();
+            }
+        }
+        return true;
+    }
+
+    /** @return whether the pool was shut down, by {@link #destroy()} or by whoever else holds it */
+    private boolean poolShutDown() {
+        ThreadPoolExecutor executor = this.pool;
+        return executor != null && executor.isShutdown();
     }
 
     private void runThenTakeWaiting(@Nullable Runnable first) {
@@ -526,8 +661,9 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
     /**
      * Lets {@code useful} threads be busy, and the pool have as many and its rescue threads: with
      * no more threads than a flow that uses the CPU can use, a task given while the last thread to
-     * finish is on its way back to the pool waits for that thread rather than waking one that has
-     * been idle (a pool of 64 threads woke its idle ones in turn).
+     * finish is on its way to idle waits for that thread rather than waking one that has been idle
+     * (a pool of 64 threads woke its idle ones in turn). Threads idle here beyond the new most,
+     * the longest idle first, are woken to end.
      *
      * @param rescue 1 to add a rescue thread, -1 to take one away if the last was added or taken
      *        away more than {@link #RESCUE_DECAY_NANOS} ago
@@ -548,6 +684,15 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
         if (most != this.poolThreads && !this.destroyed) {
             this.poolThreads = most;
             pool().setMaximumPoolSize(most);
+            // The pool ends its own idle threads beyond the most; those idle here are woken to end,
+            // the longest idle first, without running any task.
+            for (int surplus = this.alive.get() - most; surplus > 0; surplus--) {
+                Idle oldest = this.idle.pollLast();
+                if (oldest == null) {
+                    break;
+                }
+                oldest.end();
+            }
         }
     }
 
@@ -695,6 +840,10 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
         if (watching != null) {
             LockSupport.unpark(watching);
         }
+        // Each sees the executor destroyed and ends (one taken meanwhile runs what it is handed first).
+        for (Idle thread : this.idle) {
+            LockSupport.unpark(thread.thread);
+        }
         this.threads.destroy();
     }
 
@@ -702,6 +851,50 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
     public String toString() {
         return "ElasticTaskExecutor[" + this.threads.getThreadNamePrefix() + ", limit " + this.limit + ", "
                 + this.busy.get() + " busy]";
+    }
+
+    /** A thread idle here, and what it is handed when it is taken. */
+    private static final class Idle {
+
+        final Thread thread;
+
+        /** A task to run first, or null to take the waiting ones; written before {@link #handed}. */
+        private @Nullable Runnable first;
+
+        /** Whether it was woken to end rather than handed work; written before {@link #handed}. */
+        private boolean ending;
+
+        /** Whether it has been handed work: it stays parked until then, even once no longer idle. */
+        volatile boolean handed;
+
+        Idle(Thread thread) {
+            this.thread = thread;
+        }
+
+        void wake(@Nullable Runnable task) {
+            this.first = task;
+            this.handed = true;
+            LockSupport.unpark(this.thread);
+        }
+
+        /** Wakes it to end if the pool has more threads than it may. */
+        void end() {
+            this.ending = true;
+            this.handed = true;
+            LockSupport.unpark(this.thread);
+        }
+
+        boolean toEnd() {
+            boolean end = this.ending;
+            this.ending = false;
+            return end;
+        }
+
+        @Nullable Runnable take() {
+            Runnable task = this.first;
+            this.first = null;
+            return task;
+        }
     }
 
     /** Refuses a task with one exception made once: a refusal means only that every thread is busy. */

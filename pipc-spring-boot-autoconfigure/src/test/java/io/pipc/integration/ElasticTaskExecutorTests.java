@@ -44,9 +44,14 @@ class ElasticTaskExecutorTests {
     }
 
     private ElasticTaskExecutor executor(int limit, long patienceNanos, long watchTickNanos, int cores) {
+        return executor(limit, patienceNanos, watchTickNanos, cores, ElasticTaskExecutor.IDLE_NANOS);
+    }
+
+    private ElasticTaskExecutor executor(int limit, long patienceNanos, long watchTickNanos, int cores, long idleNanos) {
         this.threads.setThreadNamePrefix("elastic-test-");
         this.threads.setDaemon(true);
-        ElasticTaskExecutor executor = new ElasticTaskExecutor(this.threads, limit, patienceNanos, watchTickNanos, cores);
+        ElasticTaskExecutor executor = new ElasticTaskExecutor(this.threads, limit, patienceNanos, watchTickNanos, cores,
+                idleNanos);
         executor.afterPropertiesSet();
         this.made.add(executor);
         return executor;
@@ -237,11 +242,15 @@ class ElasticTaskExecutorTests {
         assertThat(allDone.await(10, TimeUnit.SECONDS)).as("the watch added threads until all four ran").isTrue();
     }
 
-    /** Runs tasks that only use the CPU until the one-core executor gives them a single thread. */
+    /**
+     * Runs tasks that only use the CPU until the one-core executor gives them a single thread,
+     * and has sampled 128 of them: one sampled task that waited (in a pause of the JVM, say) is
+     * then too few for the flow's waits to count, as among the first samples it would not be.
+     */
     private static void learnAFlowThatUsesTheCpu(ElasticTaskExecutor executor) {
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
             runAll(executor, 32, () -> useCpu(100_000));
-            return executor.usefulThreads() == 1;
+            return executor.usefulThreads() == 1 && executor.samplesTaken() >= 128;
         });
     }
 
@@ -366,6 +375,46 @@ class ElasticTaskExecutorTests {
         assertThat(allDone.await(20, TimeUnit.SECONDS)).as("every short task ran on the one free thread while the other"
                 + " stayed busy").isTrue();
         release.countDown();
+    }
+
+    @Test
+    void aThreadIdleLongerThanItsIdleTimeEnds() throws InterruptedException {
+        ElasticTaskExecutor executor = executor(2, ElasticTaskExecutor.PATIENCE_NANOS, HOUR, 2, TimeUnit.MILLISECONDS.toNanos(50));
+        List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        runAll(executor, 1, () -> ranOn.add(Thread.currentThread()));
+        assertThat(ranOn).hasSize(1);
+        // Its idle time here, then the pool's keep-alive of a second.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !ranOn.get(0).isAlive());
+        List<Thread> laterOn = new CopyOnWriteArrayList<>();
+        runAll(executor, 1, () -> laterOn.add(Thread.currentThread()));
+        assertThat(laterOn).as("a later task is given a new thread").hasSize(1).doesNotContain(ranOn.get(0));
+    }
+
+    @Test
+    void anIdleThreadEndsWithTheExecutorEvenWhenThePoolWaitsForItsTasks() throws InterruptedException {
+        // A pool told to let its tasks complete interrupts only threads idle in it: not those idle here.
+        this.threads.setWaitForTasksToCompleteOnShutdown(true);
+        ElasticTaskExecutor executor = executor(2);
+        List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        runAll(executor, 1, () -> ranOn.add(Thread.currentThread()));
+        Thread idle = ranOn.get(0);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> idle.getState() == Thread.State.TIMED_WAITING);
+        executor.destroy();
+        idle.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(idle.isAlive()).as("the idle thread ended with its executor").isFalse();
+    }
+
+    @Test
+    void anIdleThreadEndsWhenItsPoolIsShutDownByWhoeverHoldsIt() throws InterruptedException {
+        ElasticTaskExecutor executor = executor(2);
+        List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        runAll(executor, 1, () -> ranOn.add(Thread.currentThread()));
+        Thread idle = ranOn.get(0);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> idle.getState() == Thread.State.TIMED_WAITING);
+        // Not the executor's destroy: the pool's own shutdown, which interrupts its threads.
+        this.threads.shutdown();
+        idle.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(idle.isAlive()).as("the idle thread ended with its pool").isFalse();
     }
 
     @Test
