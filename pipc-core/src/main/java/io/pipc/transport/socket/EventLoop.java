@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * One thread with one {@link Selector}: it accepts, connects, reads, writes when a socket has
  * room again, and ticks every {@value #TICK_MILLIS} ms so that connections check their
  * deadlines. A small set of loops ({@link EventLoopGroup}) serves every socket made with one
- * thread factory; the loops exist while some socket holds them.
+ * thread factory; the loops exist while some socket holds them. After a wait that found
+ * connections ready, the loop yields its core and looks once more, without waiting, before it
+ * waits again: on a busy server the next requests and replies come while it yields, and a loop
+ * that slept at once was woken again for each round.
  *
  * <p>A connection's state belongs to its loop: other threads hand the loop work with
  * {@link #execute}, and code that may only run there checks {@link #inEventLoop()}. The selector
@@ -58,6 +61,8 @@ public final class EventLoop implements Runnable {
     }
 
     private final Selector selector;
+    /** Whether the loop's last wait found connections ready; on the loop thread only. */
+    private boolean busyLast;
     /** The loop's own thread, or null for a driven loop. */
     private final @Nullable Thread thread;
     /** A driven loop's: held by whoever runs it now. */
@@ -403,8 +408,20 @@ public final class EventLoop implements Runnable {
             try {
                 awake.set(false);
                 if (tasks.isEmpty() && afterDeregistration.isEmpty()) {
-                    long wait = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000L);
-                    selector.select(this::ready, wait);
+                    int found = 0;
+                    if (busyLast) {
+                        // After a round with work, more is likely on its way (a reply from a thread
+                        // this round woke, the next request of a busy client): give the core to the
+                        // threads that make it, then look once more before going to sleep, so that
+                        // a busy loop is not put to sleep and woken again for each round.
+                        Thread.yield();
+                        found = selector.selectNow(this::ready);
+                    }
+                    if (found == 0 && tasks.isEmpty()) {
+                        long wait = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000L);
+                        found = selector.select(this::ready, wait);
+                    }
+                    busyLast = found > 0;
                 } else {
                     selector.selectNow(this::ready);
                 }
