@@ -417,7 +417,9 @@ public final class EventLoop implements Runnable {
                         Thread.yield();
                         found = selector.selectNow(this::ready);
                     }
-                    if (found == 0 && tasks.isEmpty()) {
+                    // A wake-up meanwhile (work handed over, a shutdown) was spent by that select:
+                    // the loop must not sleep past what it was woken for.
+                    if (found == 0 && tasks.isEmpty() && !awake.get() && !stopping) {
                         long wait = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000L);
                         found = selector.select(this::ready, wait);
                     }
