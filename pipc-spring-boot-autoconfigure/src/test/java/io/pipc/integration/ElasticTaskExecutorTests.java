@@ -380,14 +380,12 @@ class ElasticTaskExecutorTests {
     @Test
     void aThreadIdleLongerThanItsIdleTimeEnds() throws InterruptedException {
         ElasticTaskExecutor executor = executor(2, ElasticTaskExecutor.PATIENCE_NANOS, HOUR, 2, TimeUnit.MILLISECONDS.toNanos(50));
-        List<Thread> ranOn = new CopyOnWriteArrayList<>();
-        runAll(executor, 1, () -> ranOn.add(Thread.currentThread()));
-        assertThat(ranOn).hasSize(1);
+        Thread idle = anIdleThread(executor);
         // Its idle time here, then the pool's keep-alive of a second.
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !ranOn.get(0).isAlive());
+        assertEnds(idle, "the thread ended once idle for its idle time");
         List<Thread> laterOn = new CopyOnWriteArrayList<>();
         runAll(executor, 1, () -> laterOn.add(Thread.currentThread()));
-        assertThat(laterOn).as("a later task is given a new thread").hasSize(1).doesNotContain(ranOn.get(0));
+        assertThat(laterOn).as("a later task is given a new thread").hasSize(1).doesNotContain(idle);
     }
 
     @Test
@@ -395,26 +393,31 @@ class ElasticTaskExecutorTests {
         // A pool told to let its tasks complete interrupts only threads idle in it: not those idle here.
         this.threads.setWaitForTasksToCompleteOnShutdown(true);
         ElasticTaskExecutor executor = executor(2);
-        List<Thread> ranOn = new CopyOnWriteArrayList<>();
-        runAll(executor, 1, () -> ranOn.add(Thread.currentThread()));
-        Thread idle = ranOn.get(0);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> idle.getState() == Thread.State.TIMED_WAITING);
+        Thread idle = anIdleThread(executor);
         executor.destroy();
-        idle.join(TimeUnit.SECONDS.toMillis(10));
-        assertThat(idle.isAlive()).as("the idle thread ended with its executor").isFalse();
+        assertEnds(idle, "the idle thread ended with its executor");
     }
 
     @Test
     void anIdleThreadEndsWhenItsPoolIsShutDownByWhoeverHoldsIt() throws InterruptedException {
-        ElasticTaskExecutor executor = executor(2);
+        Thread idle = anIdleThread(executor(2));
+        // Not the executor's destroy: the pool's own shutdown, which interrupts its threads.
+        this.threads.shutdown();
+        assertEnds(idle, "the idle thread ended with its pool");
+    }
+
+    /** Runs one task and returns its thread once it is idle, parked among the executor's idle threads. */
+    private static Thread anIdleThread(ElasticTaskExecutor executor) throws InterruptedException {
         List<Thread> ranOn = new CopyOnWriteArrayList<>();
         runAll(executor, 1, () -> ranOn.add(Thread.currentThread()));
         Thread idle = ranOn.get(0);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> idle.getState() == Thread.State.TIMED_WAITING);
-        // Not the executor's destroy: the pool's own shutdown, which interrupts its threads.
-        this.threads.shutdown();
-        idle.join(TimeUnit.SECONDS.toMillis(10));
-        assertThat(idle.isAlive()).as("the idle thread ended with its pool").isFalse();
+        return idle;
+    }
+
+    private static void assertEnds(Thread thread, String what) throws InterruptedException {
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(thread.isAlive()).as(what).isFalse();
     }
 
     @Test
