@@ -380,8 +380,10 @@ class ElasticTaskExecutorTests {
     @Test
     void aThreadIdleLongerThanItsIdleTimeEnds() throws InterruptedException {
         ElasticTaskExecutor executor = executor(2, ElasticTaskExecutor.PATIENCE_NANOS, HOUR, 2, TimeUnit.MILLISECONDS.toNanos(50));
-        Thread idle = anIdleThread(executor);
-        // Its idle time here, then the pool's keep-alive of a second.
+        List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        runAll(executor, 1, () -> ranOn.add(Thread.currentThread()));
+        Thread idle = ranOn.get(0);
+        // Its idle time here, then the pool's keep-alive of a second (not awaited parked: it may have ended already).
         assertEnds(idle, "the thread ended once idle for its idle time");
         List<Thread> laterOn = new CopyOnWriteArrayList<>();
         runAll(executor, 1, () -> laterOn.add(Thread.currentThread()));
