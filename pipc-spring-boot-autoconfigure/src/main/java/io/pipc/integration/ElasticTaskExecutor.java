@@ -394,9 +394,9 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
         try {
             Idle self = new Idle(Thread.currentThread());
             Runnable next = first;
-            boolean run = true;
             while (true) {
-                if (run) {
+                // Woken to end, it runs nothing: it ends if the pool still has too many threads.
+                if (next != Idle.END) {
                     runThenTakeWaiting(next);
                 }
                 if (this.destroyed) {
@@ -409,8 +409,6 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
                 if (!idleUntilHanded(self)) {
                     return;
                 }
-                // Woken to end, it runs nothing: it ends if the pool still has too many threads.
-                run = !self.toEnd();
                 next = self.take();
             }
         }
@@ -691,7 +689,7 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
                 if (oldest == null) {
                     break;
                 }
-                oldest.end();
+                oldest.wake(Idle.END);
             }
         }
     }
@@ -858,11 +856,14 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
 
         final Thread thread;
 
-        /** A task to run first, or null to take the waiting ones; written before {@link #handed}. */
-        private @Nullable Runnable first;
+        /** Handed to a thread woken to end, if the pool has more threads than it may: it runs nothing. */
+        static final Runnable END = () -> { };
 
-        /** Whether it was woken to end rather than handed work; written before {@link #handed}. */
-        private boolean ending;
+        /**
+         * A task to run first, null to take the waiting ones, or {@link #END}; written before
+         * {@link #handed}.
+         */
+        private @Nullable Runnable first;
 
         /** Whether it has been handed work: it stays parked until then, even once no longer idle. */
         volatile boolean handed;
@@ -875,19 +876,6 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
             this.first = task;
             this.handed = true;
             LockSupport.unpark(this.thread);
-        }
-
-        /** Wakes it to end if the pool has more threads than it may. */
-        void end() {
-            this.ending = true;
-            this.handed = true;
-            LockSupport.unpark(this.thread);
-        }
-
-        boolean toEnd() {
-            boolean end = this.ending;
-            this.ending = false;
-            return end;
         }
 
         @Nullable Runnable take() {
