@@ -391,6 +391,31 @@ class ElasticTaskExecutorTests {
     }
 
     @Test
+    void threadsIdleBeyondAPoolThatShrinksEndWithoutWaitingForTasks() throws InterruptedException {
+        Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
+        ElasticTaskExecutor executor = executor(8, ElasticTaskExecutor.PATIENCE_NANOS, HOUR, 1);
+        // Eight threads at once, before any task is sampled: the unsampled flow may use them all.
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch allRunning = new CountDownLatch(8);
+        for (int i = 0; i < 8; i++) {
+            executor.execute(() -> {
+                allRunning.countDown();
+                await(release);
+            });
+        }
+        assertThat(allRunning.await(10, TimeUnit.SECONDS)).isTrue();
+        release.countDown();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> executor.getBusy() == 0);
+        // One task at a time until a sampled one says the flow uses the CPU: one thread is then enough at once.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
+            runAll(executor, 1, () -> useCpu(100_000));
+            return executor.usefulThreads() == 1;
+        });
+        // No more tasks: the seven threads idle beyond it end now, not when tasks would have reached them.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> this.threads.getPoolSize() <= 1);
+    }
+
+    @Test
     void anIdleThreadEndsWithTheExecutorEvenWhenThePoolWaitsForItsTasks() throws InterruptedException {
         // A pool told to let its tasks complete interrupts only threads idle in it: not those idle here.
         this.threads.setWaitForTasksToCompleteOnShutdown(true);
