@@ -79,10 +79,13 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * its way to idle waits for that thread, which looks at the waiting tasks once it is idle, rather
  * than waking one idle longer. The watch
  * still rescues a flow that has begun to block: after two ticks in a row with tasks waiting, none
- * of them started and every thread of the pool busy, it adds a thread to the pool, and one such
- * thread is taken away again after each 100 ms without a rescue, as sampled tasks end (a flow
- * whose tasks each use a millisecond or more of CPU can go past cores that way, since two ticks
- * without a task started are usual for it). The pool's maximum is set on the
+ * of them started and every thread of the pool busy, it adds a thread to the pool (one more than
+ * the pool has, counting threads still busy beyond a pool that shrank, so that the pool makes
+ * it), and one such thread is taken away again after each 100 ms without a rescue, as sampled
+ * tasks end. A flow whose tasks each use more CPU than a tick is given as long as two of its
+ * tasks' mean CPU time before a rescue: one busy thread starts its next task only that often, and
+ * two ticks without a task started would otherwise add thread after thread to cores already
+ * busy. The pool's maximum is set on the
  * {@code ThreadPoolExecutor} itself: the {@code ThreadPoolTaskExecutor}'s
  * {@code getMaxPoolSize()} keeps saying {@code limit}. With 64 threads at most, 1024
  * clients, 2 cores and a flow that returns at once, the executor had woken 8,000 to 9,000 idle
@@ -190,6 +193,9 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
 
     /** When the watch last added a rescue thread, or the last one was taken away. */
     private volatile long rescuedNanos;
+
+    /** How many times the watch added a thread to the pool. */
+    private int rescues;
 
     /** The pool's pool: tasks go to it directly, so a refusal costs no message and no lock. */
     private volatile @Nullable ThreadPoolExecutor pool;
@@ -657,6 +663,25 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
     }
 
     /**
+     * @return how many ticks in a row must pass with tasks waiting and none started before the
+     *         watch rescues them: {@link #STALLED_TICKS}, or as many as last twice the mean CPU
+     *         time of the flow's tasks, whichever is more (a busy thread whose tasks each use that
+     *         much starts one only that often; a flow that blocks uses little CPU per task)
+     */
+    private long stalledTicks() {
+        return Math.max(STALLED_TICKS, 2 * this.meanSampledCpuNanos / this.watchTickNanos);
+    }
+
+    /**
+     * Adds a thread to a pool whose threads are all busy: the useful count read under the lock,
+     * so that a sample's resize just before is not undone.
+     */
+    private synchronized void rescue() {
+        this.rescues++;
+        resize(this.usefulThreads, 1);
+    }
+
+    /**
      * Lets {@code useful} threads be busy, and the pool have as many and its rescue threads: with
      * no more threads than a flow that uses the CPU can use, a task given while the last thread to
      * finish is on its way to idle waits for that thread rather than waking one that has been idle
@@ -669,7 +694,10 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
     private synchronized void resize(int useful, int rescue) {
         long now = System.nanoTime();
         if (rescue > 0) {
-            this.rescueThreads++;
+            // One more than the pool has, or it makes none: after the pool shrank, more threads than its
+            // most may still be busy (or idle ones on their way to end).
+            int has = Math.max(this.poolThreads, pool().getPoolSize());
+            this.rescueThreads = Math.max(this.rescueThreads, has - useful) + 1;
             this.rescuedNanos = now;
         }
         else if (this.rescueThreads > 0 && now - this.rescuedNanos > RESCUE_DECAY_NANOS) {
@@ -745,12 +773,12 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
                 quietTicks = 0;
                 long takenNow = this.taken.get();
                 stalledTicks = (takenNow == takenAtLastTick) ? stalledTicks + 1 : 0;
-                if (stalledTicks >= STALLED_TICKS && this.busy.get() < this.limit) {
+                if (stalledTicks >= stalledTicks() && this.busy.get() < this.limit) {
                     stalledTicks = 0;
                     try {
                         if (this.busy.get() >= this.poolThreads && this.poolThreads < this.limit) {
                             // No thread of the pool is free: the flow may have begun to block.
-                            resize(this.usefulThreads, 1);
+                            rescue();
                         }
                         handOff(null);
                     }
@@ -789,6 +817,13 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
      */
     long meanTaskNanos() {
         return this.meanTaskNanos;
+    }
+
+    /**
+     * @return how many times the watch added a thread to the pool
+     */
+    synchronized int rescues() {
+        return this.rescues;
     }
 
     /**

@@ -242,6 +242,64 @@ class ElasticTaskExecutorTests {
         assertThat(allDone.await(10, TimeUnit.SECONDS)).as("the watch added threads until all four ran").isTrue();
     }
 
+    @Test
+    void aFlowWhoseTasksEachUseMillisecondsOfCpuIsNotGivenMoreThreadsByTheWatch() throws InterruptedException {
+        Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
+        ElasticTaskExecutor executor = executor(8, ElasticTaskExecutor.PATIENCE_NANOS, ElasticTaskExecutor.WATCH_TICK_NANOS, 1);
+        // One task at a time, each 10 ms of CPU, until a sampled one says the flow uses the CPU: one thread.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
+            runAll(executor, 1, () -> useCpu(10_000_000));
+            return executor.usefulThreads() == 1;
+        });
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> this.threads.getPoolSize() <= 1);
+        AtomicInteger runningNow = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        // Each task starts 10 ms after the one before: ten ticks without a task started, which is no stall for this flow.
+        runAll(executor, 24, () -> {
+            mostAtOnce.accumulateAndGet(runningNow.incrementAndGet(), Math::max);
+            useCpu(10_000_000);
+            runningNow.decrementAndGet();
+        });
+        // Two at most: a machine that holds one of these tasks for twice its time may have it rescued once.
+        assertThat(mostAtOnce).as("tasks that ran at once").hasValueLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void aRescueMakesAThreadAtOnceWhenMoreThreadsAreBusyThanAPoolThatShrank() throws InterruptedException {
+        Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
+        // No patience: a task given while threads are busy is handed another thread at once, never left to the watch.
+        ElasticTaskExecutor executor = executor(8, 0, ElasticTaskExecutor.WATCH_TICK_NANOS, 1);
+        // Four threads held before any task is sampled: the unsampled flow may use them all.
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch fourRunning = new CountDownLatch(4);
+        for (int i = 0; i < 4; i++) {
+            executor.execute(() -> {
+                fourRunning.countDown();
+                await(release);
+            });
+        }
+        try {
+            assertThat(fourRunning.await(10, TimeUnit.SECONDS)).isTrue();
+            // One task at a time beside them until a sampled one says the flow uses the CPU: the pool's most becomes
+            // one while four of its threads are busy. Each task is handed a thread; none waits, so none is rescued.
+            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
+                runAll(executor, 1, () -> useCpu(100_000));
+                Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ZERO)
+                        .until(() -> executor.getBusy() == 4);
+                return executor.usefulThreads() == 1;
+            });
+            assertThat(executor.rescues()).isZero();
+            // A task now waits, every thread being busy: the first rescue must make the pool one more than it has.
+            CountDownLatch ran = new CountDownLatch(1);
+            executor.execute(ran::countDown);
+            assertThat(ran.await(10, TimeUnit.SECONDS)).as("the waiting task ran beside the four busy threads").isTrue();
+            assertThat(executor.rescues()).as("rescues it took").isEqualTo(1);
+        }
+        finally {
+            release.countDown();
+        }
+    }
+
     /**
      * Runs tasks that only use the CPU until the one-core executor gives them a single thread,
      * and has sampled 128 of them: one sampled task that waited (in a pause of the JVM, say) is
