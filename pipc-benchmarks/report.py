@@ -43,7 +43,7 @@ JMH_ARGS = "-f 1 -wi 3 -i 5 -w 1s -r 2s -prof gc"
 SPRING_JMH_ARGS = "-f 1 -wi 10 -i 5 -w 2s -r 2s -prof gc"
 # The same holds for the fan-in's Spring servers (the starter's requests/s at 256 clients: 15.6k
 # after 2 s of warm-up, 27.0k after 10 s); every server gets the same warm-up.
-FANIN_ARGS = "--clients 16,256,1024 --servers raw,select,poller,virtual,jdk-virtual,virtual-one-carrier,jdk-virtual-one-carrier,starter,si --rounds 2 --warmup 10 --measure 3"
+FANIN_ARGS = "--clients 16,256,1024 --servers raw,select,poller,virtual,jdk-virtual,virtual-one-carrier,jdk-virtual-one-carrier,starter,si --rounds 3 --warmup 10 --measure 3"
 
 # Two-sided 99.9% Student t quantiles by degrees of freedom, as JMH uses for its errors.
 T999 = {1: 636.6, 2: 31.60, 3: 12.92, 4: 8.610, 5: 6.869, 6: 5.959, 7: 5.408, 8: 5.041, 9: 4.781, 10: 4.587,
