@@ -125,7 +125,7 @@ class InProcessPipeTest {
     /**
      * The allocation target of issue 10: a plain write and its read allocate the payload's copy
      * and nothing else (no envelope to hold it in the queue). Counted on one thread, which both
-     * writes and reads, by the JVM's per-thread allocation counter.
+     * writes and reads, by the JVM's per-thread allocation counter, once the loop is compiled.
      */
     @Test
     void aPlainWriteAndItsReadAllocateOnlyThePayloadsCopy() {
@@ -137,29 +137,38 @@ class InProcessPipeTest {
         PipePair pair = pair();
         byte[] message = new byte[64];
         byte[] handedOver = new byte[64];
-        int rounds = 20_000;
-        for (int i = 0; i < rounds; i++) {
-            pair.left().write(message);
-            pair.right().read();
-        }
-        long thread = Thread.currentThread().getId();
 
-        long before = threads.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < rounds; i++) {
+        long copying = leastAllocatedPerRound(threads, () -> {
             pair.left().write(message);
             pair.right().read();
-        }
-        long copying = threads.getThreadAllocatedBytes(thread) - before;
-        before = threads.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < rounds; i++) {
+        });
+        long handingOver = leastAllocatedPerRound(threads, () -> {
             pair.left().handOver(handedOver);
             pair.right().read();
-        }
-        long handingOver = threads.getThreadAllocatedBytes(thread) - before;
+        });
 
         // A 64-byte array takes 80 bytes (16 of header); an envelope would add 24 more.
-        assertThat(copying / rounds).as("bytes allocated per copying write and read").isLessThanOrEqualTo(80 + 8);
-        assertThat(handingOver / rounds).as("bytes allocated per hand-over and read").isLessThanOrEqualTo(8);
+        assertThat(copying).as("bytes allocated per copying write and read").isLessThanOrEqualTo(80 + 8);
+        assertThat(handingOver).as("bytes allocated per hand-over and read").isLessThanOrEqualTo(8);
+    }
+
+    /**
+     * The fewest bytes this thread allocated per round over batches of rounds: what the compiled
+     * loop allocates. A batch run before the JIT has compiled it (on a slow machine, the first
+     * hundreds of thousands of rounds) allocates objects that escape analysis later removes.
+     */
+    private static long leastAllocatedPerRound(com.sun.management.ThreadMXBean threads, Runnable round) {
+        long thread = Thread.currentThread().getId();
+        int rounds = 20_000;
+        long least = Long.MAX_VALUE;
+        for (int batch = 0; batch < 50; batch++) {
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < rounds; i++) {
+                round.run();
+            }
+            least = Math.min(least, (threads.getThreadAllocatedBytes(thread) - before) / rounds);
+        }
+        return least;
     }
 
     @Test
