@@ -556,9 +556,10 @@ class StreamPipeTest {
         for (int i = 0; i < count; i++) {
             assertThat(pipes[1].readString(Duration.ofSeconds(10))).isEqualTo("message " + i);
         }
-        // The first write goes directly; after it, only once the writer thread has written
-        // everything queued: at most every other write, however the threads interleave.
-        assertThat(direct.calls.get()).isBetween(1, count / 2 + 1);
+        // A write goes directly only once the writer thread has written everything queued: at most
+        // every other write, however the threads interleave. (Maybe none: on a busy machine the
+        // writer thread may not have run at all while the 200 were written.)
+        assertThat(direct.calls.get()).isLessThanOrEqualTo(count / 2 + 1);
     }
 
     @Test
