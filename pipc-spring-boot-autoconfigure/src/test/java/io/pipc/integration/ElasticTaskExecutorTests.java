@@ -178,15 +178,8 @@ class ElasticTaskExecutorTests {
         learnAFlowThatUsesTheCpu(executor);
         // The threads made before the flow was sampled leave the pool.
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> this.threads.getPoolSize() <= 1);
-        AtomicInteger runningNow = new AtomicInteger();
-        AtomicInteger mostAtOnce = new AtomicInteger();
         // 64 tasks at once, each 100 µs: before, they would have woken all 16 threads.
-        runAll(executor, 64, () -> {
-            mostAtOnce.accumulateAndGet(runningNow.incrementAndGet(), Math::max);
-            useCpu(100_000);
-            runningNow.decrementAndGet();
-        });
-        assertThat(mostAtOnce).as("tasks that ran at once").hasValue(1);
+        assertThat(mostAtOnce(executor, 64, 100_000)).as("tasks that ran at once").isEqualTo(1);
         assertThat(executor.usefulThreads()).isEqualTo(1);
     }
 
@@ -252,16 +245,9 @@ class ElasticTaskExecutorTests {
             return executor.usefulThreads() == 1;
         });
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> this.threads.getPoolSize() <= 1);
-        AtomicInteger runningNow = new AtomicInteger();
-        AtomicInteger mostAtOnce = new AtomicInteger();
         // Each task starts 10 ms after the one before: ten ticks without a task started, which is no stall for this flow.
-        runAll(executor, 24, () -> {
-            mostAtOnce.accumulateAndGet(runningNow.incrementAndGet(), Math::max);
-            useCpu(10_000_000);
-            runningNow.decrementAndGet();
-        });
         // Two at most: a machine that holds one of these tasks for twice its time may have it rescued once.
-        assertThat(mostAtOnce).as("tasks that ran at once").hasValueLessThanOrEqualTo(2);
+        assertThat(mostAtOnce(executor, 24, 10_000_000)).as("tasks that ran at once").isLessThanOrEqualTo(2);
     }
 
     @Test
@@ -269,17 +255,10 @@ class ElasticTaskExecutorTests {
         Assumptions.assumeTrue(ThreadWaits.isAvailable(), "the waits of a thread are counted only on 64-bit Linux");
         // No patience: a task given while threads are busy is handed another thread at once, never left to the watch.
         ElasticTaskExecutor executor = executor(8, 0, ElasticTaskExecutor.WATCH_TICK_NANOS, 1);
-        // Four threads held before any task is sampled: the unsampled flow may use them all.
         CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch fourRunning = new CountDownLatch(4);
-        for (int i = 0; i < 4; i++) {
-            executor.execute(() -> {
-                fourRunning.countDown();
-                await(release);
-            });
-        }
         try {
-            assertThat(fourRunning.await(10, TimeUnit.SECONDS)).isTrue();
+            // Four threads held before any task is sampled: the unsampled flow may use them all.
+            holdThreads(executor, 4, release);
             // One task at a time beside them until a sampled one says the flow uses the CPU: the pool's most becomes
             // one while four of its threads are busy. Each task is handed a thread; none waits, so none is rescued.
             Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ZERO).until(() -> {
@@ -310,6 +289,22 @@ class ElasticTaskExecutorTests {
             runAll(executor, 32, () -> useCpu(100_000));
             return executor.usefulThreads() == 1 && executor.samplesTaken() >= 128;
         });
+    }
+
+    /**
+     * Gives {@code count} tasks at once, each using {@code cpuNanos} of the CPU, and waits until all have ended.
+     *
+     * @return the most of them that ran at once
+     */
+    private static int mostAtOnce(ElasticTaskExecutor executor, int count, long cpuNanos) throws InterruptedException {
+        AtomicInteger runningNow = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        runAll(executor, count, () -> {
+            most.accumulateAndGet(runningNow.incrementAndGet(), Math::max);
+            useCpu(cpuNanos);
+            runningNow.decrementAndGet();
+        });
+        return most.get();
     }
 
     /** Gives {@code count} tasks at once and waits until all have ended. */
@@ -454,14 +449,7 @@ class ElasticTaskExecutorTests {
         ElasticTaskExecutor executor = executor(8, ElasticTaskExecutor.PATIENCE_NANOS, HOUR, 1);
         // Eight threads at once, before any task is sampled: the unsampled flow may use them all.
         CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch allRunning = new CountDownLatch(8);
-        for (int i = 0; i < 8; i++) {
-            executor.execute(() -> {
-                allRunning.countDown();
-                await(release);
-            });
-        }
-        assertThat(allRunning.await(10, TimeUnit.SECONDS)).isTrue();
+        holdThreads(executor, 8, release);
         release.countDown();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> executor.getBusy() == 0);
         // One task at a time until a sampled one says the flow uses the CPU: one thread is then enough at once.
@@ -635,11 +623,18 @@ class ElasticTaskExecutorTests {
 
     /** Gives a task that holds its thread until {@code release}, and waits until it runs. */
     private static void holdAThread(ElasticTaskExecutor executor, CountDownLatch release) throws InterruptedException {
-        CountDownLatch held = new CountDownLatch(1);
-        executor.execute(() -> {
-            held.countDown();
-            await(release);
-        });
+        holdThreads(executor, 1, release);
+    }
+
+    /** Gives {@code count} tasks that each hold their thread until {@code release}, and waits until all of them run. */
+    private static void holdThreads(ElasticTaskExecutor executor, int count, CountDownLatch release) throws InterruptedException {
+        CountDownLatch held = new CountDownLatch(count);
+        for (int i = 0; i < count; i++) {
+            executor.execute(() -> {
+                held.countDown();
+                await(release);
+            });
+        }
         assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
     }
 
