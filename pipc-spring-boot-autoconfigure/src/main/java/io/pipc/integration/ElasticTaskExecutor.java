@@ -663,12 +663,13 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
     }
 
     /**
-     * @return how many ticks in a row must pass with tasks waiting and none started before the
-     *         watch rescues them: {@link #STALLED_TICKS}, or as many as last twice the mean CPU
-     *         time of the flow's tasks, whichever is more (a busy thread whose tasks each use that
-     *         much starts one only that often; a flow that blocks uses little CPU per task)
+     * @return how many ticks in a row must pass with tasks waiting, none started and every thread
+     *         of the pool busy before the watch adds a thread: {@link #STALLED_TICKS}, or as many
+     *         as last twice the mean CPU time of the flow's tasks, whichever is more (a busy thread
+     *         whose tasks each use that much starts one only that often; a flow that blocks uses
+     *         little CPU per task)
      */
-    private long stalledTicks() {
+    private long ticksBeforeRescue() {
         return Math.max(STALLED_TICKS, 2 * this.meanSampledCpuNanos / this.watchTickNanos);
     }
 
@@ -747,8 +748,9 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
 
     /**
      * Wakes another thread whenever tasks waited two ticks in a row and none of them started: the
-     * busy threads they wait for are taking longer than their mean. Sleeps when no task has waited for
-     * {@link #WATCH_QUIET_TICKS} ticks, until one does.
+     * busy threads they wait for are taking longer than their mean. When every thread of the pool
+     * is busy it adds one to the pool, after {@link #ticksBeforeRescue()} ticks. Sleeps when no
+     * task has waited for {@link #WATCH_QUIET_TICKS} ticks, until one does.
      */
     private void watch() {
         long takenAtLastTick = -1;
@@ -773,11 +775,14 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
                 quietTicks = 0;
                 long takenNow = this.taken.get();
                 stalledTicks = (takenNow == takenAtLastTick) ? stalledTicks + 1 : 0;
-                if (stalledTicks >= stalledTicks() && this.busy.get() < this.limit) {
+                // No thread of the pool is free: the flow may have begun to block, unless its tasks each use the CPU
+                // for longer than the stall so far.
+                boolean full = this.busy.get() >= this.poolThreads;
+                if (stalledTicks >= STALLED_TICKS && this.busy.get() < this.limit
+                        && (!full || stalledTicks >= ticksBeforeRescue())) {
                     stalledTicks = 0;
                     try {
-                        if (this.busy.get() >= this.poolThreads && this.poolThreads < this.limit) {
-                            // No thread of the pool is free: the flow may have begun to block.
+                        if (full) {
                             rescue();
                         }
                         handOff(null);
