@@ -317,24 +317,19 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
      * at the queue once more as it goes idle: the caller does not wait for it.
      */
     private void handOverWaiting() {
-        while (true) {
-            if (this.destroyed) {
-                Runnable left = this.waiting.poll();
-                if (left == null) {
-                    return;
-                }
+        if (this.destroyed) {
+            for (Runnable left = this.waiting.poll(); left != null; left = this.waiting.poll()) {
                 this.waitingCount.decrementAndGet();
                 refused(left);
-                continue;
             }
-            int busyNow = this.busy.get();
-            int waitingNow = this.waitingCount.get();
-            if (waitingNow == 0 || busyNow >= this.usefulThreads || (busyNow > 0 && busySoonFree(waitingNow, busyNow))) {
-                return;
-            }
-            handOff(null);
             return;
         }
+        int busyNow = this.busy.get();
+        int waitingNow = this.waitingCount.get();
+        if (waitingNow == 0 || busyNow >= this.usefulThreads || (busyNow > 0 && busySoonFree(waitingNow, busyNow))) {
+            return;
+        }
+        handOff(null);
     }
 
     /**
@@ -777,9 +772,9 @@ public final class ElasticTaskExecutor implements TaskExecutor, InitializingBean
                 stalledTicks = (takenNow == takenAtLastTick) ? stalledTicks + 1 : 0;
                 // No thread of the pool is free: the flow may have begun to block, unless its tasks each use the CPU
                 // for longer than the stall so far.
-                boolean full = this.busy.get() >= this.poolThreads;
-                if (stalledTicks >= STALLED_TICKS && this.busy.get() < this.limit
-                        && (!full || stalledTicks >= ticksBeforeRescue())) {
+                int busyNow = this.busy.get();
+                boolean full = busyNow >= this.poolThreads;
+                if (stalledTicks >= STALLED_TICKS && busyNow < this.limit && (!full || stalledTicks >= ticksBeforeRescue())) {
                     stalledTicks = 0;
                     try {
                         if (full) {
