@@ -77,6 +77,8 @@ public final class Outbox {
     private long writtenTotal;
     private State state = State.IDLE;
     private boolean writerSleeping;
+    /** Threads waiting for {@link #progress} now; under the lock. */
+    private int progressAwaited;
     /** Writers waiting for room now; written under the lock, read without it. */
     private volatile int writersWaiting;
     /** Written under the lock; read without it only where null must mean "not yet" (it is never taken back). */
@@ -550,8 +552,32 @@ public final class Outbox {
         encoder.encodeDataHeader(message, buffer);
         buffer.put(message.payload());
         buffer.flip();
-        Batch alone = new Batch(List.of(new Chunk(buffer)), new ByteBuffer[] {buffer}, size);
-        return drain(alone, channel);
+        // One write, with no batch around it: what a reply costs when the socket takes it whole.
+        try {
+            while (buffer.hasRemaining() && channel.write(buffer) > 0) {
+                // A channel may take less than it has room for (a TLS record at a time): offer the rest at once.
+            }
+        } catch (IOException | RuntimeException e) {
+            failed();
+            throw e;
+        }
+        Batch next;
+        lock.lock();
+        try {
+            if (buffer.hasRemaining()) {
+                return stalled(new Batch(List.of(new Chunk(buffer)), new ByteBuffer[] {buffer}, size));
+            }
+            ChunkPool.release(buffer);
+            written(size);
+            if (queue.isEmpty() || abort != null) {
+                state = State.IDLE;
+                return FlushResult.DONE;
+            }
+            next = takeBatch();
+        } finally {
+            lock.unlock();
+        }
+        return drain(next, channel);
     }
 
     /** The flusher's loop: writes {@code batch}, then what was queued meanwhile, until none is left or the channel is full. */
@@ -561,24 +587,13 @@ public final class Outbox {
             try {
                 complete = batch.writeTo(channel);
             } catch (IOException | RuntimeException e) {
-                lock.lock();
-                try {
-                    state = State.IDLE;
-                    inFlight = null;
-                    work.signalAll();
-                } finally {
-                    lock.unlock();
-                }
+                failed();
                 throw e;
             }
             lock.lock();
             try {
                 if (!complete) {
-                    inFlight = batch;
-                    state = State.STALLED;
-                    // A writer thread, if this outbox has one, finishes the batch over its blocking channel.
-                    wakeWriter();
-                    return FlushResult.STALLED;
+                    return stalled(batch);
                 }
                 inFlight = null;
                 finish(batch);
@@ -593,6 +608,27 @@ public final class Outbox {
         }
     }
 
+    /** The channel failed under the flusher: the outbox is idle again, and a waiting writer thread looks. */
+    private void failed() {
+        lock.lock();
+        try {
+            state = State.IDLE;
+            inFlight = null;
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: the channel took part of {@code batch}; the rest waits until it is writable. */
+    private FlushResult stalled(Batch batch) {
+        inFlight = batch;
+        state = State.STALLED;
+        // A writer thread, if this outbox has one, finishes the batch over its blocking channel.
+        wakeWriter();
+        return FlushResult.STALLED;
+    }
+
     private void finish(Batch batch) {
         for (Segment segment : batch.segments) {
             if (segment instanceof Chunk chunk) {
@@ -601,11 +637,19 @@ public final class Outbox {
                 large.done = true;
             }
         }
+        written(batch.bytes);
+    }
+
+    /** Under the lock: {@code bytes} were handed to the operating system. */
+    private void written(long bytes) {
         if (abort == null) {
-            queuedBytes -= batch.bytes;
+            queuedBytes -= bytes;
         }
-        writtenTotal += batch.bytes;
-        progress.signalAll();
+        writtenTotal += bytes;
+        // Each write signals: a write that nobody waits for touches no condition.
+        if (progressAwaited > 0) {
+            progress.signalAll();
+        }
     }
 
     /** Under the lock: moves queued segments into one gathering write. */
@@ -652,12 +696,16 @@ public final class Outbox {
         }
     }
 
+    /** Under the lock: waits for {@link #progress}, counted in {@link #progressAwaited} meanwhile. */
     private void awaitProgress(long nanos) {
+        progressAwaited++;
         try {
             progress.awaitNanos(Math.min(nanos, Long.MAX_VALUE / 2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PipeException("pipe '" + pipeName + "': interrupted while waiting to write", e);
+        } finally {
+            progressAwaited--;
         }
     }
 
