@@ -73,6 +73,10 @@ final class PythonFrameDecoder implements FrameDecoder {
      * @return the message once complete, else null (all of {@code in} was consumed)
      */
     byte @Nullable [] next(ByteBuffer in) {
+        byte[] whole = wholeMessage(in);
+        if (whole != null) {
+            return whole;
+        }
         while (in.hasRemaining()) {
             int before = in.position();
             byte[] message = advance(in);
@@ -84,6 +88,30 @@ final class PythonFrameDecoder implements FrameDecoder {
             }
         }
         return null;
+    }
+
+    /**
+     * The common case, taken apart from the steps: between messages, with a whole message of a
+     * short length in {@code in}, the message is read straight out of it, and the length's and
+     * the body's gatherers are not touched (they are as the last message left them).
+     *
+     * @param in received bytes, in read mode
+     * @return the message, or null when this is not that case ({@code in} is untouched then)
+     */
+    private byte @Nullable [] wholeMessage(ByteBuffer in) {
+        int at = in.position();
+        if (messageBytesReceived != 0 || in.limit() - at < PythonFrameEncoder.LENGTH_PREFIX) {
+            return null;
+        }
+        int n = (in.get(at) & 0xff) << 24 | (in.get(at + 1) & 0xff) << 16 | (in.get(at + 2) & 0xff) << 8 | (in.get(at + 3) & 0xff);
+        // A negative or too long length is the steps' to report; a body not all here, theirs to gather.
+        if (n < 0 || n > maxMessageSize || n > in.limit() - at - PythonFrameEncoder.LENGTH_PREFIX) {
+            return null;
+        }
+        byte[] message = new byte[n];
+        in.position(at + PythonFrameEncoder.LENGTH_PREFIX);
+        in.get(message);
+        return message;
     }
 
     @Override

@@ -148,7 +148,6 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     /** Owner only: the clock of the tick before, so that a tick knows how long nobody read since. */
     private long lastTickNanos;
     private @Nullable PipeException failureAfterBacklog;
-    private final List<Frame> decoded = new ArrayList<>();
     private final List<Frame> backlog = new ArrayList<>();
     private int backlogIndex;
     private final List<Envelope> run = new ArrayList<>();
@@ -606,14 +605,14 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
 
     private void decodeAndDeliver(ByteBuffer buffer) {
         PipeException failure = null;
+        int before = backlog.size();
         try {
-            decoder().decode(buffer, decoded);
+            // Straight onto the backlog, after the frames still waiting for room: no copy per read.
+            decoder().decode(buffer, backlog);
         } catch (PipeException e) {
             failure = e;
         }
-        midFrameSinceNanos = midFrameClock(midFrameSinceNanos, !decoded.isEmpty());
-        backlog.addAll(decoded);
-        decoded.clear();
+        midFrameSinceNanos = midFrameClock(midFrameSinceNanos, backlog.size() > before);
         boolean delivered = deliverBacklog();
         chargeOutsideQueue();
         if (delivered) {
