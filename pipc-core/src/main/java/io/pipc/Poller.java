@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -72,6 +72,8 @@ public final class Poller implements AutoCloseable {
     private final Object lock = new Object();
 
     private final Map<Selectable, Entry> entries = new IdentityHashMap<>();
+
+    private static final AtomicIntegerFieldUpdater<Entry> QUEUED = AtomicIntegerFieldUpdater.newUpdater(Entry.class, "queued");
 
     /** Candidates that signalled since the poller last looked at them, each queued at most once. */
     private final ConcurrentLinkedQueue<Entry> signalled = new ConcurrentLinkedQueue<>();
@@ -372,8 +374,11 @@ public final class Poller implements AutoCloseable {
 
         final Readiness readiness;
 
-        /** Whether it waits in {@link #signalled} or {@link #signalledHere}: each entry is queued at most once. */
-        final AtomicBoolean queued = new AtomicBoolean();
+        /**
+         * 1 while it waits in {@link #signalled} or {@link #signalledHere}: each entry is queued at most once. A field
+         * rather than an AtomicBoolean, so that a signal touches one object less.
+         */
+        volatile int queued;
 
         volatile boolean removed;
 
@@ -406,7 +411,7 @@ public final class Poller implements AutoCloseable {
         }
 
         void unqueue() {
-            queued.set(false);
+            queued = 0;
         }
 
         @Override
@@ -416,7 +421,7 @@ public final class Poller implements AutoCloseable {
             }
             // The polling thread signals while it reads its socket pipes, and looks at what is ready right after.
             boolean fromPoll = polling.get() == Thread.currentThread();
-            if (queued.compareAndSet(false, true)) {
+            if (QUEUED.compareAndSet(this, 0, 1)) {
                 if (fromPoll) {
                     signalledHere.add(this);
                 } else {

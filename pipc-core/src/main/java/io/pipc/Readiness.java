@@ -1,7 +1,7 @@
 package io.pipc;
 
+import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -20,7 +20,15 @@ import org.jspecify.annotations.Nullable;
 public final class Readiness {
 
     private final BooleanSupplier condition;
-    private final CopyOnWriteArrayList<Listener> waiters = new CopyOnWriteArrayList<>();
+    private static final Listener[] NONE = new Listener[0];
+
+    /**
+     * Copied on every change, under {@link #changing}; read without it. An array held here
+     * rather than a CopyOnWriteArrayList, so that a signal reaches its waiters through one object less.
+     */
+    private volatile Listener[] waiters = NONE;
+
+    private final Object changing = new Object();
     private volatile @Nullable Consumer<Boolean> awaitedListener;
 
     /**
@@ -42,9 +50,6 @@ public final class Readiness {
      * the condition may have become true (a message queued, the peer gone, the owner closed).
      */
     public void signal() {
-        if (waiters.isEmpty()) {
-            return;
-        }
         for (Listener waiter : waiters) {
             waiter.wake();
         }
@@ -85,18 +90,34 @@ public final class Readiness {
     }
 
     void register(Listener waiter) {
-        waiters.add(waiter);
+        synchronized (changing) {
+            Listener[] now = waiters;
+            Listener[] more = Arrays.copyOf(now, now.length + 1);
+            more[now.length] = waiter;
+            waiters = more;
+        }
     }
 
     void unregister(Listener waiter) {
-        waiters.remove(waiter);
+        synchronized (changing) {
+            Listener[] now = waiters;
+            for (int i = 0; i < now.length; i++) {
+                if (now[i] == waiter) {
+                    Listener[] fewer = new Listener[now.length - 1];
+                    System.arraycopy(now, 0, fewer, 0, i);
+                    System.arraycopy(now, i + 1, fewer, i, now.length - i - 1);
+                    waiters = fewer.length == 0 ? NONE : fewer;
+                    return;
+                }
+            }
+        }
     }
 
     /**
      * @return how many selections are registered to be woken: none once every select has returned
      */
     int waiterCount() {
-        return waiters.size();
+        return waiters.length;
     }
 
     /** What a signal wakes: a pending select, or a poller's registration. Must never block. */

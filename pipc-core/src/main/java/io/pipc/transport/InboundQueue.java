@@ -550,7 +550,10 @@ public final class InboundQueue implements ReceivedMessages {
         byteAccount.accept(size);
         visibleMessages = messages;
         readable = true;
-        notEmpty.signal();
+        // Counted under the lock before a reader waits: a message for nobody waiting touches no condition.
+        if (readersWaiting > 0) {
+            notEmpty.signal();
+        }
     }
 
     private void removed(int size) {
