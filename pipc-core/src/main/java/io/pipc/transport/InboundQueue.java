@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import io.pipc.Envelope;
 import io.pipc.PipeException;
 import io.pipc.Readiness;
+import io.pipc.wire.FrameDecoder;
 
 import org.jspecify.annotations.Nullable;
 
@@ -228,23 +229,44 @@ public final class InboundQueue implements ReceivedMessages {
      * @return the index after the last message taken (or dropped): {@code batch.size()} when all were
      */
     public int offerAvailable(List<Envelope> batch, int from) {
+        return offerEntries(batch, from);
+    }
+
+    /**
+     * Adds messages as {@link #offerAvailable} does, from a list that holds each as a decoder
+     * appends it ({@link FrameDecoder#decodeEntries}): a message without headers as its bare
+     * payload, which the queue keeps as it is, one with headers as its envelope. The run ends at
+     * the first entry that is neither (a control frame, left to the caller).
+     *
+     * @param entries payloads, envelopes and other entries in arrival order
+     * @param from the index of the first message to add
+     * @return the index after the last message taken (or dropped)
+     */
+    public int offerEntries(List<?> entries, int from) {
         int next = from;
+        boolean dropping;
         lock.lock();
         try {
-            if (closing != null || ending != null) {
-                return batch.size();
-            }
-            while (next < batch.size() && fits(batch.get(next).payload().length)) {
-                Envelope message = batch.get(next++);
-                append(message, message.payload().length);
-            }
-            if (next < batch.size()) {
-                producerStalled = true;
+            // Offered after this end was closed: dropped, as the reader no longer wants them.
+            dropping = closing != null || ending != null;
+            for (; next < entries.size(); next++) {
+                Object message = entries.get(next);
+                if (!(message instanceof byte[]) && !(message instanceof Envelope)) {
+                    break;
+                }
+                int size = FrameDecoder.payloadOf(message).length;
+                if (!dropping) {
+                    if (!fits(size)) {
+                        producerStalled = true;
+                        break;
+                    }
+                    append(message, size);
+                }
             }
         } finally {
             lock.unlock();
         }
-        if (next > from) {
+        if (next > from && !dropping) {
             readiness.signal();
         }
         return next;
@@ -344,7 +366,7 @@ public final class InboundQueue implements ReceivedMessages {
      */
     public @Nullable Envelope take(long timeoutNanos) throws InterruptedException {
         Object message = takeEntry(timeoutNanos);
-        return message == null ? null : asEnvelope(message);
+        return message == null ? null : FrameDecoder.envelopeOf(message);
     }
 
     /**
@@ -358,7 +380,7 @@ public final class InboundQueue implements ReceivedMessages {
      */
     public byte @Nullable [] takePayload(long timeoutNanos) throws InterruptedException {
         Object message = takeEntry(timeoutNanos);
-        return message == null ? null : payloadOf(message);
+        return message == null ? null : FrameDecoder.payloadOf(message);
     }
 
     private @Nullable Object takeEntry(long timeoutNanos) throws InterruptedException {
@@ -385,7 +407,7 @@ public final class InboundQueue implements ReceivedMessages {
                 }
                 if (head != null) {
                     message = head;
-                    size = payloadOf(head).length;
+                    size = FrameDecoder.payloadOf(head).length;
                     removed(size);
                     roomListenerToRun = wakeProducersIfRoomy();
                     emptied = takeEmptiedListener();
@@ -433,7 +455,7 @@ public final class InboundQueue implements ReceivedMessages {
      * @throws PipeException the closing exception, when this end is closed
      */
     public List<Envelope> drain() {
-        return drainAs(InboundQueue::asEnvelope);
+        return drainAs(FrameDecoder::envelopeOf);
     }
 
     /**
@@ -444,7 +466,7 @@ public final class InboundQueue implements ReceivedMessages {
      * @throws PipeException the closing exception, when this end is closed
      */
     public List<byte[]> drainPayloads() {
-        return drainAs(InboundQueue::payloadOf);
+        return drainAs(FrameDecoder::payloadOf);
     }
 
     private <T> List<T> drainAs(Function<Object, T> as) {
@@ -461,7 +483,7 @@ public final class InboundQueue implements ReceivedMessages {
             for (Object head = entries.peekFirst(); head != null && !(head instanceof Event); head = entries.peekFirst()) {
                 entries.pollFirst();
                 taken.add(as.apply(head));
-                int size = payloadOf(head).length;
+                int size = FrameDecoder.payloadOf(head).length;
                 removed(size);
                 takenBytes += size;
             }
@@ -533,14 +555,6 @@ public final class InboundQueue implements ReceivedMessages {
         }
     }
 
-    /** A queued message's payload: the entry itself, or its envelope's. */
-    private static byte[] payloadOf(Object message) {
-        return message instanceof byte[] payload ? payload : ((Envelope) message).payload();
-    }
-
-    private static Envelope asEnvelope(Object message) {
-        return message instanceof byte[] payload ? Envelope.of(payload) : (Envelope) message;
-    }
 
     private void append(Object message, int size) {
         entries.addLast(message);

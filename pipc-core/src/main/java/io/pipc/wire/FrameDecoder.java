@@ -1,9 +1,11 @@
 package io.pipc.wire;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.pipc.AuthenticationException;
+import io.pipc.Envelope;
 import io.pipc.MessageTooLargeException;
 import io.pipc.PeerClosedException;
 import io.pipc.ProtocolException;
@@ -32,7 +34,46 @@ public sealed interface FrameDecoder permits NativeFrameDecoder, PythonFrameDeco
      * @throws AuthenticationException on the Python wire without a secret, when the first message
      *         is CPython's authentication challenge: the peer wants an authkey this end lacks
      */
-    void decode(ByteBuffer in, List<Frame> out);
+    default void decode(ByteBuffer in, List<Frame> out) {
+        List<Object> entries = new ArrayList<>();
+        try {
+            decodeEntries(in, entries);
+        } finally {
+            for (Object entry : entries) {
+                out.add(entry instanceof Frame frame ? frame : new Frame.Data(envelopeOf(entry)));
+            }
+        }
+    }
+
+    /**
+     * Decodes as {@link #decode} does, appending each message as what an inbound queue keeps
+     * rather than as a frame: a message without headers as its bare payload (a {@code byte[]}),
+     * one with headers as its {@link Envelope}; a control frame as its {@link Frame}. A socket
+     * pipe reads this way, so that a plain message costs its array and nothing around it.
+     *
+     * @param in the received bytes, in read mode; empty on return
+     * @param out where completed messages and control frames are appended, in order
+     * @throws MessageTooLargeException as {@link #decode}
+     * @throws ProtocolException as {@link #decode}
+     * @throws AuthenticationException as {@link #decode}
+     */
+    void decodeEntries(ByteBuffer in, List<Object> out);
+
+    /**
+     * @param message a message as {@link #decodeEntries} appends it: a bare payload or an envelope
+     * @return it as an envelope
+     */
+    static Envelope envelopeOf(Object message) {
+        return message instanceof byte[] payload ? Envelope.of(payload) : (Envelope) message;
+    }
+
+    /**
+     * @param message a message as {@link #decodeEntries} appends it: a bare payload or an envelope
+     * @return its payload
+     */
+    static byte[] payloadOf(Object message) {
+        return message instanceof byte[] payload ? payload : ((Envelope) message).payload();
+    }
 
     /**
      * Tells the decoder that the peer's stream ended. Between frames that is no error here: the

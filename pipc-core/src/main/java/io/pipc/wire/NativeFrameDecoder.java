@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
-import io.pipc.Envelope;
 import io.pipc.MessageTooLargeException;
 import io.pipc.PeerClosedException;
 import io.pipc.ProtocolException;
@@ -43,7 +42,7 @@ final class NativeFrameDecoder implements FrameDecoder {
     }
 
     @Override
-    public void decode(ByteBuffer in, List<Frame> out) {
+    public void decodeEntries(ByteBuffer in, List<Object> out) {
         if (failed) {
             throw new IllegalStateException("pipe '" + pipeName + "': the frame decoder failed earlier; the stream"
                     + " cannot be resynchronised and must be closed");
@@ -51,10 +50,10 @@ final class NativeFrameDecoder implements FrameDecoder {
         try {
             while (in.hasRemaining()) {
                 int before = in.position();
-                Frame frame = advance(in);
+                Object entry = advance(in);
                 frameBytesReceived += in.position() - before;
-                if (frame != null) {
-                    out.add(frame);
+                if (entry != null) {
+                    out.add(entry);
                     frameBytesReceived = 0;
                 }
             }
@@ -90,7 +89,7 @@ final class NativeFrameDecoder implements FrameDecoder {
         return body.capacity();
     }
 
-    private @Nullable Frame advance(ByteBuffer in) {
+    private @Nullable Object advance(ByteBuffer in) {
         switch (step) {
             case HEADER -> {
                 if (!header.fill(in)) {
@@ -123,14 +122,14 @@ final class NativeFrameDecoder implements FrameDecoder {
                     return null;
                 }
                 step = Step.HEADER;
-                return toFrame(bytes);
+                return toEntry(bytes);
             }
         }
         throw new IllegalStateException(step.toString());
     }
 
     /** Starts the body, finishing at once when it is empty (no further input may come). */
-    private @Nullable Frame beginBody(int length, ByteBuffer in) {
+    private @Nullable Object beginBody(int length, ByteBuffer in) {
         body.begin(length);
         step = Step.BODY;
         return length == 0 ? advance(in) : null;
@@ -170,10 +169,11 @@ final class NativeFrameDecoder implements FrameDecoder {
         }
     }
 
-    private Frame toFrame(byte[] bytes) {
+    /** @return what {@link #decodeEntries} appends for the current frame */
+    private Object toEntry(byte[] bytes) {
         return switch (current().type()) {
-            case DATA -> new Frame.Data(Envelope.of(bytes));
-            case DATA_WITH_HEADERS -> new Frame.Data(headerBlock.envelope(bytes));
+            case DATA -> bytes;
+            case DATA_WITH_HEADERS -> headerBlock.envelope(bytes);
             case HEARTBEAT -> Frame.Heartbeat.INSTANCE;
             case GOODBYE -> Frame.Goodbye.INSTANCE;
             case STOP -> Frame.Stop.INSTANCE;

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 import io.pipc.AuthenticationException;
-import io.pipc.Envelope;
 import io.pipc.MessageTooLargeException;
 import io.pipc.PeerClosedException;
 import io.pipc.ProtocolException;
@@ -47,7 +46,7 @@ final class PythonFrameDecoder implements FrameDecoder {
     }
 
     @Override
-    public void decode(ByteBuffer in, List<Frame> out) {
+    public void decodeEntries(ByteBuffer in, List<Object> out) {
         if (failed) {
             throw new IllegalStateException("pipe '" + pipeName + "': the frame decoder failed earlier; the stream"
                     + " cannot be resynchronised and must be closed");
@@ -57,7 +56,7 @@ final class PythonFrameDecoder implements FrameDecoder {
                 byte[] message = next(in);
                 if (message != null) {
                     checkNotChallenge(message);
-                    out.add(new Frame.Data(Envelope.of(message)));
+                    out.add(message);
                 }
             }
         } catch (RuntimeException e) {

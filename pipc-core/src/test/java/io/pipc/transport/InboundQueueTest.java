@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.pipc.Envelope;
 import io.pipc.PipeClosedException;
+import io.pipc.wire.Frame;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -90,6 +91,34 @@ class InboundQueueTest {
         queue.take(0);
 
         assertThat(emptied).hasValue(0);
+    }
+
+    @Test
+    void decodedEntriesGoInUpToAControlFrameAndPayloadsAreKeptAsTheyAre() throws InterruptedException {
+        byte[] plain = new byte[] {1, 2};
+        Envelope withHeaders = new Envelope(new byte[] {3}, "7", null);
+        List<Object> entries = List.of(plain, withHeaders, Frame.Heartbeat.INSTANCE, new byte[] {4});
+
+        int next = queue.offerEntries(entries, 0);
+
+        assertThat(next).as("stops at the control frame").isEqualTo(2);
+        assertThat(queue.size()).isEqualTo(2);
+        assertThat(queue.takePayload(0)).isSameAs(plain);
+        assertThat(queue.take(0)).isSameAs(withHeaders);
+        assertThat(queue.offerEntries(entries, 3)).isEqualTo(4);
+        assertThat(queue.takePayload(0)).containsExactly(4);
+    }
+
+    @Test
+    void decodedEntriesStopWhereThereIsNoRoomAndAreDroppedOnceClosed() {
+        InboundQueue small = new InboundQueue(2, 10_000);
+        List<Object> entries = List.of(new byte[1], new byte[1], new byte[1], Frame.Goodbye.INSTANCE);
+
+        assertThat(small.offerEntries(entries, 0)).as("room for two").isEqualTo(2);
+        assertThat(small.size()).isEqualTo(2);
+
+        small.close(this::closed, this::closed);
+        assertThat(small.offerEntries(entries, 2)).as("dropped up to the control frame").isEqualTo(3);
     }
 
     private PipeClosedException closed() {

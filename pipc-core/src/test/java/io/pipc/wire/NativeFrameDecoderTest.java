@@ -53,6 +53,26 @@ class NativeFrameDecoderTest {
     }
 
     @Test
+    void aSocketPipeGetsAPlainMessageAsItsPayloadOneWithHeadersAsItsEnvelopeAndControlFramesAsThemselves() {
+        List<Object> entries = new ArrayList<>();
+
+        decoder.decodeEntries(ByteBuffer.wrap(encode(MIXED)), entries);
+
+        assertThat(entries).hasSize(MIXED.size());
+        for (int i = 0; i < MIXED.size(); i++) {
+            Object entry = entries.get(i);
+            if (MIXED.get(i) instanceof Frame.Data data && !data.message().hasHeaders()) {
+                assertThat(entry).as("entry %d", i).isInstanceOf(byte[].class);
+                assertThat((byte[]) entry).as("entry %d", i).isEqualTo(data.message().payload());
+            } else if (MIXED.get(i) instanceof Frame.Data data) {
+                assertThat(entry).as("entry %d", i).isEqualTo(data.message());
+            } else {
+                assertThat(entry).as("entry %d", i).isEqualTo(MIXED.get(i));
+            }
+        }
+    }
+
+    @Test
     void decodesAStreamSplitInTwoAtEveryPoint() {
         byte[] stream = encode(MIXED);
         for (int split = 0; split <= stream.length; split++) {

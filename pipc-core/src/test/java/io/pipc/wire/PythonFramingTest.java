@@ -60,6 +60,17 @@ class PythonFramingTest {
     }
 
     @Test
+    void aSocketPipeGetsEachMessageAsItsBarePayloadWithNothingAroundIt() {
+        byte[] stream = encode(MESSAGES);
+        List<Object> entries = new ArrayList<>();
+
+        decoder.decodeEntries(ByteBuffer.wrap(stream), entries);
+
+        assertThat(entries).hasSize(MESSAGES.size()).allSatisfy(entry -> assertThat(entry).isInstanceOf(byte[].class));
+        assertThat(entries).extracting(entry -> (byte[]) entry).containsExactlyElementsOf(MESSAGES.stream().map(Envelope::payload).toList());
+    }
+
+    @Test
     void decodesAStreamFedOneByteAtATimeAndSplitInTwoAtEveryPoint() {
         byte[] stream = encode(MESSAGES);
         List<Frame> expected = MESSAGES.stream().<Frame>map(Frame.Data::new).toList();

@@ -33,6 +33,7 @@ import io.pipc.transport.Deadline;
 import io.pipc.transport.Outbox;
 import io.pipc.transport.SharedThreads;
 import io.pipc.wire.Frame;
+import io.pipc.wire.FrameDecoder;
 import io.pipc.wire.ConnectionBinding;
 import io.pipc.wire.Role;
 
@@ -148,8 +149,10 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     /** Owner only: the clock of the tick before, so that a tick knows how long nobody read since. */
     private long lastTickNanos;
     private @Nullable PipeException failureAfterBacklog;
-    private final List<Frame> backlog = new ArrayList<>();
+    /** Decoded and not yet delivered: plain payloads, envelopes and control frames ({@link FrameDecoder#decodeEntries}). */
+    private final List<Object> backlog = new ArrayList<>();
     private int backlogIndex;
+    /** A run of messages for the sink, as envelopes. */
     private final List<Envelope> run = new ArrayList<>();
 
     private SocketPipe(String name, Transport transport, PipeOptions options, Role role, Conduit conduit,
@@ -277,11 +280,12 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         Objects.requireNonNull(message, "message");
         ensureOpen();
         checkSize(message);
-        Deadline deadline = Deadline.after(options().writeTimeout());
         boolean direct = outbox().copies(message) && takeDirectWrite();
         if (direct && writeNow(message)) {
             return;
         }
+        // Only a write that may wait for room has a deadline: one written at once reads no clock.
+        Deadline deadline = Deadline.after(options().writeTimeout());
         Outbox.Ticket ticket = outbox().enqueue(message, deadline);
         // A large payload leaves from its own array while its writer waits anyway: no reason to hop.
         if (ticket != null || direct) {
@@ -608,7 +612,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         int before = backlog.size();
         try {
             // Straight onto the backlog, after the frames still waiting for room: no copy per read.
-            decoder().decode(buffer, backlog);
+            decoder().decodeEntries(buffer, backlog);
         } catch (PipeException e) {
             failure = e;
         }
@@ -628,21 +632,16 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     /** @return whether the whole backlog went into the inbound queue (else reading is paused) */
     private boolean deliverBacklog() {
         while (backlogIndex < backlog.size()) {
-            Frame frame = backlog.get(backlogIndex);
-            if (frame instanceof Frame.Data) {
-                run.clear();
-                for (int i = backlogIndex; i < backlog.size() && backlog.get(i) instanceof Frame.Data data; i++) {
-                    run.add(data.message());
-                }
-                int taken = deliver(run);
-                backlogIndex += taken;
-                if (taken < run.size()) {
-                    pauseReading();
-                    return false;
-                }
-            } else {
+            if (backlog.get(backlogIndex) instanceof Frame frame) {
                 backlogIndex++;
                 onControl(frame);
+                continue;
+            }
+            backlogIndex = deliverFrom(backlogIndex);
+            if (backlogIndex < backlog.size() && !(backlog.get(backlogIndex) instanceof Frame)) {
+                // A message was left: no room for it.
+                pauseReading();
+                return false;
             }
         }
         backlog.clear();
@@ -650,13 +649,25 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         return true;
     }
 
-    /** @return how many messages, from the front of {@code run}, went into the queue or the sink (or were dropped) */
-    private int deliver(List<Envelope> run) {
+    /**
+     * Delivers the run of messages in the backlog from {@code from} up to the next control frame.
+     *
+     * @return the backlog's index after the last message that went into the queue or the sink (or was dropped)
+     */
+    private int deliverFrom(int from) {
         if (sink == null) {
-            return inbound().offerAvailable(run, 0);
+            return inbound().offerEntries(backlog, from);
+        }
+        int end = from;
+        while (end < backlog.size() && !(backlog.get(end) instanceof Frame)) {
+            end++;
         }
         if (!isOpen() && !disconnecting()) {
-            return run.size(); // closed: nobody wants them any more
+            return end; // closed: nobody wants them any more
+        }
+        run.clear();
+        for (int i = from; i < end; i++) {
+            run.add(FrameDecoder.envelopeOf(backlog.get(i)));
         }
         // Handed to the application as a read() hands them: the write that answers them may leave
         // directly. Before the offer, since the sink's threads may answer before it returns.
@@ -671,7 +682,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             throw new PipeException("pipe '" + name() + "': its message sink took " + taken + " of " + run.size()
                     + " messages; MessageSink.offer must return 0 to the batch's size");
         }
-        return taken;
+        return from + taken;
     }
 
     @Override
@@ -807,8 +818,9 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         }
         long now = decoder().partialCapacity();
         for (int i = backlogIndex; i < backlog.size(); i++) {
-            if (backlog.get(i) instanceof Frame.Data data) {
-                now += data.message().payload().length;
+            Object entry = backlog.get(i);
+            if (!(entry instanceof Frame)) {
+                now += FrameDecoder.payloadOf(entry).length;
             }
         }
         if (now != chargedOutsideQueue) {
