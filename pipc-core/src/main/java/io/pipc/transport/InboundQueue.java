@@ -555,7 +555,6 @@ public final class InboundQueue implements ReceivedMessages {
         }
     }
 
-
     private void append(Object message, int size) {
         entries.addLast(message);
         messages++;

@@ -268,7 +268,7 @@ public final class StreamPipe extends FramedPipe {
 
     private void readLoop() {
         ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
-        List<Frame> frames = new ArrayList<>();
+        List<Object> entries = new ArrayList<>();
         try {
             while (!handshake().isComplete()) {
                 if (input.read(buffer) < 0) {
@@ -287,7 +287,7 @@ public final class StreamPipe extends FramedPipe {
             toOwner(() -> moveTo(Lifecycle.OPEN));
             handshakeDone.complete(null);
             buffer.flip();
-            decode(buffer, frames);
+            decode(buffer, entries);
             buffer.clear();
             while (!peerDoneSending()) {
                 if (input.read(buffer) < 0) {
@@ -296,7 +296,7 @@ public final class StreamPipe extends FramedPipe {
                 }
                 lastReceivedNanos = System.nanoTime();
                 buffer.flip();
-                decode(buffer, frames);
+                decode(buffer, entries);
                 buffer.clear();
             }
         } catch (PipeException e) {
@@ -312,28 +312,32 @@ public final class StreamPipe extends FramedPipe {
         }
     }
 
-    private void decode(ByteBuffer buffer, List<Frame> frames) throws InterruptedException {
+    private void decode(ByteBuffer buffer, List<Object> entries) throws InterruptedException {
         PipeException failure = null;
         try {
-            decoder().decode(buffer, frames);
+            decoder().decodeEntries(buffer, entries);
         } catch (PipeException e) {
             failure = e;
         }
-        midFrameSinceNanos = midFrameClock(midFrameSinceNanos, !frames.isEmpty());
-        for (Frame frame : frames) {
-            if (frame instanceof Frame.Data data) {
-                readerBlocked = true;
-                try {
-                    inbound().offer(data.message(), Long.MAX_VALUE);
-                } finally {
-                    readerBlocked = false;
-                    lastReceivedNanos = System.nanoTime();
-                }
-            } else {
+        midFrameSinceNanos = midFrameClock(midFrameSinceNanos, !entries.isEmpty());
+        for (Object entry : entries) {
+            if (entry instanceof Frame frame) {
                 toOwner(() -> onControl(frame));
+                continue;
+            }
+            readerBlocked = true;
+            try {
+                if (entry instanceof byte[] payload) {
+                    inbound().offerPayload(payload, Long.MAX_VALUE);
+                } else {
+                    inbound().offer((Envelope) entry, Long.MAX_VALUE);
+                }
+            } finally {
+                readerBlocked = false;
+                lastReceivedNanos = System.nanoTime();
             }
         }
-        frames.clear();
+        entries.clear();
         if (failure != null) {
             throw failure;
         }
