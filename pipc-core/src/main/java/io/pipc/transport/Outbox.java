@@ -505,6 +505,14 @@ public final class Outbox {
         return fitsInAChunk(frameSize(message));
     }
 
+    /**
+     * @param payload a message without headers
+     * @return whether {@link #enqueue} copies it, as {@link #copies(Envelope)}
+     */
+    public boolean copies(byte[] payload) {
+        return fitsInAChunk((long) encoder.plainDataHeaderLength() + payload.length);
+    }
+
     private long frameSize(Envelope message) {
         return (long) encoder.dataHeaderLength(message) + message.payload().length;
     }
@@ -530,7 +538,27 @@ public final class Outbox {
      * @throws IOException when the channel fails; the caller closes the pipe
      */
     public @Nullable FlushResult writeNow(Envelope message, GatheringByteChannel channel) throws IOException {
-        long size = frameSize(message);
+        return writeNow(message.payload(), message, channel);
+    }
+
+    /**
+     * Writes one message without headers as {@link #writeNow(Envelope, GatheringByteChannel)}
+     * does, with no envelope around it.
+     *
+     * @param payload the message
+     * @param channel the channel, blocking or not
+     * @return as {@link #writeNow(Envelope, GatheringByteChannel)}
+     * @throws PipeException the refusal, once the outbox no longer takes messages
+     * @throws IOException when the channel fails; the caller closes the pipe
+     */
+    public @Nullable FlushResult writeNow(byte[] payload, GatheringByteChannel channel) throws IOException {
+        return writeNow(payload, null, channel);
+    }
+
+    /** @param message the payload's envelope, or null for a payload without headers */
+    private @Nullable FlushResult writeNow(byte[] payload, @Nullable Envelope message, GatheringByteChannel channel)
+            throws IOException {
+        long size = (message == null ? encoder.plainDataHeaderLength() : encoder.dataHeaderLength(message)) + (long) payload.length;
         if (!fitsInAChunk(size)) {
             return null;
         }
@@ -549,8 +577,12 @@ public final class Outbox {
         }
         // Encoded outside the lock: this thread is the one flusher now, and others only append to the queue.
         ByteBuffer buffer = ChunkPool.acquire();
-        encoder.encodeDataHeader(message, buffer);
-        buffer.put(message.payload());
+        if (message == null) {
+            encoder.encodePlainDataHeader(payload.length, buffer);
+        } else {
+            encoder.encodeDataHeader(message, buffer);
+        }
+        buffer.put(payload);
         buffer.flip();
         // One write, with no batch around it: what a reply costs when the socket takes it whole.
         try {

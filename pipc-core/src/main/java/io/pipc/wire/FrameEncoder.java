@@ -31,6 +31,21 @@ public sealed interface FrameEncoder permits NativeFrameEncoder, PythonFrameEnco
     void encodeDataHeader(Envelope message, ByteBuffer out);
 
     /**
+     * @return how many bytes {@link #encodePlainDataHeader} writes before a payload
+     */
+    int plainDataHeaderLength();
+
+    /**
+     * Writes what goes before the payload of a message without headers, as
+     * {@link #encodeDataHeader} does for an {@code Envelope} of that payload alone: so that a
+     * writer of a bare array needs no envelope around it.
+     *
+     * @param payloadLength the payload's length
+     * @param out the buffer to write into, in write mode
+     */
+    void encodePlainDataHeader(int payloadLength, ByteBuffer out);
+
+    /**
      * @return the most bytes any control frame takes; 0 when the wire has none
      */
     int maxControlFrameLength();

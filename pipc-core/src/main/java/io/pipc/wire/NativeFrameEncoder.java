@@ -27,11 +27,21 @@ final class NativeFrameEncoder implements FrameEncoder {
     }
 
     @Override
+    public int plainDataHeaderLength() {
+        return FrameHeader.LENGTH;
+    }
+
+    @Override
+    public void encodePlainDataHeader(int payloadLength, ByteBuffer out) {
+        ensureRoom(out, FrameHeader.LENGTH);
+        FrameHeader.write(out, FrameType.DATA, payloadLength);
+    }
+
+    @Override
     public void encodeDataHeader(Envelope message, ByteBuffer out) {
         int payloadLength = message.payload().length;
         if (!message.hasHeaders()) {
-            ensureRoom(out, FrameHeader.LENGTH);
-            FrameHeader.write(out, FrameType.DATA, payloadLength);
+            encodePlainDataHeader(payloadLength, out);
             return;
         }
         int blockLength = HeaderBlock.length(message);

@@ -28,10 +28,20 @@ final class PythonFrameEncoder implements FrameEncoder {
 
     @Override
     public void encodeDataHeader(Envelope message, ByteBuffer out) {
+        encodePlainDataHeader(message.payload().length, out);
+    }
+
+    @Override
+    public int plainDataHeaderLength() {
+        return LENGTH_PREFIX;
+    }
+
+    @Override
+    public void encodePlainDataHeader(int payloadLength, ByteBuffer out) {
         if (out.remaining() < LENGTH_PREFIX) {
             throw new BufferOverflowException();
         }
-        out.putInt(message.payload().length);
+        out.putInt(payloadLength);
     }
 
     @Override

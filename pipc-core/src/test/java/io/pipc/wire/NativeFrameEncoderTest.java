@@ -25,6 +25,18 @@ class NativeFrameEncoderTest {
     }
 
     @Test
+    void aBarePayloadsHeaderIsThatOfItsEnvelopeWithoutHeaders() {
+        ByteBuffer plain = ByteBuffer.allocate(encoder.plainDataHeaderLength());
+        ByteBuffer enveloped = ByteBuffer.allocate(encoder.dataHeaderLength(Envelope.of(new byte[300])));
+
+        encoder.encodePlainDataHeader(300, plain);
+        encoder.encodeDataHeader(Envelope.of(new byte[300]), enveloped);
+
+        assertThat(hex(plain.array())).isEqualTo(hex(enveloped.array())).isEqualTo("0000012c01");
+        assertThatThrownBy(() -> encoder.encodePlainDataHeader(1, ByteBuffer.allocate(4))).isInstanceOf(BufferOverflowException.class);
+    }
+
+    @Test
     void messageWithACorrelationIdIsADataWithHeadersFrame() {
         Envelope message = new Envelope(utf8("hi"), "7", null);
 

@@ -44,6 +44,16 @@ class PythonFramingTest {
     }
 
     @Test
+    void aBarePayloadsLengthPrefixIsThatOfItsEnvelope() {
+        ByteBuffer plain = ByteBuffer.allocate(ENCODER.plainDataHeaderLength());
+
+        ENCODER.encodePlainDataHeader(70000, plain);
+
+        assertThat(plain.array()).isEqualTo(hex("00011170"));
+        assertThat(ENCODER.encodeData(Envelope.of(new byte[70000]))).startsWith(plain.array());
+    }
+
+    @Test
     void headersAreNotCarried() {
         assertThat(ENCODER.encodeData(new Envelope(ascii("hi"), "corr", "text/plain"))).isEqualTo(hex("00000002 6869"));
     }

@@ -278,15 +278,27 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     @Override
     public void write(Envelope message) {
         Objects.requireNonNull(message, "message");
+        send(message.payload(), message);
+    }
+
+    /** A message without headers: an envelope is made only if it waits in the outbox. */
+    @Override
+    public void write(byte[] message) {
+        Objects.requireNonNull(message, "message");
+        send(message, null);
+    }
+
+    /** @param message the payload's envelope, or null for a payload without headers */
+    private void send(byte[] payload, @Nullable Envelope message) {
         ensureOpen();
-        checkSize(message);
-        boolean direct = outbox().copies(message) && takeDirectWrite();
-        if (direct && writeNow(message)) {
+        checkSize(payload);
+        boolean direct = (message == null ? outbox().copies(payload) : outbox().copies(message)) && takeDirectWrite();
+        if (direct && writeNow(payload, message)) {
             return;
         }
         // Only a write that may wait for room has a deadline: one written at once reads no clock.
         Deadline deadline = Deadline.after(options().writeTimeout());
-        Outbox.Ticket ticket = outbox().enqueue(message, deadline);
+        Outbox.Ticket ticket = outbox().enqueue(message == null ? Envelope.of(payload) : message, deadline);
         // A large payload leaves from its own array while its writer waits anyway: no reason to hop.
         if (ticket != null || direct) {
             flushNow();
@@ -406,9 +418,9 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
      * @return whether it was written (or the socket failed, which closes the pipe); false when
      *         it must be queued
      */
-    private boolean writeNow(Envelope message) {
+    private boolean writeNow(byte[] payload, @Nullable Envelope message) {
         try {
-            Outbox.FlushResult result = outbox().writeNow(message, conduit);
+            Outbox.FlushResult result = message == null ? outbox().writeNow(payload, conduit) : outbox().writeNow(message, conduit);
             if (result == null) {
                 return false;
             }

@@ -103,6 +103,48 @@ class SocketPipeTest {
         return pair(family, PipeOptions.defaults(), PipeOptions.defaults());
     }
 
+    /**
+     * A request and its reply, each written whole at once by the thread that read before, cost
+     * that thread no allocation: no envelope around the payload, no batch, no pool node (the
+     * arrays the messages arrive in are made by the loops that read them). Each read finds its
+     * message queued already (the thread watches {@code size()}), so no wait allocates either.
+     * Counted by the JVM's per-thread counter, the least per round over batches, once compiled.
+     */
+    @ParameterizedTest
+    @EnumSource(Family.class)
+    void aRequestAndItsReplyAllocateNothingOnTheThreadThatWritesAndReadsThem(Family family) throws Exception {
+        java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean counter
+                && counter.isThreadAllocatedMemorySupported() && counter.isThreadAllocatedMemoryEnabled(),
+                "this JVM cannot count a thread's allocations");
+        com.sun.management.ThreadMXBean counter = (com.sun.management.ThreadMXBean) bean;
+        Pipe[] pipes = pair(family);
+        byte[] request = new byte[64];
+
+        long perRound = Long.MAX_VALUE;
+        long thread = Thread.currentThread().getId();
+        for (int batch = 0; batch < 20; batch++) {
+            long before = counter.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 5_000; i++) {
+                pipes[0].write(request);
+                pipes[1].write(pipes[1].read(whenQueued(pipes[1])));
+                pipes[0].read(whenQueued(pipes[0]));
+            }
+            perRound = Math.min(perRound, (counter.getThreadAllocatedBytes(thread) - before) / 5_000);
+        }
+
+        assertThat(perRound).as("bytes allocated per request and reply on the writing and reading thread")
+                .isLessThanOrEqualTo(8);
+    }
+
+    /** Spins until a message is queued, so that the read after it does not wait: the timeout to give that read. */
+    private static Duration whenQueued(Pipe pipe) {
+        while (pipe.size() == 0) {
+            Thread.onSpinWait();
+        }
+        return Duration.ZERO;
+    }
+
     @ParameterizedTest
     @EnumSource(Family.class)
     void messagesOfEverySizeCrossBothWaysIntact(Family family) throws Exception {
