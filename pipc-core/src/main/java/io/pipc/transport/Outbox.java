@@ -593,7 +593,7 @@ public final class Outbox {
             failed();
             throw e;
         }
-        Batch next;
+        @Nullable Batch next;
         lock.lock();
         try {
             if (buffer.hasRemaining()) {
@@ -601,15 +601,11 @@ public final class Outbox {
             }
             ChunkPool.release(buffer);
             written(size);
-            if (queue.isEmpty() || abort != null) {
-                state = State.IDLE;
-                return FlushResult.DONE;
-            }
-            next = takeBatch();
+            next = nextBatch();
         } finally {
             lock.unlock();
         }
-        return drain(next, channel);
+        return next == null ? FlushResult.DONE : drain(next, channel);
     }
 
     /** The flusher's loop: writes {@code batch}, then what was queued meanwhile, until none is left or the channel is full. */
@@ -629,15 +625,24 @@ public final class Outbox {
                 }
                 inFlight = null;
                 finish(batch);
-                if (queue.isEmpty() || abort != null) {
-                    state = State.IDLE;
+                Batch following = nextBatch();
+                if (following == null) {
                     return FlushResult.DONE;
                 }
-                batch = takeBatch();
+                batch = following;
             } finally {
                 lock.unlock();
             }
         }
+    }
+
+    /** Under the lock, after a batch was written: what was queued meanwhile, or null when the outbox is idle again. */
+    private @Nullable Batch nextBatch() {
+        if (queue.isEmpty() || abort != null) {
+            state = State.IDLE;
+            return null;
+        }
+        return takeBatch();
     }
 
     /** The channel failed under the flusher: the outbox is idle again, and a waiting writer thread looks. */
