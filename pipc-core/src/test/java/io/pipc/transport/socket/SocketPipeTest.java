@@ -137,9 +137,16 @@ class SocketPipeTest {
                 .isLessThanOrEqualTo(8);
     }
 
-    /** Spins until a message is queued, so that the read after it does not wait: the timeout to give that read. */
+    /**
+     * Spins until a message is queued (10 s at most: a spin does not heed the test's timeout), so
+     * that the read after it does not wait: the timeout to give that read.
+     */
     private static Duration whenQueued(Pipe pipe) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (pipe.size() == 0) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("no message was queued on " + pipe + " within 10 s");
+            }
             Thread.onSpinWait();
         }
         return Duration.ZERO;
