@@ -138,6 +138,8 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private boolean budgetPaused;
     /** What this pipe counts in the budget besides its queue: a partial message, frames waiting for room. */
     private long chargedOutsideQueue;
+    /** Owner only: the room the read under way claimed in the budget and has not yet filled ({@link #charge}). */
+    private int claimLeft;
     private boolean outputShut;
     private boolean inputEnded;
     private long lingerDeadlineNanos;
@@ -179,7 +181,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             }
         }
         if (budget != null) {
-            inbound().accountBytesTo(budget::add);
+            inbound().accountBytesTo(this::charge);
         }
     }
 
@@ -571,9 +573,11 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
         ByteBuffer buffer = loop.readBuffer();
         for (int reads = 0; reads < 16 && !readPaused && !budgetPaused && !isReleased(); reads++) {
             InboundBudget b = budgetForThisRead();
-            // Room the read claims in the server's budget, let go once what it read is counted where it went.
+            // Room the read claims in the server's budget: what it brings in is counted from the claim
+            // (charge), and the rest let go once it is counted where it went.
             // A handshake goes on while the budget is spent, a few bytes at a time.
             int claimed = b == null ? 0 : b.reserve(buffer.capacity());
+            claimLeft = claimed;
             int allowed = b == null ? buffer.capacity()
                     : claimed > 0 ? claimed
                     : handshake().isComplete() ? 0 : HANDSHAKE_READ;
@@ -607,9 +611,10 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
                 }
                 decodeAndDeliver(buffer);
             } finally {
-                if (b != null && claimed > 0) {
-                    b.add(-claimed);
+                if (b != null && claimLeft > 0) {
+                    b.add(-claimLeft);
                 }
+                claimLeft = 0;
             }
             if (n < allowed) {
                 // The socket had less than was asked: it is drained, and another read would only say so (EAGAIN).
@@ -836,8 +841,30 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
             }
         }
         if (now != chargedOutsideQueue) {
-            b.add(now - chargedOutsideQueue);
+            charge(now - chargedOutsideQueue);
             chargedOutsideQueue = now;
+        }
+    }
+
+    /**
+     * Counts bytes into (positive) or out of (negative) the server's budget. Bytes a read
+     * brings in are taken from the room it claimed first, so that they are never counted twice,
+     * once as the claim and once where they went, while the read is under way: the budget then
+     * says what is held. Only the owner, which reads, counts bytes in; readers count them out.
+     */
+    private void charge(long bytes) {
+        InboundBudget b = budget;
+        if (b == null) {
+            return;
+        }
+        long rest = bytes;
+        if (bytes > 0 && claimLeft > 0) {
+            int fromClaim = (int) Math.min(bytes, claimLeft);
+            claimLeft -= fromClaim;
+            rest -= fromClaim;
+        }
+        if (rest != 0) {
+            b.add(rest);
         }
     }
 
