@@ -114,6 +114,12 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
     private boolean acceptPaused;
     /** Loop only: whether a pause was logged as a warning already (later ones go to debug). */
     private boolean pauseWarned;
+    /** Guards {@link #full} and {@link #refusedWhileFull}. */
+    private final Object fullLock = new Object();
+    /** Whether a client was refused at {@code maxConnections} since the server last took one: a burst. */
+    private volatile boolean full;
+    /** Refusals at {@code maxConnections} in this burst after the first, which alone was logged. */
+    private long refusedWhileFull;
 
     private SocketServer(String name, Transport transport, PipeOptions options, ServerSocketChannel listener,
             Admission admission, Runnable onClose) throws IOException {
@@ -330,6 +336,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
             pipe.closeWithoutWaiting();
         }
         refusals.end();
+        fullBurstEnded("closed");
         log.debug("server '{}' on {} closed", name, address);
     }
 
@@ -415,11 +422,15 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         ConnectionLimits.Refusal over = limits.refusal(origin);
         if (over != null) {
             refusedOverLimits.incrementAndGet();
-            refuse(socket, peer, over == ConnectionLimits.Refusal.MAX_CONNECTIONS
-                    ? "it already holds maxConnections=" + options.maxConnections() + " clients"
-                    : "maxHandshakingConnectionsPerAddress=" + options.maxHandshakingConnectionsPerAddress()
-                            + " connections from " + (origin == null ? "there" : origin.getHostAddress())
-                            + " are in their handshake already");
+            if (over == ConnectionLimits.Refusal.MAX_CONNECTIONS) {
+                refused.incrementAndGet();
+                refusedWhenFull(peer);
+                SocketChannels.closeQuietly(socket);
+                return;
+            }
+            refuse(socket, peer, "maxHandshakingConnectionsPerAddress=" + options.maxHandshakingConnectionsPerAddress()
+                    + " connections from " + (origin == null ? "there" : origin.getHostAddress())
+                    + " are in their handshake already");
             return;
         }
         ConnectionLimits.Slot slot = limits.admit(origin);
@@ -446,9 +457,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
                         // Others finished their handshake first, and took the last places.
                         refused.incrementAndGet();
                         refusedOverLimits.incrementAndGet();
-                        refusals.warn(System.nanoTime(), "server '" + name + "' on " + address + ": refused " + peer
-                                + " after its handshake: it already holds maxConnections=" + options.maxConnections()
-                                + " clients");
+                        refusedWhenFull(peer + " after its handshake");
                         established.closeWithoutWaiting();
                     }
 
@@ -495,6 +504,48 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         SocketChannels.closeQuietly(socket);
     }
 
+    /**
+     * A client refused because the server holds {@code maxConnections} clients: logged once per
+     * burst, naming the limit and how to raise it; the rest of the burst is counted, and told in
+     * one line when the server takes a client again (or closes).
+     */
+    private void refusedWhenFull(String peer) {
+        boolean first;
+        synchronized (fullLock) {
+            first = !full;
+            full = true;
+            if (!first) {
+                refusedWhileFull++;
+            }
+        }
+        if (first) {
+            log.warn("server '{}' on {}: refused {}: it already holds maxConnections={} clients; more refused while it"
+                    + " stays full are counted and told in one line when it takes a client again (raise"
+                    + " PipeOptions.maxConnections, or pipc.servers.<name>.max-connections, to hold more)",
+                    name, address, peer, options.maxConnections());
+        }
+    }
+
+    /** The server took a client, or closes: a burst of refusals at {@code maxConnections} is over. */
+    private void fullBurstEnded(String how) {
+        if (!full) {
+            return;
+        }
+        long more;
+        synchronized (fullLock) {
+            if (!full) {
+                return;
+            }
+            full = false;
+            more = refusedWhileFull;
+            refusedWhileFull = 0;
+        }
+        if (more > 0) {
+            log.warn("server '{}' on {}: refused {} more {} at maxConnections={} before it {}", name, address, more,
+                    more == 1 ? "client" : "clients", options.maxConnections(), how);
+        }
+    }
+
     private void refusedAfterHandshake(String peer, Throwable failure) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
@@ -536,6 +587,7 @@ public final class SocketServer implements PipeServer, EventLoop.Handler {
         if (closedMeanwhile) {
             pipe.closeWithoutWaiting();
         } else {
+            fullBurstEnded("took a client again");
             readiness.signal();
         }
         return true;

@@ -43,6 +43,10 @@ import io.pipc.Transport;
 import io.pipc.wire.WireFormat;
 import io.pipc.testing.CloseAll;
 
+import io.pipc.testing.LogCapture;
+
+import ch.qos.logback.classic.Level;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -434,6 +438,42 @@ class SocketPipeTest {
         }
         assertThat(first.readString(Duration.ofSeconds(5))).isEqualTo("served");
         assertThat(second.readString(Duration.ofSeconds(5))).isEqualTo("served");
+    }
+
+    /**
+     * Issue 15's limit that says what it does: a burst of clients refused at {@code maxConnections}
+     * is one line naming the limit and how to raise it, then one count when the server takes a
+     * client again; the next burst is told again. Every refusal is counted.
+     */
+    @Test
+    void refusalsAtMaxConnectionsAreLoggedOncePerBurstWithTheLimitsName() throws Exception {
+        PipeServer server = server(Family.TCP, PipeOptions.builder().maxConnections(1).build());
+        Pipe first = connect(server, PipeOptions.defaults());
+        Pipe firstServed = server.accept(Duration.ofSeconds(5));
+        PipeOptions refusedOptions = PipeOptions.builder().connectTimeout(Duration.ofSeconds(30)).build();
+        try (LogCapture log = LogCapture.of(SocketServer.class)) {
+            for (int i = 0; i < 5; i++) {
+                assertThatThrownBy(() -> connect(server, refusedOptions)).isInstanceOf(PipeException.class);
+            }
+            assertThat(((SocketServer) server).refusedOverLimits()).isEqualTo(5);
+            assertThat(log.lines(Level.WARN)).singleElement().asString()
+                    .contains("it already holds maxConnections=1 clients")
+                    .contains("raise PipeOptions.maxConnections, or pipc.servers.<name>.max-connections");
+
+            firstServed.close();
+            first.close();
+            // Refused until the server has let the first client go; then it takes one again.
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> connect(server, refusedOptions).isOpen());
+            long more = ((SocketServer) server).refusedOverLimits() - 1;
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.lines(Level.WARN).size() == 2);
+            assertThat(log.lines(Level.WARN).get(1))
+                    .contains("refused " + more + " more " + (more == 1 ? "client" : "clients") + " at maxConnections=1")
+                    .contains("before it took a client again");
+
+            assertThatThrownBy(() -> connect(server, refusedOptions)).isInstanceOf(PipeException.class);
+            assertThat(log.lines(Level.WARN)).hasSize(3);
+            assertThat(log.lines(Level.WARN).get(2)).contains("it already holds maxConnections=1 clients");
+        }
     }
 
     @Test

@@ -532,7 +532,7 @@ public class PipcProperties {
     public static class ServerEntry extends Entry {
 
         /**
-         * Maximum number of clients connected at once, past their handshake; further clients are refused.
+         * Maximum number of clients connected at once, past their handshake; further clients are refused, counted and logged once per burst.
          */
         private int maxConnections = 1000;
 
