@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * They are woken together once the application has read the total down to half, so that they
  * refill it in batches rather than one read at a time. A read first {@linkplain #reserve claims}
  * the room it may fill, so that loops reading at the same time cannot together take in more
- * than is left; the claim counts as held until the read has counted what it brought in.
+ * than is left; what the read brings in is counted out of its claim (the pipe does that), and
+ * the rest of the claim is let go when the read ends.
  *
  * <p>Thread-safe: pipes add from their event loops, the application's readers subtract. A pipe
  * registers to wait and then checks again, and a reader subtracts and then looks for waiters,
@@ -51,8 +52,9 @@ final class InboundBudget {
     }
 
     /**
-     * Claims room for a read: the bytes it may take in count as held until the read lets go of
-     * its claim ({@code add(-claimed)}), once what it brought in is counted where it went.
+     * Claims room for a read: the bytes it may take in count as held from now on; the pipe
+     * counts what the read brings in out of the claim, and lets go of the rest
+     * ({@code add(-rest)}) when the read ends.
      *
      * @param bytes the most the read wants
      * @return the bytes claimed, at most what is left below the limit; 0 when the limit is reached
