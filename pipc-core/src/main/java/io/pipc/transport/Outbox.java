@@ -502,19 +502,21 @@ public final class Outbox {
      *         writing its payload from the writer's array
      */
     public boolean copies(Envelope message) {
-        return fitsInAChunk(frameSize(message));
+        return fitsInAChunk(frameSize(message.payload(), message));
     }
 
     /**
-     * @param payload a message without headers
+     * @param payload a message's payload
+     * @param message its envelope, or null for a payload written without one
      * @return whether {@link #enqueue} copies it, as {@link #copies(Envelope)}
      */
-    public boolean copies(byte[] payload) {
-        return fitsInAChunk((long) encoder.plainDataHeaderLength() + payload.length);
+    public boolean copies(byte[] payload, @Nullable Envelope message) {
+        return fitsInAChunk(frameSize(payload, message));
     }
 
-    private long frameSize(Envelope message) {
-        return (long) encoder.dataHeaderLength(message) + message.payload().length;
+    /** @param message the payload's envelope, or null for a payload without headers */
+    private long frameSize(byte[] payload, @Nullable Envelope message) {
+        return (message == null ? encoder.plainDataHeaderLength() : encoder.dataHeaderLength(message)) + (long) payload.length;
     }
 
     /** Whether a frame of {@code size} bytes is copied into a chunk; a larger one goes from its payload's own array. */
@@ -542,23 +544,19 @@ public final class Outbox {
     }
 
     /**
-     * Writes one message without headers as {@link #writeNow(Envelope, GatheringByteChannel)}
-     * does, with no envelope around it.
+     * Writes one message as {@link #writeNow(Envelope, GatheringByteChannel)} does; a payload
+     * without an envelope is written as a message without headers, with none made around it.
      *
-     * @param payload the message
+     * @param payload the message's payload
+     * @param message its envelope, or null for a payload written without one
      * @param channel the channel, blocking or not
      * @return as {@link #writeNow(Envelope, GatheringByteChannel)}
      * @throws PipeException the refusal, once the outbox no longer takes messages
      * @throws IOException when the channel fails; the caller closes the pipe
      */
-    public @Nullable FlushResult writeNow(byte[] payload, GatheringByteChannel channel) throws IOException {
-        return writeNow(payload, null, channel);
-    }
-
-    /** @param message the payload's envelope, or null for a payload without headers */
-    private @Nullable FlushResult writeNow(byte[] payload, @Nullable Envelope message, GatheringByteChannel channel)
+    public @Nullable FlushResult writeNow(byte[] payload, @Nullable Envelope message, GatheringByteChannel channel)
             throws IOException {
-        long size = (message == null ? encoder.plainDataHeaderLength() : encoder.dataHeaderLength(message)) + (long) payload.length;
+        long size = frameSize(payload, message);
         if (!fitsInAChunk(size)) {
             return null;
         }

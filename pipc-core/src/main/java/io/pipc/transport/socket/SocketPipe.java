@@ -294,7 +294,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
     private void send(byte[] payload, @Nullable Envelope message) {
         ensureOpen();
         checkSize(payload);
-        boolean direct = (message == null ? outbox().copies(payload) : outbox().copies(message)) && takeDirectWrite();
+        boolean direct = outbox().copies(payload, message) && takeDirectWrite();
         if (direct && writeNow(payload, message)) {
             return;
         }
@@ -422,7 +422,7 @@ public final class SocketPipe extends FramedPipe implements EventLoop.Handler {
      */
     private boolean writeNow(byte[] payload, @Nullable Envelope message) {
         try {
-            Outbox.FlushResult result = message == null ? outbox().writeNow(payload, conduit) : outbox().writeNow(message, conduit);
+            Outbox.FlushResult result = outbox().writeNow(payload, message, conduit);
             if (result == null) {
                 return false;
             }
