@@ -28,6 +28,7 @@ import io.pipc.PipePair;
 import io.pipc.PipeTimeoutException;
 import io.pipc.Pipes;
 import io.pipc.Transport;
+import io.pipc.testing.Allocations;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,20 +130,15 @@ class InProcessPipeTest {
      */
     @Test
     void aPlainWriteAndItsReadAllocateOnlyThePayloadsCopy() {
-        java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
-        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean threads
-                && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
-                "this JVM cannot count a thread's allocations");
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
         PipePair pair = pair();
         byte[] message = new byte[64];
         byte[] handedOver = new byte[64];
 
-        long copying = leastAllocatedPerRound(threads, () -> {
+        long copying = Allocations.leastPerRound(50, 20_000, () -> {
             pair.left().write(message);
             pair.right().read();
         });
-        long handingOver = leastAllocatedPerRound(threads, () -> {
+        long handingOver = Allocations.leastPerRound(50, 20_000, () -> {
             pair.left().handOver(handedOver);
             pair.right().read();
         });
@@ -150,25 +146,6 @@ class InProcessPipeTest {
         // A 64-byte array takes 80 bytes (16 of header); an envelope would add 24 more.
         assertThat(copying).as("bytes allocated per copying write and read").isLessThanOrEqualTo(80 + 8);
         assertThat(handingOver).as("bytes allocated per hand-over and read").isLessThanOrEqualTo(8);
-    }
-
-    /**
-     * The fewest bytes this thread allocated per round over batches of rounds: what the compiled
-     * loop allocates. A batch run before the JIT has compiled it (on a slow machine, the first
-     * hundreds of thousands of rounds) allocates objects that escape analysis later removes.
-     */
-    private static long leastAllocatedPerRound(com.sun.management.ThreadMXBean threads, Runnable round) {
-        long thread = Thread.currentThread().getId();
-        int rounds = 20_000;
-        long least = Long.MAX_VALUE;
-        for (int batch = 0; batch < 50; batch++) {
-            long before = threads.getThreadAllocatedBytes(thread);
-            for (int i = 0; i < rounds; i++) {
-                round.run();
-            }
-            least = Math.min(least, (threads.getThreadAllocatedBytes(thread) - before) / rounds);
-        }
-        return least;
     }
 
     @Test

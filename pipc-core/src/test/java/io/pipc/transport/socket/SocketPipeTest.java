@@ -41,6 +41,7 @@ import io.pipc.Pipes;
 import io.pipc.Selectable;
 import io.pipc.Transport;
 import io.pipc.wire.WireFormat;
+import io.pipc.testing.Allocations;
 import io.pipc.testing.CloseAll;
 
 import io.pipc.testing.LogCapture;
@@ -117,25 +118,14 @@ class SocketPipeTest {
     @ParameterizedTest
     @EnumSource(Family.class)
     void aRequestAndItsReplyAllocateNothingOnTheThreadThatWritesAndReadsThem(Family family) throws Exception {
-        java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
-        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean counter
-                && counter.isThreadAllocatedMemorySupported() && counter.isThreadAllocatedMemoryEnabled(),
-                "this JVM cannot count a thread's allocations");
-        com.sun.management.ThreadMXBean counter = (com.sun.management.ThreadMXBean) bean;
         Pipe[] pipes = pair(family);
         byte[] request = new byte[64];
 
-        long perRound = Long.MAX_VALUE;
-        long thread = Thread.currentThread().getId();
-        for (int batch = 0; batch < 20; batch++) {
-            long before = counter.getThreadAllocatedBytes(thread);
-            for (int i = 0; i < 5_000; i++) {
-                pipes[0].write(request);
-                pipes[1].write(pipes[1].read(whenQueued(pipes[1])));
-                pipes[0].read(whenQueued(pipes[0]));
-            }
-            perRound = Math.min(perRound, (counter.getThreadAllocatedBytes(thread) - before) / 5_000);
-        }
+        long perRound = Allocations.leastPerRound(20, 5_000, () -> {
+            pipes[0].write(request);
+            pipes[1].write(pipes[1].read(whenQueued(pipes[1])));
+            pipes[0].read(whenQueued(pipes[0]));
+        });
 
         assertThat(perRound).as("bytes allocated per request and reply on the writing and reading thread")
                 .isLessThanOrEqualTo(8);
